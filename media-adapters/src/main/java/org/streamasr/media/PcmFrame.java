@@ -1,0 +1,44 @@
+package org.streamasr.media;
+
+/**
+ * One piece of 16 kHz mono signed 16-bit PCM on its way from a media adapter to an ASR stream.
+ *
+ * <p>Ownership passes with the frame: whoever pushes it must not touch {@code samples} afterwards, so the
+ * receiving side may keep the array without copying (one owner per frame, copy at thread hand-offs).
+ *
+ * @param samples           16 kHz mono samples
+ * @param mediaTimeSamples  position of the first sample on the participant's media clock, in 16 kHz samples since
+ *                          the participant's stream started (gaps in the clock are real gaps in the audio)
+ * @param kind              whether the samples are received audio, concealment, or silence inserted for a gap
+ */
+public record PcmFrame(short[] samples, long mediaTimeSamples, Kind kind) {
+    public static final int SAMPLE_RATE = 16_000;
+
+    public enum Kind {
+        /** Decoded from received media. */
+        AUDIO,
+        /** Synthesised by packet-loss concealment or FEC recovery. */
+        CONCEALED,
+        /** Silence standing in for a gap (DTX, a long loss, a paused sender). */
+        SILENCE
+    }
+
+    public PcmFrame {
+        if (samples == null) throw new IllegalArgumentException("samples must not be null");
+        if (mediaTimeSamples < 0) throw new IllegalArgumentException("mediaTimeSamples must be >= 0");
+        if (kind == null) throw new IllegalArgumentException("kind must not be null");
+    }
+
+    public static PcmFrame audio(short[] samples, long mediaTimeSamples) {
+        return new PcmFrame(samples, mediaTimeSamples, Kind.AUDIO);
+    }
+
+    /** Media time of the first sample in milliseconds. */
+    public long mediaTimeMillis() {
+        return mediaTimeSamples * 1000 / SAMPLE_RATE;
+    }
+
+    public double durationMillis() {
+        return samples.length * 1000.0 / SAMPLE_RATE;
+    }
+}

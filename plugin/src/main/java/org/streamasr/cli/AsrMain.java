@@ -1,0 +1,35 @@
+package org.streamasr.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one launcher behind {@code bin/asr}. Each command is its own class; add new ones to {@code subcommands},
+ * one per line.
+ */
+@Command(name = "asr", mixinStandardHelpOptions = true, version = "streamasr 0.1.0",
+        description = "Live multilingual streaming speech recognition for media servers.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class AsrMain implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new AsrMain())
+                .setExecutionExceptionHandler(AsrMain::reportError)
+                .execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** Users see one line saying what went wrong; the stack trace only with ASR_DEBUG=1. */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        if ("1".equals(System.getenv("ASR_DEBUG"))) e.printStackTrace(cmd.getErr());
+        return 1;
+    }
+}

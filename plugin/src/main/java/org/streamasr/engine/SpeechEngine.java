@@ -1,0 +1,30 @@
+package org.streamasr.engine;
+
+import java.util.Set;
+
+/**
+ * A speech recogniser shared by many streams: the immutable model (sessions, vocabulary, contract) lives here, each
+ * {@link RecognitionStream} owns its mutable state. Thread-safe. Owns native resources until {@link #close()}.
+ */
+public interface SpeechEngine extends AutoCloseable {
+
+    /** "nemotron", "sphinx", ... */
+    String name();
+
+    /** Language values {@link StreamSettings#language()} may take ("auto" included where supported). */
+    Set<String> languages();
+
+    /** Acceleration modes this engine can serve (for nemotron: the modes whose encoder file exists). */
+    Set<Acceleration> accelerations();
+
+    /**
+     * Opens a stream. Results arrive on {@code listener} from engine threads.
+     *
+     * @throws UnsupportedSettingException for a language or acceleration this engine or model cannot serve; the
+     *                                     message names the setting and the values allowed
+     */
+    RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException;
+
+    @Override
+    void close();
+}

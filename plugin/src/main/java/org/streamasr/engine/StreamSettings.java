@@ -1,0 +1,20 @@
+package org.streamasr.engine;
+
+/**
+ * Per-stream settings.
+ *
+ * @param language     "auto" or a locale such as "de-DE" (see {@link ApiLanguages}); null means the engine's default
+ * @param acceleration chunk size; null means the engine's default ({@link Acceleration#REGULAR})
+ * @param label        a name for logs ("call-12/alice")
+ * @param live         true for live media (drop oldest when behind, endpointing on); false for files
+ */
+public record StreamSettings(String language, Acceleration acceleration, String label, boolean live) {
+
+    public static StreamSettings live(String language, Acceleration acceleration, String label) {
+        return new StreamSettings(language, acceleration, label, true);
+    }
+
+    public static StreamSettings file(String language, Acceleration acceleration, String label) {
+        return new StreamSettings(language, acceleration, label, false);
+    }
+}
