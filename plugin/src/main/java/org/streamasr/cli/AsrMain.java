@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Live multilingual streaming speech recognition for media servers.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                FeaturesCommand.class,
         })
 public final class AsrMain implements Runnable {
 
