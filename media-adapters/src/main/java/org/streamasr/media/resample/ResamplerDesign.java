@@ -1,0 +1,145 @@
+package org.streamasr.media.resample;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The immutable filter bank of one rate conversion, shared by every stream with the same rates (the "model" half of
+ * the resampler; {@link StreamingResampler} holds the per-stream state).
+ *
+ * <h2>Method</h2>
+ * Band-limited interpolation with a Kaiser-windowed sinc, evaluated in polyphase form (Smith, "Digital Audio
+ * Resampling"; the same family as libsamplerate's sinc converters and speexdsp). For input rate {@code fin} and
+ * output rate {@code fout}, output sample {@code n} sits at input time {@code t = n * fin / fout}, an exact rational
+ * kept as integers ({@code L = fout/g}, {@code M = fin/g}, {@code g = gcd}), so timing never drifts. Its value is
+ * {@code sum_m x[m] * h(t - m)} over the {@link #taps()} input samples nearest {@code t}, where
+ * {@code h(tau) = (2 fc / fin) sinc(2 fc tau / fin) kaiser(tau)}.
+ *
+ * <ul>
+ *   <li>Cutoff {@code fc} lies mid-way between the pass-band edge ({@value #PASS_BAND} of the lower Nyquist rate)
+ *       and the stop-band edge (the lower Nyquist rate itself), so nothing above the output's Nyquist frequency
+ *       folds back into the pass band.</li>
+ *   <li>Kaiser {@code beta} and length follow Kaiser's formulas for {@value #STOPBAND_DB} dB stop-band attenuation
+ *       (beta = 0.1102 (A - 8.7); taps = (A - 7.95) fin / (14.36 * transition)), rounded up to an even number of
+ *       taps. For 8 kHz to 16 kHz that is 162 taps per output sample; 48 kHz to 16 kHz, 482.</li>
+ *   <li>One coefficient row per phase {@code n*M mod L} when the table stays under {@value #MAX_TABLE} floats (every
+ *       common rate: 8, 11.025, 12, 22.05, 24, 32, 44.1, 48, 96 kHz); otherwise {@value #INTERPOLATED_PHASES} rows
+ *       with linear interpolation between neighbouring rows (speexdsp's approach for awkward ratios).</li>
+ * </ul>
+ * Latency is {@code taps/2} input samples; {@link StreamingResampler} removes it, so output sample 0 is aligned
+ * with input sample 0.
+ */
+public final class ResamplerDesign {
+    static final double PASS_BAND = 0.92;
+    static final double STOPBAND_DB = 100.0;
+    static final int MAX_TABLE = 1 << 20;
+    static final int INTERPOLATED_PHASES = 512;
+
+    private static final Map<Long, ResamplerDesign> CACHE = new ConcurrentHashMap<>();
+
+    final int inRate;
+    final int outRate;
+    /** Output step in input time is {@code M / L} input samples. */
+    final long up;
+    final long down;
+    final int taps;
+    final int phases;
+    final boolean exact;
+    /** {@code coeffs[phase][j]} multiplies {@code x[floor(t) - taps/2 + 1 + j]}; one extra row when interpolating. */
+    final float[][] coeffs;
+    private final double cutoffHz;
+
+    private ResamplerDesign(int inRate, int outRate) {
+        this.inRate = inRate;
+        this.outRate = outRate;
+        long g = gcd(inRate, outRate);
+        this.up = outRate / g;
+        this.down = inRate / g;
+        double nyquist = Math.min(inRate, outRate) / 2.0;
+        double transition = (1.0 - PASS_BAND) * nyquist;
+        this.cutoffHz = (1.0 + PASS_BAND) / 2.0 * nyquist;
+        int k = (int) Math.ceil((STOPBAND_DB - 7.95) * inRate / (2.285 * 2 * Math.PI * transition));
+        this.taps = k + (k & 1);
+        this.exact = up * taps <= MAX_TABLE;
+        this.phases = exact ? (int) up : INTERPOLATED_PHASES;
+        double beta = 0.1102 * (STOPBAND_DB - 8.7);
+        double i0Beta = besselI0(beta);
+        double half = taps / 2.0;
+        double norm = 2.0 * cutoffHz / inRate;
+        int rows = exact ? phases : phases + 1;
+        this.coeffs = new float[rows][taps];
+        for (int p = 0; p < rows; p++) {
+            double frac = (double) p / phases;
+            for (int j = 0; j < taps; j++) {
+                double tau = frac + half - 1 - j;
+                double r = tau / half;
+                double w = Math.abs(r) >= 1 ? 0 : besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta;
+                coeffs[p][j] = (float) (norm * sinc(norm * tau) * w);
+            }
+        }
+    }
+
+    /** The shared design for a conversion (built once per rate pair). */
+    public static ResamplerDesign of(int inRate, int outRate) {
+        if (inRate < 1_000 || outRate < 1_000 || inRate > 768_000 || outRate > 768_000) {
+            throw new IllegalArgumentException("resampling " + inRate + " Hz to " + outRate + " Hz is out of range");
+        }
+        return CACHE.computeIfAbsent(((long) inRate << 32) | outRate, k -> new ResamplerDesign(inRate, outRate));
+    }
+
+    public int inputRate() {
+        return inRate;
+    }
+
+    public int outputRate() {
+        return outRate;
+    }
+
+    /** Input samples each output sample is computed from. */
+    public int taps() {
+        return taps;
+    }
+
+    public double cutoffHz() {
+        return cutoffHz;
+    }
+
+    /** Whether every output phase has its own row (no interpolation between rows). */
+    public boolean exactPhases() {
+        return exact;
+    }
+
+    @Override
+    public String toString() {
+        return "windowed-sinc " + inRate + "->" + outRate + " Hz (" + taps + " taps, " + phases + " phases"
+                + (exact ? "" : " interpolated") + ", cutoff " + Math.round(cutoffHz) + " Hz, Kaiser "
+                + (int) STOPBAND_DB + " dB)";
+    }
+
+    private static double sinc(double x) {
+        if (Math.abs(x) < 1e-12) return 1.0;
+        double px = Math.PI * x;
+        return Math.sin(px) / px;
+    }
+
+    private static double besselI0(double x) {
+        double sum = 1;
+        double term = 1;
+        double q = x * x / 4;
+        for (int k = 1; k < 200; k++) {
+            term *= q / ((double) k * k);
+            sum += term;
+            if (term < sum * 1e-17) break;
+        }
+        return sum;
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}
