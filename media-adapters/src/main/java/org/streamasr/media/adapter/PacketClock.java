@@ -1,21 +1,26 @@
 package org.streamasr.media.adapter;
 
 /**
- * Orders the packets of one stream by their sequence index ("chunk") and places them by their timestamp. A packet
- * whose index is not past the last accepted one is a duplicate or arrived late: it is refused (the TCP and WebSocket
- * transports of these protocols do not reorder, so a late packet's audio has already been concealed). Positions are
- * converted to 16 kHz samples since the stream's first packet.
+ * Orders the packets of one stream by their sequence index ("chunk") and places them by their timestamps. A packet
+ * whose index is not past the last accepted one is a duplicate or arrived late and is refused: these protocols run
+ * over TCP, so a late packet's place has already been concealed. The gap before a packet is measured from the end of
+ * the previous one (its timestamp plus its duration), so decoder and resampler delays never look like gaps.
  */
 public final class PacketClock {
     private final int clockRate;
     private boolean started;
-    private long firstTimestamp;
     private long lastIndex;
+    private long lastTimestamp;
+    private long expectedTimestamp;
 
     /** @param clockRate timestamp units per second (48000 for Opus RTP, 1000 for Twilio's milliseconds) */
     public PacketClock(int clockRate) {
         if (clockRate < 1) throw new IllegalArgumentException("clockRate must be >= 1");
         this.clockRate = clockRate;
+    }
+
+    public int clockRate() {
+        return clockRate;
     }
 
     public boolean started() {
@@ -32,28 +37,29 @@ public final class PacketClock {
         return started ? Math.max(0, index - lastIndex - 1) : 0;
     }
 
-    /** Position of a timestamp in 16 kHz samples since the first packet (the first accepted packet is at 0). */
-    public long position(long timestamp) {
-        long base = started ? firstTimestamp : timestamp;
-        return Math.floorDiv((timestamp - base) * 16_000L, clockRate);
-    }
-
     /**
-     * Whether a timestamp is within a day of the first packet's (anything further is garbage, and would overflow the
-     * position arithmetic).
+     * Whether a timestamp can follow the last accepted one: later than it, and within a day of where the stream is
+     * (anything further is garbage that would overflow the arithmetic).
      */
     public boolean plausible(long timestamp) {
-        if (!started) return timestamp > Long.MIN_VALUE / 2 && timestamp < Long.MAX_VALUE / 2;
-        long delta = timestamp - firstTimestamp;
-        return Math.abs(delta) <= clockRate * 86_400L;
+        if (!started) return Math.abs(timestamp) < Long.MAX_VALUE / 4;
+        return timestamp > lastTimestamp && timestamp - expectedTimestamp <= clockRate * 86_400L;
     }
 
-    /** Records an accepted packet. */
-    public void accept(long index, long timestamp) {
-        if (!started) {
-            started = true;
-            firstTimestamp = timestamp;
-        }
+    /** Clock units between the end of the previous packet and {@code timestamp}: 0 for the first, negative on overlap. */
+    public long gapBefore(long timestamp) {
+        return started ? timestamp - expectedTimestamp : 0;
+    }
+
+    /** Records an accepted packet that covers {@code duration} clock units. */
+    public void accept(long index, long timestamp, long duration) {
+        started = true;
         lastIndex = index;
+        lastTimestamp = timestamp;
+        expectedTimestamp = timestamp + Math.max(0, duration);
+    }
+
+    public long lastTimestamp() {
+        return lastTimestamp;
     }
 }

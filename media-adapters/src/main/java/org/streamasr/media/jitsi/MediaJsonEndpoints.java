@@ -23,12 +23,12 @@ public final class MediaJsonEndpoints {
     }
 
     public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, MediaJsonConfig config) {
-        return create(sink, metrics, config, PacketDecoders.standard(), System::currentTimeMillis);
+        return create(sink, metrics, config, System::currentTimeMillis);
     }
 
     static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, MediaJsonConfig config,
-                                             PacketDecoders decoders, LongSupplier wallClockMillis) {
+                                             LongSupplier wallClockMillis) {
         return EndpointConfigs.createAll(config.paths(), List.of(), MediaJsonSession.COMPONENT, metrics, config.limits(),
-                (connection, out) -> MediaJsonSession.open(sink, config, connection, out, metrics, decoders, wallClockMillis));
+                (connection, out) -> MediaJsonSession.open(sink, config, connection, out, metrics, wallClockMillis));
     }
 }

@@ -18,6 +18,7 @@ import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
+import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
@@ -46,7 +47,6 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
     private final OutboundChannel out;
     private final MediaMetrics metrics;
     private final DropCounter drops;
-    private final PacketDecoders decoders;
     private final LongSupplier wallClockMillis;
     private final MediaJsonCodec codec;
     private final String requestedLanguage;
@@ -59,12 +59,11 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
     private volatile boolean ended;
 
     private MediaJsonSession(MediaJsonConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics,
-                             PacketDecoders decoders, LongSupplier wallClockMillis) {
+                             LongSupplier wallClockMillis) {
         this.config = config;
         this.out = out;
         this.metrics = metrics;
         this.drops = metrics.dropCounter(COMPONENT);
-        this.decoders = decoders;
         this.wallClockMillis = wallClockMillis;
         this.codec = new MediaJsonCodec(config.maxPayloadBytes());
         this.requestedLanguage = connection.firstQueryParameter("lang", "language");
@@ -74,9 +73,9 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
 
     /** Opens the call of a new connection; the call id comes from the path or query, else the sink makes one. */
     static MediaJsonSession open(CallSink sink, MediaJsonConfig config, ConnectionInfo connection, OutboundChannel out,
-                                 MediaMetrics metrics, PacketDecoders decoders, LongSupplier wallClockMillis)
+                                 MediaMetrics metrics, LongSupplier wallClockMillis)
             throws ConnectionRefusedException {
-        MediaJsonSession session = new MediaJsonSession(config, connection, out, metrics, decoders, wallClockMillis);
+        MediaJsonSession session = new MediaJsonSession(config, connection, out, metrics, wallClockMillis);
         String callId = connection.pathParameter("callId");
         if (callId == null) callId = connection.firstQueryParameter("sessionId", "callId", "meetingId", "room");
         Map<String, String> attributes = new LinkedHashMap<>();
@@ -149,7 +148,13 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
             drops.drop("too-many-sources", "tag " + start.tag() + " beyond " + config.maxSources());
             return;
         }
-        PacketDecoder decoder = decoders.create(start.encoding(), start.sampleRate(), start.channels());
+        AudioDecoder decoder;
+        try {
+            decoder = SourceStream.openDecoder(start);
+        } catch (IllegalStateException e) {
+            drops.drop("decoder-unavailable", start.encoding() + " for tag " + start.tag() + ": " + e.getMessage());
+            return;
+        }
         if (decoder == null) {
             drops.drop("unsupported-encoding", start.encoding() + "/" + start.sampleRate() + "/" + start.channels()
                     + " for tag " + start.tag());
@@ -168,7 +173,7 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
             return;
         }
         participants.put(participantId, new Participant(endpointId, start.tag()));
-        sources.put(start.tag(), new SourceStream(start, decoder, new ParticipantFeed(audio), decoders, config, metrics, drops));
+        sources.put(start.tag(), new SourceStream(start, decoder, new ParticipantFeed(audio), config, metrics, drops));
         metrics.counter(COMPONENT + ".sources.started").increment();
     }
 

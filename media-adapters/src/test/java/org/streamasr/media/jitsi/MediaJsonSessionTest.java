@@ -33,7 +33,7 @@ class MediaJsonSessionTest {
 
     private MediaJsonSession open(Map<String, String> query) throws ConnectionRefusedException {
         return MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/mediajson", Map.of(), query),
-                out, metrics, PacketDecoders.standard(), () -> 1_700_000_000_000L);
+                out, metrics, () -> 1_700_000_000_000L);
     }
 
     static String start(String tag, String endpointId) {
@@ -114,14 +114,15 @@ class MediaJsonSessionTest {
         s.onText(media("a-1", 5, 4 * 320 + 16_000 * 5, (short) 3));  // DTX: 5 s without packets
         RecordingCallSink.Participant a = sink.awaitCall(0).participant("a");
         List<PcmFrame> frames = a.frames();
-        // L16 cannot conceal, so the 40 ms loss is silence; then 2 s (the cap) of the 5 s pause, then a jump.
-        assertEquals(PcmFrame.Kind.SILENCE, frames.get(1).kind());
+        // The 40 ms loss is concealed (pitch repetition for L16); of the 5 s pause 2 s (the cap) become silence,
+        // then the clock jumps.
+        assertEquals(PcmFrame.Kind.CONCEALED, frames.get(1).kind());
         assertEquals(320, frames.get(1).mediaTimeSamples());
         assertEquals(640, frames.get(1).samples().length);
         PcmFrame second = frames.get(2);
         assertEquals(960, second.mediaTimeSamples());
         assertEquals(2, second.samples()[0]);
-        assertEquals(32_000, a.samplesOfKind(PcmFrame.Kind.SILENCE) - 640);
+        assertEquals(32_000, a.samplesOfKind(PcmFrame.Kind.SILENCE));
         PcmFrame third = frames.get(frames.size() - 1);
         assertEquals(4 * 320 + 80_000, third.mediaTimeSamples(), "audio stays where its timestamp puts it");
         assertEquals(3, third.samples()[0]);
@@ -160,10 +161,9 @@ class MediaJsonSessionTest {
         assertEquals(1, drops("undecodable"), "3 bytes are not 16-bit samples");
         assertEquals(1, metrics.counters().get("mediajson.events.ignored"));
         RecordingCallSink.Participant a = sink.awaitCall(0).participant("a");
-        assertEquals(List.of(PcmFrame.Kind.SILENCE, PcmFrame.Kind.AUDIO), a.frames().stream().map(PcmFrame::kind).toList(),
-                "the undecodable packet's 20 ms are covered, then the good packet plays");
-        assertEquals(7, a.frames().get(1).samples()[0]);
-        assertEquals(320, a.frames().get(1).mediaTimeSamples());
+        assertEquals(1, a.frames().size(), "the first decodable packet starts the stream");
+        assertEquals(7, a.frames().get(0).samples()[0]);
+        assertEquals(0, a.frames().get(0).mediaTimeSamples());
     }
 
     @Test
@@ -261,7 +261,7 @@ class MediaJsonSessionTest {
         assertTrue(out.texts().get(0).contains("\"language\":\"en\""));
         RecordingOutbound quiet = new RecordingOutbound();
         MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/t", Map.of(), Map.of("sendBack", "false")),
-                quiet, metrics, PacketDecoders.standard(), () -> 0L);
+                quiet, metrics, () -> 0L);
         sink.awaitCall(1).emit("x", "u", true, "final", "en");
         assertTrue(quiet.texts().isEmpty());
         assertTrue(s != null);
@@ -270,7 +270,7 @@ class MediaJsonSessionTest {
     @Test
     void callIdComesFromThePathThenTheQueryAndRejectionRefusesTheConnection() throws Exception {
         MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/mediajson/room42", Map.of("callId", "room42"),
-                Map.of("sessionId", "other")), out, metrics, PacketDecoders.standard(), () -> 0L);
+                Map.of("sessionId", "other")), out, metrics, () -> 0L);
         assertEquals("room42", sink.awaitCall(0).callId());
         sink.rejectCalls("no capacity");
         ConnectionRefusedException e = assertThrows(ConnectionRefusedException.class, () -> open(Map.of()));
@@ -283,8 +283,7 @@ class MediaJsonSessionTest {
         MediaJsonConfig d = MediaJsonConfig.defaults();
         MediaJsonConfig two = new MediaJsonConfig(d.paths(), d.defaultLanguage(), d.sendInterim(), d.interimStability(),
                 d.concealCap(), d.silenceCap(), d.maxPayloadBytes(), 2, d.limits());
-        MediaJsonSession s = MediaJsonSession.open(sink, two, ConnectionInfo.of("/m", Map.of(), Map.of()), out, metrics,
-                PacketDecoders.standard(), () -> 0L);
+        MediaJsonSession s = MediaJsonSession.open(sink, two, ConnectionInfo.of("/m", Map.of(), Map.of()), out, metrics, () -> 0L);
         s.onText(start("a-1", "a"));
         s.onText(start("b-1", "b"));
         s.onText(start("c-1", "c"));
