@@ -1,0 +1,87 @@
+package org.streamasr.media.pipeline;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fixed threads of the media side of a server: a CPU pool sized to the cores for decoding and resampling
+ * ({@code media-cpu-N}) and one timer thread ({@code media-timer}) for jitter-buffer deadlines and inactivity checks.
+ * Network threads only parse and enqueue; streams run their work on the pool one task at a time
+ * ({@link SerialWorker}). Never a thread per call. One instance per server; closing it stops the threads.
+ */
+public final class MediaExecutors implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaExecutors.class);
+    private final ExecutorService cpu;
+    private final ScheduledExecutorService timer;
+    private final int threads;
+
+    private MediaExecutors(int threads) {
+        this.threads = threads;
+        this.cpu = Executors.newFixedThreadPool(threads, named("media-cpu-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(named("media-timer"));
+    }
+
+    /** A pool with one thread per available core. */
+    public static MediaExecutors create() {
+        return create(Runtime.getRuntime().availableProcessors());
+    }
+
+    public static MediaExecutors create(int cpuThreads) {
+        if (cpuThreads < 1) throw new IllegalArgumentException("cpu threads must be >= 1");
+        return new MediaExecutors(cpuThreads);
+    }
+
+    public ExecutorService cpu() {
+        return cpu;
+    }
+
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** The timer thread as a {@link MediaTimer} (after shutdown, scheduling does nothing). */
+    public MediaTimer mediaTimer() {
+        return (task, delayNanos) -> {
+            try {
+                var f = timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+                return () -> f.cancel(false);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return () -> { };
+            }
+        };
+    }
+
+    public int cpuThreads() {
+        return threads;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        cpu.shutdown();
+        try {
+            if (!cpu.awaitTermination(5, TimeUnit.SECONDS)) cpu.shutdownNow();
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            cpu.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        boolean single = !prefix.endsWith("-");
+        return r -> {
+            Thread t = new Thread(r, single ? prefix : prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> LOG.error("uncaught in {}", th.getName(), e));
+            return t;
+        };
+    }
+}

@@ -1,0 +1,43 @@
+package org.streamasr.media.pipeline;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.PcmFrame;
+
+/**
+ * Turns 16 kHz blocks into {@link PcmFrame}s stamped with the participant's media time: one frame per segment,
+ * long segments (silence filling a gap) cut into frames of at most {@value #MAX_FRAME_MS} ms.
+ */
+public final class PcmFramer extends Stage<AudioBlock, List<PcmFrame>> {
+    static final int MAX_FRAME_MS = 100;
+    private static final int MAX_FRAME = PcmFrame.SAMPLE_RATE * MAX_FRAME_MS / 1000;
+    private final MediaTimeline timeline;
+
+    public PcmFramer(MediaTimeline timeline, DropCounter drops) {
+        super("frame", drops);
+        this.timeline = timeline;
+    }
+
+    @Override
+    protected List<PcmFrame> transform(AudioBlock block) {
+        if (block.sampleRate() != PcmFrame.SAMPLE_RATE) {
+            drops().drop("rate-mismatch", "frames must be 16 kHz, got " + block.sampleRate());
+            return null;
+        }
+        List<PcmFrame> frames = new ArrayList<>(block.segments().size());
+        for (AudioSegment s : block.segments()) {
+            short[] x = s.samples();
+            if (x.length <= MAX_FRAME) {
+                if (x.length > 0) frames.add(new PcmFrame(x, timeline.advance(x.length), s.kind()));
+                continue;
+            }
+            for (int off = 0; off < x.length; off += MAX_FRAME) {
+                short[] part = Arrays.copyOfRange(x, off, Math.min(x.length, off + MAX_FRAME));
+                frames.add(new PcmFrame(part, timeline.advance(part.length), s.kind()));
+            }
+        }
+        return frames;
+    }
+}

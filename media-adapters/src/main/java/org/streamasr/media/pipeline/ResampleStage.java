@@ -1,0 +1,62 @@
+package org.streamasr.media.pipeline;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.PcmFrame;
+import org.streamasr.media.resample.StreamingResampler;
+
+/**
+ * Brings decoded audio to 16 kHz with one {@link StreamingResampler} per stream, so filter state carries across
+ * packets and across segment kinds (concealment and silence go through the same filter as audio, keeping the
+ * output continuous). A pass-through when the input is already 16 kHz.
+ *
+ * <p>A block at another rate (the sender switched codec) flushes the current filter and starts one for the new rate.
+ *
+ * <p>Because the filter looks ahead a few milliseconds, each output segment keeps the kind of the input segment that
+ * completed it; at the end of the stream {@link #flush} emits the held-back tail.
+ */
+public final class ResampleStage extends Stage<AudioBlock, AudioBlock> {
+    private int inRate;
+    private StreamingResampler resampler;
+    private short[] buf = new short[0];
+    private PcmFrame.Kind lastKind = PcmFrame.Kind.AUDIO;
+
+    public ResampleStage(int inRate, DropCounter drops) {
+        super("resample", drops);
+        this.inRate = inRate;
+        this.resampler = StreamingResampler.create(inRate, PcmFrame.SAMPLE_RATE);
+    }
+
+    @Override
+    protected AudioBlock transform(AudioBlock block) {
+        if (block.sampleRate() != inRate) {
+            // the sender switched codec: finish the old rate's filter, then continue at the new rate
+            flush();
+            inRate = block.sampleRate();
+            resampler = StreamingResampler.create(inRate, PcmFrame.SAMPLE_RATE);
+        }
+        if (resampler.isPassthrough()) return block;
+        List<AudioSegment> out = new ArrayList<>(block.segments().size());
+        for (AudioSegment s : block.segments()) {
+            ensure(resampler.maxOutput(s.length()));
+            int n = resampler.process(s.samples(), 0, s.length(), buf);
+            if (n > 0) out.add(new AudioSegment(Arrays.copyOf(buf, n), s.kind()));
+            lastKind = s.kind();
+        }
+        return new AudioBlock(PcmFrame.SAMPLE_RATE, out);
+    }
+
+    /** Emits the samples still inside the filter (end of stream). */
+    public void flush() {
+        if (resampler.isPassthrough()) return;
+        ensure(resampler.maxOutput(0));
+        int n = resampler.flush(buf);
+        if (n > 0) emit(new AudioBlock(PcmFrame.SAMPLE_RATE, List.of(new AudioSegment(Arrays.copyOf(buf, n), lastKind))));
+    }
+
+    private void ensure(int n) {
+        if (buf.length < n) buf = new short[n];
+    }
+}

@@ -1,0 +1,167 @@
+package org.streamasr.media.rtp;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.codec.AudioDecoders;
+import org.streamasr.media.pipeline.MediaTimer;
+import org.streamasr.media.pipeline.MediaTimeline;
+import org.streamasr.media.pipeline.PcmFramer;
+import org.streamasr.media.pipeline.ResampleStage;
+import org.streamasr.media.pipeline.SerialWorker;
+import org.streamasr.media.pipeline.Stage;
+import org.streamasr.media.pipeline.StageStats;
+
+/**
+ * The receive pipeline of one participant's RTP audio:
+ * <pre>
+ *   network thread:  parsed packet → {@link RtpPacketQueue} (bounded, drop-oldest)
+ *   stream worker:   → {@link JitterBuffer} → {@link PayloadDecodeStage} → {@link ResampleStage} (→ 16 kHz)
+ *                    → {@link PcmFramer} → {@link ParticipantAudio#push}
+ * </pre>
+ * The worker runs on the shared CPU pool, one run at a time ({@link SerialWorker}); the media timer wakes it when a
+ * jitter-buffer hole expires. A new SSRC on the same participant (the sender restarted) restarts the jitter buffer
+ * and continues the participant's {@link MediaTimeline}.
+ */
+public final class RtpStream {
+    private final String participantId;
+    private final ParticipantAudio audio;
+    private final LongSupplier clock;
+    private final MediaTimer timer;
+    private final RtpPacketQueue queue;
+    private final JitterBuffer jitter;
+    private final PayloadDecodeStage decode;
+    private final ResampleStage resample;
+    private final PcmFramer framer;
+    private final SerialWorker worker;
+    private final RtpStreamStats stats;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile boolean closing;
+    private volatile long lastPacketNanos;
+    private long currentSsrc = -1;
+    private Runnable cancelWakeUp;
+    private long wakeUpAt = Long.MAX_VALUE;
+
+    private RtpStream(String participantId, ParticipantAudio audio, MediaTimeline timeline, PayloadTypeMap types,
+            RtpStreamConfig config, Executor cpu, MediaTimer timer, LongSupplier clock, MediaMetrics metrics) {
+        this.participantId = participantId;
+        this.audio = audio;
+        this.clock = clock;
+        this.timer = timer;
+        DropCounter drops = metrics.dropCounter("rtp");
+        int clockRate = types.audioTypes().isEmpty()
+                ? types.codec(-1).map(c -> c.clockRate()).orElse(8_000)
+                : types.audioTypes().values().iterator().next().clockRate();
+        this.stats = new RtpStreamStats(metrics);
+        this.queue = new RtpPacketQueue(config.queueLimit().toMillis(), clockRate, drops);
+
+        // packet → jitter → decode → resample → frames → participant
+        this.jitter = new JitterBuffer(config.jitterDepth().toNanos(), clockRate, 64, drops);
+        this.decode = new PayloadDecodeStage(types, pt -> AudioDecoders.open(types.codec(pt).orElseThrow()),
+                config.gaps(), config.jitterDepth().toNanos() + 100_000_000L, stats, metrics.dropCounter("decode"));
+        this.resample = new ResampleStage(decoderRate(types), drops);
+        this.framer = new PcmFramer(timeline, drops);
+        decode.then(resample).then(framer).then(Stage.each(audio::push));
+
+        this.worker = new SerialWorker(cpu, this::work, drops);
+    }
+
+    /** Builds the pipeline of one participant's stream; {@code audio} receives its frames. */
+    static RtpStream open(String participantId, ParticipantAudio audio, MediaTimeline timeline, PayloadTypeMap types,
+            RtpStreamConfig config, Executor cpu, MediaTimer timer, LongSupplier clock, MediaMetrics metrics) {
+        return new RtpStream(participantId, audio, timeline, types, config, cpu, timer, clock, metrics);
+    }
+
+    private static int decoderRate(PayloadTypeMap types) {
+        return types.audioTypes().values().stream().findFirst()
+                .or(() -> types.codec(-1))
+                .map(spec -> switch (spec.codec()) {
+                    case OPUS, G722 -> 16_000;
+                    case PCMU, PCMA -> 8_000;
+                    case L16 -> spec.clockRate();
+                })
+                .orElse(16_000);
+    }
+
+    public String participantId() {
+        return participantId;
+    }
+
+    /** From the network thread: hands a packet to the worker. Never blocks. */
+    void offer(RtpPacket p) {
+        lastPacketNanos = p.arrivalNanos();
+        queue.offer(p);
+        worker.request();
+    }
+
+    /** When the last packet arrived (the receiver's clock). */
+    long lastPacketNanos() {
+        return lastPacketNanos;
+    }
+
+    /**
+     * Ends the stream: the worker plays out what is buffered, flushes the resampler, closes the decoders and then
+     * the participant's audio (so its final transcript is produced). Completes when done.
+     */
+    CompletableFuture<Void> close() {
+        closing = true;
+        worker.request();
+        return closed;
+    }
+
+    /** The worker body: one run, never concurrent with itself. */
+    private void work() {
+        if (closed.isDone()) return;
+        for (RtpPacket p = queue.poll(); p != null; p = queue.poll()) {
+            if (p.ssrc() != currentSsrc) {
+                if (currentSsrc != -1) jitter.restart();
+                currentSsrc = p.ssrc();
+            }
+            jitter.insert(p);
+        }
+        if (closing) {
+            finish();
+            return;
+        }
+        for (PlayoutPacket pp : jitter.pollAll(clock.getAsLong())) decode.process(pp);
+        scheduleWakeUp(jitter.nextDeadline());
+    }
+
+    private void finish() {
+        try {
+            for (PlayoutPacket pp : jitter.drain()) decode.process(pp);
+            resample.flush();
+        } finally {
+            if (cancelWakeUp != null) cancelWakeUp.run();
+            decode.close();
+            audio.close();
+            closed.complete(null);
+        }
+    }
+
+    /** Asks the timer to wake the worker when the jitter buffer's next hole expires (one pending wake-up). */
+    private void scheduleWakeUp(long deadline) {
+        if (deadline == Long.MAX_VALUE || deadline == Long.MIN_VALUE) return;
+        long now = clock.getAsLong();
+        if (cancelWakeUp != null && wakeUpAt - now > 0 && wakeUpAt <= deadline) return;
+        if (cancelWakeUp != null) cancelWakeUp.run();
+        wakeUpAt = deadline;
+        cancelWakeUp = timer.schedule(worker::request, Math.max(0, deadline - now));
+    }
+
+    public RtpStreamStats stats() {
+        return stats;
+    }
+
+    public JitterBuffer.Stats jitterStats() {
+        return jitter.stats();
+    }
+
+    /** In/out/dropped/time of each stage, in pipeline order. */
+    public java.util.List<StageStats> stageStats() {
+        return java.util.List.of(decode.stats(), resample.stats(), framer.stats());
+    }
+}
