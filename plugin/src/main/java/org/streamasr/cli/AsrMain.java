@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 FeaturesCommand.class,
+                ServeCommand.class,
         })
 public final class AsrMain implements Runnable {
 

@@ -1,0 +1,69 @@
+package org.streamasr.captions;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+import org.streamasr.stream.CallEvents;
+import org.streamasr.stream.CallRegistry;
+import org.streamasr.stream.CallSession;
+
+/**
+ * The captions of every live call: attaches a {@link CaptionBroadcaster} to each call as it opens and admits
+ * subscribers that present the call's token.
+ */
+public final class CaptionHub {
+    private final CallRegistry calls;
+    private final CaptionsConfig config;
+    private final CallEvents events;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoTime;
+    private final Map<String, CaptionBroadcaster> broadcasters = new ConcurrentHashMap<>();
+
+    public CaptionHub(CallRegistry calls, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
+                      LongSupplier nanoTime) {
+        this.calls = calls;
+        this.config = config;
+        this.events = events;
+        this.scheduler = scheduler;
+        this.nanoTime = nanoTime;
+        calls.onCallOpened(this::attach);
+    }
+
+    private void attach(CallSession call) {
+        CaptionBroadcaster b = new CaptionBroadcaster(call.id(), config, events, scheduler, nanoTime,
+                () -> broadcasters.remove(call.id()));
+        broadcasters.put(call.id(), b);
+        call.addListener(b);
+    }
+
+    /**
+     * Subscribes {@code channel} to the captions of call {@code callId} if {@code token} is that call's. The refusal
+     * does not say whether the call exists.
+     */
+    public CaptionSubscriber subscribe(String callId, String token, CaptionChannel channel)
+            throws SubscriptionRejectedException {
+        Optional<CallSession> call = calls.find(callId);
+        CaptionBroadcaster b = callId == null ? null : broadcasters.get(callId);
+        if (call.isEmpty() || b == null || token == null || !sameToken(call.get().token(), token)) {
+            throw new SubscriptionRejectedException("unknown call or wrong token");
+        }
+        return b.subscribe(channel);
+    }
+
+    public int subscriberCount() {
+        return broadcasters.values().stream().mapToInt(CaptionBroadcaster::subscriberCount).sum();
+    }
+
+    /** Closes every subscriber still connected (shutdown, after the calls ended). */
+    public void closeAll(String reason) {
+        for (CaptionBroadcaster b : broadcasters.values()) b.closeAll(reason);
+    }
+
+    private static boolean sameToken(String expected, String given) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+}

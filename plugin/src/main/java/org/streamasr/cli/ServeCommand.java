@@ -1,0 +1,74 @@
+package org.streamasr.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.streamasr.server.AsrServer;
+import org.streamasr.server.ConfigLoader;
+import org.streamasr.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/asr serve}: runs the plugin server until SIGTERM/SIGINT, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the plugin server: HTTP API, media adapters (WebSocket, AudioSocket, RTP), live captions,",
+                "the captions page, /health and /metrics, on one port (8080 by default).",
+                "Settings come from, highest first: flags, ASR_* environment variables, --config FILE, and",
+                "config/reference.conf (every setting documented)."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON config file (default: $ASR_CONFIG if set)")
+    Path config;
+
+    @Option(names = "--host", description = "listen address (asr.server.host)")
+    String host;
+
+    @Option(names = "--port", description = "HTTP/WebSocket port (asr.server.port)")
+    Integer port;
+
+    @Option(names = "--engine", description = "default engine: sphinx or nemotron (asr.engine.name)")
+    String engine;
+
+    @Option(names = "--model-dir", paramLabel = "DIR", description = "Nemotron export directory (asr.engine.model-dir)")
+    Path modelDir;
+
+    @Option(names = "--provider", description = "ONNX Runtime provider: cpu or cuda (asr.engine.provider)")
+    String provider;
+
+    @Option(names = "--public-url", paramLabel = "URL", description = "base URL in captionsUrl replies")
+    String publicUrl;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+            description = "any setting, e.g. -D asr.calls.max=50 (repeatable)")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        AsrServer server = AsrServer.start(ServerConfig.from(loadConfig()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "asr-shutdown"));
+        System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
+                + "/, metrics: " + server.baseUri() + "/metrics). Ctrl-C or SIGTERM stops it gracefully.");
+        stopped.await();
+        return 0;
+    }
+
+    com.typesafe.config.Config loadConfig() {
+        Map<String, Object> flags = new LinkedHashMap<>(settings);
+        if (host != null) flags.put("asr.server.host", host);
+        if (port != null) flags.put("asr.server.port", port);
+        if (engine != null) flags.put("asr.engine.name", engine);
+        if (modelDir != null) flags.put("asr.engine.model-dir", modelDir.toString());
+        if (provider != null) flags.put("asr.engine.provider", provider);
+        if (publicUrl != null) flags.put("asr.server.public-url", publicUrl);
+        Path file = config;
+        String fromEnv = System.getenv("ASR_CONFIG");
+        if (file == null && fromEnv != null && !fromEnv.isBlank()) file = Path.of(fromEnv);
+        return ConfigLoader.load(file, System.getenv(), flags);
+    }
+}

@@ -1,0 +1,228 @@
+package org.streamasr.server;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.HttpHandlerRegistration;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.streamasr.captions.CaptionHub;
+import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.SpeechEngines;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.stream.CallEvents;
+import org.streamasr.stream.CallRegistry;
+import org.streamasr.stream.DistinctErrorLog;
+import org.streamasr.stream.EngineCatalog;
+import org.streamasr.stream.LoggingCallEvents;
+
+/**
+ * The plugin server: one Grizzly listener carrying HTTP and WebSocket (Tyrus' add-on), the media adapters, the
+ * calls API, live captions, the captions page, /health and /metrics. Built from a {@link ServerConfig}; owns every
+ * thread and engine it starts and releases them in {@link #close()}, which shuts down gracefully: new calls are
+ * refused, live calls end with their last finals delivered, then the listener stops.
+ *
+ * <p>Threads: "asr-network-N" parse HTTP/WebSocket traffic and hand audio to the engine (never blocking);
+ * "asr-events-N" deliver transcripts, one call at a time; "asr-scheduler" runs timers (idle calls, send timeouts);
+ * the engine runs inference on its own workers.
+ */
+public final class AsrServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AsrServer.class);
+
+    private final ServerConfig config;
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private final MediaMetrics media = new MediaMetrics();
+    private final DistinctErrorLog errors = new DistinctErrorLog();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService eventPool;
+    private final EngineCatalog engines;
+    private final CallRegistry calls;
+    private final CaptionHub captions;
+    private final HttpServer http;
+    private final EmbeddedWebSocketContainer webSockets;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine) {
+        this.config = config;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("asr-scheduler", true));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
+        this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
+        ServerMetrics metrics = new ServerMetrics(prometheus);
+        CallEvents events = CallEvents.composite(List.of(new LoggingCallEvents(), metrics));
+        this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
+        this.captions = new CaptionHub(calls, config.captions(), events, scheduler, System::nanoTime);
+        metrics.bind(prometheus, calls, media, errors);
+        this.webSockets = new EmbeddedWebSocketContainer(1 << 20);
+        this.http = new HttpServer();
+    }
+
+    /** Starts a server with the engine named in the config (asr.engine). */
+    public static AsrServer start(ServerConfig config) throws IOException {
+        SpeechEngine engine = SpeechEngines.open(config.engine());
+        try {
+            return start(config, engine, true);
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a server on {@code engine}.
+     *
+     * @param ownsEngine whether {@link #close()} closes the engine
+     */
+    public static AsrServer start(ServerConfig config, SpeechEngine engine, boolean ownsEngine) throws IOException {
+        routeJavaLogging();
+        AsrServer server = new AsrServer(config, engine, ownsEngine);
+        try {
+            server.listen();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Grizzly and Tyrus log through java.util.logging: send it to SLF4J, so every line has one format. */
+    private static synchronized void routeJavaLogging() {
+        if (SLF4JBridgeHandler.isInstalled()) return;
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        java.util.logging.Logger.getLogger("org.glassfish").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private void listen() throws IOException {
+        NetworkListener listener = new NetworkListener("asr", config.host(), config.port());
+        listener.setTransport(TCPNIOTransportBuilder.newInstance()
+                .setIOStrategy(WorkerThreadIOStrategy.getInstance())
+                .setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig().setPoolName("asr-network")
+                        .setCorePoolSize(config.networkThreads()).setMaxPoolSize(config.networkThreads()))
+                .build());
+        listener.registerAddOn(new WebSocketAddOn(webSockets, ""));
+        http.addListener(listener);
+
+        deploy(CaptionsEndpoint.config(captions));
+
+        var routes = http.getServerConfiguration();
+        routes.setName("streamasr");
+        routes.setHttpServerName("streamasr");
+        routes.setHttpServerVersion("");
+        ApiKeys keys = new ApiKeys(config.apiKeys());
+        routes.addHttpHandler(new HealthHandler(calls, draining::get), registration("/health", ""));
+        routes.addHttpHandler(new MetricsHandler(prometheus), registration("/metrics", ""));
+        routes.addHttpHandler(new CallsHandler(calls, keys, config.publicUrl(),
+                config.calls().finishTimeout(), RtpCalls.DISABLED), registration(CallsHandler.PATH, "/*"));
+        routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
+                HttpHandlerRegistration.ROOT);
+        http.start();
+        LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
+                engines.defaultEngine().name(), displayHost(), port());
+    }
+
+    private static HttpHandlerRegistration registration(String context, String pattern) {
+        return HttpHandlerRegistration.builder().contextPath(context).urlPattern(pattern.isEmpty() ? "/" : pattern)
+                .build();
+    }
+
+    private void deploy(ServerEndpointConfig endpoint) {
+        try {
+            webSockets.register(endpoint);
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("cannot deploy WebSocket endpoint " + endpoint.getPath() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private String displayHost() {
+        return "0.0.0.0".equals(config.host()) ? "localhost" : config.host();
+    }
+
+    /** The port the listener is bound to (the configured one, or the one picked for port 0). */
+    public int port() {
+        return http.getListener("asr").getPort();
+    }
+
+    public URI baseUri() {
+        return URI.create("http://" + displayHost() + ":" + port());
+    }
+
+    public CallRegistry calls() {
+        return calls;
+    }
+
+    public CaptionHub captions() {
+        return captions;
+    }
+
+    public MediaMetrics mediaMetrics() {
+        return media;
+    }
+
+    public DistinctErrorLog errors() {
+        return errors;
+    }
+
+    public PrometheusRegistry prometheus() {
+        return prometheus;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Graceful shutdown: /health turns 503, new calls are refused, live calls end and deliver their last finals
+     * (up to asr.server.shutdown-grace), caption subscribers are closed, then the listener, the pools and the engines
+     * are released. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        draining.set(true);
+        Duration grace = config.shutdownGrace();
+        try {
+            calls.shutdown("shutdown").get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("shutdown: calls did not all end within {} ms; closing anyway", grace.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("shutdown: ending calls failed", e);
+        }
+        captions.closeAll("server shutting down");
+        calls.close();
+        webSockets.stop();
+        http.shutdownNow();
+        eventPool.shutdown();
+        scheduler.shutdownNow();
+        try {
+            if (!eventPool.awaitTermination(5, TimeUnit.SECONDS)) eventPool.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engines.close();
+        LOG.info("streamasr stopped");
+    }
+}

@@ -1,0 +1,231 @@
+package org.streamasr.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.grizzly.http.Method;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.media.CallRejectedException;
+import org.streamasr.stream.CallRegistry;
+import org.streamasr.stream.CallRejections;
+import org.streamasr.stream.CallRequest;
+import org.streamasr.stream.CallSession;
+import org.streamasr.stream.CallSession.ParticipantInfo;
+
+/**
+ * The calls API:
+ * <ul>
+ *   <li>{@code POST /v1/calls {callId?, engine?, model?, language?, acceleration?, rtp?}} → 201
+ *       {@code {callId, rtpPort?, captionsUrl, token}}</li>
+ *   <li>{@code GET /v1/calls} → the live calls (participants, start time, source, captionsUrl)</li>
+ *   <li>{@code GET /v1/calls/{id}} → one call</li>
+ *   <li>{@code DELETE /v1/calls/{id}} → ends the call; answers once its last finals were delivered</li>
+ * </ul>
+ * Bad input is answered with a 4xx and a message, never a stack trace.
+ */
+final class CallsHandler extends HttpHandler {
+    static final String PATH = "/v1/calls";
+    private static final Logger LOG = LoggerFactory.getLogger(CallsHandler.class);
+    private static final Set<String> FIELDS = Set.of("callId", "engine", "model", "language", "acceleration", "rtp");
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final CallRegistry calls;
+    private final ApiKeys keys;
+    private final String publicUrl;
+    private final Duration endTimeout;
+    private final RtpCalls rtp;
+
+    CallsHandler(CallRegistry calls, ApiKeys keys, String publicUrl, Duration endTimeout, RtpCalls rtp) {
+        this.calls = calls;
+        this.keys = keys;
+        this.publicUrl = publicUrl;
+        this.endTimeout = endTimeout;
+        this.rtp = rtp;
+    }
+
+    @Override
+    public void service(Request request, Response response) throws Exception {
+        if (!keys.allows(request)) {
+            response.setHeader("WWW-Authenticate", "Bearer");
+            HttpJson.error(response, 401, "missing or wrong API key (Authorization: Bearer KEY)");
+            return;
+        }
+        String path = request.getDecodedRequestURI();
+        String rest = path.length() > PATH.length() ? path.substring(PATH.length()) : "";
+        if (rest.isEmpty() || rest.equals("/")) {
+            if (request.getMethod() == Method.POST) create(request, response);
+            else if (request.getMethod() == Method.GET) list(request, response);
+            else methodNotAllowed(response, "GET, POST");
+            return;
+        }
+        String id = rest.substring(1);
+        if (id.contains("/")) {
+            HttpJson.error(response, 404, "no such resource: " + path);
+            return;
+        }
+        Optional<CallSession> call = calls.find(id);
+        if (call.isEmpty()) {
+            HttpJson.error(response, 404, "no live call '" + id + "'");
+            return;
+        }
+        if (request.getMethod() == Method.GET) HttpJson.send(response, 200, describe(call.get(), request, true));
+        else if (request.getMethod() == Method.DELETE) end(call.get(), response);
+        else methodNotAllowed(response, "GET, DELETE");
+    }
+
+    private void create(Request request, Response response) throws Exception {
+        JsonNode body;
+        try {
+            body = HttpJson.readBody(request, MAX_BODY);
+        } catch (HttpJson.BadRequestException e) {
+            HttpJson.error(response, e.status, e.getMessage());
+            return;
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                HttpJson.error(response, 400, "unknown field '" + f + "'; allowed: " + String.join(", ", sorted(FIELDS)));
+                return;
+            }
+        }
+        RtpCalls.RtpRequest rtpRequest;
+        try {
+            rtpRequest = body.has("rtp") && !body.get("rtp").isNull() ? rtp.parse(body.get("rtp")) : null;
+        } catch (IllegalArgumentException e) {
+            HttpJson.error(response, 400, e.getMessage());
+            return;
+        }
+        CallSession call;
+        try {
+            call = calls.create(new CallRequest(text(body, "callId"), rtpRequest != null ? "rtp" : "api",
+                    text(body, "engine"), text(body, "model"), text(body, "language"), text(body, "acceleration"),
+                    Map.of()));
+        } catch (CallRejectedException e) {
+            HttpJson.error(response, statusOf(e), e.getMessage());
+            return;
+        } catch (IllegalArgumentException e) {
+            HttpJson.error(response, 400, e.getMessage());
+            return;
+        }
+        if (rtpRequest != null) {
+            try {
+                rtp.attach(call, rtpRequest);
+            } catch (CallRejectedException e) {
+                call.end("rtp-unavailable");
+                HttpJson.error(response, 503, e.getMessage());
+                return;
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("callId", call.id());
+        Object port = call.info().get("rtpPort");
+        if (port != null) out.put("rtpPort", port);
+        out.put("captionsUrl", captionsUrl(call, request));
+        out.put("token", call.token());
+        out.put("engine", call.engineName());
+        out.put("language", call.language());
+        response.setHeader("Location", PATH + "/" + call.id());
+        HttpJson.send(response, 201, out);
+    }
+
+    private static int statusOf(CallRejectedException e) {
+        if (e instanceof CallRejections.AtCapacity) return 503;
+        if (e instanceof CallRejections.AlreadyExists) return 409;
+        return 400;
+    }
+
+    private void list(Request request, Response response) throws Exception {
+        List<Object> out = new ArrayList<>();
+        for (CallSession c : calls.calls()) out.add(describe(c, request, true));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("calls", out);
+        HttpJson.send(response, 200, body);
+    }
+
+    private void end(CallSession call, Response response) {
+        response.suspend(endTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        CompletableFuture<String> ended = call.end("deleted");
+        ended.whenComplete((reason, error) -> {
+            try {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("callId", call.id());
+                body.put("ended", true);
+                body.put("reason", reason);
+                HttpJson.send(response, 200, body);
+            } catch (Exception e) {
+                LOG.debug("could not answer DELETE of call {}", call.id(), e);
+            } finally {
+                response.resume();
+            }
+        });
+    }
+
+    private Map<String, Object> describe(CallSession c, Request request, boolean withToken) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("callId", c.id());
+        m.put("source", c.source());
+        m.put("state", c.isLive() ? "live" : "ending");
+        m.put("startedAt", c.startedAt().toString());
+        m.put("engine", c.engineName());
+        m.put("language", c.language());
+        m.put("acceleration", c.acceleration() == null ? null : c.acceleration().apiValue());
+        List<Map<String, Object>> ps = new ArrayList<>();
+        for (ParticipantInfo p : c.participants()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("id", p.id());
+            pm.put("name", p.name() == null ? p.id() : p.name());
+            pm.put("language", p.language());
+            pm.put("audioMs", p.audioMillis());
+            ps.add(pm);
+        }
+        m.put("participants", ps);
+        m.putAll(c.info());
+        if (!c.attributes().isEmpty()) m.put("attributes", c.attributes());
+        if (withToken) m.put("captionsUrl", captionsUrl(c, request));
+        return m;
+    }
+
+    /** ws(s)://host/v1/calls/{id}/captions?token=...: from asr.server.public-url, else from the request. */
+    private String captionsUrl(CallSession c, Request request) {
+        String base;
+        if (publicUrl != null) {
+            base = publicUrl.replaceFirst("^http", "ws");
+        } else {
+            String proto = request.getHeader("X-Forwarded-Proto");
+            boolean secure = proto != null ? proto.equalsIgnoreCase("https") : request.isSecure();
+            String host = request.getHeader("Host");
+            if (host == null) host = request.getLocalName() + ":" + request.getLocalPort();
+            base = (secure ? "wss://" : "ws://") + host;
+        }
+        // Call ids are restricted to characters that are legal in a path segment (CallRegistry).
+        return base + PATH + "/" + c.id() + "/captions?token=" + c.token();
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) throw new IllegalArgumentException("'" + field + "' must be a string");
+        return n.asText();
+    }
+
+    private static List<String> sorted(Set<String> s) {
+        return s.stream().sorted().toList();
+    }
+
+    private static void methodNotAllowed(Response response, String allowed) throws Exception {
+        response.setHeader("Allow", allowed);
+        HttpJson.error(response, 405, "method not allowed; use " + allowed);
+    }
+}

@@ -1,0 +1,30 @@
+package org.streamasr.server;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+import org.streamasr.stream.CallRegistry;
+
+/** {@code GET /health}: 200 while serving, 503 once shutdown began (so a load balancer stops sending calls). */
+final class HealthHandler extends HttpHandler {
+    private final CallRegistry calls;
+    private final BooleanSupplier draining;
+
+    HealthHandler(CallRegistry calls, BooleanSupplier draining) {
+        this.calls = calls;
+        this.draining = draining;
+    }
+
+    @Override
+    public void service(Request request, Response response) throws Exception {
+        boolean down = draining.getAsBoolean();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", down ? "draining" : "ok");
+        body.put("engine", calls.engines().defaultEngine().name());
+        body.put("calls", calls.size());
+        HttpJson.send(response, down ? 503 : 200, body);
+    }
+}

@@ -1,0 +1,283 @@
+package org.streamasr.stream;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.ApiLanguages;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.UnsupportedSettingException;
+import org.streamasr.media.CallHandle;
+import org.streamasr.media.CallRejectedException;
+import org.streamasr.media.CallSink;
+import org.streamasr.media.CallSpec;
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.TranscriptListener;
+
+/**
+ * The live calls of one server, and the {@link CallSink} that media adapters open calls through. Creates a call on
+ * first open and lets later opens of the same id join it; ends calls that went idle; refuses calls past capacity.
+ *
+ * <p>Threads: opens come from network threads and the HTTP API; idle checks run on the shared scheduler; transcript
+ * delivery runs on {@code eventPool}, one call at a time. Nothing here blocks on the engine.
+ */
+public final class CallRegistry implements CallSink, AutoCloseable {
+    private static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9._~:@+=-]{1,200}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final CallsConfig config;
+    private final EngineCatalog engines;
+    private final CallEvents events;
+    private final DropCounter drops;
+    private final ScheduledExecutorService scheduler;
+    private final Executor eventPool;
+    private final DistinctErrorLog errors;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final Map<String, CallSession> calls = new ConcurrentHashMap<>();
+    private final List<Consumer<CallSession>> observers = new CopyOnWriteArrayList<>();
+    private final ScheduledFuture<?> idleSweep;
+    private volatile boolean accepting = true;
+
+    public CallRegistry(CallsConfig config, EngineCatalog engines, MediaMetrics media, CallEvents events,
+                        ScheduledExecutorService scheduler, Executor eventPool, DistinctErrorLog errors) {
+        this(config, engines, media, events, scheduler, eventPool, errors, Clock.systemUTC(), System::nanoTime);
+    }
+
+    /** With injected clocks, for tests of idle timeouts. */
+    public CallRegistry(CallsConfig config, EngineCatalog engines, MediaMetrics media, CallEvents events,
+                        ScheduledExecutorService scheduler, Executor eventPool, DistinctErrorLog errors, Clock clock,
+                        LongSupplier nanoTime) {
+        this.config = config;
+        this.engines = engines;
+        this.events = events;
+        this.drops = media.dropCounter("calls");
+        this.scheduler = scheduler;
+        this.eventPool = eventPool;
+        this.errors = errors;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+        long period = Math.max(10, Math.min(5_000, config.idleTimeout().toMillis() / 4));
+        this.idleSweep = scheduler.scheduleWithFixedDelay(this::endIdleCalls, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code observer} sees every call as it opens, before any audio (caption broadcasters attach here). */
+    public void onCallOpened(Consumer<CallSession> observer) {
+        observers.add(observer);
+    }
+
+    // ---- CallSink ----
+
+    @Override
+    public CallHandle openCall(CallSpec spec, TranscriptListener listener) throws CallRejectedException {
+        String acceleration = spec.attributes().get("acceleration");
+        CallRequest request = new CallRequest(spec.callId(), spec.source(), null, null, spec.language(),
+                acceleration, spec.attributes());
+        return open(request, listener == null ? TranscriptListener.NONE : listener, true);
+    }
+
+    /**
+     * Opens a call for the HTTP API. The call stays until {@link CallSession#end} (DELETE), an idle timeout or
+     * shutdown, whatever adapters join and leave it.
+     */
+    public CallSession create(CallRequest request) throws CallRejectedException {
+        if (request.callId() != null && calls.containsKey(request.callId())) {
+            throw new CallRejections.AlreadyExists("call '" + request.callId() + "' already exists");
+        }
+        return ((CallLease) open(request, TranscriptListener.NONE, false)).call();
+    }
+
+    private CallHandle open(CallRequest request, TranscriptListener listener, boolean join)
+            throws CallRejectedException {
+        String id = request.callId() == null || request.callId().isBlank() ? UUID.randomUUID().toString()
+                : request.callId();
+        if (!CALL_ID.matcher(id).matches()) {
+            throw new CallRejectedException("invalid call id: use 1 to 200 of A-Z a-z 0-9 . _ ~ : @ + = -");
+        }
+        CallSession existing = calls.get(id);
+        if (existing != null && join && existing.isLive()) {
+            CallHandle lease = existing.leaseIfLive(listener);
+            if (lease != null) return lease;
+        }
+        // Settings are checked outside the lock: the first call for a named engine or model loads it.
+        SpeechEngine engine = engines.select(request.engine(), request.model());
+        String language = null;
+        if (request.language() != null && !request.language().isBlank()) {
+            language = resolveLanguage(engine, request.language());
+            if (language == null) {
+                throw new CallRejectedException("unsupported language '" + request.language() + "' for engine "
+                        + engine.name() + "; allowed: " + String.join(", ", sorted(engine.languages())));
+            }
+        }
+        Acceleration acc = resolveAcceleration(engine, request.acceleration());
+        CallSession created;
+        synchronized (this) {
+            existing = calls.get(id);
+            if (existing != null) {
+                if (!join) throw new CallRejections.AlreadyExists("call '" + id + "' already exists");
+                CallHandle lease = existing.leaseIfLive(listener);
+                if (lease == null) throw new CallRejections.AlreadyExists("call '" + id + "' is ending");
+                return lease;
+            }
+            if (!accepting) throw new CallRejections.AtCapacity("server is shutting down");
+            if (calls.size() >= config.maxCalls()) {
+                throw new CallRejections.AtCapacity("server at capacity (" + config.maxCalls() + " live calls)");
+            }
+            created = new CallSession(this, id, request.source(), newToken(), engine, language, acc,
+                    request.attributes());
+            calls.put(id, created);
+        }
+        for (Consumer<CallSession> o : observers) o.accept(created);
+        events.callStarted(created);
+        return created.lease(listener);
+    }
+
+    private static Acceleration resolveAcceleration(SpeechEngine engine, String value) throws CallRejectedException {
+        if (value == null || value.isBlank()) return null;
+        try {
+            Acceleration a = Acceleration.parse(value);
+            if (!engine.accelerations().contains(a)) {
+                throw new UnsupportedSettingException("acceleration", value,
+                        engine.accelerations().stream().map(Acceleration::apiValue).sorted().toList(),
+                        "engine " + engine.name() + " cannot serve it");
+            }
+            return a;
+        } catch (UnsupportedSettingException e) {
+            throw new CallRejectedException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The engine's spelling of {@code requested}: an exact match ignoring case and "_" vs "-", else for a bare
+     * language code ("de") the engine's first locale of it in the model card's order ("de-DE"); null if none.
+     */
+    String resolveLanguage(SpeechEngine engine, String requested) {
+        String want = requested.trim().replace('_', '-');
+        for (String l : engine.languages()) if (l.equalsIgnoreCase(want)) return l;
+        if (want.indexOf('-') < 0) {
+            String prefix = want.toLowerCase(Locale.ROOT) + "-";
+            for (String locale : ApiLanguages.LOCALES) {
+                if (locale.toLowerCase(Locale.ROOT).startsWith(prefix) && engine.languages().contains(locale)) {
+                    return locale;
+                }
+            }
+            for (String l : sorted(engine.languages())) if (l.toLowerCase(Locale.ROOT).startsWith(prefix)) return l;
+        }
+        return null;
+    }
+
+    private static List<String> sorted(java.util.Collection<String> values) {
+        return values.stream().sorted().toList();
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    // ---- queries ----
+
+    public Optional<CallSession> find(String id) {
+        return Optional.ofNullable(id == null ? null : calls.get(id));
+    }
+
+    /** Live and ending calls, oldest first. */
+    public List<CallSession> calls() {
+        List<CallSession> out = new ArrayList<>(calls.values());
+        out.sort(Comparator.comparing(CallSession::startedAt).thenComparing(CallSession::id));
+        return out;
+    }
+
+    public int size() {
+        return calls.size();
+    }
+
+    public EngineCatalog engines() {
+        return engines;
+    }
+
+    // ---- ending ----
+
+    /** Ends the call {@code id} (flushing its finals); empty if there is no such call. */
+    public Optional<CompletableFuture<String>> end(String id, String reason) {
+        return find(id).map(c -> c.end(reason));
+    }
+
+    private void endIdleCalls() {
+        long now = nanoTime.getAsLong();
+        long idle = config.idleTimeout().toNanos();
+        for (CallSession c : calls.values()) {
+            if (c.isLive() && c.idleNanos(now) >= idle) c.end("idle");
+        }
+    }
+
+    /** Stops taking calls and ends every live call; completes when all have ended. */
+    public CompletableFuture<Void> shutdown(String reason) {
+        accepting = false;
+        List<CompletableFuture<String>> ends = new ArrayList<>();
+        for (CallSession c : calls.values()) ends.add(c.end(reason));
+        return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public void close() {
+        idleSweep.cancel(false);
+    }
+
+    // ---- for sessions ----
+
+    void remove(CallSession call) {
+        calls.remove(call.id(), call);
+    }
+
+    CallsConfig config() {
+        return config;
+    }
+
+    CallEvents events() {
+        return events;
+    }
+
+    DropCounter drops() {
+        return drops;
+    }
+
+    DistinctErrorLog errors() {
+        return errors;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    Executor eventPool() {
+        return eventPool;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    long nanoTime() {
+        return nanoTime.getAsLong();
+    }
+}

@@ -1,0 +1,360 @@
+package org.streamasr.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.UnsupportedSettingException;
+import org.streamasr.engine.Utterance;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.ParticipantSpec;
+import org.streamasr.media.TranscriptEvent;
+import org.streamasr.media.TranscriptListener;
+
+/**
+ * One live call: its participants' ASR streams, the listeners its transcripts go to, and its end. Created by
+ * {@link CallRegistry}; adapters hold it through {@link CallLease}s, and the call ends when the last lease is closed,
+ * on an API request, after an idle timeout, on a failure, or at shutdown.
+ *
+ * <p>Transcripts of all participants are delivered in order, one call at a time, on the call's {@link SerialLane}.
+ * An error in any of the call's stages is caught there, logged once per distinct error, and ends this call cleanly
+ * (its streams are flushed, its listeners told); the engine, the pool and other calls carry on.
+ */
+public final class CallSession {
+    private static final Logger LOG = LoggerFactory.getLogger(CallSession.class);
+
+    /** One participant as listings show it. */
+    public record ParticipantInfo(String id, String name, String language, long audioMillis) {
+    }
+
+    private final CallRegistry registry;
+    private final String id;
+    private final String source;
+    private final String token;
+    private final SpeechEngine engine;
+    private final String language;
+    private final Acceleration acceleration;
+    private final Map<String, String> attributes;
+    private final Instant startedAt;
+    private final long startNanos;
+    private final SerialLane lane;
+
+    private final Map<String, ParticipantStream> participants = new ConcurrentHashMap<>();
+    private final Set<ParticipantStream> streams = ConcurrentHashMap.newKeySet();
+    private final List<TranscriptListener> listeners = new CopyOnWriteArrayList<>();
+    private final Set<CallLease> leases = ConcurrentHashMap.newKeySet();
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private final Map<String, Object> info = new ConcurrentHashMap<>();
+    private final AtomicReference<String> endReason = new AtomicReference<>();
+    private final AtomicBoolean failed = new AtomicBoolean();
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private volatile long lastActivityNanos;
+
+    CallSession(CallRegistry registry, String id, String source, String token, SpeechEngine engine, String language,
+                Acceleration acceleration, Map<String, String> attributes) {
+        this.registry = registry;
+        this.id = id;
+        this.source = source;
+        this.token = token;
+        this.engine = engine;
+        this.language = language;
+        this.acceleration = acceleration;
+        this.attributes = Map.copyOf(attributes);
+        this.startedAt = Instant.ofEpochMilli(registry.clock().millis());
+        this.startNanos = registry.nanoTime();
+        this.lastActivityNanos = startNanos;
+        this.lane = new SerialLane(registry.eventPool(), registry.config().eventQueue(),
+                (task, error) -> fail("transcript-delivery", error));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The secret that opens this call's captions. */
+    public String token() {
+        return token;
+    }
+
+    public String engineName() {
+        return engine.name();
+    }
+
+    /** The call's language, or null for the engine's default. */
+    public String language() {
+        return language;
+    }
+
+    public Acceleration acceleration() {
+        return acceleration;
+    }
+
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Extra facts for listings, e.g. "rtpPort"; set by whoever wires media to the call. */
+    public Map<String, Object> info() {
+        return info;
+    }
+
+    public boolean isLive() {
+        return endReason.get() == null;
+    }
+
+    /** Completes with the reason once the call has ended and every listener was told. */
+    public CompletableFuture<String> ended() {
+        return ended;
+    }
+
+    public List<ParticipantInfo> participants() {
+        List<ParticipantInfo> out = new ArrayList<>();
+        for (ParticipantStream p : participants.values()) {
+            out.add(new ParticipantInfo(p.participantId(), p.displayName(), p.language(), p.audioMillis()));
+        }
+        out.sort((a, b) -> a.id().compareTo(b.id()));
+        return out;
+    }
+
+    /** Transcript events waiting on this call's lane. */
+    public int queuedEvents() {
+        return lane.size();
+    }
+
+    /** Audio accepted by this call's streams but not yet recognised, in samples. */
+    public long pendingSamples() {
+        long sum = 0;
+        for (ParticipantStream p : streams) sum += p.pendingSamples();
+        return sum;
+    }
+
+    /** Adds a listener for the whole life of the call (caption broadcasters, recorders). */
+    public void addListener(TranscriptListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Closes {@code resource} when the call ends (an RTP port, a socket). */
+    public void closeOnEnd(AutoCloseable resource) {
+        resources.add(resource);
+        if (!isLive() && completed.get()) closeResources();
+    }
+
+    void touch() {
+        lastActivityNanos = registry.nanoTime();
+    }
+
+    long idleNanos(long now) {
+        return now - lastActivityNanos;
+    }
+
+    // ---- leases ----
+
+    CallLease lease(TranscriptListener listener) {
+        CallLease lease = new CallLease(this, listener);
+        leases.add(lease);
+        if (listener != TranscriptListener.NONE) listeners.add(listener);
+        return lease;
+    }
+
+    /** A new lease, or null when the call is already ending. */
+    CallLease leaseIfLive(TranscriptListener listener) {
+        return isLive() ? lease(listener) : null;
+    }
+
+    void release(CallLease lease) {
+        if (!leases.remove(lease)) return;
+        if (leases.isEmpty()) {
+            end("closed");
+            return;
+        }
+        // Other adapters still use the call: end only what this one opened.
+        listeners.remove(lease.listener());
+        for (String participantId : lease.participantIds()) {
+            ParticipantStream p = participants.get(participantId);
+            if (p != null) closeParticipant(p);
+        }
+    }
+
+    // ---- participants ----
+
+    ParticipantAudio openParticipant(ParticipantSpec spec) {
+        if (!isLive()) return discarding(spec.participantId());
+        ParticipantStream existing = participants.get(spec.participantId());
+        if (existing != null) return existing;
+        String lang = spec.language() == null ? language : registry.resolveLanguage(engine, spec.language());
+        if (lang == null && spec.language() != null) {
+            registry.drops().drop("participant-language", id + "/" + spec.participantId() + ": unsupported language '"
+                    + spec.language() + "', using the call's");
+            lang = language;
+        }
+        ParticipantStream p = new ParticipantStream(this, spec.participantId(), spec.displayName(), lang,
+                registry.config().maxGapFill().toMillis() * 16, registry.drops());
+        RecognitionStream stream;
+        try {
+            stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()), p);
+        } catch (UnsupportedSettingException | RuntimeException e) {
+            fail("stream-open", e);
+            return discarding(spec.participantId());
+        }
+        p.attach(stream);
+        ParticipantStream raced = participants.putIfAbsent(spec.participantId(), p);
+        if (raced != null) {
+            stream.close();
+            return raced;
+        }
+        streams.add(p);
+        registry.events().streamOpened(this, p.participantId());
+        touch();
+        if (!isLive()) {
+            // The call began ending while this stream opened; let the end flow see it.
+            p.finish();
+            if (completed.get()) releaseStream(p, false);
+        }
+        return p;
+    }
+
+    ParticipantAudio discarding(String participantId) {
+        return new DiscardingParticipant(id, participantId, registry.drops());
+    }
+
+    void closeParticipant(ParticipantStream p) {
+        if (!participants.remove(p.participantId(), p)) return;
+        p.finish();
+        p.finished().whenComplete((flushed, error) -> lane.append(() -> {
+            releaseStream(p, Boolean.TRUE.equals(flushed));
+            for (TranscriptListener l : listeners) l.onParticipantEnded(id, p.participantId());
+        }));
+    }
+
+    private void releaseStream(ParticipantStream p, boolean flushed) {
+        streams.remove(p);
+        if (p.release()) registry.events().streamClosed(this, p.participantId(), p.audioMillis(), flushed);
+    }
+
+    // ---- transcripts ----
+
+    /** From an engine thread: queue a result for delivery; partials give way when the call is behind. */
+    void deliver(ParticipantStream p, Utterance u, boolean isFinal, long latencyNanos) {
+        if (lane.offer(() -> dispatch(p, u, isFinal, latencyNanos), !isFinal)) return;
+        if (!isFinal) {
+            registry.drops().drop("event-backlog", id + ": partial dropped, " + lane.size() + " events queued");
+        } else {
+            fail("transcript-delivery", new IllegalStateException("call " + id + " has "
+                    + lane.size() + " undelivered transcript events; its listeners are not keeping up"));
+            lane.append(() -> dispatch(p, u, true, latencyNanos));
+        }
+    }
+
+    private void dispatch(ParticipantStream p, Utterance u, boolean isFinal, long latencyNanos) {
+        TranscriptEvent event = p.toEvent(u, isFinal);
+        if (event == null) return;
+        registry.events().transcript(this, event, latencyNanos);
+        for (TranscriptListener l : listeners) {
+            try {
+                l.onTranscript(event);
+            } catch (RuntimeException e) {
+                // A broken listener gets nothing more; the call ends cleanly for the others.
+                listeners.remove(l);
+                fail("transcript-listener", e);
+            }
+        }
+    }
+
+    // ---- end ----
+
+    /** Records a failure of one of this call's stages and ends the call. */
+    void fail(String stage, Throwable error) {
+        registry.errors().record(stage, error);
+        if (failed.compareAndSet(false, true)) {
+            registry.events().callFailed(this, stage, error);
+            end("failed");
+        }
+    }
+
+    /**
+     * Ends the call: participants stop taking audio, the engine delivers their last finals (up to the finish
+     * timeout), listeners get {@code onCallEnded}, and the call leaves the registry. Idempotent; the first reason wins.
+     */
+    public CompletableFuture<String> end(String reason) {
+        if (!endReason.compareAndSet(null, reason)) return ended;
+        participants.clear();
+        List<CompletableFuture<Boolean>> flushes = new ArrayList<>();
+        for (ParticipantStream p : streams) {
+            p.finish();
+            flushes.add(p.finished());
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+        long timeoutMillis = registry.config().finishTimeout().toMillis();
+        var timeout = registry.scheduler().schedule(() -> all.complete(null), timeoutMillis, TimeUnit.MILLISECONDS);
+        all.whenComplete((v, e) -> {
+            timeout.cancel(false);
+            complete(reason);
+        });
+        return ended;
+    }
+
+    private void complete(String reason) {
+        if (!completed.compareAndSet(false, true)) return;
+        for (ParticipantStream p : streams) {
+            Boolean flushed = p.finished().getNow(null);
+            if (flushed == null) {
+                LOG.warn("call {}: participant {} did not flush within {} ms; its last words may be lost", id,
+                        p.participantId(), registry.config().finishTimeout().toMillis());
+            }
+            releaseStream(p, Boolean.TRUE.equals(flushed));
+        }
+        closeResources();
+        // After every queued final: the lane is FIFO, and the streams delivered before they finished.
+        lane.append(() -> {
+            for (TranscriptListener l : listeners) {
+                try {
+                    l.onCallEnded(id, reason);
+                } catch (RuntimeException e) {
+                    registry.errors().record("call-ended-listener", e);
+                }
+            }
+            registry.remove(this);
+            registry.events().callEnded(this, reason, Duration.ofNanos(registry.nanoTime() - startNanos));
+            ended.complete(reason);
+        });
+    }
+
+    private void closeResources() {
+        for (AutoCloseable r : resources) {
+            if (!resources.remove(r)) continue;
+            try {
+                r.close();
+            } catch (Exception e) {
+                registry.errors().record("call-resource-close", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "call " + id + " (" + source + ")";
+    }
+}

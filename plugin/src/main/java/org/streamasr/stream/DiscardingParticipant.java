@@ -1,0 +1,35 @@
+package org.streamasr.stream;
+
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.PcmFrame;
+
+/**
+ * The participant an adapter gets from a call that has ended or failed to open a stream: its frames are counted as
+ * dropped ("call-ended"), so an adapter racing a call's end never sees an exception on its media path.
+ */
+final class DiscardingParticipant implements ParticipantAudio {
+    private final String callId;
+    private final String participantId;
+    private final DropCounter drops;
+
+    DiscardingParticipant(String callId, String participantId, DropCounter drops) {
+        this.callId = callId;
+        this.participantId = participantId;
+        this.drops = drops;
+    }
+
+    @Override
+    public String participantId() {
+        return participantId;
+    }
+
+    @Override
+    public void push(PcmFrame frame) {
+        drops.drop("call-ended", callId + "/" + participantId);
+    }
+
+    @Override
+    public void close() {
+    }
+}
