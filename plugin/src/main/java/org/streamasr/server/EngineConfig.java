@@ -11,7 +11,7 @@ import org.streamasr.engine.UnsupportedSettingException;
 
 /** Reads an asr.engine section (or a named model, which overrides it) into {@link EngineOptions}. */
 public final class EngineConfig {
-    /** Keys with a field of their own; every other scalar of the section goes to {@link EngineOptions#extra()}. */
+    /** Keys with a field of their own; every other value of the section goes to {@link EngineOptions#extra()}. */
     private static final Set<String> FIELDS = Set.of("name", "model-dir", "provider", "intra-op-threads",
             "inference-workers", "max-batch", "max-batch-wait", "vad-model", "endpoint-trailing-silence",
             "max-utterance", "stream-buffer", "default-language", "default-acceleration");
@@ -42,12 +42,10 @@ public final class EngineConfig {
                 .streamBuffer(r.durationIn(p + "stream-buffer", Duration.ofMillis(100), Duration.ofHours(1)))
                 .defaultLanguage(r.string(p + "default-language"))
                 .defaultAcceleration(acceleration);
-        for (Map.Entry<String, ConfigValue> e : r.config().getConfig(section).root().entrySet()) {
+        // Engine-specific settings, flattened: asr.engine.sphinx.workers becomes extra "sphinx.workers".
+        for (Map.Entry<String, ConfigValue> e : r.config().getConfig(section).entrySet()) {
             ConfigValue v = e.getValue();
-            if (FIELDS.contains(e.getKey()) || v.valueType() == ConfigValueType.OBJECT
-                    || v.valueType() == ConfigValueType.LIST || v.valueType() == ConfigValueType.NULL) {
-                continue;
-            }
+            if (FIELDS.contains(e.getKey()) || v.valueType() == ConfigValueType.LIST) continue;
             b.extra(e.getKey(), String.valueOf(v.unwrapped()));
         }
         return b.build();

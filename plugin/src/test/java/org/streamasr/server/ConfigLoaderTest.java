@@ -30,6 +30,7 @@ class ConfigLoaderTest {
         assertEquals(Acceleration.REGULAR, c.engine().defaultAcceleration());
         assertEquals(List.of(), c.apiKeys());
         assertTrue(c.models().isEmpty());
+        assertEquals("32", c.engine().extra().get("sphinx.max-streams"));
     }
 
     @Test
