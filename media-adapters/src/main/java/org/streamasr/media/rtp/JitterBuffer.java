@@ -17,8 +17,10 @@ import org.streamasr.media.DropCounter;
  *   <li>The first packet waits up to {@code depth} for earlier ones that may arrive late (start-up reordering).</li>
  *   <li>After that, the next packet in sequence is released as soon as it arrives.</li>
  *   <li>When the next packet is missing, the packets behind the hole are held until the oldest of them has waited
- *       {@code depth}, or until they span {@code depth} of media; then the hole is declared lost (counted on the
- *       released packet as {@link PlayoutPacket#lostBefore()}) and playout moves on.</li>
+ *       {@code depth} (or more than {@code maxPackets} are held); then the hole is declared lost (counted on the
+ *       released packet as {@link PlayoutPacket#lostBefore()}) and playout moves on. How much media is waiting
+ *       behind the hole does not matter: senders that pace in bursts (ffmpeg sends 120 ms at a time) would
+ *       otherwise lose every packet jitter delays by a few milliseconds.</li>
  *   <li>A packet older than the playout point is dropped as {@code duplicate} (it was played) or {@code late} (its
  *       slot was already declared lost); one already held is a {@code duplicate}.</li>
  *   <li>A sequence jump beyond {@value #MAX_DROPOUT} ahead or {@value #MAX_MISORDER} behind (RFC 3550 A.1) is held
@@ -200,9 +202,7 @@ public final class JitterBuffer {
 
     private boolean holdExpired(long now) {
         if (held.size() > maxPackets) return true;
-        if (now - oldestArrival() >= depthNanos) return true;
-        long spanTicks = held.lastEntry().getValue().tsIndex - held.firstEntry().getValue().tsIndex;
-        return spanTicks * 1_000_000_000L / clockRate >= depthNanos;
+        return now - oldestArrival() >= depthNanos;
     }
 
     private long oldestArrival() {

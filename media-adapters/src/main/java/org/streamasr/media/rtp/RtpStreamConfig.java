@@ -13,7 +13,7 @@ public record RtpStreamConfig(Duration jitterDepth, GapPolicy gaps, Duration que
     public static final Duration MIN_DEPTH = Duration.ofMillis(60);
     public static final Duration MAX_DEPTH = Duration.ofMillis(200);
     public static final RtpStreamConfig DEFAULT =
-            new RtpStreamConfig(Duration.ofMillis(100), GapPolicy.DEFAULT, Duration.ofSeconds(1));
+            new RtpStreamConfig(Duration.ofMillis(100), GapPolicy.DEFAULT, Duration.ofSeconds(2));
 
     public RtpStreamConfig {
         if (jitterDepth == null || gaps == null || queueLimit == null) throw new IllegalArgumentException("all settings must be given");
