@@ -32,7 +32,8 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
             "surefire-forkedjvm-.*", "HttpClient-\\d+-SelectorManager", "Keep-Alive-.*", "idle-timeout-task.*",
             "logback-.*", "Timer-.*", "AsyncFileHandlerWriter.*", "ORT.*", "leak-check-.*",
             "grizzly-default-workers-.*", "tyrus-client-.*", "java-sdk-http-connection-reaper", "Exec Default Executor",
-            "ForkJoinPool-\\d+-worker-\\d+", "prometheus-metrics-scheduler-.*"));
+            "ForkJoinPool-\\d+-worker-\\d+", "prometheus-metrics-scheduler-.*",
+            "CompletableFutureDelayScheduler", "UrlChecker-\\d+"));
     private static final long THREAD_GRACE_MILLIS = 5_000;
 
     private static final Map<String, IntSupplier> TRACKED = new ConcurrentHashMap<>();

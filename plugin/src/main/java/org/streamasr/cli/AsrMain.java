@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 FeaturesCommand.class,
                 ServeCommand.class,
+                DemoCommand.class,
         })
 public final class AsrMain implements Runnable {
 

@@ -59,6 +59,7 @@ public final class AsrServer implements AutoCloseable {
     private final CaptionHub captions;
     private final HttpServer http;
     private final EmbeddedWebSocketContainer webSockets;
+    private MediaAdapters adapters;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -124,6 +125,8 @@ public final class AsrServer implements AutoCloseable {
         http.addListener(listener);
 
         deploy(CaptionsEndpoint.config(captions));
+        adapters = new MediaAdapters(new ConfigReader(config.raw()), calls, media);
+        adapters.webSocketEndpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
         routes.setName("streamasr");
@@ -133,7 +136,8 @@ public final class AsrServer implements AutoCloseable {
         routes.addHttpHandler(new HealthHandler(calls, draining::get), registration("/health", ""));
         routes.addHttpHandler(new MetricsHandler(prometheus), registration("/metrics", ""));
         routes.addHttpHandler(new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), RtpCalls.DISABLED), registration(CallsHandler.PATH, "/*"));
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls)),
+                registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
                 HttpHandlerRegistration.ROOT);
         http.start();
@@ -215,6 +219,7 @@ public final class AsrServer implements AutoCloseable {
         calls.close();
         webSockets.stop();
         http.shutdownNow();
+        if (adapters != null) adapters.close();
         eventPool.shutdown();
         scheduler.shutdownNow();
         try {

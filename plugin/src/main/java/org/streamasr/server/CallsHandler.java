@@ -18,6 +18,7 @@ import org.glassfish.grizzly.http.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallRejectedException;
+import org.streamasr.media.rtp.RtpEndpointSpec;
 import org.streamasr.stream.CallRegistry;
 import org.streamasr.stream.CallRejections;
 import org.streamasr.stream.CallRequest;
@@ -100,7 +101,7 @@ final class CallsHandler extends HttpHandler {
                 return;
             }
         }
-        RtpCalls.RtpRequest rtpRequest;
+        RtpEndpointSpec rtpRequest;
         try {
             rtpRequest = body.has("rtp") && !body.get("rtp").isNull() ? rtp.parse(body.get("rtp")) : null;
         } catch (IllegalArgumentException e) {

@@ -33,6 +33,8 @@ public final class ConfigLoader {
             new EnvVar("ASR_SHUTDOWN_GRACE", "asr.server.shutdown-grace", false, "time calls and jobs get on SIGTERM"),
             new EnvVar("ASR_MAX_CALLS", "asr.calls.max", false, "live calls at most"),
             new EnvVar("ASR_IDLE_TIMEOUT", "asr.calls.idle-timeout", false, "a call without audio this long ends"),
+            new EnvVar("ASR_RTP_PORT_MIN", "asr.media.rtp.port-min", false, "lowest RTP port"),
+            new EnvVar("ASR_RTP_PORT_MAX", "asr.media.rtp.port-max", false, "highest RTP port"),
             new EnvVar("ASR_ENGINE", "asr.engine.name", false, "default engine: sphinx or nemotron"),
             new EnvVar("ASR_MODEL_DIR", "asr.engine.model-dir", false, "Nemotron export directory"),
             new EnvVar("ASR_PROVIDER", "asr.engine.provider", false, "ONNX Runtime provider: cpu or cuda"));

@@ -56,6 +56,14 @@ public final class ConfigReader {
         return v;
     }
 
+    public double doubleIn(String key, double min, double max) {
+        double v = guard(key, () -> config.getDouble(key));
+        if (v < min || v > max) {
+            throw new InvalidConfigException(key, "must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
+
     public long bytesIn(String key, long min, long max) {
         long v = guard(key, () -> config.getBytes(key));
         if (v < min || v > max) {

@@ -106,13 +106,40 @@ class AsrServerTest {
         assertError(http.post("/v1/calls", "{\"engine\":\"nope\"}"), 400, "unknown engine 'nope'");
         assertError(http.post("/v1/calls", "{\"model\":\"big\"}"), 400, "unknown model 'big'");
         assertError(http.post("/v1/calls", "{\"callId\":\"a/b\"}"), 400, "invalid call id");
-        assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"pcmu\"}}"), 400, "RTP input is disabled");
+        assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"gsm\"}}"), 400, "rtp.codec 'gsm'");
+        assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"PCMU\",\"ptime\":20}}"), 400, "unknown field 'rtp.ptime'");
         assertError(http.post("/v1/calls", "x".repeat(70_000)), 413, "over");
         assertError(http.put("/v1/calls", "{}"), 405, "GET, POST");
         assertError(http.get("/v1/calls/nope"), 404, "no live call 'nope'");
         assertEquals(201, http.post("/v1/calls", "{\"callId\":\"dup\"}").status());
         assertError(http.post("/v1/calls", "{\"callId\":\"dup\"}"), 409, "already exists");
         assertEquals(200, http.delete("/v1/calls/dup").status());
+    }
+
+    @Test
+    void anRtpCallGetsAPortWhosePacketsReachTheEngine() throws Exception {
+        Http.Reply created = http.post("/v1/calls",
+                "{\"callId\":\"pbx-1\",\"rtp\":{\"codec\":\"L16\",\"payloadType\":96,\"sampleRate\":16000}}");
+        assertEquals(201, created.status(), created.body());
+        int port = created.json().get("rtpPort").asInt();
+        assertTrue(port > 0);
+        assertEquals("rtp", http.get("/v1/calls/pbx-1").json().get("source").asText());
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            for (int seq = 0; seq < 50; seq++) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 640);
+                b.put((byte) 0x80).put((byte) 96).putShort((short) seq).putInt(seq * 320).putInt(0x1234);
+                for (int i = 0; i < 320; i++) b.putShort((short) (1000 * Math.sin(i / 5.0)));
+                udp.send(new java.net.DatagramPacket(b.array(), b.capacity(),
+                        java.net.InetAddress.getLoopbackAddress(), port));
+            }
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (engine.streams().isEmpty() || engine.streams().get(0).acceptedSamples() < 8_000) {
+            assertTrue(System.nanoTime() < deadline, "RTP audio did not reach the engine");
+            Thread.sleep(10);
+        }
+        assertEquals(1, http.get("/v1/calls/pbx-1").json().get("participants").size());
+        assertEquals(200, http.delete("/v1/calls/pbx-1").status());
     }
 
     @Test

@@ -17,6 +17,9 @@ public final class TestServers {
         flags.put("asr.server.network-threads", 4);
         flags.put("asr.server.event-threads", 2);
         flags.put("asr.server.shutdown-grace", "5s");
+        flags.put("asr.media.rtp.port-min", 0);
+        flags.put("asr.media.rtp.port-max", 0);
+        flags.put("asr.media.cpu-threads", 2);
         flags.putAll(settings);
         return ServerConfig.from(ConfigLoader.load(null, Map.of(), flags));
     }

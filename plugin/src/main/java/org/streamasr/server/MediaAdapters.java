@@ -1,0 +1,106 @@
+package org.streamasr.server;
+
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.media.CallSink;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.adapter.OutboundQueue;
+import org.streamasr.media.adapter.WsLimits;
+import org.streamasr.media.jitsi.MediaJsonConfig;
+import org.streamasr.media.jitsi.MediaJsonEndpoints;
+import org.streamasr.media.pipeline.MediaExecutors;
+import org.streamasr.media.rtp.RtpEndpoints;
+
+/**
+ * The media adapters of one server, built from asr.media: the WebSocket endpoints to deploy on the server's port,
+ * the RTP receiver and the media CPU pool. Owns the pool and the receiver; {@link #close()} releases them.
+ */
+final class MediaAdapters implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaAdapters.class);
+
+    private final MediaExecutors executors;
+    private final List<ServerEndpointConfig> endpoints = new ArrayList<>();
+    private final List<String> deployed = new ArrayList<>();
+    private final RtpEndpoints rtp;
+
+    MediaAdapters(ConfigReader r, CallSink sink, MediaMetrics metrics) throws IOException {
+        int cpu = r.intIn("asr.media.cpu-threads", 0, 1024);
+        WsLimits limits = new WsLimits(
+                (int) r.bytesIn("asr.media.websocket.max-message", 1024, 64L << 20),
+                new OutboundQueue.Limits((int) r.bytesIn("asr.media.websocket.max-outbound", 1024, 1L << 30),
+                        r.intIn("asr.media.websocket.max-outbound-messages", 1, 1_000_000)),
+                r.durationIn("asr.media.websocket.idle-timeout", Duration.ZERO, Duration.ofDays(1)));
+        MediaJsonConfig mediaJson = r.bool("asr.media.mediajson.enabled") ? mediaJson(r, limits) : null;
+        RtpEndpoints.Config rtpConfig = r.bool("asr.media.rtp.enabled") ? rtpConfig(r) : null;
+
+        this.executors = MediaExecutors.create(cpu == 0 ? Runtime.getRuntime().availableProcessors() : cpu);
+        try {
+            if (mediaJson != null) {
+                endpoints.addAll(MediaJsonEndpoints.create(sink, metrics, mediaJson));
+                deployed.add("MEDIAJSON " + String.join(" ", mediaJson.paths()));
+            }
+            this.rtp = rtpConfig == null ? null : new RtpEndpoints(rtpConfig, executors, metrics);
+            if (rtp != null) deployed.add("RTP ports " + rtpConfig.portMin() + "-" + rtpConfig.portMax());
+        } catch (IOException | RuntimeException e) {
+            executors.close();
+            throw e;
+        }
+        LOG.info("media adapters: {}", deployed.isEmpty() ? "none" : String.join("; ", deployed));
+    }
+
+    private static MediaJsonConfig mediaJson(ConfigReader r, WsLimits limits) {
+        String p = "asr.media.mediajson.";
+        List<String> paths = r.stringList(p + "paths");
+        for (String path : paths) {
+            if (!path.startsWith("/")) throw new InvalidConfigException(p + "paths", "'" + path + "' must start with /");
+        }
+        try {
+            return new MediaJsonConfig(paths, r.string(p + "default-language"), r.bool(p + "send-interim"),
+                    r.doubleIn(p + "interim-stability", 0, 1),
+                    r.durationIn(p + "conceal-cap", Duration.ZERO, Duration.ofSeconds(10)),
+                    r.durationIn(p + "silence-cap", Duration.ZERO, Duration.ofMinutes(10)),
+                    (int) r.bytesIn(p + "max-payload-bytes", 64, 1 << 20),
+                    r.intIn(p + "max-sources", 1, 10_000), limits);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("asr.media.mediajson", e.getMessage());
+        }
+    }
+
+    private static RtpEndpoints.Config rtpConfig(ConfigReader r) {
+        String p = "asr.media.rtp.";
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(r.string(p + "bind"));
+        } catch (java.net.UnknownHostException e) {
+            throw new InvalidConfigException(p + "bind", "unknown address '" + r.string(p + "bind") + "'");
+        }
+        int min = r.intIn(p + "port-min", 0, 65535);
+        int max = r.intIn(p + "port-max", 0, 65535);
+        try {
+            return new RtpEndpoints.Config(bind, min, max, (int) r.bytesIn(p + "receive-buffer", 16 * 1024, 64 << 20));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(p + "port-min/port-max", e.getMessage());
+        }
+    }
+
+    List<ServerEndpointConfig> webSocketEndpoints() {
+        return endpoints;
+    }
+
+    /** The RTP receiver, or null when asr.media.rtp.enabled is false. */
+    RtpEndpoints rtp() {
+        return rtp;
+    }
+
+    @Override
+    public void close() {
+        if (rtp != null) rtp.close();
+        executors.close();
+    }
+}
