@@ -73,6 +73,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExampleConfigsAreValid() {
+        for (String name : List.of("jitsi.conf", "sip-platform.conf")) {
+            Path file = org.streamasr.testing.SharedFixtures.repoRoot().resolve("config").resolve(name);
+            ServerConfig c = ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of()));
+            assertEquals(8080, c.port(), name);
+            assertEquals(List.of("change-me"), c.apiKeys(), name);
+        }
+    }
+
+    @Test
     void aMissingOrBrokenFileIsReported() throws Exception {
         InvalidConfigException missing = assertThrows(InvalidConfigException.class,
                 () -> ConfigLoader.load(dir.resolve("nope.conf"), Map.of(), Map.of()));
