@@ -98,4 +98,10 @@ public final class LenientJson {
         }
         return null;
     }
+
+    /** The text cut to a loggable length. */
+    public static String abbreviate(String text) {
+        if (text == null) return "null";
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
+    }
 }

@@ -151,7 +151,6 @@ final class MediaJsonCodec {
     }
 
     static String abbreviate(String text) {
-        if (text == null) return "null";
-        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
+        return LenientJson.abbreviate(text);
     }
 }

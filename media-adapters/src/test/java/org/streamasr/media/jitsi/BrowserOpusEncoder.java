@@ -7,7 +7,7 @@ import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.streamasr.media.resample.StreamingResampler;
+import org.streamasr.media.adapter.TestAudio;
 import tomp2p.opuswrapper.Opus;
 
 /**
@@ -24,7 +24,7 @@ final class BrowserOpusEncoder {
 
     static List<byte[]> encode(short[] mono16k) throws Exception {
         if (!OpusLibrary.isInitialized()) OpusLibrary.loadFromJar();
-        short[] mono48k = upsample(mono16k);
+        short[] mono48k = TestAudio.resample(mono16k, 16_000, 48_000);
         Opus lib = Opus.INSTANCE;
         IntBuffer err = IntBuffer.allocate(1);
         PointerByReference st = lib.opus_encoder_create(48_000, 2, Opus.OPUS_APPLICATION_VOIP, err);
@@ -52,15 +52,5 @@ final class BrowserOpusEncoder {
             lib.opus_encoder_destroy(st);
         }
         return packets;
-    }
-
-    private static short[] upsample(short[] in) {
-        StreamingResampler r = StreamingResampler.create(16_000, 48_000);
-        short[] out = new short[r.maxOutput(in.length) + r.maxOutput(0)];
-        int n = r.process(in, 0, in.length, out);
-        short[] tail = new short[r.maxOutput(0)];
-        int t = r.flush(tail);
-        System.arraycopy(tail, 0, out, n, t);
-        return java.util.Arrays.copyOf(out, n + t);
     }
 }

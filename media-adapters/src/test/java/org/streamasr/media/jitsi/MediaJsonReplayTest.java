@@ -18,10 +18,10 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.adapter.Poll;
 import org.streamasr.media.adapter.RecordingCallSink;
+import org.streamasr.media.adapter.TestAudio;
 import org.streamasr.media.adapter.TyrusTestServer;
 import org.streamasr.media.adapter.WsTestClient;
 import org.streamasr.media.opus.OpusFrameDecoder;
-import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.SignalMetrics;
@@ -31,8 +31,6 @@ import org.streamasr.testing.SignalMetrics;
  * come out whole, placed where its RTP timestamps put it, with no gaps but the capture's own.
  */
 class MediaJsonReplayTest {
-    static final Path LIBRIVOX = Path.of("/usr/share/pocketsphinx/test/data/librivox");
-
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
     private TyrusTestServer server;
@@ -68,8 +66,8 @@ class MediaJsonReplayTest {
 
     @Test
     void generatedMeetingOfTwoSpeakersComesOutWholeAndMatchesTheSpeech() throws Exception {
-        short[] alice = clip("sense_and_sensibility_01_austen_64kb-0870.wav", 6.0);
-        short[] bob = clip("sense_and_sensibility_01_austen_64kb-0920.wav", 5.0);
+        short[] alice = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0870.wav", 6.0);
+        short[] bob = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0920.wav", 5.0);
         // Alice loses one packet (recovered by FEC) and two in a row (concealed), and is muted for 1 s (DTX) after
         // packet 150; Bob starts 1.2 s later and is clean.
         MediaJsonCapture capture = MediaJsonCapture.generate(List.of(
@@ -165,11 +163,6 @@ class MediaJsonReplayTest {
                     System.arraycopy(y, 0, z, x.length, y.length);
                     return z;
                 });
-    }
-
-    static short[] clip(String name, double seconds) throws Exception {
-        short[] all = WavFile.read(LIBRIVOX.resolve(name)).mono();
-        return Arrays.copyOf(all, Math.min(all.length, (int) (seconds * 16_000)));
     }
 
     static short[] insertSilence(short[] x, int at, int length) {

@@ -1,0 +1,48 @@
+package org.streamasr.media.adapter;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.streamasr.media.PcmFrame;
+
+/**
+ * Raw interleaved 16-bit PCM at some rate, one participant per channel (mod_audio_fork stereo: caller left, callee
+ * right): bytes in, 16 kHz frames out on each channel's feed. Messages may cut the stream anywhere, even inside a
+ * sample. Confined to the connection's thread.
+ */
+public final class PcmStreamInput implements AutoCloseable {
+    private final Pcm16Assembler assembler;
+    private final List<ResampledFeed> channels;
+
+    /**
+     * @param feeds one feed per channel, in channel order
+     */
+    public PcmStreamInput(List<ParticipantFeed> feeds, int sampleRate, boolean bigEndian) {
+        if (feeds.isEmpty()) throw new IllegalArgumentException("at least one channel");
+        this.assembler = new Pcm16Assembler(feeds.size(), bigEndian);
+        this.channels = feeds.stream().map(f -> new ResampledFeed(f, sampleRate)).toList();
+    }
+
+    public int sampleRate() {
+        return channels.get(0).inputRate();
+    }
+
+    /** Consumes {@code data} (position moves to its limit). */
+    public void accept(ByteBuffer data) {
+        short[][] samples = assembler.accept(data);
+        for (int c = 0; c < samples.length; c++) {
+            short[] s = samples[c];
+            if (s.length > 0) channels.get(c).push(s, 0, s.length, PcmFrame.Kind.AUDIO);
+        }
+    }
+
+    /** Bytes of an incomplete sample frame held for the next message. */
+    public int pendingBytes() {
+        return assembler.pendingBytes();
+    }
+
+    /** Ends every channel's audio (finals follow). Idempotent. */
+    @Override
+    public void close() {
+        channels.forEach(ResampledFeed::close);
+    }
+}
