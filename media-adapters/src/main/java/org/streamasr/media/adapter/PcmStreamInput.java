@@ -40,6 +40,11 @@ public final class PcmStreamInput implements AutoCloseable {
         return assembler.pendingBytes();
     }
 
+    /** Pushes what the resamplers hold back, when the input changes rate; the feeds stay open. */
+    public void flush() {
+        channels.forEach(ResampledFeed::flush);
+    }
+
     /** Ends every channel's audio (finals follow). Idempotent. */
     @Override
     public void close() {
