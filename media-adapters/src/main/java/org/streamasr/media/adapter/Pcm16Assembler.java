@@ -34,6 +34,13 @@ public final class Pcm16Assembler {
         return carried;
     }
 
+    /** Forgets an incomplete sample frame held for the next message; returns how many bytes that was. */
+    public int discardPending() {
+        int n = carried;
+        carried = 0;
+        return n;
+    }
+
     /** Consumes {@code data} (its position moves to the limit) and returns {@code [channel][sample]}. */
     public short[][] accept(ByteBuffer data) {
         int total = carried + data.remaining();

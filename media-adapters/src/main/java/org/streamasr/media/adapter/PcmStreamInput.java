@@ -35,6 +35,18 @@ public final class PcmStreamInput implements AutoCloseable {
         }
     }
 
+    /**
+     * Consumes one self-contained message (a protocol whose every message holds whole samples, such as AudioSocket or
+     * Skynet's frames): a trailing incomplete sample frame is dropped rather than joined with the next message,
+     * which would shift every later sample by a byte.
+     *
+     * @return the bytes dropped (0 for a well-formed message)
+     */
+    public int acceptWhole(ByteBuffer data) {
+        accept(data);
+        return assembler.discardPending();
+    }
+
     /** Bytes of an incomplete sample frame held for the next message. */
     public int pendingBytes() {
         return assembler.pendingBytes();

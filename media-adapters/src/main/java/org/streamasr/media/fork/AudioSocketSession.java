@@ -169,7 +169,8 @@ final class AudioSocketSession implements TranscriptListener {
             audio = new PcmStreamInput(List.of(feed), rate, false);
             audioRate = rate;
         }
-        audio.accept(payload);
+        int dropped = audio.acceptWhole(payload);
+        if (dropped > 0) drops.drop("odd-length-audio", remote + ": " + dropped + " trailing byte of a 16-bit sample");
     }
 
     /** The connection is gone (hangup, closed by Asterisk, idle, or shutdown): the call ends and its finals follow. */

@@ -110,6 +110,8 @@ public record JwtVerifier(Map<String, PublicKey> rsaKeys, Map<String, byte[]> hm
             s.initVerify(key);
             s.update(signed);
             return s.verify(signature);
+        } catch (java.security.SignatureException e) {
+            return false;
         } catch (GeneralSecurityException e) {
             throw new InvalidTokenException("signature not verifiable: " + e.getMessage());
         }

@@ -119,7 +119,8 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
             drops.drop("language-change", fields[0] + " now says " + fields[1] + "; keeping " + languages.get(fields[0]));
         }
         firstAudioMillis.putIfAbsent(fields[0], wallClockMillis.getAsLong());
-        input.accept(data);
+        int dropped = input.acceptWhole(data);
+        if (dropped > 0) drops.drop("odd-length-audio", fields[0] + ": " + dropped + " trailing byte of a 16-bit sample");
     }
 
     /** {@code [participantId, language-or-null]}, or {@code null} when the header names no participant. */

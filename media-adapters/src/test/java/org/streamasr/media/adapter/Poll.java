@@ -22,6 +22,16 @@ public final class Poll {
         }
     }
 
+    /** Waits until {@code probe} finds something, and returns it. */
+    public static <T> T await(Supplier<java.util.Optional<T>> probe) {
+        java.util.concurrent.atomic.AtomicReference<T> found = new java.util.concurrent.atomic.AtomicReference<>();
+        until(() -> {
+            probe.get().ifPresent(found::set);
+            return found.get() != null;
+        }, "nothing found");
+        return found.get();
+    }
+
     public static void until(BooleanSupplier condition, String whatFailed) {
         until(condition, Duration.ofSeconds(10), () -> whatFailed);
     }

@@ -114,6 +114,7 @@ class TwilioSessionTest {
         t.onText("{\"event\":\"clear\",\"streamSid\":\"x\"}");
         t.onBinary(ByteBuffer.wrap(new byte[3]));
         t.onText(media("inbound", 1, 0, (short) 1000, 9));
+        t.onText(media("inbound", 2, 20, (short) 1000, 10));
         assertEquals(1, drops("malformed-json"));
         assertEquals(1, drops("missing-event"));
         assertEquals(1, drops("media-before-start"));
@@ -127,6 +128,6 @@ class TwilioSessionTest {
         assertEquals(1, drops("payload-too-large"));
         assertEquals(1, drops("binary-message"));
         assertEquals(1, metrics.counters().get("twilio.events.ignored"));
-        assertTrue(sink.calls().get(0).participant("inbound").samples().length > 200);
+        assertTrue(sink.calls().get(0).participant("inbound").samples().length > 400);
     }
 }
