@@ -136,7 +136,7 @@ public final class AsrServer implements AutoCloseable {
         routes.addHttpHandler(new HealthHandler(calls, draining::get), registration("/health", ""));
         routes.addHttpHandler(new MetricsHandler(prometheus), registration("/metrics", ""));
         routes.addHttpHandler(new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls)),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp)),
                 registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
                 HttpHandlerRegistration.ROOT);

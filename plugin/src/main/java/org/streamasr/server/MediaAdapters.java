@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallSink;
@@ -15,7 +16,10 @@ import org.streamasr.media.adapter.WsLimits;
 import org.streamasr.media.jitsi.MediaJsonConfig;
 import org.streamasr.media.jitsi.MediaJsonEndpoints;
 import org.streamasr.media.pipeline.MediaExecutors;
+import org.streamasr.media.rtp.GapPolicy;
+import org.streamasr.media.rtp.RtpEndpointSpec;
 import org.streamasr.media.rtp.RtpEndpoints;
+import org.streamasr.media.rtp.RtpStreamConfig;
 
 /**
  * The media adapters of one server, built from asr.media: the WebSocket endpoints to deploy on the server's port,
@@ -28,6 +32,7 @@ final class MediaAdapters implements AutoCloseable {
     private final List<ServerEndpointConfig> endpoints = new ArrayList<>();
     private final List<String> deployed = new ArrayList<>();
     private final RtpEndpoints rtp;
+    private final UnaryOperator<RtpEndpointSpec> rtpTuning;
 
     MediaAdapters(ConfigReader r, CallSink sink, MediaMetrics metrics) throws IOException {
         int cpu = r.intIn("asr.media.cpu-threads", 0, 1024);
@@ -38,6 +43,7 @@ final class MediaAdapters implements AutoCloseable {
                 r.durationIn("asr.media.websocket.idle-timeout", Duration.ZERO, Duration.ofDays(1)));
         MediaJsonConfig mediaJson = r.bool("asr.media.mediajson.enabled") ? mediaJson(r, limits) : null;
         RtpEndpoints.Config rtpConfig = r.bool("asr.media.rtp.enabled") ? rtpConfig(r) : null;
+        this.rtpTuning = rtpConfig == null ? UnaryOperator.identity() : rtpTuning(r);
 
         this.executors = MediaExecutors.create(cpu == 0 ? Runtime.getRuntime().availableProcessors() : cpu);
         try {
@@ -87,6 +93,25 @@ final class MediaAdapters implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(p + "port-min/port-max", e.getMessage());
         }
+    }
+
+    /** asr.media.rtp's receive settings (jitter buffer, gap filling, queue, timeouts), applied to each call's port. */
+    private static UnaryOperator<RtpEndpointSpec> rtpTuning(ConfigReader r) {
+        String p = "asr.media.rtp.";
+        Duration depth = r.durationIn(p + "jitter-depth", RtpStreamConfig.MIN_DEPTH, RtpStreamConfig.MAX_DEPTH);
+        Duration conceal = r.durationIn(p + "max-concealment", Duration.ZERO, Duration.ofSeconds(1));
+        Duration fill = r.durationIn(p + "max-gap-fill", conceal, Duration.ofMinutes(1));
+        Duration queue = r.durationIn(p + "queue", Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration inactivity = r.durationIn(p + "inactivity-timeout", Duration.ofMillis(100), Duration.ofDays(1));
+        Duration streamIdle = r.durationIn(p + "stream-idle-timeout", Duration.ofMillis(100), Duration.ofDays(1));
+        int maxStreams = r.intIn(p + "max-streams-per-port", 1, 10_000);
+        RtpStreamConfig stream = new RtpStreamConfig(depth, new GapPolicy(conceal, fill), queue);
+        return spec -> spec.withStream(stream).withTimeouts(inactivity, streamIdle).withMaxStreams(maxStreams);
+    }
+
+    /** Applies asr.media.rtp's receive settings to a call's RTP spec. */
+    RtpEndpointSpec tuneRtp(RtpEndpointSpec spec) {
+        return rtpTuning.apply(spec);
     }
 
     List<ServerEndpointConfig> webSocketEndpoints() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
@@ -24,11 +25,18 @@ final class RtpCalls {
 
     private final RtpEndpoints receiver;
     private final CallSink sink;
+    private final UnaryOperator<RtpEndpointSpec> tuning;
 
     /** @param receiver the RTP receiver, or null when RTP input is disabled */
     RtpCalls(RtpEndpoints receiver, CallSink sink) {
+        this(receiver, sink, UnaryOperator.identity());
+    }
+
+    /** @param tuning applies the server's receive settings (asr.media.rtp jitter depth, gaps, timeouts) to a spec */
+    RtpCalls(RtpEndpoints receiver, CallSink sink, UnaryOperator<RtpEndpointSpec> tuning) {
         this.receiver = receiver;
         this.sink = sink;
+        this.tuning = tuning;
     }
 
     /** Validates the request's {@code rtp} object; the exception's message names the bad field. */
@@ -43,8 +51,8 @@ final class RtpCalls {
         }
         JsonNode codec = rtp.get("codec");
         if (codec == null || !codec.isTextual()) throw new IllegalArgumentException("'rtp.codec' must be given");
-        return RtpEndpointSpec.forRequest(codec.asText(), integer(rtp, "payloadType"), integer(rtp, "sampleRate"),
-                integer(rtp, "channels"));
+        return tuning.apply(RtpEndpointSpec.forRequest(codec.asText(), integer(rtp, "payloadType"),
+                integer(rtp, "sampleRate"), integer(rtp, "channels")));
     }
 
     /** Opens a port feeding {@code call}; puts it in the call's info as "rtpPort". */
