@@ -131,16 +131,17 @@ public final class CaptionSubscriber {
 
     /** The remote side went away (or the transport failed): stop without sending anything more. */
     public void remoteClosed(String reason) {
-        Closed c;
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            queue.clear();
-            pendingPartials.clear();
-            queuedBytes = 0;
-            c = new Closed(reason, false);
-        }
-        onClose.closed(this, c);
+        if (markClosed()) onClose.closed(this, new Closed(reason, false));
+    }
+
+    /** Stops the subscriber; false if it already was. */
+    private synchronized boolean markClosed() {
+        if (closed) return false;
+        closed = true;
+        queue.clear();
+        pendingPartials.clear();
+        queuedBytes = 0;
+        return true;
     }
 
     public synchronized boolean isClosed() {
@@ -216,13 +217,7 @@ public final class CaptionSubscriber {
     }
 
     private void close(int code, Closed why) {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            queue.clear();
-            pendingPartials.clear();
-            queuedBytes = 0;
-        }
+        if (!markClosed()) return;
         try {
             channel.close(code, why.reason());
         } finally {

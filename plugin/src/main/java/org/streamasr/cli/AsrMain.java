@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 FeaturesCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
+                LoadTestCommand.class,
         })
 public final class AsrMain implements Runnable {
 

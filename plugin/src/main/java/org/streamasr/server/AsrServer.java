@@ -63,14 +63,16 @@ public final class AsrServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine) {
+    private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine, List<CallEvents> extraEvents) {
         this.config = config;
         this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("asr-scheduler", true));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
         this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
         ServerMetrics metrics = new ServerMetrics(prometheus);
-        CallEvents events = CallEvents.composite(List.of(new LoggingCallEvents(), metrics));
+        List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics));
+        listeners.addAll(extraEvents);
+        CallEvents events = CallEvents.composite(listeners);
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
         this.captions = new CaptionHub(calls, config.captions(), events, scheduler, System::nanoTime);
         metrics.bind(prometheus, calls, media, errors);
@@ -95,8 +97,14 @@ public final class AsrServer implements AutoCloseable {
      * @param ownsEngine whether {@link #close()} closes the engine
      */
     public static AsrServer start(ServerConfig config, SpeechEngine engine, boolean ownsEngine) throws IOException {
+        return start(config, engine, ownsEngine, List.of());
+    }
+
+    /** As {@link #start(ServerConfig, SpeechEngine, boolean)}, with more listeners of the lifecycle events. */
+    public static AsrServer start(ServerConfig config, SpeechEngine engine, boolean ownsEngine,
+                                  List<CallEvents> extraEvents) throws IOException {
         routeJavaLogging();
-        AsrServer server = new AsrServer(config, engine, ownsEngine);
+        AsrServer server = new AsrServer(config, engine, ownsEngine, extraEvents);
         try {
             server.listen();
         } catch (IOException | RuntimeException e) {

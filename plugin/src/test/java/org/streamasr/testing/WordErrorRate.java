@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,25 +34,11 @@ public final class WordErrorRate {
     }
 
     public static List<String> words(String text) {
-        String t = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}' ]+", " ").trim();
-        return t.isEmpty() ? List.of() : Arrays.asList(t.split("\\s+"));
+        return org.streamasr.demo.WordErrors.words(text);
     }
 
     public static Score score(String reference, String hypothesis) {
-        List<String> r = words(reference), h = words(hypothesis);
-        int[] prev = new int[h.size() + 1], cur = new int[h.size() + 1];
-        for (int j = 0; j <= h.size(); j++) prev[j] = j;
-        for (int i = 1; i <= r.size(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= h.size(); j++) {
-                int sub = prev[j - 1] + (r.get(i - 1).equals(h.get(j - 1)) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return new Score(prev[h.size()], r.size());
+        return new Score(org.streamasr.demo.WordErrors.errors(reference, hypothesis), words(reference).size());
     }
 
     /** Pooled score over utterances: {@code references} and {@code hypotheses} keyed by the same ids. */
