@@ -1,0 +1,216 @@
+package org.streamasr.engine.batch;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
+ * fixed pool of named worker threads: a batch leaves when it reaches {@code maxBatch} or its oldest item has waited
+ * {@code maxWait}, and only when a worker is free, so batches grow while the workers are busy. The lock guards the
+ * queues only; batches run outside it. Keys are served oldest-first.
+ *
+ * <p>An item must not be submitted again before its batch has run: the caller owns that (one chunk of a stream at a
+ * time, since the next chunk needs the caches this one produces).
+ */
+public final class BatchScheduler<K, T> implements AutoCloseable {
+
+    /** Runs one batch on worker {@code worker} (0-based, stable per thread: index per-worker workspaces with it). */
+    @FunctionalInterface
+    public interface Runner<K, T> {
+        void run(K key, List<T> batch, int worker);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(BatchScheduler.class);
+
+    private record Waiting<T>(T item, long since) {
+    }
+
+    private record Job<K, T>(K key, List<T> items) {
+    }
+
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final Runner<K, T> runner;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<K, ArrayDeque<Waiting<T>>> queues = new LinkedHashMap<>();
+    private final BlockingQueue<Job<K, T>> jobs;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong items = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private int idleWorkers;
+    private int queued;
+    private boolean closed;
+
+    public BatchScheduler(String name, int workers, int maxBatch, Duration maxWait, Runner<K, T> runner) {
+        if (workers < 1) throw new IllegalArgumentException("inference-workers must be at least 1, got " + workers);
+        if (maxBatch < 1) throw new IllegalArgumentException("max-batch must be at least 1, got " + maxBatch);
+        if (maxWait.isNegative()) throw new IllegalArgumentException("max-batch-wait must not be negative");
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.runner = runner;
+        this.jobs = new ArrayBlockingQueue<>(2 * workers + 1);
+        this.idleWorkers = workers;
+        for (int i = 0; i < workers; i++) {
+            int index = i;
+            Thread t = new Thread(() -> work(index), name + "-infer-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        Thread s = new Thread(this::schedule, name + "-scheduler");
+        s.setDaemon(true);
+        threads.add(s);
+        threads.forEach(Thread::start);
+    }
+
+    /** Queues a ready item; returns false (and drops nothing) once the scheduler is closed. */
+    public boolean submit(K key, T item) {
+        lock.lock();
+        try {
+            if (closed) return false;
+            queues.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Waiting<>(item, System.nanoTime()));
+            queued++;
+            changed.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    public long batchesRun() {
+        return batches.get();
+    }
+
+    public long itemsRun() {
+        return items.get();
+    }
+
+    /** Batches whose runner threw (the runner is expected to handle its own errors; this counts escapes). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Items waiting for a worker. */
+    public int queued() {
+        lock.lock();
+        try {
+            return queued;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void schedule() {
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = System.nanoTime();
+                long waitNanos = Long.MAX_VALUE;
+                K best = null;
+                if (idleWorkers > 0) {
+                    long oldest = Long.MAX_VALUE;
+                    for (Map.Entry<K, ArrayDeque<Waiting<T>>> e : queues.entrySet()) {
+                        ArrayDeque<Waiting<T>> q = e.getValue();
+                        if (q.isEmpty()) continue;
+                        long since = q.peekFirst().since();
+                        boolean due = q.size() >= maxBatch || now - since >= maxWaitNanos;
+                        if (due && since < oldest) {
+                            oldest = since;
+                            best = e.getKey();
+                        } else if (!due) {
+                            waitNanos = Math.min(waitNanos, since + maxWaitNanos - now);
+                        }
+                    }
+                }
+                if (best != null) {
+                    ArrayDeque<Waiting<T>> q = queues.get(best);
+                    List<T> batch = new ArrayList<>(Math.min(q.size(), maxBatch));
+                    while (!q.isEmpty() && batch.size() < maxBatch) batch.add(q.pollFirst().item());
+                    queued -= batch.size();
+                    idleWorkers--;
+                    jobs.add(new Job<>(best, batch));
+                    continue;
+                }
+                if (waitNanos == Long.MAX_VALUE) {
+                    changed.awaitUninterruptibly();
+                } else {
+                    changed.awaitNanos(Math.max(waitNanos, 1));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work(int index) {
+        while (true) {
+            Job<K, T> job;
+            try {
+                job = jobs.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (job.items() == null) return;
+            try {
+                runner.run(job.key(), job.items(), index);
+                batches.incrementAndGet();
+                items.addAndGet(job.items().size());
+            } catch (RuntimeException | Error e) {
+                failures.incrementAndGet();
+                log.error("batch of {} for {} failed", job.items().size(), job.key(), e);
+            } finally {
+                lock.lock();
+                try {
+                    idleWorkers++;
+                    changed.signal();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Stops scheduling, lets running batches finish, and joins the threads. Queued items are not run. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            queues.clear();
+            queued = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        int workers = threads.size() - 1;
+        for (int i = 0; i < workers; i++) jobs.offer(new Job<>(null, null));
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package org.streamasr.engine.nemotron;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.streamasr.engine.ModelContractException;
+import org.streamasr.engine.RecognitionException;
+
+/**
+ * One chunk size's export, loaded: encoder, decoder and joiner sessions checked against the contract, and the decoder
+ * state after priming with the blank. Shared by all streams of that chunk size and immutable; the runs read inputs
+ * from and write outputs into a worker's {@link Workspace}.
+ */
+final class ChunkModel implements AutoCloseable {
+    private static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
+
+    final EncoderContract contract;
+    final int vocabWidth;
+    final int blank;
+    private final SessionFactory sessions;
+    private final OrtSession encoder;
+    private final OrtSession decoder;
+    private final OrtSession joiner;
+    private final String[] decoderInputs;
+    private final String[] decoderOutputs;
+    private final String joinerOutput;
+    private final float[] primedOut;
+    private final float[] primedH;
+    private final float[] primedC;
+    private final Workspace[] workspaces;
+
+    private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
+                       List<OrtSession> opened) throws OrtException, RecognitionException {
+        this.contract = export.contract();
+        this.vocabWidth = vocabWidth;
+        this.blank = vocabWidth - 1;
+        this.sessions = sessions;
+        this.encoder = open(sessions, export.encoder(), opened);
+        checkSession(encoder, export.encoderSummary());
+        this.decoder = open(sessions, export.decoder(), opened);
+        this.joiner = open(sessions, export.joiner(), opened);
+        this.decoderInputs = decoder.getInputNames().toArray(new String[0]);
+        this.decoderOutputs = decoder.getOutputNames().toArray(new String[0]);
+        this.joinerOutput = "outputs";
+        this.workspaces = new Workspace[workers];
+        Workspace one = new Workspace(contract, vocabWidth, 1);
+        int state = contract.predLayers() * contract.predHidden();
+        one.targets.put(0, blank);
+        one.targetLength.put(0, 1);
+        runDecoder(one, 1);
+        primedOut = new float[contract.predHidden()];
+        primedH = new float[state];
+        primedC = new float[state];
+        one.decoderOut.get(0, primedOut);
+        one.stateHOut.get(0, primedH);
+        one.stateCOut.get(0, primedC);
+        this.maxBatch = maxBatch;
+    }
+
+    private final int maxBatch;
+
+    /**
+     * Loads and checks one export. The decoder and joiner are checked against the encoder's metadata (names, dtypes,
+     * ranks, widths) before their sessions are built.
+     */
+    static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch) {
+        PredictionContract.checkDecoder(OnnxFileSummary.read(export.decoder()), export.contract());
+        PredictionContract.checkJoiner(OnnxFileSummary.read(export.joiner()), export.contract());
+        List<OrtSession> opened = new ArrayList<>();
+        try {
+            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, opened);
+        } catch (OrtException | RecognitionException e) {
+            opened.forEach(ChunkModel::closeQuietly);
+            throw new ModelContractException(export.dir() + ": the decoder cannot be primed with the blank: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            opened.forEach(ChunkModel::closeQuietly);
+            throw e;
+        }
+    }
+
+    private static OrtSession open(SessionFactory sessions, Path file, List<OrtSession> opened) {
+        OrtSession s = sessions.open(file);
+        opened.add(s);
+        OPEN_SESSIONS.incrementAndGet();
+        return s;
+    }
+
+    /** ONNX Runtime's view of the encoder must match what the file scan saw (names and element types). */
+    private static void checkSession(OrtSession session, OnnxFileSummary summary) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        for (OnnxFileSummary.Port p : summary.inputs()) {
+            NodeInfo n = inputs.get(p.name());
+            if (n == null || !(n.getInfo() instanceof TensorInfo)) {
+                throw new ModelContractException(summary.file() + ": ONNX Runtime does not see input '" + p.name() + "'");
+            }
+        }
+    }
+
+    /** Sessions open in this process (for leak checks). */
+    static int openSessions() {
+        return OPEN_SESSIONS.get();
+    }
+
+    /** Worker {@code worker}'s buffers, allocated on its first batch. Only that worker calls this. */
+    Workspace workspace(int worker) {
+        Workspace w = workspaces[worker];
+        if (w == null) {
+            w = new Workspace(contract, vocabWidth, maxBatch);
+            workspaces[worker] = w;
+        }
+        return w;
+    }
+
+    void primeDecoder(float[] out, float[] h, float[] c) {
+        System.arraycopy(primedOut, 0, out, 0, out.length);
+        System.arraycopy(primedH, 0, h, 0, h.length);
+        System.arraycopy(primedC, 0, c, 0, c.length);
+    }
+
+    /** Encoder over the first {@code n} stacked windows; outputs land in the workspace. */
+    void runEncoder(Workspace w, int n) throws RecognitionException {
+        EncoderContract c = contract;
+        try (TensorScope t = new TensorScope(sessions.env())) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put("audio_signal", t.floats(w.audio, n, c.featDim(), c.windowSize()));
+            in.put("length", t.longs(w.length, n));
+            in.put("cache_last_channel", t.floats(w.channelIn, n, c.layers(), c.leftContext(), c.dModel()));
+            in.put("cache_last_time", t.floats(w.timeIn, n, c.timeLayers(), c.timeDim(), c.convContext()));
+            in.put("cache_last_channel_len", t.longs(w.channelLenIn, n));
+            if (c.multilingual()) in.put(EncoderContract.PROMPT_INDEX, t.longs(w.prompt, n));
+            Map<String, OnnxTensor> out = new HashMap<>();
+            out.put("outputs", t.floats(w.encoded, n, c.dModel(), c.outFrames()));
+            out.put("encoded_lengths", t.longs(w.encodedLen, n));
+            out.put("cache_last_channel_next", t.floats(w.channelOut, n, c.layers(), c.leftContext(), c.dModel()));
+            out.put("cache_last_time_next", t.floats(w.timeOut, n, c.timeLayers(), c.timeDim(), c.convContext()));
+            out.put("cache_last_channel_next_len", t.longs(w.channelLenOut, n));
+            try (OrtSession.Result ignored = encoder.run(in, out)) {
+                // pinned outputs: the results are in the workspace
+            }
+        } catch (OrtException e) {
+            throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Joiner on {@code n} rows of one encoder frame and one decoder output each; logits land in the workspace. */
+    void runJoiner(Workspace w, int n) throws RecognitionException {
+        try (TensorScope t = new TensorScope(sessions.env())) {
+            Map<String, OnnxTensor> in = Map.of(
+                    "encoder_outputs", t.floats(w.joinEncoder, n, contract.dModel(), 1),
+                    "decoder_outputs", t.floats(w.joinDecoder, n, contract.predHidden(), 1));
+            Map<String, OnnxTensor> out = Map.of(joinerOutput, t.floats(w.logits, n, 1, 1, vocabWidth));
+            try (OrtSession.Result ignored = joiner.run(in, out)) {
+                // logits are in the workspace
+            }
+        } catch (OrtException e) {
+            throw new RecognitionException("joiner run of a batch of " + n + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decoder on {@code n} stacked targets and states (batch on axis 1 of the states). */
+    void runDecoder(Workspace w, int n) throws RecognitionException {
+        int layers = contract.predLayers();
+        int hidden = contract.predHidden();
+        try (TensorScope t = new TensorScope(sessions.env())) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put(decoderInputs[PredictionContract.DECODER_TARGETS], t.ints(w.targets, n, 1));
+            in.put(decoderInputs[PredictionContract.DECODER_TARGET_LENGTH], t.ints(w.targetLength, n));
+            in.put(decoderInputs[PredictionContract.DECODER_STATE_H], t.floats(w.stateH, layers, n, hidden));
+            in.put(decoderInputs[PredictionContract.DECODER_STATE_C], t.floats(w.stateC, layers, n, hidden));
+            Map<String, OnnxTensor> out = new HashMap<>();
+            out.put(decoderOutputs[0], t.floats(w.decoderOut, n, hidden, 1));
+            out.put(decoderOutputs[1], t.ints(w.decoderLen, n));
+            out.put(decoderOutputs[PredictionContract.DECODER_STATE_H], t.floats(w.stateHOut, layers, n, hidden));
+            out.put(decoderOutputs[PredictionContract.DECODER_STATE_C], t.floats(w.stateCOut, layers, n, hidden));
+            try (OrtSession.Result ignored = decoder.run(in, out)) {
+                // outputs are in the workspace
+            }
+        } catch (OrtException e) {
+            throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (OrtSession s : new OrtSession[] {encoder, decoder, joiner}) {
+            closeQuietly(s);
+            OPEN_SESSIONS.decrementAndGet();
+        }
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException ignored) {
+            // the session is gone either way
+        }
+    }
+}

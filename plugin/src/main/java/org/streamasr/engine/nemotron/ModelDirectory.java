@@ -1,0 +1,150 @@
+package org.streamasr.engine.nemotron;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.streamasr.engine.ModelContractException;
+
+/**
+ * Finds the sherpa-onnx exports in a model directory. Two layouts:
+ * <ul>
+ *   <li>the directory is one export: {@code encoder*.onnx} (with {@code encoder*.data} for fp32), {@code decoder*.onnx},
+ *       {@code joiner*.onnx}, {@code tokens.txt}; it serves the one chunk size in its encoder's metadata;</li>
+ *   <li>the directory holds one export per sub-directory, one per chunk size, e.g. the release tarballs
+ *       {@code sherpa-onnx-nemotron-3.5-asr-streaming-0.6b-560ms-int8-2026-06-11} extracted side by side.</li>
+ * </ul>
+ * An export directory holding both fp32 and int8 files uses int8 on CPU and fp32 on CUDA unless the precision is
+ * given. Each export's chunk size is read from its encoder's metadata ({@code chunk_size_ms}), never from its name.
+ * All exports of one directory must share one vocabulary.
+ */
+final class ModelDirectory {
+
+    /** The files of one chunk size's export, with its encoder already summarised. */
+    record Export(Path dir, Path encoder, Path decoder, Path joiner, Path tokens, OnnxFileSummary encoderSummary,
+                  EncoderContract contract) {
+    }
+
+    private ModelDirectory() {
+    }
+
+    /**
+     * @param precision "int8", "fp32" or null (no preference)
+     * @return exports by chunk size in milliseconds
+     */
+    static Map<Integer, Export> scan(Path root, String precision) {
+        if (root == null) throw new ModelContractException("asr.engine.model-dir is not set: the nemotron engine needs a model directory");
+        if (!Files.isDirectory(root)) throw new ModelContractException(root + ": model directory not found");
+        List<Path> exportDirs = new ArrayList<>();
+        if (hasEncoder(root)) {
+            exportDirs.add(root);
+        } else {
+            for (Path sub : list(root)) if (Files.isDirectory(sub) && hasEncoder(sub)) exportDirs.add(sub);
+        }
+        if (exportDirs.isEmpty()) {
+            throw new ModelContractException(root + ": no encoder*.onnx here or in its sub-directories (expected a "
+                    + "sherpa-onnx Nemotron export: encoder, decoder, joiner and tokens.txt; see README \"Real models\")");
+        }
+        Map<Integer, Export> byChunk = new TreeMap<>();
+        Export first = null;
+        for (Path dir : exportDirs) {
+            Export e = export(dir, precision);
+            Export clash = byChunk.put(e.contract().chunkMs(), e);
+            if (clash != null) {
+                throw new ModelContractException(root + ": two exports for " + e.contract().chunkMs() + " ms chunks: "
+                        + clash.dir() + " and " + e.dir() + "; keep one per chunk size");
+            }
+            if (first == null) {
+                first = e;
+            } else {
+                sameModel(first, e);
+            }
+        }
+        return byChunk;
+    }
+
+    private static void sameModel(Export a, Export b) {
+        EncoderContract x = a.contract();
+        EncoderContract y = b.contract();
+        if (x.vocabSize() != y.vocabSize() || x.multilingual() != y.multilingual() || !x.promptDictionary().equals(y.promptDictionary())) {
+            throw new ModelContractException(b.encoder() + ": not the same model as " + a.encoder()
+                    + " (vocabulary or prompt dictionary differ); one model directory serves one model");
+        }
+        try {
+            if (Files.mismatch(a.tokens(), b.tokens()) != -1) {
+                throw new ModelContractException(b.tokens() + ": differs from " + a.tokens() + "; one model directory serves one model");
+            }
+        } catch (IOException e) {
+            throw new ModelContractException(b.tokens() + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Export export(Path dir, String precision) {
+        Path encoder = pick(dir, "encoder", precision, null);
+        String flavour = flavour(encoder, "encoder");
+        Path decoder = pick(dir, "decoder", precision, flavour);
+        Path joiner = pick(dir, "joiner", precision, flavour);
+        Path tokens = dir.resolve("tokens.txt");
+        if (!Files.isRegularFile(tokens)) throw new ModelContractException(tokens + ": file not found (every export has tokens.txt)");
+        OnnxFileSummary summary = OnnxFileSummary.read(encoder);
+        return new Export(dir, encoder, decoder, joiner, tokens, summary, EncoderContract.read(summary));
+    }
+
+    /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour or the precision. */
+    private static Path pick(Path dir, String kind, String precision, String flavour) {
+        List<Path> candidates = new ArrayList<>();
+        for (Path p : list(dir)) {
+            String n = p.getFileName().toString();
+            if (n.startsWith(kind) && n.endsWith(".onnx") && Files.isRegularFile(p)) candidates.add(p);
+        }
+        if (candidates.isEmpty()) throw new ModelContractException(dir + ": no " + kind + "*.onnx (every export has an encoder, a decoder and a joiner)");
+        if (candidates.size() == 1) return candidates.get(0);
+        if (flavour != null) {
+            for (Path p : candidates) if (flavour(p, kind).equals(flavour)) return p;
+        }
+        if (precision != null) {
+            List<Path> match = new ArrayList<>();
+            for (Path p : candidates) {
+                String f = flavour(p, kind);
+                if (precision.equals("int8") ? f.contains("int8") : f.isEmpty()) match.add(p);
+            }
+            if (match.size() == 1) return match.get(0);
+        }
+        throw new ModelContractException(dir + ": several " + kind + " files " + names(candidates)
+                + "; keep one export per directory or set asr.engine.nemotron.precision (int8 or fp32)");
+    }
+
+    /** What sits between the kind and ".onnx": "" for encoder.onnx, ".int8" for encoder.int8.onnx. */
+    private static String flavour(Path file, String kind) {
+        String n = file.getFileName().toString();
+        return n.substring(kind.length(), n.length() - ".onnx".length()).toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean hasEncoder(Path dir) {
+        for (Path p : list(dir)) {
+            String n = p.getFileName().toString();
+            if (n.startsWith("encoder") && n.endsWith(".onnx")) return true;
+        }
+        return false;
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            Path[] a = s.toArray(Path[]::new);
+            Arrays.sort(a);
+            return Arrays.asList(a);
+        } catch (IOException e) {
+            throw new ModelContractException(dir + ": cannot list (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String names(List<Path> files) {
+        return files.stream().map(p -> p.getFileName().toString()).toList().toString();
+    }
+}

@@ -1,0 +1,380 @@
+package org.streamasr.engine.nemotron;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.ApiLanguages;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.RecognitionListener;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.UnsupportedSettingException;
+import org.streamasr.engine.batch.BatchScheduler;
+import org.streamasr.engine.vad.SileroVadModel;
+import org.streamasr.media.DropCounter;
+
+/**
+ * NVIDIA's cache-aware streaming Nemotron ASR (the English model or the multilingual 3.5 model, sherpa-onnx exports)
+ * on ONNX Runtime, many streams batched per model run.
+ *
+ * <p>Shared and immutable: the exports found in the model directory (one per chunk size; {@link ModelDirectory}),
+ * checked against the contract at start-up without loading weights, the vocabulary, and per acceleration mode the
+ * sessions ({@link ChunkModel}), loaded on the first stream that asks for that mode. Per stream: inbox, features,
+ * caches, decoder state, transcript ({@link NemotronStream}).
+ *
+ * <p>Threads: a scheduler and {@code inference-workers} workers ({@link BatchScheduler}), one delivery thread for
+ * listener calls. Producers never block on inference.
+ *
+ * <p>Settings in {@link EngineOptions#extra()} (documented in reference.conf): {@code nemotron.precision},
+ * {@code nemotron.vad-skip}, {@code nemotron.vad-skip-threshold}, {@code nemotron.tail-padding},
+ * {@code nemotron.max-symbols-per-frame}, and the ONNX Runtime options of {@link SessionFactory}.
+ */
+public final class NemotronEngine implements SpeechEngine {
+    public static final String NAME = "nemotron";
+    /** VAD margin around a chunk before it may be skipped as silence. */
+    static final long VAD_MARGIN_SAMPLES = 3_200;
+    private static final Logger log = LoggerFactory.getLogger(NemotronEngine.class);
+    private static final AtomicInteger ENGINE_SEQ = new AtomicInteger();
+    private static final AtomicInteger OPEN_STREAMS = new AtomicInteger();
+
+    private final EngineOptions options;
+    private final SessionFactory sessions;
+    private final Map<Acceleration, ModelDirectory.Export> exports;
+    private final Map<Acceleration, ChunkModel> loaded = new EnumMap<>(Acceleration.class);
+    private final Map<ChunkModel, ConcurrentLinkedQueue<StreamCaches>> cachePools = new ConcurrentHashMap<>();
+    private final Vocabulary vocabulary;
+    private final PromptLanguages languages;
+    private final SileroVadModel vad;
+    private final BatchScheduler<ChunkModel, NemotronStream> scheduler;
+    private final ExecutorService delivery;
+    private final Set<NemotronStream> streams = ConcurrentHashMap.newKeySet();
+    private final DropCounter drops = new DropCounter(NAME);
+    private final Map<String, Boolean> loggedErrors = new ConcurrentHashMap<>();
+    private final AtomicLong streamSeq = new AtomicLong();
+    private final AtomicLong chunksRun = new AtomicLong();
+    private final AtomicLong chunksSkipped = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong coalescedPartials = new AtomicLong();
+    private final boolean vadGating;
+    private final float vadSkipThreshold;
+    private final int tailFrames;
+    private final int maxSymbols;
+    private final int engineNo = ENGINE_SEQ.incrementAndGet();
+    private volatile boolean closed;
+
+    private NemotronEngine(EngineOptions options) {
+        this.options = options;
+        validate(options);
+        Map<String, String> extra = options.extra();
+        this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
+        String precision = extra.get("nemotron.precision");
+        if (precision != null && !precision.equals("int8") && !precision.equals("fp32")) {
+            throw new IllegalArgumentException("asr.engine.nemotron.precision: '" + precision + "' is not int8 or fp32");
+        }
+        if (precision == null) precision = sessions.provider().equals(SessionFactory.CUDA) ? "fp32" : "int8";
+        Map<Integer, ModelDirectory.Export> byChunk = ModelDirectory.scan(options.modelDir(), precision);
+        this.exports = new EnumMap<>(Acceleration.class);
+        for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
+            Acceleration a = Acceleration.forChunkMillis(e.getKey());
+            if (a == null) {
+                log.info("{}: {} ms chunks match no acceleration mode; not used", e.getValue().dir(), e.getKey());
+            } else {
+                exports.put(a, e.getValue());
+            }
+        }
+        if (exports.isEmpty()) {
+            throw new org.streamasr.engine.ModelContractException(options.modelDir() + ": no export with a chunk size of an "
+                    + "acceleration mode (1120, 560, 320 or 80 ms); found " + byChunk.keySet() + " ms");
+        }
+        ModelDirectory.Export any = exports.values().iterator().next();
+        this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
+        this.languages = PromptLanguages.of(any.contract());
+        this.vadSkipThreshold = parseFloat(extra, "nemotron.vad-skip-threshold", 0.3f);
+        this.tailFrames = (int) (parseMillis(extra, "nemotron.tail-padding", 400) / 10);
+        this.maxSymbols = (int) parseLong(extra, "nemotron.max-symbols-per-frame", 10);
+        if (maxSymbols < 1) throw new IllegalArgumentException("asr.engine.nemotron.max-symbols-per-frame must be at least 1");
+        this.vad = SileroVadModel.fromOptions(options).orElse(null);
+        this.vadGating = vad != null && Boolean.parseBoolean(extra.getOrDefault("nemotron.vad-skip", "true"));
+        String name = "nemotron-" + engineNo;
+        this.delivery = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name + "-deliver");
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = new BatchScheduler<>(name, options.inferenceWorkers(), options.maxBatch(), options.maxBatchWait(),
+                (model, batch, worker) -> ChunkBatch.process(this, model, batch, worker));
+        log.info("nemotron engine on {}: {} model, modes {}, provider {}, VAD {}", options.modelDir(),
+                languages.multilingual() ? "multilingual" : "English", exports.keySet(), sessions.provider(),
+                vad == null ? "off" : vadGating ? "on (skips silent chunks)" : "on");
+    }
+
+    /**
+     * Opens the engine: finds and checks every export in {@code model-dir} (names, dtypes, metadata), reads the
+     * vocabulary and loads the VAD. Sessions are loaded per acceleration mode on first use.
+     */
+    public static NemotronEngine open(EngineOptions options) {
+        return new NemotronEngine(options);
+    }
+
+    private static void validate(EngineOptions o) {
+        if (o.inferenceWorkers() < 1) throw new IllegalArgumentException("asr.engine.inference-workers must be at least 1");
+        if (o.maxBatch() < 1) throw new IllegalArgumentException("asr.engine.max-batch must be at least 1");
+        if (o.maxBatchWait() == null || o.maxBatchWait().isNegative()) throw new IllegalArgumentException("asr.engine.max-batch-wait must not be negative");
+        if (o.endpointTrailingSilence() == null || o.endpointTrailingSilence().toMillis() < 80) {
+            throw new IllegalArgumentException("asr.engine.endpoint-trailing-silence must be at least 80ms");
+        }
+        if (o.maxUtterance() == null || o.maxUtterance().toMillis() < 1000) throw new IllegalArgumentException("asr.engine.max-utterance must be at least 1s");
+        if (o.streamBuffer() == null || o.streamBuffer().toMillis() < 100) throw new IllegalArgumentException("asr.engine.stream-buffer must be at least 100ms");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> languages() {
+        return languages.supported();
+    }
+
+    @Override
+    public Set<Acceleration> accelerations() {
+        return exports.isEmpty() ? EnumSet.noneOf(Acceleration.class) : EnumSet.copyOf(exports.keySet());
+    }
+
+    @Override
+    public RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException {
+        if (closed) throw new IllegalStateException("nemotron engine is closed");
+        String requested = settings.language() != null ? settings.language() : options.defaultLanguage();
+        String language = languages.resolve(requested == null ? ApiLanguages.AUTO : requested);
+        Acceleration acceleration = settings.acceleration() != null ? settings.acceleration()
+                : options.defaultAcceleration() != null ? options.defaultAcceleration() : Acceleration.REGULAR;
+        if (!exports.containsKey(acceleration)) {
+            throw new UnsupportedSettingException("acceleration", acceleration.apiValue(),
+                    accelerations().stream().map(Acceleration::apiValue).toList(),
+                    "no " + acceleration.chunkMillis() + " ms export in " + options.modelDir());
+        }
+        ChunkModel model = model(acceleration);
+        long seq = streamSeq.incrementAndGet();
+        String id = "nemotron-" + engineNo + "-" + seq;
+        String label = settings.label() == null ? id : settings.label();
+        boolean auto = language.equals(ApiLanguages.AUTO);
+        EncoderContract c = model.contract;
+        long frameMs = c.subsampling() * 10L;
+        Transcript.Rules rules = new Transcript.Rules(
+                ceilDiv(options.endpointTrailingSilence().toMillis(), frameMs),
+                options.endpointTrailingSilence().toMillis() * 16,
+                ceilDiv(options.maxUtterance().toMillis(), frameMs),
+                ceilDiv(Math.max(2_400, 3 * options.endpointTrailingSilence().toMillis()), frameMs),
+                frameMs);
+        String reported = auto ? (languages.multilingual() ? null : "en-US") : language;
+        Transcript transcript = new Transcript(vocabulary, id, reported, auto && languages.multilingual(), rules);
+        ResultDelivery results = new ResultDelivery(listener, delivery, e -> reportFailure(label + " listener", e),
+                coalescedPartials::incrementAndGet);
+        int bufferSamples = (int) Math.min(Integer.MAX_VALUE / 2, options.streamBuffer().toMillis() * 16);
+        ChunkFeeder feeder = new ChunkFeeder(c, vad == null ? null : vad.newStream());
+        StreamCaches caches = takeCaches(model);
+        NemotronStream stream = new NemotronStream(this, model, label, languages.multilingual() ? languages.promptId(language) : 0,
+                settings.live(), new AudioInbox(bufferSamples), results, feeder, caches, transcript);
+        streams.add(stream);
+        OPEN_STREAMS.incrementAndGet();
+        return stream;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** The sessions of a mode, loaded on first use (by the first stream that asks; others of that mode wait). */
+    private ChunkModel model(Acceleration a) {
+        synchronized (loaded) {
+            ChunkModel m = loaded.get(a);
+            if (m == null) {
+                long t0 = System.nanoTime();
+                m = ChunkModel.load(exports.get(a), vocabulary.size(), sessions, options.inferenceWorkers(), options.maxBatch());
+                loaded.put(a, m);
+                log.info("loaded {} ({}) in {} ms", exports.get(a).dir(), m.contract.describe(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+            return m;
+        }
+    }
+
+    private StreamCaches takeCaches(ChunkModel model) {
+        StreamCaches c = cachePools.computeIfAbsent(model, k -> new ConcurrentLinkedQueue<>()).poll();
+        return c != null ? c : new StreamCaches(model.contract);
+    }
+
+    // ---- for the streams and batches ----
+
+    boolean submit(NemotronStream s) {
+        return scheduler.submit(s.model, s);
+    }
+
+    /** The stream's worker side is done: its caches go back to the pool. Called exactly once per stream. */
+    void release(NemotronStream s) {
+        if (streams.remove(s)) {
+            ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
+            if (pool != null && pool.size() < options.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+        }
+    }
+
+    void streamClosed(NemotronStream s) {
+        OPEN_STREAMS.decrementAndGet();
+    }
+
+    DropCounter drops() {
+        return drops;
+    }
+
+    SileroVadModel vadModel() {
+        return vad;
+    }
+
+    boolean vadGating() {
+        return vadGating;
+    }
+
+    float vadSkipThreshold() {
+        return vadSkipThreshold;
+    }
+
+    int tailFrames() {
+        return tailFrames;
+    }
+
+    int maxSymbolsPerFrame() {
+        return maxSymbols;
+    }
+
+    /** Stream-clock milliseconds of encoder frame {@code frame} (dropped audio included). */
+    long frameMillis(NemotronStream s, long frame, EncoderContract c) {
+        long sample = frame * c.subsampling() * 160L;
+        return (sample + s.inbox.droppedBefore(sample)) / 16;
+    }
+
+    void countChunks(int run, int skipped) {
+        chunksRun.addAndGet(run);
+        chunksSkipped.addAndGet(skipped);
+    }
+
+    void reportFailure(String where, Exception e) {
+        failures.incrementAndGet();
+        String key = e.getClass().getName() + ": " + e.getMessage();
+        if (loggedErrors.putIfAbsent(key, Boolean.TRUE) == null && loggedErrors.size() < 1_000) {
+            log.error("nemotron {} failed: {}", where, e.toString(), e);
+        }
+    }
+
+    // ---- counters ----
+
+    /** Streams opened and not yet closed, over all engines in the process (for leak checks). */
+    public static int openStreamsInProcess() {
+        return OPEN_STREAMS.get();
+    }
+
+    /** Tensors the engines created and have not closed yet (for leak checks). */
+    public static int openTensorsInProcess() {
+        return TensorScope.open();
+    }
+
+    /** ONNX Runtime sessions the engines hold (for leak checks). */
+    public static int openSessionsInProcess() {
+        return ChunkModel.openSessions();
+    }
+
+    public long chunksRun() {
+        return chunksRun.get();
+    }
+
+    /** Chunks of idle streams that the VAD called silent and that were not run through the model. */
+    public long chunksSkipped() {
+        return chunksSkipped.get();
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+
+    public long batchesRun() {
+        return scheduler.batchesRun();
+    }
+
+    public long coalescedPartials() {
+        return coalescedPartials.get();
+    }
+
+    public Duration maxBatchWait() {
+        return options.maxBatchWait();
+    }
+
+    /** Ends every stream without flushing, stops the threads, closes the sessions. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (NemotronStream s : new ArrayList<>(streams)) s.close();
+        scheduler.close();
+        delivery.shutdown();
+        try {
+            if (!delivery.awaitTermination(30, TimeUnit.SECONDS)) log.warn("nemotron listeners still busy 30 s after close");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (loaded) {
+            loaded.values().forEach(ChunkModel::close);
+            loaded.clear();
+        }
+        cachePools.clear();
+        if (vad != null) vad.close();
+    }
+
+    private static float parseFloat(Map<String, String> extra, String key, float byDefault) {
+        String v = extra.get(key);
+        if (v == null) return byDefault;
+        try {
+            return Float.parseFloat(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a number");
+        }
+    }
+
+    private static long parseLong(Map<String, String> extra, String key, long byDefault) {
+        String v = extra.get(key);
+        if (v == null) return byDefault;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a whole number");
+        }
+    }
+
+    /** "400ms", "1s" or a bare number of milliseconds. */
+    private static long parseMillis(Map<String, String> extra, String key, long byDefault) {
+        String v = extra.get(key);
+        if (v == null) return byDefault;
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2).trim());
+            if (s.endsWith("s")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000);
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a duration such as 400ms");
+        }
+    }
+}

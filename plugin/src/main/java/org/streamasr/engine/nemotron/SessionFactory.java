@@ -1,0 +1,130 @@
+package org.streamasr.engine.nemotron;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.ModelContractException;
+
+/**
+ * ONNX Runtime session options from the engine options: execution provider ({@code cpu}, or {@code cuda} with the
+ * build's {@code -Pcuda} profile), intra-op threads, and {@code nemotron.ort.*} entries of {@code extra}:
+ * {@code nemotron.ort.inter-op-threads}, {@code nemotron.ort.optimization-level} (none, basic, extended, all),
+ * {@code nemotron.ort.execution-mode} (sequential, parallel), {@code nemotron.ort.cuda-device} and {@code nemotron.ort.config.KEY} for any
+ * session config entry. Sessions are always created from the file path, so ONNX Runtime finds an fp32 encoder's
+ * external {@code .data} file beside it.
+ */
+final class SessionFactory {
+    static final String CUDA = "cuda";
+    static final String CPU = "cpu";
+
+    private final OrtEnvironment env;
+    private final String provider;
+    private final int intraOpThreads;
+    private final Map<String, String> extra;
+
+    SessionFactory(OrtEnvironment env, EngineOptions options) {
+        this.env = env;
+        this.provider = options.provider() == null ? CPU : options.provider().trim().toLowerCase(Locale.ROOT);
+        this.intraOpThreads = options.intraOpThreads();
+        this.extra = options.extra();
+        validate();
+    }
+
+    private void validate() {
+        if (!provider.equals(CPU) && !provider.equals(CUDA)) {
+            throw new IllegalArgumentException("asr.engine.provider: '" + provider + "' is not cpu or cuda");
+        }
+        if (provider.equals(CUDA) && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            throw new IllegalArgumentException("asr.engine.provider: cuda, but this build's ONNX Runtime has no CUDA "
+                    + "execution provider (providers: " + OrtEnvironment.getAvailableProviders()
+                    + "); build with 'mvn -Pcuda package' on a machine with CUDA 12 and cuDNN 9");
+        }
+        if (intraOpThreads < 0) throw new IllegalArgumentException("asr.engine.intra-op-threads must not be negative");
+        for (String key : extra.keySet()) {
+            if (!key.startsWith("nemotron.ort.")) continue;
+            if (!key.startsWith("nemotron.ort.config.") && !java.util.List.of("nemotron.ort.inter-op-threads", "nemotron.ort.optimization-level",
+                    "nemotron.ort.execution-mode", "nemotron.ort.cuda-device").contains(key)) {
+                throw new IllegalArgumentException("asr.engine." + key + ": unknown ONNX Runtime option (known: "
+                        + "inter-op-threads, optimization-level, execution-mode, cuda-device, config.*)");
+            }
+        }
+        // build once so that bad values fail at start-up, not at the first call
+        try (OrtSession.SessionOptions ignored = options()) {
+            // nothing to do
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("asr.engine: ONNX Runtime rejected the session options: " + e.getMessage(), e);
+        }
+    }
+
+    String provider() {
+        return provider;
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    OrtSession open(Path file) {
+        try (OrtSession.SessionOptions opts = options()) {
+            return env.createSession(file.toString(), opts);
+        } catch (OrtException e) {
+            throw new ModelContractException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    private OrtSession.SessionOptions options() throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        try {
+            if (intraOpThreads > 0) o.setIntraOpNumThreads(intraOpThreads);
+            String inter = extra.get("nemotron.ort.inter-op-threads");
+            if (inter != null) o.setInterOpNumThreads(parseInt("nemotron.ort.inter-op-threads", inter));
+            String level = extra.get("nemotron.ort.optimization-level");
+            if (level != null) o.setOptimizationLevel(optLevel(level));
+            String mode = extra.get("nemotron.ort.execution-mode");
+            if (mode != null) o.setExecutionMode(executionMode(mode));
+            for (Map.Entry<String, String> e : extra.entrySet()) {
+                if (e.getKey().startsWith("nemotron.ort.config.")) o.addConfigEntry(e.getKey().substring("nemotron.ort.config.".length()), e.getValue());
+            }
+            if (provider.equals(CUDA)) o.addCUDA(parseInt("nemotron.ort.cuda-device", extra.getOrDefault("nemotron.ort.cuda-device", "0")));
+            return o;
+        } catch (OrtException | RuntimeException e) {
+            o.close();
+            throw e;
+        }
+    }
+
+    private static int parseInt(String key, String v) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a non-negative integer");
+        }
+    }
+
+    private static OrtSession.SessionOptions.OptLevel optLevel(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            case "all" -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            default -> throw new IllegalArgumentException("asr.engine.nemotron.ort.optimization-level: '" + v
+                    + "' is not none, basic, extended or all");
+        };
+    }
+
+    private static OrtSession.SessionOptions.ExecutionMode executionMode(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "sequential" -> OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL;
+            case "parallel" -> OrtSession.SessionOptions.ExecutionMode.PARALLEL;
+            default -> throw new IllegalArgumentException("asr.engine.nemotron.ort.execution-mode: '" + v
+                    + "' is not sequential or parallel");
+        };
+    }
+}

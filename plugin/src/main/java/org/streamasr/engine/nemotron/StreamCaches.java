@@ -1,0 +1,49 @@
+package org.streamasr.engine.nemotron;
+
+import java.nio.FloatBuffer;
+import org.streamasr.engine.batch.BatchAxis;
+
+/**
+ * One stream's model state: the encoder caches (Java-owned direct buffers, about 7 MiB for the real models) and
+ * length, and the RNN-T decoder's output and LSTM states. Stacked into a worker's batch buffers before a run and
+ * unstacked after it.
+ */
+final class StreamCaches {
+    final FloatBuffer channel;
+    final FloatBuffer time;
+    long channelLen;
+    final float[] decoderOut;
+    final float[] stateH;
+    final float[] stateC;
+    final BatchAxis channelAxis;
+    final BatchAxis timeAxis;
+    final BatchAxis stateAxis;
+    private static final int ZERO_BLOCK = 1 << 14;
+    private static final FloatBuffer ZEROS = Workspace.floats(ZERO_BLOCK);
+
+    StreamCaches(EncoderContract c) {
+        int channelElements = c.layers() * c.leftContext() * c.dModel();
+        int timeElements = c.timeLayers() * c.timeDim() * c.convContext();
+        channel = Workspace.floats(channelElements);
+        time = Workspace.floats(timeElements);
+        decoderOut = new float[c.predHidden()];
+        stateH = new float[c.predLayers() * c.predHidden()];
+        stateC = new float[c.predLayers() * c.predHidden()];
+        channelAxis = BatchAxis.first(channelElements);
+        timeAxis = BatchAxis.first(timeElements);
+        stateAxis = new BatchAxis(c.predLayers(), c.predHidden());
+    }
+
+    /** Initial state (sherpa-onnx's Reset): zero caches, length 0, decoder primed with the blank. */
+    void reset(ChunkModel model) {
+        zero(channel);
+        zero(time);
+        channelLen = 0;
+        model.primeDecoder(decoderOut, stateH, stateC);
+    }
+
+    private static void zero(FloatBuffer b) {
+        int n = b.capacity();
+        for (int at = 0; at < n; at += ZERO_BLOCK) b.put(at, ZEROS, 0, Math.min(ZERO_BLOCK, n - at));
+    }
+}

@@ -1,0 +1,87 @@
+package org.streamasr.engine.nemotron;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * One inference worker's pre-allocated batch buffers for one chunk model, sized for the largest batch: stream state is
+ * stacked into the input buffers, the model writes its outputs straight into the output buffers (pinned outputs),
+ * and results are unstacked from there. Direct, native-order buffers, so ONNX Runtime reads and writes them without
+ * copies. Owned by one worker thread.
+ */
+final class Workspace {
+    final int maxBatch;
+    // encoder
+    final FloatBuffer audio;
+    final LongBuffer length;
+    final FloatBuffer channelIn;
+    final FloatBuffer channelOut;
+    final FloatBuffer timeIn;
+    final FloatBuffer timeOut;
+    final LongBuffer channelLenIn;
+    final LongBuffer channelLenOut;
+    final LongBuffer prompt;
+    final FloatBuffer encoded;
+    final LongBuffer encodedLen;
+    // joiner
+    final FloatBuffer joinEncoder;
+    final FloatBuffer joinDecoder;
+    final FloatBuffer logits;
+    // decoder
+    final IntBuffer targets;
+    final IntBuffer targetLength;
+    final FloatBuffer stateH;
+    final FloatBuffer stateC;
+    final FloatBuffer decoderOut;
+    final IntBuffer decoderLen;
+    final FloatBuffer stateHOut;
+    final FloatBuffer stateCOut;
+
+    Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
+        this.maxBatch = maxBatch;
+        long channel = (long) c.layers() * c.leftContext() * c.dModel();
+        long time = (long) c.timeLayers() * c.timeDim() * c.convContext();
+        long state = (long) c.predLayers() * c.predHidden();
+        audio = floats((long) maxBatch * c.featDim() * c.windowSize());
+        length = longs(maxBatch);
+        channelIn = floats(maxBatch * channel);
+        channelOut = floats(maxBatch * channel);
+        timeIn = floats(maxBatch * time);
+        timeOut = floats(maxBatch * time);
+        channelLenIn = longs(maxBatch);
+        channelLenOut = longs(maxBatch);
+        prompt = longs(maxBatch);
+        encoded = floats((long) maxBatch * c.dModel() * c.outFrames());
+        encodedLen = longs(maxBatch);
+        joinEncoder = floats((long) maxBatch * c.dModel());
+        joinDecoder = floats((long) maxBatch * c.predHidden());
+        logits = floats((long) maxBatch * vocabWidth);
+        targets = ints(maxBatch);
+        targetLength = ints(maxBatch);
+        stateH = floats(maxBatch * state);
+        stateC = floats(maxBatch * state);
+        decoderOut = floats((long) maxBatch * c.predHidden());
+        decoderLen = ints(maxBatch);
+        stateHOut = floats(maxBatch * state);
+        stateCOut = floats(maxBatch * state);
+    }
+
+    static FloatBuffer floats(long n) {
+        return bytes(n * Float.BYTES).asFloatBuffer();
+    }
+
+    static LongBuffer longs(long n) {
+        return bytes(n * Long.BYTES).asLongBuffer();
+    }
+
+    static IntBuffer ints(long n) {
+        return bytes(n * Integer.BYTES).asIntBuffer();
+    }
+
+    private static ByteBuffer bytes(long n) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(n)).order(ByteOrder.nativeOrder());
+    }
+}
