@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 DemoCommand.class,
                 LoadTestCommand.class,
+                TranscribeCommand.class,
+                MakeTestModelCommand.class,
         })
 public final class AsrMain implements Runnable {
 

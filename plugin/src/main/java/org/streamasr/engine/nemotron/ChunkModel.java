@@ -36,6 +36,7 @@ final class ChunkModel implements AutoCloseable {
     private final float[] primedH;
     private final float[] primedC;
     private final Workspace[] workspaces;
+    private final int maxBatch;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
                        List<OrtSession> opened) throws OrtException, RecognitionException {
@@ -65,24 +66,24 @@ final class ChunkModel implements AutoCloseable {
         this.maxBatch = maxBatch;
     }
 
-    private final int maxBatch;
-
-    /**
-     * Loads and checks one export. The decoder and joiner are checked against the encoder's metadata (names, dtypes,
-     * ranks, widths) before their sessions are built.
-     */
+    /** Loads one export whose files {@link ModelDirectory} has checked. */
     static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch) {
-        PredictionContract.checkDecoder(OnnxFileSummary.read(export.decoder()), export.contract());
-        PredictionContract.checkJoiner(OnnxFileSummary.read(export.joiner()), export.contract());
         List<OrtSession> opened = new ArrayList<>();
         try {
             return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, opened);
         } catch (OrtException | RecognitionException e) {
-            opened.forEach(ChunkModel::closeQuietly);
+            closeAll(opened);
             throw new ModelContractException(export.dir() + ": the decoder cannot be primed with the blank: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            opened.forEach(ChunkModel::closeQuietly);
+            closeAll(opened);
             throw e;
+        }
+    }
+
+    private static void closeAll(List<OrtSession> sessions) {
+        for (OrtSession s : sessions) {
+            closeQuietly(s);
+            OPEN_SESSIONS.decrementAndGet();
         }
     }
 

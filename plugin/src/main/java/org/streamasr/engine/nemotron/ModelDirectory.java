@@ -22,6 +22,7 @@ import org.streamasr.engine.ModelContractException;
  * </ul>
  * An export directory holding both fp32 and int8 files uses int8 on CPU and fp32 on CUDA unless the precision is
  * given. Each export's chunk size is read from its encoder's metadata ({@code chunk_size_ms}), never from its name.
+ * Every file's inputs, outputs and metadata are checked here, at start-up, without loading weights.
  * All exports of one directory must share one vocabulary.
  */
 final class ModelDirectory {
@@ -93,7 +94,10 @@ final class ModelDirectory {
         Path tokens = dir.resolve("tokens.txt");
         if (!Files.isRegularFile(tokens)) throw new ModelContractException(tokens + ": file not found (every export has tokens.txt)");
         OnnxFileSummary summary = OnnxFileSummary.read(encoder);
-        return new Export(dir, encoder, decoder, joiner, tokens, summary, EncoderContract.read(summary));
+        EncoderContract contract = EncoderContract.read(summary);
+        PredictionContract.checkDecoder(OnnxFileSummary.read(decoder), contract);
+        PredictionContract.checkJoiner(OnnxFileSummary.read(joiner), contract);
+        return new Export(dir, encoder, decoder, joiner, tokens, summary, contract);
     }
 
     /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour or the precision. */

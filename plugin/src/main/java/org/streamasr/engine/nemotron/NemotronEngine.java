@@ -92,7 +92,7 @@ public final class NemotronEngine implements SpeechEngine {
         for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
             Acceleration a = Acceleration.forChunkMillis(e.getKey());
             if (a == null) {
-                log.info("{}: {} ms chunks match no acceleration mode; not used", e.getValue().dir(), e.getKey());
+                log.debug("{}: {} ms chunks match no acceleration mode; not used", e.getValue().dir(), e.getKey());
             } else {
                 exports.put(a, e.getValue());
             }
@@ -108,7 +108,12 @@ public final class NemotronEngine implements SpeechEngine {
         this.tailFrames = (int) (parseMillis(extra, "nemotron.tail-padding", 400) / 10);
         this.maxSymbols = (int) parseLong(extra, "nemotron.max-symbols-per-frame", 10);
         if (maxSymbols < 1) throw new IllegalArgumentException("asr.engine.nemotron.max-symbols-per-frame must be at least 1");
-        this.vad = SileroVadModel.fromOptions(options).orElse(null);
+        boolean vadApplies = any.contract().vadApplies();
+        if (!vadApplies && options.vadModel() != null) {
+            log.info("{}: the model's metadata says the VAD does not apply to its input (streamasr_vad=off); VAD not used",
+                    any.encoder());
+        }
+        this.vad = vadApplies ? SileroVadModel.fromOptions(options).orElse(null) : null;
         this.vadGating = vad != null && Boolean.parseBoolean(extra.getOrDefault("nemotron.vad-skip", "true"));
         String name = "nemotron-" + engineNo;
         this.delivery = Executors.newSingleThreadExecutor(r -> {

@@ -77,8 +77,11 @@ final class TestEncoderGraph {
         String mel = g.op("Transpose", slice("audio_signal", 2, PRE_ENCODE, END), attrInts("perm", 0, 2, 1));
         String energy = g.op("MatMul", mel, g.floats("band_select", bandSelect(), MELS, SIGNALS));
         String perMel = clip01(g.op("Add", energy, g.scalar(1f)));
-        String grouped = g.op("Reshape", perMel, g.ints(0, -1, SUBSAMPLING, SIGNALS));
-        String mean = g.op("ReduceMean", grouped, attrInts("axes", 2L), attr("keepdims", 0L));
+        // subsampling by 8 as a matrix product (the averaging matrix is fixed per export): unlike ReduceMean its
+        // result per stream does not depend on the batch size, bit for bit
+        int outFrames = TestModelSpec.chunkShift(chunkMs) / SUBSAMPLING;
+        String mean = g.op("Transpose", g.op("MatMul", g.op("Transpose", perMel, attrInts("perm", 0, 2, 1)),
+                g.floats("subsample", average(outFrames), (long) outFrames * SUBSAMPLING, outFrames)), attrInts("perm", 0, 2, 1));
         String bands = clip01(g.op("Mul", g.op("Sub", mean, g.scalar(0.5f)), g.scalar(4f)));
 
         // onsets against the previous frame; the first frame's previous one is in cache_last_time
@@ -90,8 +93,8 @@ final class TestEncoderGraph {
         String flag = clip01(g.op("ReduceSum", tokenOnsets, g.ints(2), attr("keepdims", 1L)));
         String countIn = g.op("Transpose", slice2(time0, CH_COUNT, CH_COUNT + 1, LAST_COLUMN), attrInts("perm", 0, 2, 1));
         String count = g.op("Add", g.op("CumSum", flag, g.longs(g.fresh("axis"), new long[] {1})), countIn);
-        String sigma = g.op("Cos", g.op("Mul", count, g.scalar((float) Math.PI)));
         String countMod = g.op("Mod", count, g.scalar(2f), attr("fmod", 1L));
+        String sigma = g.op("Sub", g.scalar(1f), g.op("Mul", countMod, g.scalar(2f)));
         String zeros = g.op("Mul", countMod, g.scalar(0f));
         String ones = g.op("Add", zeros, g.scalar(1f));
 
@@ -234,6 +237,7 @@ final class TestEncoderGraph {
                 .metadata("model_author", "streamasr")
                 .metadata("url", "constructed by bin/asr make-test-model")
                 .metadata("comment", "Tone-driven test model with the I/O contract of the NeMo export; not a speech model");
+        if (spec.vadOff()) g.metadata("streamasr_vad", "off");
         if (ml) {
             g.metadata("prompt_dictionary", promptDictionaryJson(spec.promptIds()))
                     .metadata("auto_prompt_id", TestModelSpec.AUTO_PROMPT_ID);
@@ -252,6 +256,14 @@ final class TestEncoderGraph {
     private static float[] bandSelect() {
         float[] w = new float[MELS * SIGNALS];
         for (int band = 0; band < SIGNALS; band++) w[ToneVocabulary.melBin(band) * SIGNALS + band] = 1f;
+        return w;
+    }
+
+    private static float[] average(int frames) {
+        float[] w = new float[frames * SUBSAMPLING * frames];
+        for (int f = 0; f < frames; f++) {
+            for (int k = 0; k < SUBSAMPLING; k++) w[(f * SUBSAMPLING + k) * frames + f] = 1f / SUBSAMPLING;
+        }
         return w;
     }
 

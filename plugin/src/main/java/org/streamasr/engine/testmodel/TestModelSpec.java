@@ -17,9 +17,12 @@ import java.util.Map;
  * @param jointHidden   joiner hidden width (real: 640)
  * @param vocabSize     pieces without the blank (real: 1024 EN, 13087 ML); filler pieces pad the tone pieces
  * @param promptIds     ML only: the prompt dictionary written to the metadata
+ * @param vadOff        writes metadata {@code streamasr_vad=off}: the engine then does not consult the VAD, which hears
+ *                      no speech in tones (off for tests that feed recorded speech to check VAD skipping)
  */
 public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers, int leftContext,
-                            int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed) {
+                            int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed,
+                            boolean vadOff) {
 
     /** The 40 card locales, auto and a few bare-code aliases, with the real model's prompt ids (contract 3). */
     public static final Map<String, Integer> REAL_PROMPT_IDS = Map.ofEntries(
@@ -57,21 +60,26 @@ public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis,
     /** Small and fast: what the tests use. */
     public static TestModelSpec tiny(TestModelVariant variant) {
         return new TestModelSpec(variant, variant.chunkMillis(), 64, 3, variant.leftContext(), 16, 128,
-                ToneVocabulary.pieces(variant).size(), REAL_PROMPT_IDS, 1);
+                ToneVocabulary.pieces(variant).size(), REAL_PROMPT_IDS, 1, true);
     }
 
     /** Heavy enough to time: real vocabulary, decoder and joiner widths; encoder width and depth as given. */
     public static TestModelSpec benchmark(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers) {
         return new TestModelSpec(variant, chunkMillis, dModel, layers, variant.leftContext(), 640, 640,
-                variant == TestModelVariant.EN ? 1024 : 13087, REAL_PROMPT_IDS, 1);
+                variant == TestModelVariant.EN ? 1024 : 13087, REAL_PROMPT_IDS, 1, true);
     }
 
     public TestModelSpec withChunkMillis(List<Integer> ms) {
-        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed);
+        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff);
     }
 
     public TestModelSpec withPromptIds(Map<String, Integer> ids) {
-        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed);
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed, vadOff);
+    }
+
+    /** The same model with the VAD consulted (for recorded-speech input). */
+    public TestModelSpec withVad() {
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, false);
     }
 
     /** Mel frames per window: 8 per output frame plus the 9 pre-encode frames. */

@@ -1,0 +1,171 @@
+package org.streamasr.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.streamasr.audio.AudioFileDecoder;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.RecognitionException;
+import org.streamasr.engine.RecognitionListener;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.SpeechEngines;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.Utterance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code asr transcribe FILE}: decodes an audio file and runs it through any engine as a file stream; prints the
+ * final text, or with {@code --stream} every partial and final as it comes.
+ */
+@Command(name = "transcribe", mixinStandardHelpOptions = true,
+        description = "Transcribes an audio file (any format ffmpeg reads) with the nemotron or sphinx engine.")
+public final class TranscribeCommand implements java.util.concurrent.Callable<Integer> {
+    private static final int PIECE = 1_600;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Audio file.")
+    Path file;
+
+    @Option(names = "--engine", paramLabel = "NAME", description = "nemotron or sphinx (default: nemotron with --model, "
+            + "else sphinx).")
+    String engine;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Nemotron model directory (see README \"Real models\").")
+    Path model;
+
+    @Option(names = "--language", paramLabel = "L", description = "auto or a locale such as de-DE (default: ${DEFAULT-VALUE}).")
+    String language = "auto";
+
+    @Option(names = "--acceleration", paramLabel = "A", description = "none, regular, high or full: 1120, 560, 320 or 80 ms "
+            + "chunks (default: ${DEFAULT-VALUE}).")
+    String acceleration = "regular";
+
+    @Option(names = "--stream", description = "Print partials and finals as they come.")
+    boolean stream;
+
+    @Option(names = "--provider", paramLabel = "P", description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
+    String provider = "cpu";
+
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: one per core).")
+    int threads;
+
+    @Option(names = "--vad-model", paramLabel = "FILE", description = "Silero VAD model (default: models/silero-vad/"
+            + "silero_vad.onnx under ASR_HOME when present; 'none' to run without).")
+    String vadModel;
+
+    @Override
+    public Integer call() throws Exception {
+        Acceleration accel = Acceleration.parse(acceleration);
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
+        float[] audio = AudioFileDecoder.withDefaults().decode(file);
+        EngineOptions options = EngineOptions.builder().engine(engine != null ? engine : model != null ? "nemotron" : "sphinx").modelDir(model).provider(provider)
+                .intraOpThreads(threads).vadModel(vadPath()).defaultAcceleration(accel).build();
+        PrintStream out = System.out;
+        boolean terminal = System.console() != null;
+        Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
+        Printer printer = new Printer(out, stream, terminal && stream);
+        try (SpeechEngine e = SpeechEngines.open(options);
+             RecognitionStream s = e.openStream(StreamSettings.file(language, accel, file.getFileName().toString()), printer)) {
+            for (int at = 0; at < audio.length; at += PIECE) {
+                s.acceptAwaiting(audio, at, Math.min(PIECE, audio.length - at));
+                progress.show(at + PIECE - s.pendingSamples());
+            }
+            s.finish();
+            while (!printer.done.await(200, TimeUnit.MILLISECONDS)) progress.show(audio.length - s.pendingSamples());
+            progress.clear();
+        }
+        if (printer.error.get() != null) throw printer.error.get();
+        if (!stream) out.println(String.join("\n", printer.finals));
+        return 0;
+    }
+
+    private Path vadPath() {
+        if (vadModel != null) return vadModel.equalsIgnoreCase("none") ? null : Path.of(vadModel);
+        String home = System.getenv("ASR_HOME");
+        Path p = Path.of(home == null ? "." : home, "models", "silero-vad", "silero_vad.onnx");
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    /** Prints results; keeps the finals for the plain output. */
+    private static final class Printer implements RecognitionListener {
+        final List<String> finals = new ArrayList<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicReference<RecognitionException> error = new AtomicReference<>();
+        private final PrintStream out;
+        private final boolean stream;
+        private final boolean overwrite;
+
+        Printer(PrintStream out, boolean stream, boolean overwrite) {
+            this.out = out;
+            this.stream = stream;
+            this.overwrite = overwrite;
+        }
+
+        @Override
+        public void onPartial(Utterance u) {
+            if (!stream) return;
+            if (overwrite) out.print("\r\033[K… " + u.text());
+            else out.println("partial " + span(u) + " " + u.text());
+            out.flush();
+        }
+
+        @Override
+        public void onFinal(Utterance u) {
+            synchronized (finals) {
+                finals.add(u.text());
+            }
+            if (!stream) return;
+            out.println((overwrite ? "\r\033[K" : "") + "final   " + span(u) + (u.language() == null ? "" : " (" + u.language() + ")")
+                    + " " + u.text());
+        }
+
+        @Override
+        public void onError(RecognitionException e) {
+            error.compareAndSet(null, e);
+        }
+
+        @Override
+        public void onFinished() {
+            done.countDown();
+        }
+
+        private static String span(Utterance u) {
+            return String.format(Locale.ROOT, "[%.2f-%.2fs]", u.startMs() / 1000.0, u.endMs() / 1000.0);
+        }
+    }
+
+    /** A progress bar on stderr, only on a terminal and for long files. */
+    private static final class Progress {
+        private final boolean enabled;
+        private final long total;
+        private long lastNanos;
+
+        Progress(boolean enabled, long total) {
+            this.enabled = enabled;
+            this.total = total;
+        }
+
+        void show(long done) {
+            if (!enabled || System.nanoTime() - lastNanos < Duration.ofMillis(200).toNanos()) return;
+            lastNanos = System.nanoTime();
+            double f = Math.max(0, Math.min(1, done / (double) total));
+            int bar = (int) (f * 30);
+            System.err.print("\r[" + "#".repeat(bar) + " ".repeat(30 - bar) + "] " + (int) (f * 100) + "% ");
+            System.err.flush();
+        }
+
+        void clear() {
+            if (enabled) System.err.print("\r\033[K");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.streamasr.engine.nemotron;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.nio.LongBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.testmodel.TestModelSpec;
+import org.streamasr.engine.testmodel.TestModelVariant;
+import org.streamasr.testing.LeakCheckExtension;
+
+/**
+ * A batch of N through the encoder, joiner and decoder gives, for every stream, exactly the bits it gets alone:
+ * encoder outputs, all caches, logits, decoder outputs and states. Random windows and caches, so every layer's real
+ * floating-point work is compared.
+ */
+class BatchedRunsTest {
+    private static final int N = 5;
+
+    static {
+        LeakCheckExtension.track("nemotron tensors", NemotronEngine::openTensorsInProcess);
+    }
+
+    private int sessionsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void countSessions() {
+        sessionsBefore = NemotronEngine.openSessionsInProcess();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void sessionsClosed() {
+        assertEquals(sessionsBefore, NemotronEngine.openSessionsInProcess(), "every session closed");
+    }
+
+    private static Path medium() {
+        TestModelSpec spec = new TestModelSpec(TestModelVariant.ML, List.of(80, 560), 256, 3, 56, 64, 128, 200,
+                TestModelSpec.REAL_PROMPT_IDS, 7, true);
+        return TestModels.written("medium-ml", spec);
+    }
+
+    private static ChunkModel load(int chunkMs, int maxBatch) {
+        Map<Integer, ModelDirectory.Export> exports = ModelDirectory.scan(medium(), null);
+        SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(),
+                EngineOptions.builder().intraOpThreads(2).build());
+        ModelDirectory.Export e = exports.get(chunkMs);
+        return ChunkModel.load(e, e.contract().vocabSize() + 1, sessions, 1, maxBatch);
+    }
+
+    private static void fill(FloatBuffer b, int from, int n, Random r, float scale) {
+        for (int i = 0; i < n; i++) b.put(from + i, (float) (r.nextGaussian() * scale));
+    }
+
+    private static float[] copy(FloatBuffer b, int from, int n) {
+        float[] a = new float[n];
+        b.get(from, a);
+        return a;
+    }
+
+    private static void copyRow(FloatBuffer from, FloatBuffer to, int row, int n) {
+        to.put(0, from, row * n, n);
+    }
+
+    private static void copyRow(LongBuffer from, LongBuffer to, int row) {
+        to.put(0, from.get(row));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {80, 560})
+    void encoderBatchEqualsEachStreamAlone(int chunkMs) {
+        try (ChunkModel m = load(chunkMs, N)) {
+            EncoderContract c = m.contract;
+            Workspace batch = new Workspace(c, m.vocabWidth, N);
+            Workspace alone = new Workspace(c, m.vocabWidth, 1);
+            Random r = new Random(chunkMs);
+            int audio = c.featDim() * c.windowSize();
+            int channel = c.layers() * c.leftContext() * c.dModel();
+            int time = c.timeLayers() * c.timeDim() * c.convContext();
+            int out = c.dModel() * c.outFrames();
+            fill(batch.audio, 0, N * audio, r, 4);
+            fill(batch.channelIn, 0, N * channel, r, 1);
+            fill(batch.timeIn, 0, N * time, r, 1);
+            long[] prompts = {0, 9, 101, 3, 101};
+            for (int i = 0; i < N; i++) {
+                batch.length.put(i, c.windowSize());
+                batch.channelLenIn.put(i, r.nextInt(c.leftContext() + 1));
+                batch.prompt.put(i, prompts[i]);
+            }
+            m.runEncoder(batch, N);
+            for (int i = 0; i < N; i++) {
+                copyRow(batch.audio, alone.audio, i, audio);
+                copyRow(batch.channelIn, alone.channelIn, i, channel);
+                copyRow(batch.timeIn, alone.timeIn, i, time);
+                copyRow(batch.length, alone.length, i);
+                copyRow(batch.channelLenIn, alone.channelLenIn, i);
+                copyRow(batch.prompt, alone.prompt, i);
+                m.runEncoder(alone, 1);
+                assertArrayEquals(copy(alone.encoded, 0, out), copy(batch.encoded, i * out, out), "outputs of stream " + i);
+                assertArrayEquals(copy(alone.channelOut, 0, channel), copy(batch.channelOut, i * channel, channel),
+                        "cache_last_channel_next of stream " + i);
+                assertArrayEquals(copy(alone.timeOut, 0, time), copy(batch.timeOut, i * time, time),
+                        "cache_last_time_next of stream " + i);
+                assertEquals(alone.channelLenOut.get(0), batch.channelLenOut.get(i));
+                assertEquals(alone.encodedLen.get(0), batch.encodedLen.get(i));
+            }
+        } catch (org.streamasr.engine.RecognitionException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void joinerAndDecoderBatchEqualsEachStreamAlone() throws Exception {
+        try (ChunkModel m = load(560, N)) {
+            EncoderContract c = m.contract;
+            Workspace batch = new Workspace(c, m.vocabWidth, N);
+            Workspace alone = new Workspace(c, m.vocabWidth, 1);
+            Random r = new Random(3);
+            int d = c.dModel();
+            int h = c.predHidden();
+            int v = m.vocabWidth;
+            fill(batch.joinEncoder, 0, N * d, r, 1);
+            fill(batch.joinDecoder, 0, N * h, r, 1);
+            m.runJoiner(batch, N);
+            int state = c.predLayers() * h;
+            fill(batch.stateH, 0, N * state, r, 0.5f);
+            fill(batch.stateC, 0, N * state, r, 0.5f);
+            for (int i = 0; i < N; i++) {
+                batch.targets.put(i, r.nextInt(v - 1));
+                batch.targetLength.put(i, 1);
+            }
+            m.runDecoder(batch, N);
+            org.streamasr.engine.batch.BatchAxis axis = new org.streamasr.engine.batch.BatchAxis(c.predLayers(), h);
+            for (int i = 0; i < N; i++) {
+                copyRow(batch.joinEncoder, alone.joinEncoder, i, d);
+                copyRow(batch.joinDecoder, alone.joinDecoder, i, h);
+                m.runJoiner(alone, 1);
+                assertArrayEquals(copy(alone.logits, 0, v), copy(batch.logits, i * v, v), "logits of stream " + i);
+
+                float[] hState = new float[state];
+                float[] cState = new float[state];
+                axis.unstack(batch.stateH, i, N, hState);
+                axis.unstack(batch.stateC, i, N, cState);
+                axis.stack(hState, alone.stateH, 0, 1);
+                axis.stack(cState, alone.stateC, 0, 1);
+                alone.targets.put(0, batch.targets.get(i));
+                alone.targetLength.put(0, 1);
+                m.runDecoder(alone, 1);
+                assertArrayEquals(copy(alone.decoderOut, 0, h), copy(batch.decoderOut, i * h, h), "decoder output " + i);
+                float[] batchH = new float[state];
+                float[] aloneH = new float[state];
+                axis.unstack(batch.stateHOut, i, N, batchH);
+                axis.unstack(alone.stateHOut, 0, 1, aloneH);
+                assertArrayEquals(aloneH, batchH, "h of stream " + i);
+                axis.unstack(batch.stateCOut, i, N, batchH);
+                axis.unstack(alone.stateCOut, 0, 1, aloneH);
+                assertArrayEquals(aloneH, batchH, "c of stream " + i);
+            }
+        }
+    }
+}
