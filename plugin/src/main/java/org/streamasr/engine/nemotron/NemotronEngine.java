@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,11 +83,11 @@ public final class NemotronEngine implements SpeechEngine {
         validate(options);
         Map<String, String> extra = options.extra();
         this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
-        String precision = extra.get("nemotron.precision");
-        if (precision != null && !precision.equals("int8") && !precision.equals("fp32")) {
-            throw new IllegalArgumentException("asr.engine.nemotron.precision: '" + precision + "' is not int8 or fp32");
+        String precision = extra.getOrDefault("nemotron.precision", "auto");
+        if (!List.of("auto", "int8", "fp32").contains(precision)) {
+            throw new IllegalArgumentException("asr.engine.nemotron.precision: '" + precision + "' is not auto, int8 or fp32");
         }
-        if (precision == null) precision = sessions.provider().equals(SessionFactory.CUDA) ? "fp32" : "int8";
+        if (precision.equals("auto")) precision = sessions.provider().equals(SessionFactory.CUDA) ? "fp32" : "int8";
         Map<Integer, ModelDirectory.Export> byChunk = ModelDirectory.scan(options.modelDir(), precision);
         this.exports = new EnumMap<>(Acceleration.class);
         for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
