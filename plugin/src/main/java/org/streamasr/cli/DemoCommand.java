@@ -57,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
         flags.putIfAbsent("asr.server.host", "127.0.0.1");
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
+        flags.put("asr.media.audiosocket.port", 0);
         ServerConfig serverConfig = ServerConfig.from(ConfigLoader.load(config, System.getenv(), flags));
         String callId = "demo-" + Long.toString(System.currentTimeMillis(), 36);
         try (AsrServer server = AsrServer.start(serverConfig)) {

@@ -35,6 +35,7 @@ public final class ConfigLoader {
             new EnvVar("ASR_IDLE_TIMEOUT", "asr.calls.idle-timeout", false, "a call without audio this long ends"),
             new EnvVar("ASR_RTP_PORT_MIN", "asr.media.rtp.port-min", false, "lowest RTP port"),
             new EnvVar("ASR_RTP_PORT_MAX", "asr.media.rtp.port-max", false, "highest RTP port"),
+            new EnvVar("ASR_AUDIOSOCKET_PORT", "asr.media.audiosocket.port", false, "Asterisk AudioSocket TCP port"),
             new EnvVar("ASR_ENGINE", "asr.engine.name", false, "default engine: sphinx or nemotron"),
             new EnvVar("ASR_MODEL_DIR", "asr.engine.model-dir", false, "Nemotron export directory"),
             new EnvVar("ASR_PROVIDER", "asr.engine.provider", false, "ONNX Runtime provider: cpu or cuda"));

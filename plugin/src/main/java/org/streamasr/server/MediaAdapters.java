@@ -13,6 +13,14 @@ import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.OutboundQueue;
 import org.streamasr.media.adapter.WsLimits;
+import org.streamasr.media.fork.AudioForkConfig;
+import org.streamasr.media.fork.AudioForkEndpoints;
+import org.streamasr.media.fork.AudioSocketConfig;
+import org.streamasr.media.fork.AudioSocketServer;
+import org.streamasr.media.fork.TwilioConfig;
+import org.streamasr.media.fork.TwilioEndpoints;
+import org.streamasr.media.jigasi.VoskConfig;
+import org.streamasr.media.jigasi.VoskEndpoints;
 import org.streamasr.media.jitsi.MediaJsonConfig;
 import org.streamasr.media.jitsi.MediaJsonEndpoints;
 import org.streamasr.media.pipeline.MediaExecutors;
@@ -32,6 +40,7 @@ final class MediaAdapters implements AutoCloseable {
     private final List<ServerEndpointConfig> endpoints = new ArrayList<>();
     private final List<String> deployed = new ArrayList<>();
     private final RtpEndpoints rtp;
+    private AudioSocketServer audioSocket;
     private final UnaryOperator<RtpEndpointSpec> rtpTuning;
 
     MediaAdapters(ConfigReader r, CallSink sink, MediaMetrics metrics) throws IOException {
@@ -51,9 +60,30 @@ final class MediaAdapters implements AutoCloseable {
                 endpoints.addAll(MediaJsonEndpoints.create(sink, metrics, mediaJson));
                 deployed.add("MEDIAJSON " + String.join(" ", mediaJson.paths()));
             }
+            if (r.bool("asr.media.vosk.enabled")) {
+                VoskConfig vosk = VoskConfig.defaults();
+                endpoints.addAll(VoskEndpoints.create(sink, metrics, vosk));
+                deployed.add("Vosk " + String.join(" ", vosk.paths()));
+            }
+            if (r.bool("asr.media.audio-fork.enabled")) {
+                AudioForkConfig fork = AudioForkConfig.defaults();
+                endpoints.addAll(AudioForkEndpoints.create(sink, metrics, fork));
+                deployed.add("mod_audio_fork/jambonz " + String.join(" ", fork.paths()));
+            }
+            if (r.bool("asr.media.twilio.enabled")) {
+                TwilioConfig twilio = TwilioConfig.defaults();
+                endpoints.addAll(TwilioEndpoints.create(sink, metrics, twilio));
+                deployed.add("Twilio " + String.join(" ", twilio.paths()));
+            }
+            if (r.bool("asr.media.audiosocket.enabled")) {
+                int port = r.intIn("asr.media.audiosocket.port", 0, 65535);
+                audioSocket = AudioSocketServer.start(sink, metrics, AudioSocketConfig.defaults().withPort(port));
+                deployed.add("AudioSocket TCP " + audioSocket.port());
+            }
             this.rtp = rtpConfig == null ? null : new RtpEndpoints(rtpConfig, executors, metrics);
             if (rtp != null) deployed.add("RTP ports " + rtpConfig.portMin() + "-" + rtpConfig.portMax());
         } catch (IOException | RuntimeException e) {
+            if (audioSocket != null) audioSocket.close();
             executors.close();
             throw e;
         }
@@ -125,6 +155,7 @@ final class MediaAdapters implements AutoCloseable {
 
     @Override
     public void close() {
+        if (audioSocket != null) audioSocket.close();
         if (rtp != null) rtp.close();
         executors.close();
     }

@@ -20,6 +20,7 @@ public final class TestServers {
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.cpu-threads", 2);
+        flags.put("asr.media.audiosocket.port", 0);
         flags.putAll(settings);
         return ServerConfig.from(ConfigLoader.load(null, Map.of(), flags));
     }
