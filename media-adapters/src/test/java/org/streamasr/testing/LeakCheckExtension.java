@@ -33,7 +33,9 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
             "logback-.*", "Timer-.*", "AsyncFileHandlerWriter.*", "ORT.*", "leak-check-.*",
             "grizzly-default-workers-.*", "tyrus-client-.*", "java-sdk-http-connection-reaper", "Exec Default Executor",
             "ForkJoinPool-\\d+-worker-\\d+", "prometheus-metrics-scheduler-.*",
-            "CompletableFutureDelayScheduler", "UrlChecker-\\d+"));
+            "CompletableFutureDelayScheduler", "UrlChecker-\\d+",
+            // java.lang.ref.Cleaner threads of static Cleaners (jitsi-srtp's OpenSSL provider keeps one per process)
+            "Cleaner-\\d+"));
     private static final long THREAD_GRACE_MILLIS = 5_000;
 
     private static final Map<String, IntSupplier> TRACKED = new ConcurrentHashMap<>();

@@ -1,0 +1,142 @@
+package org.streamasr.media.sip.srtp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.utils.ByteArrayBuffer;
+import org.jitsi.utils.logging2.LoggerImpl;
+import org.junit.jupiter.api.Test;
+import org.streamasr.media.DropCounter;
+
+class SrtpUnprotectorTest {
+    private static final HexFormat HEX = HexFormat.of();
+    /* RFC 3711 appendix B.3 master key and salt; the packet pair is libsrtp's srtp_driver reference (SSRC cafebabe, seq 0x1234). */
+    private static final byte[] KEY = HEX.parseHex("e1f97a0d3e018be0d64fa32c06de4139");
+    private static final byte[] SALT = HEX.parseHex("0ec675ad498afeebb6960b3aabe6");
+    private static final byte[] PLAIN = HEX.parseHex("800f1234decafbadcafebabe" + "ab".repeat(16));
+    private static final byte[] CIPHER_80 = HEX.parseHex("800f1234decafbadcafebabe"
+            + "4e55dc4ce79978d88ca4d215949d2402" + "b78d6acc99ea179b8dbb");
+    /* The 32-bit tag is the first 4 bytes of the same HMAC-SHA1 output. */
+    private static final byte[] CIPHER_32 = HEX.parseHex("800f1234decafbadcafebabe"
+            + "4e55dc4ce79978d88ca4d215949d2402" + "b78d6acc");
+
+    private final DropCounter drops = new DropCounter("srtp-test");
+
+    @Test
+    void decryptsTheReferencePacketWithAn80BitTag() {
+        assertEquals(PLAIN.length, unprotectOnce(SrtpSuite.AES_CM_128_HMAC_SHA1_80, CIPHER_80, PLAIN));
+    }
+
+    @Test
+    void decryptsTheReferencePacketWithA32BitTag() {
+        assertEquals(PLAIN.length, unprotectOnce(SrtpSuite.AES_CM_128_HMAC_SHA1_32, CIPHER_32, PLAIN));
+    }
+
+    @Test
+    void forgedTagIsDroppedAndCountedThenGoodPacketsStillDecrypt() {
+        try (SrtpUnprotector u = new SrtpUnprotector(new SdesKey(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, KEY, SALT), drops)) {
+            byte[] forged = CIPHER_80.clone();
+            forged[forged.length - 1] ^= 1;
+            assertEquals(-1, u.unprotect(forged, 0, forged.length));
+            assertEquals(1, drops.count("srtp-auth-failed"));
+            byte[] garbage = {1, 2, 3};
+            assertEquals(-1, u.unprotect(garbage, 0, garbage.length));
+            assertEquals(1, drops.count("srtp-malformed"));
+            byte[] good = CIPHER_80.clone();
+            assertEquals(PLAIN.length, u.unprotect(good, 0, good.length));
+            assertArrayEquals(PLAIN, Arrays.copyOf(good, PLAIN.length));
+        }
+    }
+
+    @Test
+    void replayedPacketIsDropped() {
+        try (SrtpUnprotector u = new SrtpUnprotector(new SdesKey(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, KEY, SALT), drops)) {
+            byte[] first = CIPHER_80.clone();
+            assertEquals(PLAIN.length, u.unprotect(first, 0, first.length));
+            byte[] again = CIPHER_80.clone();
+            assertEquals(-1, u.unprotect(again, 0, again.length));
+            assertEquals(1, drops.count("srtp-replay"));
+        }
+    }
+
+    @Test
+    void roundTripsAStreamProtectedWithAnAnsweredKeyAtAnOffset() throws Exception {
+        SdesKey key = SdesKey.generate(7, SrtpSuite.AES_CM_128_HMAC_SHA1_32, new SecureRandom());
+        SdesKey parsed = SdesKey.parse(key.toAttributeValue());
+        assertEquals(key, parsed);
+        SrtpContextFactory senderFactory = new SrtpContextFactory(true, key.masterKey(), key.masterSalt(),
+                key.suite().srtpPolicy(), key.suite().srtcpPolicy(), new LoggerImpl("test"));
+        try (SrtpUnprotector u = new SrtpUnprotector(parsed, drops)) {
+            SrtpCryptoContext sender = senderFactory.deriveContext(0x11223344, 0);
+            for (int seq = 65_530; seq < 65_545; seq++) { // crosses the sequence-number wrap: the rollover counter must follow
+                byte[] rtp = rtpPacket(seq & 0xffff, seq * 160L, 0x11223344, 160);
+                Buf b = new Buf(rtp, 4 + rtp.length);
+                System.arraycopy(rtp, 0, b.buffer, 4, rtp.length);
+                b.offset = 4;
+                b.length = rtp.length;
+                assertEquals(org.jitsi.srtp.SrtpErrorStatus.OK, sender.transformPacket(b));
+                int n = u.unprotect(b.buffer, b.offset, b.length);
+                assertEquals(rtp.length, n, "seq " + seq);
+                assertArrayEquals(rtp, Arrays.copyOfRange(b.buffer, 4, 4 + n));
+            }
+        } finally {
+            senderFactory.close();
+        }
+        assertEquals(0, drops.total());
+    }
+
+    private int unprotectOnce(SrtpSuite suite, byte[] cipher, byte[] plain) {
+        try (SrtpUnprotector u = new SrtpUnprotector(new SdesKey(1, suite, KEY, SALT), drops)) {
+            byte[] buf = new byte[cipher.length + 3];
+            System.arraycopy(cipher, 0, buf, 3, cipher.length);
+            int n = u.unprotect(buf, 3, cipher.length);
+            assertArrayEquals(plain, Arrays.copyOfRange(buf, 3, 3 + n));
+            return n;
+        }
+    }
+
+    static byte[] rtpPacket(int seq, long ts, int ssrc, int payloadBytes) {
+        byte[] p = new byte[12 + payloadBytes];
+        p[0] = (byte) 0x80;
+        p[1] = 0;
+        p[2] = (byte) (seq >> 8);
+        p[3] = (byte) seq;
+        for (int i = 0; i < 4; i++) p[4 + i] = (byte) (ts >> (24 - 8 * i));
+        for (int i = 0; i < 4; i++) p[8 + i] = (byte) (ssrc >> (24 - 8 * i));
+        for (int i = 0; i < payloadBytes; i++) p[12 + i] = (byte) (i * 7 + seq);
+        return p;
+    }
+
+    /** A growable buffer for the sending side, which appends the tag. */
+    static final class Buf implements ByteArrayBuffer {
+        byte[] buffer;
+        int offset;
+        int length;
+
+        Buf(byte[] initial, int capacity) {
+            buffer = new byte[capacity + 64];
+        }
+
+        @Override public byte[] getBuffer() { return buffer; }
+        @Override public int getOffset() { return offset; }
+        @Override public int getLength() { return length; }
+        @Override public void setLength(int l) { length = l; }
+        @Override public void setOffset(int o) { offset = o; }
+        @Override public boolean isInvalid() { return false; }
+        @Override public void readRegionToBuff(int off, int len, byte[] out) { System.arraycopy(buffer, offset + off, out, 0, len); }
+        @Override public void grow(int n) {
+            if (offset + length + n > buffer.length) buffer = Arrays.copyOf(buffer, offset + length + n);
+        }
+        @Override public void append(byte[] data, int len) {
+            grow(len);
+            System.arraycopy(data, 0, buffer, offset + length, len);
+            length += len;
+        }
+        @Override public void shrink(int n) { length -= n; }
+    }
+}
