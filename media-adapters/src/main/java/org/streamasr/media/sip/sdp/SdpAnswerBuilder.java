@@ -3,6 +3,7 @@ package org.streamasr.media.sip.sdp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.media.sip.srtp.SdesKey;
 
 /**
@@ -37,8 +38,8 @@ public final class SdpAnswerBuilder {
             List<String> formats = new ArrayList<>();
             List<SdpAttribute> attrs = new ArrayList<>();
             formats.add(String.valueOf(s.payloadType()));
-            attrs.add(new SdpAttribute("rtpmap", s.payloadType() + " " + s.codec().rtpmapEncoding()));
-            if (s.codec() == SdpCodec.OPUS) attrs.add(new SdpAttribute("fmtp", s.payloadType() + " useinbandfec=1"));
+            attrs.add(new SdpAttribute("rtpmap", s.payloadType() + " " + s.codec()));
+            if (s.codec().codec() == AudioCodec.OPUS) attrs.add(new SdpAttribute("fmtp", s.payloadType() + " useinbandfec=1"));
             if (s.telephoneEventType() >= 0) {
                 formats.add(String.valueOf(s.telephoneEventType()));
                 attrs.add(new SdpAttribute("rtpmap", s.telephoneEventType() + " " + offered.rtpmap(String.valueOf(s.telephoneEventType()))));

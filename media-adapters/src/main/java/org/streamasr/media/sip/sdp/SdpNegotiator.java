@@ -2,6 +2,8 @@ package org.streamasr.media.sip.sdp;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.streamasr.media.codec.AudioCodec;
+import org.streamasr.media.codec.CodecSpec;
 import org.streamasr.media.sip.srtp.SdesKey;
 import org.streamasr.media.sip.srtp.UnsupportedCryptoException;
 
@@ -17,18 +19,18 @@ public final class SdpNegotiator {
     public static final int WARN_MEDIA_FORMAT = 305;
     public static final int WARN_MISC = 399;
 
-    private final List<SdpCodec> preference;
+    private final List<AudioCodec> preference;
     private final boolean acceptTelephoneEvent;
     private final SrtpMode srtp;
 
-    public SdpNegotiator(List<SdpCodec> preference, boolean acceptTelephoneEvent, SrtpMode srtp) {
+    public SdpNegotiator(List<AudioCodec> preference, boolean acceptTelephoneEvent, SrtpMode srtp) {
         if (preference.isEmpty()) throw new IllegalArgumentException("at least one codec must be enabled");
         this.preference = List.copyOf(preference);
         this.acceptTelephoneEvent = acceptTelephoneEvent;
         this.srtp = srtp;
     }
 
-    public List<SdpCodec> preference() {
+    public List<AudioCodec> preference() {
         return preference;
     }
 
@@ -49,12 +51,13 @@ public final class SdpNegotiator {
         String address = offer.connectionAddressOf(m);
         if (address == null) return StreamDecision.refuse(index, m, WARN_MISC, "no connection address for the stream");
 
-        SdpCodec chosen = null;
+        CodecSpec chosen = null;
         String chosenPt = null;
-        for (SdpCodec want : preference) {
+        for (AudioCodec want : preference) {
             for (String pt : m.formats()) {
-                if (SdpCodec.of(pt, m.rtpmap(pt)) == want) {
-                    chosen = want;
+                CodecSpec spec = codecOf(pt, m.rtpmap(pt));
+                if (spec != null && spec.codec() == want) {
+                    chosen = spec;
                     chosenPt = pt;
                     break;
                 }
@@ -111,9 +114,26 @@ public final class SdpNegotiator {
                 m.fmtp(chosenPt), eventPt, eventFmtp, address, m.port(), answerDirection, remoteKey));
     }
 
+    /** The codec of an offered format, from its rtpmap or, without one, its static payload type; null if we lack it. */
+    static CodecSpec codecOf(String payloadType, String rtpmap) {
+        try {
+            if (rtpmap == null) {
+                return AudioCodec.byStaticPayloadType(Integer.parseInt(payloadType)).map(CodecSpec::of).orElse(null);
+            }
+            String[] p = rtpmap.trim().split("/");
+            if (p.length < 2) return null;
+            AudioCodec codec = AudioCodec.byName(p[0]).filter(c -> c.rtpName().equalsIgnoreCase(p[0].trim())).orElse(null);
+            if (codec == null) return null;
+            int channels = p.length > 2 ? Integer.parseInt(p[2].trim()) : codec == AudioCodec.OPUS ? 2 : 1;
+            return new CodecSpec(codec, Integer.parseInt(p[1].trim()), channels);
+        } catch (IllegalArgumentException e) { // NumberFormatException included: a format we cannot read is one we lack
+            return null;
+        }
+    }
+
     private String names() {
         StringBuilder sb = new StringBuilder();
-        for (SdpCodec c : preference) sb.append(sb.length() == 0 ? "" : ", ").append(c.encodingName());
+        for (AudioCodec c : preference) sb.append(sb.length() == 0 ? "" : ", ").append(c.rtpName());
         return sb.toString();
     }
 }

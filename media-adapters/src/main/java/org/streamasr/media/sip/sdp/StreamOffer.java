@@ -1,5 +1,6 @@
 package org.streamasr.media.sip.sdp;
 
+import org.streamasr.media.codec.CodecSpec;
 import org.streamasr.media.sip.srtp.SdesKey;
 
 /**
@@ -7,7 +8,7 @@ import org.streamasr.media.sip.srtp.SdesKey;
  *
  * @param index               position of the m= section in the offer (and the answer)
  * @param label               the stream's {@code a=label} (SIPREC ties metadata to it), or {@code null}
- * @param codec               the codec chosen by our preference
+ * @param codec               the codec chosen by our preference, with the offered clock and channels
  * @param payloadType         the offerer's payload type for it
  * @param codecFmtp           the offered {@code a=fmtp} of that payload type, or {@code null}
  * @param telephoneEventType  the offered RFC 4733 telephone-event payload type we also accept, or -1
@@ -17,7 +18,7 @@ import org.streamasr.media.sip.srtp.SdesKey;
  * @param answerDirection     our direction in the answer (we only receive)
  * @param remoteKey           the offerer's SRTP key for what it sends, or {@code null} for plain RTP
  */
-public record StreamOffer(int index, String label, SdpCodec codec, int payloadType, String codecFmtp,
+public record StreamOffer(int index, String label, CodecSpec codec, int payloadType, String codecFmtp,
                           int telephoneEventType, String telephoneEventFmtp, String remoteAddress, int remotePort,
                           MediaDirection answerDirection, SdesKey remoteKey) {
 
@@ -27,7 +28,7 @@ public record StreamOffer(int index, String label, SdpCodec codec, int payloadTy
 
     /** Whether the media this stream carries would be received the same way as {@code other}'s. */
     public boolean sameMediaAs(StreamOffer other) {
-        return other != null && codec == other.codec && payloadType == other.payloadType
+        return other != null && codec.equals(other.codec) && payloadType == other.payloadType
                 && telephoneEventType == other.telephoneEventType
                 && java.util.Objects.equals(remoteKey, other.remoteKey);
     }

@@ -9,17 +9,19 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.streamasr.media.codec.AudioCodec;
+import org.streamasr.media.codec.CodecSpec;
 import org.streamasr.media.sip.srtp.SdesKey;
 import org.streamasr.media.sip.srtp.SrtpSuite;
 
 class SdpNegotiatorTest {
-    private static final List<SdpCodec> ALL = List.of(SdpCodec.OPUS, SdpCodec.G722, SdpCodec.PCMU, SdpCodec.PCMA);
+    private static final List<AudioCodec> ALL = List.of(AudioCodec.OPUS, AudioCodec.G722, AudioCodec.PCMU, AudioCodec.PCMA);
 
     @Test
     void picksByOurPreferenceNotTheOfferersAndKeepsTelephoneEvent() throws Exception {
         SessionDescription offer = SdpParser.parse(SdpParserTest.BARESIP_OFFER);
-        StreamOffer s = new SdpNegotiator(List.of(SdpCodec.G722, SdpCodec.OPUS), true, SrtpMode.OPTIONAL).decide(offer).get(0).accepted();
-        assertEquals(SdpCodec.G722, s.codec());
+        StreamOffer s = new SdpNegotiator(List.of(AudioCodec.G722, AudioCodec.OPUS), true, SrtpMode.OPTIONAL).decide(offer).get(0).accepted();
+        assertEquals(CodecSpec.of(AudioCodec.G722), s.codec());
         assertEquals(9, s.payloadType());
         assertEquals(101, s.telephoneEventType());
         assertEquals(MediaDirection.RECVONLY, s.answerDirection());
@@ -27,7 +29,7 @@ class SdpNegotiatorTest {
         assertEquals(10000, s.remotePort());
 
         StreamOffer opus = new SdpNegotiator(ALL, false, SrtpMode.OPTIONAL).decide(offer).get(0).accepted();
-        assertEquals(SdpCodec.OPUS, opus.codec());
+        assertEquals(CodecSpec.of(AudioCodec.OPUS), opus.codec());
         assertEquals(96, opus.payloadType());
         assertEquals(-1, opus.telephoneEventType());
     }
