@@ -1,0 +1,416 @@
+package org.streamasr.media.sip;
+
+import gov.nist.javax.sip.message.SIPMessage;
+import java.io.IOException;
+import java.text.ParseException;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.TransactionUnavailableException;
+import javax.sip.address.SipURI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.media.CallSink;
+import org.streamasr.media.DropCounter;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ParticipantSpec;
+import org.streamasr.media.TranscriptEvent;
+import org.streamasr.media.TranscriptListener;
+import org.streamasr.media.sip.sdp.SdpNegotiator;
+
+/**
+ * The SIP endpoint of the plugin: a user agent server on UDP and TCP that PBXs call (one transcribed participant, the
+ * caller) and SBCs record to (SIPREC, RFC 7866: one participant per recorded stream, named by the metadata). It
+ * answers INVITEs with an SDP answer pointing at the media adapters' RTP receivers and hands decoded audio to the
+ * {@link CallSink}; calls end on BYE, CANCEL, media inactivity, session-timer expiry or the call limit, with a BYE
+ * from us where we end them.
+ *
+ * <p>Threads: JAIN-SIP's reader threads run {@link #processRequest} and only validate, parse and queue; each call's
+ * signalling then runs in order on a small worker pool; one timer thread arms session and duration limits.
+ */
+public final class SipGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
+    private static final int CALL_QUEUE_CAPACITY = 32;
+    private static final AtomicInteger GATEWAYS = new AtomicInteger();
+
+    final SipGatewayConfig config;
+    final CallSink sink;
+    final SipMediaFactory media;
+    final SdpNegotiator negotiator;
+    final SipResponder responder;
+    final ScheduledThreadPoolExecutor timers;
+    private final ThreadPoolExecutor workers;
+    private final SourceFilter sources;
+    private final DropCounter drops;
+    private final MediaMetrics metrics;
+    private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
+    private final SipTransportStack stack;
+    private volatile boolean closing;
+
+    public SipGateway(SipGatewayConfig config, CallSink sink, SipMediaFactory media, MediaMetrics metrics) throws IOException {
+        this.config = config;
+        this.sink = sink;
+        this.media = media;
+        this.metrics = metrics;
+        this.drops = metrics.dropCounter("sip");
+        this.sources = new SourceFilter(config.allowedSources());
+        this.negotiator = new SdpNegotiator(config.codecs(), config.telephoneEvent(), config.srtp());
+        int n = GATEWAYS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.maxCalls() * 4 + 64),
+                r -> daemon(r, "sip-worker-" + n + "-" + threads.incrementAndGet()));
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "sip-timer-" + n));
+        timers.setRemoveOnCancelPolicy(true);
+        try {
+            this.stack = new SipTransportStack(config.bindAddress(), config.port(), config.transports(), 2,
+                    config.maxBodyBytes() + 16_384, new Listener());
+        } catch (IOException | RuntimeException e) {
+            workers.shutdownNow();
+            timers.shutdownNow();
+            throw e;
+        }
+        this.responder = new SipResponder(stack, config, drops);
+        LOG.info("SIP gateway listening on {}:{} ({}), codecs {}, SRTP {}, SIPREC {}", config.bindAddress(), stack.port(),
+                config.transports(), config.codecs(), config.srtp(), config.siprec() ? "on" : "off");
+    }
+
+    /** The SIP port (the same for every transport). */
+    public int port() {
+        return stack.port();
+    }
+
+    public int activeCalls() {
+        return calls.size();
+    }
+
+    /** Ends every call with a BYE, then stops listening. */
+    @Override
+    public void close() {
+        if (closing) return;
+        closing = true;
+        for (SipCall call : calls.values()) call.tasks.submit(() -> call.end("server shutting down", true));
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+        stack.close();
+        LOG.info("SIP gateway on port {} stopped", stack.port());
+    }
+
+    // ---- called by SipCall ----
+
+    SerialTaskQueue newQueue() {
+        return new SerialTaskQueue(workers, CALL_QUEUE_CAPACITY, e -> countError("call-task-failed", e));
+    }
+
+    String callIdOf(Request request) {
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    Map<String, String> attributesOf(Request invite, boolean siprec) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("sip.call-id", callIdOf(invite));
+        a.put("sip.from", ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().toString());
+        a.put("sip.to", ((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress().toString());
+        a.put("sip.request-uri", invite.getRequestURI().toString());
+        a.put("sip.transport", SipResponder.transportOf(invite));
+        SIPMessage m = (SIPMessage) invite;
+        if (m.getRemoteAddress() != null) a.put("sip.source", m.getRemoteAddress().getHostAddress() + ":" + m.getRemotePort());
+        Header ua = invite.getHeader("User-Agent");
+        if (ua != null) a.put("sip.user-agent", ua.toString().substring(ua.toString().indexOf(':') + 1).trim());
+        if (siprec) a.put("siprec", "true");
+        return a;
+    }
+
+    TranscriptListener transcriptsFor(SipCall call) {
+        return new TranscriptListener() {
+            @Override
+            public void onTranscript(TranscriptEvent event) {
+                // captions reach subscribers through the server's captions socket; SIP carries none
+            }
+
+            @Override
+            public void onCallEnded(String callId, String reason) {
+                // ended elsewhere (API, idle timeout, shutdown): hang up; a call we ended ourselves ignores this
+                call.tasks.submit(() -> call.end(reason == null ? "call ended" : reason, true));
+            }
+        };
+    }
+
+    void callStarted(SipCall call) {
+        metrics.counter("sip.calls.started").increment();
+        LOG.info("SIP call {} answered (Call-ID {})", call.callId(), call.sipCallId);
+    }
+
+    void callEnded(SipCall call, String reason) {
+        metrics.counter("sip.calls.ended").increment();
+        LOG.info("SIP call {} ended: {}", call.callId(), reason);
+    }
+
+    void forget(SipCall call) {
+        calls.remove(call.sipCallId, call);
+    }
+
+    void countError(String reason, Throwable e) {
+        drops.drop(reason, e.toString());
+        LOG.debug("SIP {}", reason, e);
+    }
+
+    /** The session interval a request asks for (RFC 4028), 0 when it asks for none. */
+    long sessionInterval(Request request) throws SipRejection {
+        Header se = request.getHeader("Session-Expires");
+        if (se == null) se = request.getHeader("x"); // RFC 4028 compact form
+        if (se == null) return 0;
+        String v = se.toString().substring(se.toString().indexOf(':') + 1).trim();
+        int semi = v.indexOf(';');
+        long asked;
+        try {
+            asked = Long.parseLong((semi < 0 ? v : v.substring(0, semi)).trim());
+        } catch (NumberFormatException e) {
+            throw new SipRejection(Response.BAD_REQUEST, "Bad Session-Expires");
+        }
+        long min = config.minSessionExpires().toSeconds();
+        if (asked < min) throw new SipRejection(422, "Session Interval Too Small").header("Min-SE", String.valueOf(min));
+        return Math.min(asked, Math.max(min, config.sessionExpires().toSeconds()));
+    }
+
+    // ---- the listener, on JAIN-SIP threads ----
+
+    private final class Listener implements SipListener {
+        @Override
+        public void processRequest(RequestEvent event) {
+            Request request = event.getRequest();
+            SipProvider provider = (SipProvider) event.getSource();
+            metrics.counter("sip.requests").increment();
+            try {
+                dispatch(provider, event.getServerTransaction(), request);
+            } catch (RuntimeException e) {
+                countError("request-failed", e);
+            }
+        }
+
+        @Override
+        public void processResponse(ResponseEvent event) {
+            // responses to our BYEs: nothing to do either way
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent event) {
+            drops.drop("transaction-timeout", event.getTimeout().toString());
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent event) {
+            drops.drop("io-error", event.getHost() + ":" + event.getPort() + "/" + event.getTransport());
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent event) {
+            SipCall call = calls.get(event.getDialog().getCallId().getCallId());
+            if (call != null) call.tasks.submit(() -> call.end("dialog ended", false));
+        }
+    }
+
+    private void dispatch(SipProvider provider, ServerTransaction given, Request request) {
+        String method = request.getMethod();
+        SipCall call = calls.get(callIdOf(request));
+        if (Request.ACK.equals(method)) {
+            if (call != null) call.tasks.submit(call::acked);
+            return;
+        }
+        ServerTransaction tx = given;
+        if (tx == null) {
+            try {
+                tx = provider.getNewServerTransaction(request);
+            } catch (TransactionAlreadyExistsException retransmission) {
+                return; // the transaction layer answers retransmissions itself
+            } catch (TransactionUnavailableException e) {
+                tx = null; // answer statelessly
+            }
+        }
+        dispatch(provider, tx, request, method, call);
+    }
+
+    private void dispatch(SipProvider provider, ServerTransaction tx, Request request, String method, SipCall call) {
+        if (!sources.admits(((SIPMessage) request).getRemoteAddress())) {
+            reject(provider, tx, request, new SipRejection(Response.FORBIDDEN, "Source address not allowed"));
+            return;
+        }
+        boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
+        switch (method) {
+            case Request.INVITE -> {
+                if (!inDialog) initialInvite(provider, tx, request, call);
+                else inDialog(provider, tx, request, call, () -> modify(provider, tx, request, call));
+            }
+            case Request.UPDATE -> inDialog(provider, tx, request, call, () -> modify(provider, tx, request, call));
+            case Request.BYE -> inDialog(provider, tx, request, call, () -> call.bye(tx, request));
+            case Request.CANCEL -> cancel(provider, tx, request, call);
+            case Request.INFO -> inDialog(provider, tx, request, call, () -> ok(provider, tx, request, false));
+            case Request.OPTIONS -> ok(provider, tx, request, true);
+            default -> {
+                boolean known = SipResponder.KNOWN_NOT_ALLOWED.contains(method.toUpperCase(Locale.ROOT));
+                reject(provider, tx, request, known ? new SipRejection(Response.METHOD_NOT_ALLOWED, "Method Not Allowed")
+                        : new SipRejection(Response.NOT_IMPLEMENTED, "Not Implemented"));
+            }
+        }
+    }
+
+    private void initialInvite(SipProvider provider, ServerTransaction tx, Request request, SipCall existing) {
+        if (tx == null) {
+            reject(provider, null, request, new SipRejection(Response.SERVICE_UNAVAILABLE, "Busy").header("Retry-After", "5"));
+            return;
+        }
+        try {
+            responder.send(provider, tx, responder.response(request, Response.TRYING, null, null));
+            if (existing != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
+            if (closing) throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Shutting down");
+            checkRequestUri(request);
+            boolean srcFeature = hasFeature(request, "+sip.src");
+            boolean requiresSiprec = requireUnsupported(request);
+            OfferBody body = OfferBody.read(request, config.maxBodyBytes());
+            boolean siprec = srcFeature || requiresSiprec || body.metadata() != null;
+            if (siprec && !config.siprec()) {
+                throw new SipRejection(Response.BAD_EXTENSION, "SIPREC not enabled").header("Unsupported", "siprec");
+            }
+            long session = sessionInterval(request);
+            if (calls.size() >= config.maxCalls()) {
+                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
+            }
+            ParticipantSpec caller = siprec ? null : ParticipantNaming.caller(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress(), config.language());
+            SipCall call = new SipCall(this, provider, tx, siprec, caller);
+            if (calls.putIfAbsent(call.sipCallId, call) != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
+            if (!call.tasks.submit(() -> call.answer(body, session))) {
+                calls.remove(call.sipCallId, call);
+                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5");
+            }
+        } catch (SipRejection r) {
+            reject(provider, tx, request, r);
+        } catch (ParseException e) {
+            countError("invite-failed", e);
+        }
+    }
+
+    /** 404 unless the Request-URI is a SIP URI addressed to the configured user (when one is configured). */
+    private void checkRequestUri(Request request) throws SipRejection {
+        if (!(request.getRequestURI() instanceof SipURI uri)) {
+            throw new SipRejection(Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme");
+        }
+        if (config.requiredUser() != null && !config.requiredUser().equals(uri.getUser())) {
+            throw new SipRejection(Response.NOT_FOUND, "Not Found");
+        }
+    }
+
+    /** Throws 420 for an option tag we do not support (RFC 3261 section 8.2.2.3); says whether siprec was required. */
+    private static boolean requireUnsupported(Request request) throws SipRejection {
+        boolean siprec = false;
+        StringBuilder unsupported = new StringBuilder();
+        for (Iterator<?> it = request.getHeaders("Require"); it.hasNext(); ) {
+            String v = it.next().toString();
+            for (String tag : v.substring(v.indexOf(':') + 1).split(",")) {
+                String t = tag.trim().toLowerCase(Locale.ROOT);
+                if (t.isEmpty()) continue;
+                if (t.equals("siprec")) siprec = true;
+                else if (!t.equals("timer")) unsupported.append(unsupported.length() == 0 ? "" : ", ").append(t);
+            }
+        }
+        if (unsupported.length() > 0) throw new SipRejection(Response.BAD_EXTENSION, "Bad Extension").header("Unsupported", unsupported.toString());
+        return siprec;
+    }
+
+    private static boolean hasFeature(Request request, String feature) {
+        for (Iterator<?> it = request.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
+            if (it.next() instanceof ContactHeader c && c.getParameter(feature) != null) return true;
+        }
+        return false;
+    }
+
+    private void inDialog(SipProvider provider, ServerTransaction tx, Request request, SipCall call, Runnable work) {
+        if (call == null) {
+            reject(provider, tx, request, new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist"));
+            return;
+        }
+        if (!call.tasks.submit(work)) reject(provider, tx, request, new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5"));
+    }
+
+    private void modify(SipProvider provider, ServerTransaction tx, Request request, SipCall call) {
+        OfferBody body;
+        try {
+            requireUnsupported(request);
+            body = OfferBody.read(request, config.maxBodyBytes());
+        } catch (SipRejection r) {
+            reject(provider, tx, request, r);
+            return;
+        }
+        call.modify(tx, request, body);
+    }
+
+    private void cancel(SipProvider provider, ServerTransaction tx, Request request, SipCall call) {
+        if (call == null) {
+            reject(provider, tx, request, new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist"));
+            return;
+        }
+        ok(provider, tx, request, false); // 200 to the CANCEL itself; the INVITE gets 487 if it was still pending
+        call.cancel();
+    }
+
+    private void ok(SipProvider provider, ServerTransaction tx, Request request, boolean capabilities) {
+        try {
+            Response r = responder.response(request, Response.OK, null, null);
+            if (capabilities) responder.addCapabilities(r);
+            responder.send(provider, tx, r);
+        } catch (ParseException e) {
+            countError("response-not-built", e);
+        }
+    }
+
+    private void reject(SipProvider provider, ServerTransaction tx, Request request, SipRejection r) {
+        drops.drop("rejected-" + r.status, request.getMethod() + ": " + r.reason());
+        responder.reject(provider, tx, request, r, null);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The calls in progress, for tests and diagnostics. */
+    Collection<SipCall> calls() {
+        return calls.values();
+    }
+}

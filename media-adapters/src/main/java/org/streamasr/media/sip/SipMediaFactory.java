@@ -1,0 +1,31 @@
+package org.streamasr.media.sip;
+
+import java.io.IOException;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.sip.sdp.StreamOffer;
+
+/**
+ * Opens the receivers that carry a SIP call's negotiated streams into its participants' audio: RTP on a local UDP
+ * port, SRTP undone with the offerer's key, the negotiated payload types decoded, resampled to 16 kHz.
+ */
+public interface SipMediaFactory {
+
+    /**
+     * Starts receiving one negotiated stream.
+     *
+     * @param stream     what was negotiated: codec and payload types, the remote address, the SRTP key if any
+     * @param audio      where decoded audio goes
+     * @param onInactive run once, from a media thread, when no media arrived for the configured timeout
+     */
+    SipMediaStream open(StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException;
+
+    /** A running receiver. */
+    interface SipMediaStream extends AutoCloseable {
+        /** The UDP port RTP is expected on (written into the SDP answer). */
+        int localPort();
+
+        /** Stops receiving and releases the port; pending audio is flushed to the participant. Idempotent. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,55 @@
+package org.streamasr.media.sip;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.sip.sdp.StreamOffer;
+
+/**
+ * Media for signalling tests: reserves a real loopback UDP port per stream (so answers carry ports nobody else
+ * holds) and records what was negotiated; tests fire {@code onInactive} themselves.
+ */
+final class LoopbackMediaFactory implements SipMediaFactory {
+    final List<Opened> opened = new CopyOnWriteArrayList<>();
+
+    final class Opened implements SipMediaStream {
+        final StreamOffer offer;
+        final ParticipantAudio audio;
+        final Runnable onInactive;
+        final DatagramSocket socket;
+        volatile boolean closed;
+
+        Opened(StreamOffer offer, ParticipantAudio audio, Runnable onInactive) throws IOException {
+            this.offer = offer;
+            this.audio = audio;
+            this.onInactive = onInactive;
+            this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        }
+
+        @Override
+        public int localPort() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            socket.close();
+        }
+    }
+
+    @Override
+    public SipMediaStream open(StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+        Opened o = new Opened(stream, audio, onInactive);
+        opened.add(o);
+        return o;
+    }
+
+    long openCount() {
+        return opened.stream().filter(o -> !o.closed).count();
+    }
+}

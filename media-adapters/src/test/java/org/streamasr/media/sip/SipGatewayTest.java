@@ -1,0 +1,255 @@
+package org.streamasr.media.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.codec.AudioCodec;
+import org.streamasr.media.sip.sdp.MediaDescription;
+import org.streamasr.media.sip.sdp.MediaDirection;
+import org.streamasr.media.sip.sdp.SdpParser;
+import org.streamasr.media.sip.sdp.SessionDescription;
+import org.streamasr.media.sip.sdp.SrtpMode;
+import org.streamasr.media.sip.siprec.SiprecBodies;
+import org.streamasr.media.sip.srtp.SdesKey;
+import org.streamasr.media.sip.srtp.SrtpSuite;
+
+class SipGatewayTest {
+    private final RecordingCallSink sink = new RecordingCallSink();
+    private final LoopbackMediaFactory media = new LoopbackMediaFactory();
+    private SipGateway gateway;
+
+    private SipGateway start(SipGatewayConfig config) throws Exception {
+        gateway = new SipGateway(config, sink, media, new MediaMetrics());
+        return gateway;
+    }
+
+    private static SipGatewayConfig config() {
+        return SipGatewayConfig.defaults(0).withBind("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) gateway.close();
+        assertEquals(0, media.openCount(), "media receivers left open");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "tcp"})
+    void answersAnInviteReceivesAndEndsOnBye(String transport) throws Exception {
+        start(config());
+        try (RawSipClient c = new RawSipClient(transport, gateway.port())) {
+            String callId = UUID.randomUUID().toString();
+            c.send(SipTestMessages.request(c, "INVITE", "transcribe", callId, 1, "f1", null, "application/sdp",
+                    SipTestMessages.offer(40000, "0 96 9 101")));
+            RawSipClient.Message trying = c.receive();
+            assertEquals(100, trying.status());
+            RawSipClient.Message ringing = c.receive();
+            assertEquals(180, ringing.status());
+            RawSipClient.Message ok = c.receive();
+            assertEquals(200, ok.status(), ok.toString());
+            assertEquals("application/sdp", ok.header("content-type"));
+            assertTrue(ok.header("contact").contains(";transport=" + transport), ok.header("contact"));
+            assertTrue(ok.header("allow").contains("BYE"));
+            String toTag = SipTestMessages.tagOf(ok.header("to"));
+            assertNotNull(toTag);
+
+            SessionDescription answer = SdpParser.parse(ok.body());
+            MediaDescription m = answer.media().get(0);
+            assertEquals(List.of("96", "101"), m.formats(), "opus first by our preference, with telephone-event");
+            assertEquals(media.opened.get(0).localPort(), m.port());
+            assertEquals(MediaDirection.RECVONLY, m.direction());
+            assertEquals("127.0.0.1", answer.connectionAddressOf(m));
+
+            RecordingCallSink.Call call = sink.calls.get(0);
+            assertEquals(call.callId(), ok.header("x-streamasr-call-id"));
+            assertEquals("sip", call.spec.source());
+            assertEquals(callId, call.spec.attributes().get("sip.call-id"));
+            assertEquals("sip:alice@example.com", call.participants.get(0).spec.participantId());
+            assertEquals("Alice Caller", call.participants.get(0).spec.displayName());
+            assertEquals(AudioCodec.OPUS, media.opened.get(0).offer.codec().codec());
+
+            c.send(SipTestMessages.ack(c, "transcribe", callId, 1, "f1", toTag));
+            c.send(SipTestMessages.request(c, "BYE", "transcribe", callId, 2, "f1", toTag, null, null));
+            assertEquals(200, c.awaitStatus(200).status());
+            poll(() -> call.closed && gateway.activeCalls() == 0, "call closed after BYE");
+            assertTrue(call.participants.get(0).closed);
+        }
+    }
+
+    @Test
+    void cancelBeforeTheAnswerGets487AndNoCallStays() throws Exception {
+        start(config());
+        sink.hold = new CountDownLatch(1);
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            String callId = UUID.randomUUID().toString();
+            String invite = SipTestMessages.request(c, "INVITE", "transcribe", callId, 1, "f1", null, "application/sdp",
+                    SipTestMessages.offer(40000, "0"));
+            c.send(invite);
+            assertEquals(100, c.receive().status());
+            assertEquals(180, c.receive().status());
+            sink.entered.await();
+            // CANCEL repeats the INVITE's Via branch, Call-ID, From, To and CSeq number (RFC 3261 section 9.1)
+            String via = invite.lines().filter(l -> l.startsWith("Via:")).findFirst().orElseThrow();
+            String cancel = SipTestMessages.request(c, "CANCEL", "transcribe", callId, 1, "f1", null, null, null)
+                    .replaceFirst("Via: [^\r]*", via);
+            c.send(cancel);
+            int cancelOk = 0;
+            int terminated = 0;
+            for (int i = 0; i < 2; i++) {
+                RawSipClient.Message m = c.receive();
+                if (m.status() == 200 && m.header("cseq").endsWith("CANCEL")) cancelOk++;
+                if (m.status() == 487 && m.header("cseq").endsWith("INVITE")) terminated++;
+            }
+            assertEquals(1, cancelOk);
+            assertEquals(1, terminated);
+            sink.hold.countDown();
+            poll(() -> gateway.activeCalls() == 0 && sink.calls.stream().allMatch(k -> k.closed), "cancelled call torn down");
+        }
+    }
+
+    @Test
+    void siprecSessionNamesEachStreamAndFollowsMetadataUpdates() throws Exception {
+        start(config());
+        try (RawSipClient c = new RawSipClient("tcp", gateway.port())) {
+            String callId = UUID.randomUUID().toString();
+            String body = SiprecBodies.multipart(SiprecBodies.sdp("127.0.0.1", 41000, 41002), SiprecBodies.metadata("Alice", "Bob"));
+            String invite = SipTestMessages.request(c, "INVITE", "recorder", callId, 1, "s1", null,
+                    "multipart/mixed;boundary=" + SiprecBodies.BOUNDARY, body, "Require: siprec", "Supported: siprec")
+                    .replaceFirst("(Contact: <[^>]*>)", "$1;+sip.src");
+            c.send(invite);
+            RawSipClient.Message ok = c.awaitStatus(200);
+            assertEquals(200, ok.status(), ok.toString());
+            assertTrue(ok.header("contact").contains("+sip.srs"), ok.header("contact"));
+            String toTag = SipTestMessages.tagOf(ok.header("to"));
+            SessionDescription answer = SdpParser.parse(ok.body());
+            assertEquals(2, answer.media().size());
+            assertEquals("96", answer.media().get(0).attribute("label"));
+            assertEquals(MediaDirection.RECVONLY, answer.media().get(1).direction());
+
+            RecordingCallSink.Call call = sink.calls.get(0);
+            assertEquals("siprec", call.spec.source());
+            assertEquals(List.of("Alice", "Bob"), call.participants.stream().map(p -> p.spec.displayName()).toList());
+            assertEquals("sip:alice@atlanta.com", call.participants.get(0).spec.participantId());
+            c.send(SipTestMessages.ack(c, "recorder", callId, 1, "s1", toTag));
+
+            // a re-INVITE with the same SDP and new metadata: Carol now speaks on Bob's stream
+            String update = "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><datamode>partial</datamode>"
+                    + "<participant participant_id=\"c1\"><nameID aor=\"sip:carol@chicago.com\"><name>Carol</name></nameID></participant>"
+                    + "<participantstreamassoc participant_id=\"zSfPoSvdSDCmU3A3TRDxAw==\"><recv>UAAMm5GRQKSCMVvLyl4rFw==</recv></participantstreamassoc>"
+                    + "<participantstreamassoc participant_id=\"c1\"><send>i1Pz3to5hGk8fuXl+PbwCw==</send></participantstreamassoc>"
+                    + "</recording>";
+            c.send(SipTestMessages.request(c, "INVITE", "recorder", callId, 2, "s1", toTag,
+                    "multipart/mixed;boundary=" + SiprecBodies.BOUNDARY,
+                    SiprecBodies.multipart(SiprecBodies.sdp("127.0.0.1", 41000, 41002), update), "Require: siprec"));
+            RawSipClient.Message ok2 = c.awaitStatus(200);
+            assertEquals(200, ok2.status(), ok2.toString());
+            assertEquals(answer.media(), SdpParser.parse(ok2.body()).media(), "unchanged offer, unchanged answer");
+            assertEquals(2, media.openCount(), "receivers kept across the re-INVITE");
+            c.send(SipTestMessages.ack(c, "recorder", callId, 2, "s1", toTag));
+            poll(() -> call.participants.size() == 3, "Carol opened");
+            assertEquals("Carol", call.participants.get(2).spec.displayName());
+            assertTrue(call.participants.get(1).closed, "Bob's stream closed when Carol took over");
+            assertFalse(call.participants.get(0).closed);
+
+            c.send(SipTestMessages.request(c, "BYE", "recorder", callId, 3, "s1", toTag, null, null));
+            assertEquals(200, c.awaitStatus(200).status());
+            poll(() -> call.closed, "recording ended");
+        }
+    }
+
+    @Test
+    void srtpOfferGetsOurOwnKeyInTheAnswer() throws Exception {
+        start(config().withMedia(List.of(AudioCodec.PCMU), SrtpMode.OPTIONAL));
+        SdesKey theirs = SdesKey.generate(1, SrtpSuite.AES_CM_128_HMAC_SHA1_32, new java.security.SecureRandom());
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/SAVP 0\r\n"
+                    + "a=crypto:" + theirs.toAttributeValue() + "\r\n";
+            String callId = UUID.randomUUID().toString();
+            c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp", sdp));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            MediaDescription m = SdpParser.parse(ok.body()).media().get(0);
+            assertEquals("RTP/SAVP", m.proto());
+            SdesKey ours = SdesKey.parse(m.attribute("crypto"));
+            assertEquals(SrtpSuite.AES_CM_128_HMAC_SHA1_32, ours.suite());
+            assertFalse(ours.equals(theirs));
+            assertEquals(theirs, media.opened.get(0).offer.remoteKey(), "the receiver gets the offerer's key");
+            c.send(SipTestMessages.ack(c, "x", callId, 1, "f", SipTestMessages.tagOf(ok.header("to"))));
+        }
+    }
+
+    @Test
+    void mediaInactivityEndsTheCallWithOurBye() throws Exception {
+        start(config());
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            String callId = UUID.randomUUID().toString();
+            c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0")));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            c.send(SipTestMessages.ack(c, "x", callId, 1, "f", SipTestMessages.tagOf(ok.header("to"))));
+            poll(() -> gateway.calls().stream().anyMatch(k -> k.state() == SipCall.State.ANSWERED), "answered");
+            media.opened.get(0).onInactive.run();
+            RawSipClient.Message bye = c.receive();
+            while (bye != null && !bye.isRequest()) bye = c.receive();
+            assertNotNull(bye, "no BYE from the gateway");
+            assertEquals("BYE", bye.method());
+            assertTrue(bye.header("reason").contains("no media"), bye.header("reason"));
+            poll(() -> gateway.activeCalls() == 0 && sink.calls.get(0).closed, "call closed");
+        }
+    }
+
+    @Test
+    void accessRulesRefuseOtherSourcesAndOtherUsers() throws Exception {
+        start(config().withAccess(List.of("10.0.0.0/8"), "transcribe"));
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            c.send(SipTestMessages.request(c, "INVITE", "transcribe", "c1", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0")));
+            assertEquals(403, c.awaitStatus(403).status());
+        }
+        gateway.close();
+        start(config().withAccess(List.of("127.0.0.0/8"), "transcribe"));
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            c.send(SipTestMessages.request(c, "INVITE", "someone-else", "c2", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0")));
+            assertEquals(404, c.awaitStatus(404).status());
+            c.send(SipTestMessages.request(c, "INVITE", "transcribe", "c3", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0")));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            assertEquals(200, ok.status());
+            c.send(SipTestMessages.ack(c, "transcribe", "c3", 1, "f", SipTestMessages.tagOf(ok.header("to"))));
+        }
+        assertEquals(0, sink.calls.stream().filter(k -> k.spec.attributes().get("sip.call-id").equals("c2")).count());
+    }
+
+    @Test
+    void sessionTimerIsGrantedAndTooSmallIntervalsRefused() throws Exception {
+        start(config());
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            c.send(SipTestMessages.request(c, "INVITE", "x", "st1", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0"),
+                    "Supported: timer", "Session-Expires: 30"));
+            RawSipClient.Message small = c.awaitStatus(422);
+            assertEquals(422, small.status());
+            assertEquals("90", small.header("min-se"));
+            c.send(SipTestMessages.request(c, "INVITE", "x", "st2", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0"),
+                    "Supported: timer", "Session-Expires: 600"));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            assertEquals("600;refresher=uac", ok.header("session-expires"));
+            c.send(SipTestMessages.ack(c, "x", "st2", 1, "f", SipTestMessages.tagOf(ok.header("to"))));
+        }
+    }
+
+    static void poll(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
+            Thread.sleep(10);
+        }
+    }
+}
