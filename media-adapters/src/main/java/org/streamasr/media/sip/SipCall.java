@@ -206,7 +206,7 @@ final class SipCall {
     void end(String reason, boolean sendBye) {
         if (finished) return;
         State before = state.get();
-        if (sendBye && before == State.ANSWERED && !acked) {
+        if (sendBye && before == State.ANSWERED && !acked && !gw.isClosing()) {
             pendingBye = reason; // RFC 3261 section 15: no BYE before the ACK; acked() or the dialog's end finishes it
             return;
         }

@@ -130,6 +130,10 @@ public final class SipGateway implements AutoCloseable {
 
     // ---- called by SipCall ----
 
+    boolean isClosing() {
+        return closing;
+    }
+
     SerialTaskQueue newQueue() {
         return new SerialTaskQueue(workers, CALL_QUEUE_CAPACITY, e -> countError("call-task-failed", e));
     }

@@ -82,6 +82,12 @@ public record SipGatewayConfig(String bindAddress, int port, List<String> transp
                 maxDuration, language, workerThreads);
     }
 
+    public SipGatewayConfig withMaxBody(int bytes) {
+        return new SipGatewayConfig(bindAddress, port, transports, advertisedAddress, codecs, telephoneEvent, srtp,
+                allowedSources, requiredUser, siprec, maxCalls, bytes, sessionExpires, minSessionExpires,
+                maxCallDuration, language, workerThreads);
+    }
+
     public SipGatewayConfig withMedia(List<AudioCodec> newCodecs, SrtpMode newSrtp) {
         return new SipGatewayConfig(bindAddress, port, transports, advertisedAddress, newCodecs, telephoneEvent, newSrtp,
                 allowedSources, requiredUser, siprec, maxCalls, maxBodyBytes, sessionExpires, minSessionExpires,

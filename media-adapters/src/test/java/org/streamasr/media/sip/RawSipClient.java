@@ -66,6 +66,11 @@ final class RawSipClient implements AutoCloseable {
         }
     }
 
+    void timeoutMillis(int ms) throws IOException {
+        if (udp != null) udp.setSoTimeout(ms);
+        else tcp.setSoTimeout(ms);
+    }
+
     int localPort() {
         return udp != null ? udp.getLocalPort() : tcp.getLocalPort();
     }
