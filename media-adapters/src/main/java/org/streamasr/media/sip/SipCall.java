@@ -259,12 +259,19 @@ final class SipCall {
                 : SdesKey.generate(s.remoteKey().tag(), s.remoteKey().suite(), KEYS);
         SwitchableParticipantAudio audio = new SwitchableParticipantAudio(handle.openParticipant(participant));
         try {
-            SipMediaStream media = gw.media.open(s, audio, () -> tasks.submit(() -> end("no media received", true)));
+            SipMediaStream media = gw.media.open(handle.callId(), s, audio, () -> tasks.submit(() -> mediaInactive(s.index())));
             return new Leg(s, localKey, media, audio, participant);
         } catch (IOException | RuntimeException e) {
             audio.close();
             throw e;
         }
+    }
+
+    /** A stream stopped receiving: the call ends with a BYE, unless the stream is on hold (answered inactive). */
+    private void mediaInactive(int index) {
+        Leg leg = legs.get(index);
+        if (leg == null || leg.offer.answerDirection() == org.streamasr.media.sip.sdp.MediaDirection.INACTIVE) return;
+        end("no media received", true);
     }
 
     /** After a new offer: unchanged streams keep their receiver; changed ones get a new receiver; dropped ones close. */

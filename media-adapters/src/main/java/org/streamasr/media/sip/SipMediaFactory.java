@@ -13,11 +13,12 @@ public interface SipMediaFactory {
     /**
      * Starts receiving one negotiated stream.
      *
+     * @param callId     the transcribed call's id (logs, metrics)
      * @param stream     what was negotiated: codec and payload types, the remote address, the SRTP key if any
      * @param audio      where decoded audio goes
      * @param onInactive run once, from a media thread, when no media arrived for the configured timeout
      */
-    SipMediaStream open(StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException;
+    SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException;
 
     /** A running receiver. */
     interface SipMediaStream extends AutoCloseable {

@@ -43,7 +43,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
     }
 
     @Override
-    public SipMediaStream open(StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+    public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
         Opened o = new Opened(stream, audio, onInactive);
         opened.add(o);
         return o;

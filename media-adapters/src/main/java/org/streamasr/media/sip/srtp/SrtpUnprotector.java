@@ -14,8 +14,9 @@ import org.streamasr.media.DropCounter;
  * Turns the SRTP packets of one received stream back into RTP, in place, with libjitsi's SRTP stack (jitsi-srtp):
  * one crypto context per sender SSRC, derived from the remote side's SDES master key.
  *
- * <p>Called from the one thread that receives the stream's packets. A packet that fails authentication, is a
- * replay, or is malformed is counted and dropped; it never throws.
+ * <p>Called from the one thread that receives the stream's packets; {@link #close()} may come from another, so both
+ * take the (uncontended) lock: the native cipher contexts are never used after they are freed. A packet that fails
+ * authentication, is a replay, or is malformed is counted and dropped; it never throws.
  */
 public final class SrtpUnprotector implements AutoCloseable {
     /** Senders per stream we keep contexts for; a peer that cycles through more is not a real phone. */
@@ -40,7 +41,7 @@ public final class SrtpUnprotector implements AutoCloseable {
      *
      * @return the length of the RTP packet now in the same place, or -1 when the packet was dropped (counted)
      */
-    public int unprotect(byte[] buf, int off, int len) {
+    public synchronized int unprotect(byte[] buf, int off, int len) {
         if (closed) return -1;
         if (len < RTP_HEADER_BYTES + suite.srtpTagBytes() || (buf[off] & 0xC0) != 0x80) {
             drops.drop("srtp-malformed", "length " + len);
@@ -86,7 +87,7 @@ public final class SrtpUnprotector implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
         closed = true;
         contexts.clear();
