@@ -40,6 +40,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--public-url", paramLabel = "URL", description = "base URL in captionsUrl replies")
     String publicUrl;
 
+    @Option(names = "--sip", description = "enable the SIP gateway on asr.sip.port (5060 by default)")
+    boolean sip;
+
+    @Option(names = "--sip-port", paramLabel = "PORT",
+            description = "enable the SIP gateway on this UDP+TCP port (asr.sip.port; 0 picks a free one)")
+    Integer sipPort;
+
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
             description = "any setting, e.g. -D asr.calls.max=50 (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -53,7 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "asr-shutdown"));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
-                + "/, metrics: " + server.baseUri() + "/metrics). Ctrl-C or SIGTERM stops it gracefully.");
+                + "/, metrics: " + server.baseUri() + "/metrics"
+                + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " UDP/TCP" : "")
+                + "). Ctrl-C or SIGTERM stops it gracefully.");
         stopped.await();
         return 0;
     }
@@ -66,6 +75,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (modelDir != null) flags.put("asr.engine.model-dir", modelDir.toString());
         if (provider != null) flags.put("asr.engine.provider", provider);
         if (publicUrl != null) flags.put("asr.server.public-url", publicUrl);
+        if (sip || sipPort != null) flags.put("asr.sip.enabled", true);
+        if (sipPort != null) flags.put("asr.sip.port", sipPort);
         Path file = config;
         String fromEnv = System.getenv("ASR_CONFIG");
         if (file == null && fromEnv != null && !fromEnv.isBlank()) file = Path.of(fromEnv);

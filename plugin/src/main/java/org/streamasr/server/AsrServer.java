@@ -176,6 +176,11 @@ public final class AsrServer implements AutoCloseable {
         return http.getListener("asr").getPort();
     }
 
+    /** The SIP gateway's port (UDP and TCP), or -1 when asr.sip.enabled is false. */
+    public int sipPort() {
+        return adapters == null || adapters.sip() == null ? -1 : adapters.sip().port();
+    }
+
     public URI baseUri() {
         return URI.create("http://" + displayHost() + ":" + port());
     }

@@ -36,6 +36,8 @@ public final class ConfigLoader {
             new EnvVar("ASR_RTP_PORT_MIN", "asr.media.rtp.port-min", false, "lowest RTP port"),
             new EnvVar("ASR_RTP_PORT_MAX", "asr.media.rtp.port-max", false, "highest RTP port"),
             new EnvVar("ASR_AUDIOSOCKET_PORT", "asr.media.audiosocket.port", false, "Asterisk AudioSocket TCP port"),
+            new EnvVar("ASR_SIP_ENABLED", "asr.sip.enabled", false, "true runs the SIP gateway"),
+            new EnvVar("ASR_SIP_PORT", "asr.sip.port", false, "SIP port, UDP and TCP"),
             new EnvVar("ASR_ENGINE", "asr.engine.name", false, "default engine: sphinx or nemotron"),
             new EnvVar("ASR_MODEL_DIR", "asr.engine.model-dir", false, "Nemotron export directory"),
             new EnvVar("ASR_PROVIDER", "asr.engine.provider", false, "ONNX Runtime provider: cpu or cuda"));

@@ -28,10 +28,14 @@ import org.streamasr.media.rtp.GapPolicy;
 import org.streamasr.media.rtp.RtpEndpointSpec;
 import org.streamasr.media.rtp.RtpEndpoints;
 import org.streamasr.media.rtp.RtpStreamConfig;
+import org.streamasr.media.sip.RtpSipMedia;
+import org.streamasr.media.sip.SipGateway;
+import org.streamasr.media.sip.SipGatewayConfig;
 
 /**
- * The media adapters of one server, built from asr.media: the WebSocket endpoints to deploy on the server's port,
- * the RTP receiver and the media CPU pool. Owns the pool and the receiver; {@link #close()} releases them.
+ * The media adapters of one server, built from asr.media and asr.sip: the WebSocket endpoints to deploy on the
+ * server's port, the RTP receiver, the SIP gateway and the media CPU pool. Owns the pool, the receiver and the
+ * gateway; {@link #close()} releases them.
  */
 final class MediaAdapters implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaAdapters.class);
@@ -42,6 +46,7 @@ final class MediaAdapters implements AutoCloseable {
     private final RtpEndpoints rtp;
     private AudioSocketServer audioSocket;
     private final UnaryOperator<RtpEndpointSpec> rtpTuning;
+    private final SipGateway sip;
 
     MediaAdapters(ConfigReader r, CallSink sink, MediaMetrics metrics) throws IOException {
         int cpu = r.intIn("asr.media.cpu-threads", 0, 1024);
@@ -53,6 +58,10 @@ final class MediaAdapters implements AutoCloseable {
         MediaJsonConfig mediaJson = r.bool("asr.media.mediajson.enabled") ? mediaJson(r, limits) : null;
         RtpEndpoints.Config rtpConfig = r.bool("asr.media.rtp.enabled") ? rtpConfig(r) : null;
         this.rtpTuning = rtpConfig == null ? UnaryOperator.identity() : rtpTuning(r);
+        SipGatewayConfig sipConfig = SipSettings.enabled(r) ? SipSettings.read(r) : null;
+        if (sipConfig != null && rtpConfig == null) {
+            throw new InvalidConfigException("asr.sip.enabled", "the SIP gateway receives media on asr.media.rtp ports; enable asr.media.rtp");
+        }
 
         this.executors = MediaExecutors.create(cpu == 0 ? Runtime.getRuntime().availableProcessors() : cpu);
         try {
@@ -82,6 +91,14 @@ final class MediaAdapters implements AutoCloseable {
             }
             this.rtp = rtpConfig == null ? null : new RtpEndpoints(rtpConfig, executors, metrics);
             if (rtp != null) deployed.add("RTP ports " + rtpConfig.portMin() + "-" + rtpConfig.portMax());
+            try {
+                this.sip = sipConfig == null ? null
+                        : new SipGateway(sipConfig, sink, new RtpSipMedia(rtp, rtpTuning, SipSettings.rtpTimeout(r), metrics), metrics);
+            } catch (IOException | RuntimeException e) {
+                if (rtp != null) rtp.close();
+                throw e;
+            }
+            if (sip != null) deployed.add("SIP " + String.join("+", sipConfig.transports()) + " port " + sip.port());
         } catch (IOException | RuntimeException e) {
             if (audioSocket != null) audioSocket.close();
             executors.close();
@@ -153,9 +170,15 @@ final class MediaAdapters implements AutoCloseable {
         return rtp;
     }
 
+    /** The SIP gateway, or null when asr.sip.enabled is false. */
+    SipGateway sip() {
+        return sip;
+    }
+
     @Override
     public void close() {
         if (audioSocket != null) audioSocket.close();
+        if (sip != null) sip.close();
         if (rtp != null) rtp.close();
         executors.close();
     }

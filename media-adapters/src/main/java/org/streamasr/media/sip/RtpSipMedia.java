@@ -2,6 +2,7 @@ package org.streamasr.media.sip;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.DropCounter;
 import org.streamasr.media.MediaMetrics;
@@ -26,12 +27,17 @@ public final class RtpSipMedia implements SipMediaFactory {
     private static final Duration NO_STREAM_IDLE = Duration.ofDays(1);
 
     private final RtpEndpoints rtp;
+    private final UnaryOperator<RtpEndpointSpec> tuning;
     private final Duration inactivity;
     private final DropCounter srtpDrops;
 
-    /** @param inactivity no RTP for this long ends the call with a BYE (asr.sip.rtp-timeout) */
-    public RtpSipMedia(RtpEndpoints rtp, Duration inactivity, MediaMetrics metrics) {
+    /**
+     * @param tuning     the server's RTP receive settings (jitter depth, gap policy, queue) applied to every port
+     * @param inactivity no RTP for this long ends the call with a BYE (asr.sip.rtp-timeout)
+     */
+    public RtpSipMedia(RtpEndpoints rtp, UnaryOperator<RtpEndpointSpec> tuning, Duration inactivity, MediaMetrics metrics) {
         this.rtp = rtp;
+        this.tuning = tuning;
         this.inactivity = inactivity;
         this.srtpDrops = metrics.dropCounter("srtp");
     }
@@ -41,7 +47,7 @@ public final class RtpSipMedia implements SipMediaFactory {
         PayloadTypeMap.Builder types = PayloadTypeMap.builder().audio(stream.payloadType(), stream.codec());
         if (stream.telephoneEventType() >= 0) types.telephoneEvent(stream.telephoneEventType());
         SrtpUnprotector srtp = stream.secure() ? new SrtpUnprotector(stream.remoteKey(), srtpDrops) : null;
-        RtpEndpointSpec spec = RtpEndpointSpec.of(types.build())
+        RtpEndpointSpec spec = tuning.apply(RtpEndpointSpec.of(types.build()))
                 .withParticipants(ParticipantResolver.single(ParticipantSpec.of(audio.participantId())))
                 .withTimeouts(inactivity, NO_STREAM_IDLE)
                 .withMaxStreams(1)

@@ -40,7 +40,7 @@ class SipMediaTest {
         rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors, metrics);
         gateway = new SipGateway(SipGatewayConfig.defaults(0).withBind("127.0.0.1", 0)
                 .withMedia(List.of(AudioCodec.PCMU), SrtpMode.OPTIONAL), sink,
-                new RtpSipMedia(rtp, Duration.ofSeconds(10), metrics), metrics);
+                new RtpSipMedia(rtp, spec -> spec, Duration.ofSeconds(10), metrics), metrics);
     }
 
     @AfterEach
