@@ -43,6 +43,8 @@ import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
+import org.streamasr.media.sip.sdp.SrtpMode;
+import org.streamasr.media.sip.srtp.SrtpUnprotector;
 
 /**
  * The SIP endpoint of the plugin: a user agent server on UDP and TCP that PBXs call (one transcribed participant, the
@@ -81,6 +83,7 @@ public final class SipGateway implements AutoCloseable {
         this.drops = metrics.dropCounter("sip");
         this.sources = new SourceFilter(config.allowedSources());
         this.negotiator = new SdpNegotiator(config.codecs(), config.telephoneEvent(), config.srtp());
+        if (config.srtp() != SrtpMode.OFF) SrtpUnprotector.warmUp();
         int n = GATEWAYS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,

@@ -67,12 +67,15 @@ class SipMediaTest {
             c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
             int port = SdpParser.parse(ok.body()).media().get(0).port();
 
-            try (SrtpTestSender sender = new SrtpTestSender(ours, 0x5eed)) {
+            SrtpTestSender sender = srtp ? new SrtpTestSender(ours, 0x5eed) : null;
+            try {
                 for (int i = 0; i < 50; i++) {
                     byte[] packet = pcmuPacket(i, 0x5eed);
-                    if (srtp) packet = sender.protect(packet);
+                    if (sender != null) packet = sender.protect(packet);
                     media.send(new DatagramPacket(packet, packet.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
                 }
+            } finally {
+                if (sender != null) sender.close();
             }
             RecordingCallSink.Call call = sink.calls.get(0);
             SipGatewayTest.poll(() -> call.participants.get(0).frames.get() >= 40, "audio frames reached the participant");

@@ -37,6 +37,19 @@ public final class SrtpUnprotector implements AutoCloseable {
     }
 
     /**
+     * Loads and benchmarks jitsi-srtp's AES implementations (OpenSSL, SunJCE, BouncyCastle), which it does once per
+     * process on first use and which takes seconds: done at start-up, it never stalls the RTP network thread.
+     */
+    public static void warmUp() {
+        byte[] packet = new byte[RTP_HEADER_BYTES + 10];
+        packet[0] = (byte) 0x80;
+        SdesKey key = new SdesKey(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, new byte[SrtpSuite.MASTER_KEY_BYTES], new byte[SrtpSuite.MASTER_SALT_BYTES]);
+        try (SrtpUnprotector u = new SrtpUnprotector(key, new DropCounter("srtp-warm-up"))) {
+            u.unprotect(packet, 0, packet.length); // fails authentication, after deriving a context with the real ciphers
+        }
+    }
+
+    /**
      * Authenticates and decrypts one SRTP packet in {@code buf[off, off+len)}.
      *
      * @return the length of the RTP packet now in the same place, or -1 when the packet was dropped (counted)
