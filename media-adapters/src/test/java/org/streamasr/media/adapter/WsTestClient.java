@@ -89,7 +89,11 @@ public final class WsTestClient implements AutoCloseable {
     }
 
     public CloseReason awaitClose() {
-        Poll.until(() -> closeReason != null, Duration.ofSeconds(10), () -> "connection not closed; received " + texts);
+        return awaitClose(Duration.ofSeconds(10));
+    }
+
+    public CloseReason awaitClose(Duration timeout) {
+        Poll.until(() -> closeReason != null, timeout, () -> "connection not closed; received " + texts);
         return closeReason;
     }
 

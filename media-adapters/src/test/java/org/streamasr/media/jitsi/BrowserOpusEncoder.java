@@ -16,13 +16,13 @@ import tomp2p.opuswrapper.Opus;
  * {@code useinbandfec=1}). libopus through
  * opus-java's JNA binding; test-only (the product only decodes).
  */
-final class BrowserOpusEncoder {
-    static final int FRAME_48K = 960;
+public final class BrowserOpusEncoder {
+    public static final int FRAME_48K = 960;
 
     private BrowserOpusEncoder() {
     }
 
-    static List<byte[]> encode(short[] mono16k) throws Exception {
+    public static List<byte[]> encode(short[] mono16k) throws Exception {
         if (!OpusLibrary.isInitialized()) OpusLibrary.loadFromJar();
         short[] mono48k = TestAudio.resample(mono16k, 16_000, 48_000);
         Opus lib = Opus.INSTANCE;

@@ -19,23 +19,23 @@ import org.streamasr.media.adapter.WsTestClient;
  * developer capture), either read from a file or generated from recorded speech. Replays them over a socket at the
  * pace their timestamps give.
  */
-final class MediaJsonCapture {
+public final class MediaJsonCapture {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Line(long wallMillis, String data) {
+    public record Line(long wallMillis, String data) {
     }
 
     /** One source's media as the capture has it: chunk, timestamp (48 kHz) per packet, in order sent. */
-    record Source(String tag, List<Long> chunks, List<Long> timestamps) {
+    public record Source(String tag, List<Long> chunks, List<Long> timestamps) {
     }
 
-    final List<Line> lines;
+    public final List<Line> lines;
 
     MediaJsonCapture(List<Line> lines) {
         this.lines = List.copyOf(lines);
     }
 
-    static MediaJsonCapture read(Path file) throws IOException {
+    public static MediaJsonCapture read(Path file) throws IOException {
         List<Line> lines = new ArrayList<>();
         for (String l : Files.readAllLines(file)) {
             if (l.isBlank()) continue;
@@ -48,7 +48,7 @@ final class MediaJsonCapture {
     }
 
     /** The media of every tag, in the order sent. */
-    Map<String, Source> sources() throws IOException {
+    public Map<String, Source> sources() throws IOException {
         Map<String, Source> out = new LinkedHashMap<>();
         for (Line l : lines) {
             JsonNode d = JSON.readTree(l.data());
@@ -61,8 +61,20 @@ final class MediaJsonCapture {
         return out;
     }
 
+    /** The media payloads of one tag, decoded from base64, in the order sent. */
+    public List<byte[]> payloads(String tag) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (Line l : lines) {
+            JsonNode d = JSON.readTree(l.data());
+            if ("media".equals(d.path("event").asText()) && tag.equals(d.path("media").path("tag").asText())) {
+                out.add(Base64.getDecoder().decode(d.path("media").path("payload").asText()));
+            }
+        }
+        return out;
+    }
+
     /** Sends every line at its offset from the first one (real-time pace), then returns. */
-    void replay(WsTestClient client) throws IOException {
+    public void replay(WsTestClient client) throws IOException {
         long t0 = lines.get(0).wallMillis();
         long start = System.nanoTime();
         for (Line l : lines) {
@@ -74,7 +86,7 @@ final class MediaJsonCapture {
     }
 
     /** Replay duration of the capture. */
-    long durationMillis() {
+    public long durationMillis() {
         return lines.get(lines.size() - 1).wallMillis() - lines.get(0).wallMillis();
     }
 
@@ -83,7 +95,7 @@ final class MediaJsonCapture {
      * packets to leave out: chunks never sent at all ({@code lost}) and a pause where packets stop while the sequence
      * numbers keep counting from where they were (a muted microphone / DTX).
      */
-    record Speaker(String endpointId, long ssrc, short[] speech16k, long startMillis, List<Integer> lost,
+    public record Speaker(String endpointId, long ssrc, short[] speech16k, long startMillis, List<Integer> lost,
                    int pauseAfterPacket, int pausePackets) {
     }
 
@@ -91,7 +103,7 @@ final class MediaJsonCapture {
      * Generates the bridge's side of a meeting: a {@code start} per speaker, then 20 ms Opus packets (stereo 48 kHz,
      * as browsers send) with JVB's chunk/timestamp numbering, all speakers interleaved in time.
      */
-    static MediaJsonCapture generate(List<Speaker> speakers) throws Exception {
+    public static MediaJsonCapture generate(List<Speaker> speakers) throws Exception {
         record Event(long wallMillis, int order, String data) {
         }
         List<Event> events = new ArrayList<>();

@@ -60,6 +60,8 @@ class MediaJsonReplayTest {
             RecordingCallSink.Participant p = call.participant(MediaJsonSession.endpointOfTag(s.tag()));
             checkTimeline(s, p);
             assertTrue(SignalMetrics.rms(audioOnly(p)) > 100, "decoded speech is not silent");
+            assertArrayEquals(decodeDirectly(capture.payloads(s.tag())), audioOnly(p),
+                    "the capture has no loss: its audio is bit-exact with decoding its packets directly");
         }
         assertEquals(0, metrics.dropCounter("mediajson").total(), "nothing in a real capture is dropped: " + metrics.drops());
     }
