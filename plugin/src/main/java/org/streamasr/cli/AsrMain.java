@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 LoadTestCommand.class,
                 TranscribeCommand.class,
                 MakeTestModelCommand.class,
+                BenchMediaCommand.class,
         })
 public final class AsrMain implements Runnable {
 

@@ -3,48 +3,21 @@ package org.streamasr.media.rtp;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
-import org.streamasr.media.DropCounter;
-import org.streamasr.media.ParticipantAudio;
-import org.streamasr.media.ParticipantSpec;
-import org.streamasr.media.pipeline.MediaTimeline;
 
 /**
- * One RTP port of one call: receives datagrams (on the shared network thread of {@link RtpEndpoints}), filters
- * them, and routes audio by SSRC into one {@link RtpStream} per participant of the {@link CallHandle}.
+ * One RTP port of one call: a UDP socket read by the shared network thread of {@link RtpEndpoints}, feeding an
+ * {@link RtpSession} (filtering, SSRC → participant routing, one {@link RtpStream} per participant). See
+ * {@link RtpSession} for what happens to each datagram, latching onto the sender, and the timeouts.
  *
- * <p>Per datagram, on the network thread, in this order: source check (latching), {@link PacketTransformer} (SRTP),
- * {@link RtpParser}, payload-type filter ({@code telephone-event}, {@code comfort-noise}, {@code
- * unknown-payload-type} are dropped and counted), SSRC → participant, then a non-blocking hand-off to the stream's
- * worker. Nothing on this path decodes or blocks.
- *
- * <p>Sender address: with no expected remote, the endpoint latches onto the first host:port that sends valid RTP
- * and ignores others ({@code foreign-source}); if the latched sender stays silent for {@value #RELATCH_MILLIS} ms a
- * new one may take over (NAT rebinding). The listener hears of each latch.
- *
- * <p>Timeouts: no packet for {@code inactivityTimeout} is reported once to {@link Listener#onInactive} (re-armed
- * by the next packet); a participant whose stream sent nothing for {@code streamIdleTimeout} is closed, which
- * completes its transcript.
- *
- * <p>{@link #close()} stops receiving, plays out what the streams hold, and closes the participants (not the call:
- * its owner does that).
+ * <p>{@link #close()} releases the port, plays out what the streams hold, and closes the participants (not the
+ * call: its owner does that).
  */
 public final class RtpEndpoint implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RtpEndpoint.class);
-    static final long RELATCH_MILLIS = 2_000;
-    private static final int SWITCH_AFTER_PACKETS = 5;
-    private static final long SWITCH_AFTER_SILENCE_NANOS = 100_000_000L;
 
-    /** Events of an endpoint, called on the network thread: implementations must not block. */
+    /** Events of an endpoint (or session), called on the network thread: implementations must not block. */
     public interface Listener {
         Listener NONE = new Listener() { };
 
@@ -59,225 +32,55 @@ public final class RtpEndpoint implements AutoCloseable {
 
     private final RtpEndpoints owner;
     private final DatagramChannel channel;
-    private final RtpEndpointSpec spec;
-    private final CallHandle call;
-    private final Listener listener;
-    private final RtpParser parser;
-    private final DropCounter drops;
-    private final Map<String, Route> routes = new HashMap<>();
-    private volatile InetSocketAddress remote;
-    private long remoteLastNanos;
-    private volatile long lastPacketNanos;
-    private boolean inactiveReported;
-    private volatile boolean closed;
+    private final RtpSession session;
+    private final InetSocketAddress local;
 
-    /** Network-thread routing state of one participant. */
-    private static final class Route {
-        final RtpStream stream;
-        long activeSsrc;
-        long activeLastNanos;
-        long candidateSsrc = -1;
-        int candidatePackets;
-
-        Route(RtpStream stream, long ssrc, long now) {
-            this.stream = stream;
-            this.activeSsrc = ssrc;
-            this.activeLastNanos = now;
-        }
-    }
-
-    RtpEndpoint(RtpEndpoints owner, DatagramChannel channel, RtpEndpointSpec spec, CallHandle call, Listener listener) {
+    RtpEndpoint(RtpEndpoints owner, DatagramChannel channel, RtpEndpointSpec spec, CallHandle call, Listener listener)
+            throws java.io.IOException {
         this.owner = owner;
         this.channel = channel;
-        this.spec = spec;
-        this.call = call;
-        this.listener = listener == null ? Listener.NONE : listener;
-        this.drops = owner.metrics().dropCounter("rtp");
-        this.parser = new RtpParser(drops, spec.audioLevelExtensionId());
-        this.lastPacketNanos = owner.clock().getAsLong();
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.session = new RtpSession(spec, call, listener, owner.cpu(), owner.timer(), owner.clock(), owner.metrics());
     }
 
     public int localPort() {
-        return localAddress().getPort();
+        return local.getPort();
     }
 
     public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) channel.getLocalAddress();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("endpoint closed", e);
-        }
+        return local;
     }
 
     /** The sender this endpoint latched onto, once one has sent valid RTP. */
     public Optional<InetSocketAddress> remoteAddress() {
-        return Optional.ofNullable(remote);
+        return session.remoteAddress();
     }
 
     public RtpEndpointSpec spec() {
-        return spec;
+        return session.spec();
     }
 
     public String callId() {
-        return call.callId();
+        return session.callId();
+    }
+
+    /** The streams now open, by participant id (for stats and tests). */
+    public Map<String, RtpStream> streams() {
+        return session.streams();
+    }
+
+    RtpSession session() {
+        return session;
     }
 
     DatagramChannel channel() {
         return channel;
     }
 
-    /** The streams now open, by participant id (for stats and tests). */
-    public synchronized Map<String, RtpStream> streams() {
-        Map<String, RtpStream> out = new HashMap<>();
-        routes.forEach((k, v) -> out.put(k, v.stream));
-        return out;
-    }
-
-    /** Network thread: one datagram, owned by this call from now on. */
-    void onDatagram(byte[] data, int len, InetSocketAddress from, long now) {
-        if (closed) return;
-        if (!acceptSource(from, now)) {
-            drops.drop("foreign-source", "packet from " + from + " while latched to " + remote);
-            return;
-        }
-        int n = spec.transformer().transform(data, len);
-        if (n < 0 || n > len) {
-            drops.drop("transform-rejected", "packet transformer refused " + len + " bytes from " + from);
-            return;
-        }
-        RtpPacket p = parser.parse(data, n, now);
-        if (p == null) return;
-        switch (spec.payloadTypes().kind(p.payloadType())) {
-            case TELEPHONE_EVENT -> {
-                drops.drop("telephone-event", "RFC 4733 event, PT " + p.payloadType());
-                return;
-            }
-            case COMFORT_NOISE -> {
-                drops.drop("comfort-noise", "RFC 3389 CN, PT " + p.payloadType());
-                return;
-            }
-            case UNKNOWN -> {
-                drops.drop("unknown-payload-type", "PT " + p.payloadType() + " not in " + spec.payloadTypes());
-                return;
-            }
-            case AUDIO -> { }
-        }
-        latch(from, now);
-        lastPacketNanos = now;
-        inactiveReported = false;
-        owner.metrics().counter("rtp.packets.received").increment();
-        route(p, now);
-    }
-
-    private boolean acceptSource(InetSocketAddress from, long now) {
-        if (spec.expectedRemote() != null) return spec.expectedRemote().equals(from.getAddress());
-        InetSocketAddress r = remote;
-        return r == null || r.equals(from) || now - remoteLastNanos >= RELATCH_MILLIS * 1_000_000L;
-    }
-
-    private void latch(InetSocketAddress from, long now) {
-        remoteLastNanos = now;
-        if (!from.equals(remote)) {
-            remote = from;
-            LOG.info("call {}: RTP port {} receiving from {}", call.callId(), localPort(), from);
-            listener.onRemoteAddress(from);
-        }
-    }
-
-    private void route(RtpPacket p, long now) {
-        ParticipantSpec who = spec.participants().participantFor(p.ssrc());
-        if (who == null) {
-            drops.drop("ignored-ssrc", "no participant for SSRC " + p.ssrc());
-            return;
-        }
-        Route r;
-        synchronized (this) {
-            if (closed) return;
-            r = routes.get(who.participantId());
-            if (r == null) {
-                if (routes.size() >= spec.maxStreams()) {
-                    drops.drop("too-many-streams", routes.size() + " participants already on port " + localPort());
-                    return;
-                }
-                ParticipantAudio audio = call.openParticipant(who);
-                RtpStream s = RtpStream.open(who.participantId(), audio, new MediaTimeline(), spec.payloadTypes(),
-                        spec.stream(), owner.cpu(), owner.timer(), owner.clock(), owner.metrics());
-                r = new Route(s, p.ssrc(), now);
-                routes.put(who.participantId(), r);
-                owner.metrics().counter("rtp.streams.opened").increment();
-            }
-        }
-        if (p.ssrc() != r.activeSsrc && !switchSsrc(r, p.ssrc(), now)) {
-            drops.drop("ssrc-conflict", "SSRC " + p.ssrc() + " competes with " + r.activeSsrc + " for "
-                    + who.participantId());
-            return;
-        }
-        r.activeLastNanos = now;
-        r.stream.offer(p);
-    }
-
-    /** A second SSRC for one participant takes over once the first is quiet or the newcomer persists. */
-    private boolean switchSsrc(Route r, long ssrc, long now) {
-        if (r.candidateSsrc != ssrc) {
-            r.candidateSsrc = ssrc;
-            r.candidatePackets = 0;
-        }
-        r.candidatePackets++;
-        if (now - r.activeLastNanos >= SWITCH_AFTER_SILENCE_NANOS || r.candidatePackets >= SWITCH_AFTER_PACKETS) {
-            r.activeSsrc = ssrc;
-            r.candidateSsrc = -1;
-            return true;
-        }
-        return false;
-    }
-
-    /** Network thread, periodically: inactivity report and idle participants. */
-    void housekeeping(long now) {
-        if (closed) return;
-        long idle = now - lastPacketNanos;
-        if (!inactiveReported && idle >= spec.inactivityTimeout().toNanos()) {
-            inactiveReported = true;
-            owner.metrics().counter("rtp.endpoints.inactive").increment();
-            listener.onInactive(Duration.ofNanos(idle));
-        }
-        List<RtpStream> ended = new ArrayList<>();
-        synchronized (this) {
-            routes.values().removeIf(r -> {
-                boolean gone = now - r.stream.lastPacketNanos() >= spec.streamIdleTimeout().toNanos();
-                if (gone) ended.add(r.stream);
-                return gone;
-            });
-        }
-        for (RtpStream s : ended) {
-            LOG.info("call {}: participant {} sent no RTP for {} ms; closing its stream", call.callId(),
-                    s.participantId(), spec.streamIdleTimeout().toMillis());
-            s.close();
-        }
-    }
-
-    /**
-     * Stops receiving, plays out buffered audio and closes the participants' streams. Waits (up to a few seconds)
-     * for them to finish so that the caller may close the call next. Idempotent.
-     */
+    /** Releases the port, then closes the session (see {@link RtpSession#close()}). Idempotent. */
     @Override
     public void close() {
-        List<RtpStream> all = new ArrayList<>();
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            routes.values().forEach(r -> all.add(r.stream));
-            routes.clear();
-        }
         owner.unregister(this);
-        CompletableFuture<?>[] done = all.stream().map(RtpStream::close).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(done).get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("call {}: RTP streams did not finish within 5 s", call.callId());
-        } catch (java.util.concurrent.ExecutionException e) {
-            LOG.warn("call {}: RTP stream failed while closing", call.callId(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        session.close();
     }
 }

@@ -110,7 +110,13 @@ public final class RtpEndpoints implements AutoCloseable {
     public RtpEndpoint open(RtpEndpointSpec spec, CallHandle call, RtpEndpoint.Listener listener) throws IOException {
         if (!running) throw new IOException("RTP receiver is shut down");
         DatagramChannel ch = bind();
-        RtpEndpoint ep = new RtpEndpoint(this, ch, spec, call, listener);
+        RtpEndpoint ep;
+        try {
+            ep = new RtpEndpoint(this, ch, spec, call, listener);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
         endpoints.add(ep);
         pending.add(ep);
         selector.wakeup();
@@ -153,7 +159,7 @@ public final class RtpEndpoints implements AutoCloseable {
     }
 
     void unregister(RtpEndpoint ep) {
-        endpoints.remove(ep);
+        if (!endpoints.remove(ep)) return;
         try {
             ep.channel().close();
         } catch (IOException e) {
@@ -177,7 +183,7 @@ public final class RtpEndpoints implements AutoCloseable {
                 long now = clock.getAsLong();
                 if (now - nextHousekeeping >= 0) {
                     nextHousekeeping = now + HOUSEKEEPING_NANOS;
-                    for (RtpEndpoint ep : endpoints) ep.housekeeping(now);
+                    for (RtpEndpoint ep : endpoints) ep.session().housekeeping();
                 }
             } catch (ClosedSelectorException e) {
                 return;
@@ -216,7 +222,7 @@ public final class RtpEndpoints implements AutoCloseable {
             byte[] data = new byte[len];
             readBuffer.flip();
             readBuffer.get(data);
-            ep.onDatagram(data, len, (InetSocketAddress) from, clock.getAsLong());
+            ep.session().receive(data, len, (InetSocketAddress) from);
         }
     }
 
