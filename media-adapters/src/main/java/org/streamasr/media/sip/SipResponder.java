@@ -1,6 +1,8 @@
 package org.streamasr.media.sip;
 
 import gov.nist.javax.sip.message.SIPMessage;
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.text.ParseException;
 import java.util.List;
@@ -101,12 +103,27 @@ final class SipResponder {
         return c;
     }
 
-    /** The address peers should reach us on: the configured one, else the one this request came in on. */
+    /**
+     * The address peers should reach us on: the configured one, else the one this request came in on, else (a
+     * wildcard bind) the local address the system routes to the peer through. Never 0.0.0.0, which SDP reads as hold.
+     */
     String hostFor(Request request) {
         if (config.advertisedAddress() != null) return config.advertisedAddress();
-        InetAddress local = ((SIPMessage) request).getLocalAddress();
+        SIPMessage m = (SIPMessage) request;
+        InetAddress local = m.getLocalAddress();
         if (local != null && !local.isAnyLocalAddress()) return local.getHostAddress();
-        return config.bindAddress();
+        InetAddress peer = m.getRemoteAddress();
+        if (peer != null) {
+            // connecting a UDP socket sends nothing; it only asks the routing table for the source address
+            try (DatagramSocket probe = new DatagramSocket()) {
+                probe.connect(peer, m.getRemotePort() > 0 ? m.getRemotePort() : 5060);
+                InetAddress routed = probe.getLocalAddress();
+                if (routed != null && !routed.isAnyLocalAddress()) return routed.getHostAddress();
+            } catch (IOException e) {
+                drops.drop("no-route-to-peer", peer + ": " + e.getMessage());
+            }
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
     }
 
     static String transportOf(Request request) {
