@@ -1,8 +1,6 @@
 package org.streamasr.audio;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -73,63 +71,78 @@ public final class AudioFileDecoder {
         }
     }
 
-    private float[] runFfmpeg(Path input) throws UndecodableAudioException, IOException {
+    /**
+     * Decodes {@code input} to raw 16 kHz mono signed 16-bit little-endian samples in {@code pcmOut} (overwritten),
+     * without holding the audio in memory; for long inputs fed to an engine piece by piece.
+     *
+     * @return the number of samples written
+     */
+    public long decodeToPcmFile(Path input, Path pcmOut) throws UndecodableAudioException, IOException {
+        if (!Files.isRegularFile(input)) throw new IOException(input + ": no such file");
+        // stderr goes to a file, not a pipe: no reader thread per decode, and a chatty ffmpeg can never block on it
+        Path errLog = Files.createTempFile(pcmOut.toAbsolutePath().getParent(), "ffmpeg-", ".log");
         List<String> cmd = List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", input.toString(),
                 "-t", Long.toString(maxDuration.toSeconds() + 1), "-vn", "-ac", "1", "-ar", Integer.toString(SAMPLE_RATE),
-                "-f", "s16le", "pipe:1");
+                "-f", "s16le", "-y", pcmOut.toString());
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+            p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(errLog.toFile()).start();
         } catch (IOException e) {
+            Files.deleteIfExists(errLog);
             throw new IOException("cannot run ffmpeg ('" + ffmpeg + "'): install the Debian package ffmpeg", e);
         }
         try {
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Thread errReader = new Thread(() -> copyQuietly(p.getErrorStream(), err, 64 * 1024), "ffmpeg-stderr");
-            errReader.setDaemon(true);
-            errReader.start();
-            ByteArrayOutputStream pcm = new ByteArrayOutputStream();
-            long maxBytes = (maxDuration.toSeconds() + 1) * SAMPLE_RATE * 2;
-            copyQuietly(p.getInputStream(), pcm, maxBytes);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new UndecodableAudioException("decoding took longer than " + timeout.toSeconds() + " s");
             }
-            errReader.join(1000);
             if (p.exitValue() != 0) {
-                String msg = err.toString(StandardCharsets.UTF_8).strip();
+                String msg = readTail(errLog).strip();
                 String last = msg.isEmpty() ? "ffmpeg exit code " + p.exitValue() : msg.lines().reduce((a, b) -> b).orElse(msg);
-                throw new UndecodableAudioException("cannot decode audio: " + last.replace(input.toString(), "input"));
+                throw new UndecodableAudioException("cannot decode audio: "
+                        + last.replace(input.toString(), "input").replace(pcmOut.toString(), "output"));
             }
-            byte[] bytes = pcm.toByteArray();
-            if (bytes.length < 2) throw new UndecodableAudioException("cannot decode audio: no audio stream in the input");
-            checkDuration(bytes.length / 2);
-            ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[bytes.length / 2];
-            for (int i = 0; i < out.length; i++) out[i] = bb.getShort() / 32768f;
-            return out;
+            long bytes = Files.exists(pcmOut) ? Files.size(pcmOut) : 0;
+            if (bytes < 2) throw new UndecodableAudioException("cannot decode audio: no audio stream in the input");
+            checkDuration(bytes / 2);
+            return bytes / 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while decoding audio", e);
+            throw new java.io.InterruptedIOException("interrupted while decoding audio");
         } finally {
             p.destroyForcibly();
+            Files.deleteIfExists(errLog);
+        }
+    }
+
+    private float[] runFfmpeg(Path input) throws UndecodableAudioException, IOException {
+        Path pcm = Files.createTempFile("asr-decode-", ".pcm");
+        try {
+            long samples = decodeToPcmFile(input, pcm);
+            ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(pcm)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[(int) samples];
+            for (int i = 0; i < out.length; i++) out[i] = bb.getShort() / 32768f;
+            return out;
+        } finally {
+            Files.deleteIfExists(pcm);
+        }
+    }
+
+    private static String readTail(Path log) throws IOException {
+        long size = Files.size(log);
+        try (var ch = Files.newByteChannel(log)) {
+            ch.position(Math.max(0, size - 4096));
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, 4096));
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read the tail
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
         }
     }
 
     private void checkDuration(long samples) throws UndecodableAudioException {
         if (samples > maxDuration.toSeconds() * SAMPLE_RATE) {
-            throw new UndecodableAudioException("audio longer than the limit of " + maxDuration.toSeconds() + " s");
-        }
-    }
-
-    private static void copyQuietly(InputStream in, ByteArrayOutputStream out, long max) {
-        byte[] buf = new byte[64 * 1024];
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() < max) out.write(buf, 0, (int) Math.min(n, max - out.size()));
-            }
-        } catch (IOException ignored) {
-            // the process ended or was killed; the exit code says what happened
+            throw new AudioTooLongException("audio longer than the limit of " + maxDuration.toSeconds() + " s");
         }
     }
 }

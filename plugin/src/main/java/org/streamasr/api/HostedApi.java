@@ -1,0 +1,213 @@
+package org.streamasr.api;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.api.fetch.AddressPolicy;
+import org.streamasr.api.fetch.AudioFetcher;
+import org.streamasr.api.fetch.PinnedHttpClient;
+import org.streamasr.api.http.ApiHttpHandler;
+import org.streamasr.api.jobs.JobService;
+import org.streamasr.api.jobs.TranscriptionRunner;
+import org.streamasr.api.storage.UploadService;
+import org.streamasr.api.store.ApiStore;
+import org.streamasr.api.webhook.WebhookDispatcher;
+import org.streamasr.api.webhook.WebhookSigner;
+import org.streamasr.audio.AudioFileDecoder;
+import org.streamasr.engine.SpeechEngine;
+
+/**
+ * The hosted API: a clone of the fal.ai endpoint {@code nvidia/nemotron-asr-multilingual/asr} (sync, queue with
+ * status/stream/result/cancel, server-sent-event streaming, uploads, webhooks, and the {@code @fal-ai/client}
+ * proxy), served by the given engine.
+ *
+ * <p>Threads (all owned here, all ended by {@link #close()}): {@code asr-api-worker-N} (the fixed pool that
+ * fetches, decodes and feeds requests to the engine), {@code asr-api-events} (timers, event-stream writes,
+ * retention sweeps), {@code asr-api-webhook-N} (webhook sends). Grizzly's threads only parse, check and enqueue.
+ *
+ * <p>State lives in an H2 MVStore file under {@code asr.api.store-dir}: queue requests survive restarts (queued ones
+ * run after a restart; ones running at shutdown get the grace period, then run again from the start at the next
+ * start), as do results, pending webhook deliveries and uploads.
+ */
+public final class HostedApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HostedApi.class);
+    private static final long SWEEP_PERIOD_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
+    private final ApiConfig config;
+    private final ApiStore store;
+    private final ScheduledThreadPoolExecutor events;
+    private final ExecutorService webhookSenders;
+    private final ApiMetrics metrics;
+    private final JobService jobs;
+    private final WebhookDispatcher webhooks;
+    private final ApiHttpHandler handler;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private boolean closed;
+
+    /**
+     * Opens the store, resumes unfinished requests and webhook deliveries, and starts the workers.
+     *
+     * @throws IOException when the store directory cannot be used (another server holds it, no permission)
+     */
+    public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry) throws IOException {
+        this(config, engine, registry, System::currentTimeMillis);
+    }
+
+    HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock) throws IOException {
+        this.config = config;
+        Path dir = config.storeDir();
+        Path tmp = dir.resolve("tmp");
+        Files.createDirectories(tmp);
+        clearDirectory(tmp);
+        this.store = ApiStore.open(dir);
+        boolean ok = false;
+        try {
+            this.events = new ScheduledThreadPoolExecutor(1, named("asr-api-events"));
+            events.setRemoveOnCancelPolicy(true);
+            events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            this.webhookSenders = Executors.newFixedThreadPool(config.webhooks().senders(), named("asr-api-webhook"));
+            JobService[] jobsRef = new JobService[1];
+            WebhookDispatcher[] hooksRef = new WebhookDispatcher[1];
+            this.metrics = new ApiMetrics(registry, () -> jobsRef[0] == null ? 0 : jobsRef[0].queued(),
+                    () -> jobsRef[0] == null ? 0 : jobsRef[0].runningCount(),
+                    () -> hooksRef[0] == null ? 0 : hooksRef[0].pending());
+            ErrorLog errors = new ErrorLog(metrics.internalErrors::inc);
+            PinnedHttpClient http = new PinnedHttpClient(new AddressPolicy(config.fetch().allowPrivateAddresses()),
+                    config.fetch().connectTimeout(), defaultSsl(), "streamasr/0.1");
+            UploadService uploads = new UploadService(store, dir.resolve("uploads"), config.uploads().ttl().toSeconds(),
+                    config.uploads().uploadUrlTtl().toMillis(), clock);
+            AudioFetcher fetcher = new AudioFetcher(http, uploads, config.limits().maxAudioBytes(), config.fetch().timeout(),
+                    config.fetch().maxRedirects(), tmp);
+            AudioFileDecoder decoder = new AudioFileDecoder(config.ffmpeg(), config.limits().decodeTimeout(),
+                    config.limits().maxAudioDuration());
+            TranscriptionRunner runner = new TranscriptionRunner(engine, fetcher, decoder, tmp, metrics, errors);
+            this.webhooks = new WebhookDispatcher(config.webhooks(), store, http, new WebhookSigner(webhookSecret(config, dir)),
+                    events, webhookSenders, metrics, clock);
+            this.jobs = new JobService(config, store, runner, webhooks, metrics, errors, events, clock);
+            jobsRef[0] = jobs;
+            hooksRef[0] = webhooks;
+            this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events);
+            jobs.start();
+            webhooks.start();
+            events.scheduleWithFixedDelay(() -> sweep(jobs, uploads, errors), SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            ok = true;
+        } finally {
+            if (!ok) store.close();
+        }
+        LOG.info("hosted API ready: {} worker(s), queue of {}, store {}{}", config.workers(), config.maxQueued(), dir,
+                config.keys().isEmpty() ? (config.open() ? ", open (no API keys)" : ", no API keys: requests are refused")
+                        : ", " + config.keys().size() + " API key(s)");
+    }
+
+    /** Registers the API's handlers on {@code server} (any port; the server's other handlers are left alone). */
+    public synchronized void install(HttpServer server) {
+        server.getServerConfiguration().addHttpHandler(handler, ApiHttpHandler.MAPPINGS.toArray(new String[0]));
+        servers.add(server);
+    }
+
+    /**
+     * Graceful stop: new requests get 503; running requests get {@code asr.api.grace-period} to finish, after which
+     * queue requests still running are kept to run again at the next start; pending webhooks stay in the store.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        handler.refuseNewRequests();
+        jobs.close();
+        webhooks.close();
+        handler.endStreams();
+        webhookSenders.shutdown();
+        events.shutdown();
+        awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
+        awaitQuietly(events, 5000);
+        for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
+        store.close();
+        metrics.unregister();
+        LOG.info("hosted API stopped");
+    }
+
+    private static void sweep(JobService jobs, UploadService uploads, ErrorLog errors) {
+        try {
+            jobs.sweep();
+            uploads.sweep();
+        } catch (RuntimeException e) {
+            errors.report("retention sweep", e);
+        }
+    }
+
+    private static String webhookSecret(ApiConfig config, Path dir) throws IOException {
+        if (config.webhooks().secret() != null) return config.webhooks().secret();
+        Path file = dir.resolve("webhook-secret");
+        if (Files.exists(file)) {
+            String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (!s.isEmpty()) return s;
+        }
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        String secret = HexFormat.of().formatHex(b);
+        Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        LOG.info("hosted API: generated a webhook signing secret in {} (set asr.api.webhooks.secret or "
+                + "ASR_WEBHOOK_SECRET to choose one)", file);
+        return secret;
+    }
+
+    private static SSLContext defaultSsl() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no TLS support in this JVM", e);
+        }
+    }
+
+    private static void clearDirectory(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) Files.deleteIfExists(f);
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService ex, long millis) {
+        try {
+            if (!ex.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
+                LOG.warn("hosted API: executor did not stop within {} ms", millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + (prefix.endsWith("events") ? "" : "-" + n.incrementAndGet()));
+            t.setDaemon(false);
+            return t;
+        };
+    }
+}

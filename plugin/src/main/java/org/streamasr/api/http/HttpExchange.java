@@ -1,0 +1,302 @@
+package org.streamasr.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ICloseType;
+import org.glassfish.grizzly.ReadHandler;
+import org.glassfish.grizzly.http.io.NIOInputStream;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+import org.streamasr.api.ApiError;
+import org.streamasr.api.ErrorLog;
+
+/**
+ * One HTTP request/response, suspended from the start so that any thread can answer it later, and answered exactly
+ * once ({@link #claim()}). Bodies are read without blocking a Grizzly thread. Whatever a handler throws is turned
+ * into an answer by {@link #guard}: an {@link ApiError} as itself, anything else as a 500 carrying an error id
+ * (never a stack trace).
+ */
+final class HttpExchange {
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Receives body bytes as they arrive. */
+    interface BodySink {
+        void write(byte[] b, int off, int len) throws IOException, ApiError;
+    }
+
+    final Request request;
+    final Response response;
+    final String method;
+    private final ErrorLog errors;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final AtomicBoolean resumed = new AtomicBoolean();
+    private String path;
+    private Map<String, String> query;
+    private volatile CloseListener<Closeable, ICloseType> closeListener;
+
+    HttpExchange(Request request, Response response, ErrorLog errors) {
+        this.request = request;
+        this.response = response;
+        this.errors = errors;
+        this.method = request.getMethod().getMethodString().toUpperCase(Locale.ROOT);
+        this.path = request.getRequestURI();
+        this.query = parseQuery(request.getQueryString());
+        response.suspend();
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** A query parameter (first value), or null. */
+    String query(String name) {
+        return query.get(name);
+    }
+
+    /** The proxy serves the target URL's path and query as if they had been requested. */
+    void rewrite(String newPath, String rawQuery) {
+        this.path = newPath == null || newPath.isEmpty() ? "/" : newPath;
+        this.query = parseQuery(rawQuery);
+    }
+
+    String header(String name) {
+        return request.getHeader(name);
+    }
+
+    /** Takes the right to answer; false when someone already answered (or the client is gone). */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    boolean isClaimed() {
+        return claimed.get();
+    }
+
+    /** Answers with JSON, unless already answered. */
+    void json(int status, JsonNode body, Map<String, String> headers) {
+        if (!claim()) return;
+        send(status, body.toString(), headers);
+    }
+
+    void json(int status, JsonNode body) {
+        json(status, body, Map.of());
+    }
+
+    /** Answers with a JSON text as it is, unless already answered. */
+    void rawJson(int status, String json, Map<String, String> headers) {
+        if (!claim()) return;
+        send(status, json, headers);
+    }
+
+    void error(ApiError e) {
+        if (!claim()) return;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Fal-Error-Type", e.errorType());
+        headers.put("X-Fal-Retryable", Boolean.toString(e.retryable()));
+        if (e.status() == 401) headers.put("WWW-Authenticate", "Key");
+        send(e.status(), e.body().toString(), headers);
+    }
+
+    /** Sends a JSON answer on an exchange already claimed. */
+    void send(int status, String json, Map<String, String> headers) {
+        try {
+            response.setStatus(status, reason(status));
+            response.setContentType("application/json");
+            response.setCharacterEncoding("utf-8");
+            for (Map.Entry<String, String> h : headers.entrySet()) response.setHeader(h.getKey(), h.getValue());
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            response.setContentLength(bytes.length);
+            response.getOutputStream().write(bytes);
+        } catch (IOException | RuntimeException e) {
+            // the client is gone; nothing to tell it
+        } finally {
+            finish();
+        }
+    }
+
+    /** Completes the response (once). */
+    void finish() {
+        if (!resumed.compareAndSet(false, true)) return;
+        removeCloseListener();
+        try {
+            response.resume();
+        } catch (RuntimeException ignored) {
+            // already completed by Grizzly (connection closed)
+        }
+    }
+
+    /** Runs {@code action}, answering any failure it throws. */
+    void guard(Action action) {
+        try {
+            action.run();
+        } catch (ApiError e) {
+            error(e);
+        } catch (Throwable t) {
+            String id = errors.report(method + " " + path, t);
+            error(ApiError.plain(500, "internal_error", "internal error (error id " + id + ")"));
+        }
+    }
+
+    /** Calls {@code onGone} (from a Grizzly thread) if the client's connection closes before we finish. */
+    void onClientGone(Runnable onGone) {
+        Connection<?> c = request.getContext().getConnection();
+        closeListener = (closeable, type) -> onGone.run();
+        c.addCloseListener(closeListener);
+        if (resumed.get()) removeCloseListener();
+        else if (!c.isOpen()) onGone.run();
+    }
+
+    private void removeCloseListener() {
+        if (closeListener != null) {
+            try {
+                request.getContext().getConnection().removeCloseListener(closeListener);
+            } catch (RuntimeException ignored) {
+                // the request was recycled with its connection
+            }
+        }
+    }
+
+    /**
+     * Reads the request body into {@code sink} without blocking, then runs {@code onComplete} (guarded). A body over
+     * {@code limit} bytes is answered with 413.
+     */
+    void readBody(long limit, BodySink sink, Action onComplete, Runnable onFailure) {
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            onFailure.run();
+            error(tooLarge(limit));
+            return;
+        }
+        RawBodyFraming raw = request.getHeader("Upgrade") == null ? null : new RawBodyFraming(declared,
+                "chunked".equalsIgnoreCase(String.valueOf(request.getHeader("Transfer-Encoding")).trim()));
+        if (raw != null && raw.emptyBody()) {
+            guard(onComplete);
+            return;
+        }
+        BodySink rawSink = raw == null ? null : counting(sink, limit);
+        NIOInputStream in = request.getNIOInputStream();
+        in.notifyAvailable(new ReadHandler() {
+            private final byte[] buf = new byte[16 * 1024];
+            private long total;
+            private boolean over;
+
+            @Override
+            public void onDataAvailable() {
+                if (drain()) in.notifyAvailable(this);
+            }
+
+            @Override
+            public void onAllDataRead() {
+                if (drain()) complete();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (over) return;
+                over = true;
+                onFailure.run();
+                error(ApiError.plain(400, "bad_request", "the request body could not be read"));
+            }
+
+            private void complete() {
+                if (over) return;
+                over = true;
+                guard(onComplete);
+            }
+
+            /** Reads what is there; false when reading is over (failed, or a raw-framed body completed). */
+            private boolean drain() {
+                if (over) return false;
+                try {
+                    int ready;
+                    while ((ready = in.readyData()) > 0) {
+                        int n = in.read(buf, 0, Math.min(buf.length, ready));
+                        if (n <= 0) break;
+                        total += n;
+                        if (total > limit + (raw == null ? 0 : 64 * 1024)) throw tooLarge(limit);
+                        if (raw == null) {
+                            sink.write(buf, 0, n);
+                        } else if (raw.feed(buf, 0, n, rawSink)) {
+                            complete();
+                            return false;
+                        }
+                    }
+                    return true;
+                } catch (ApiError e) {
+                    over = true;
+                    onFailure.run();
+                    error(e);
+                } catch (Throwable t) {
+                    over = true;
+                    onFailure.run();
+                    String id = errors.report("reading the body of " + method + " " + path, t);
+                    error(ApiError.plain(500, "internal_error", "internal error (error id " + id + ")"));
+                }
+                return false;
+            }
+        });
+    }
+
+    /** Enforces {@code limit} on the decoded bytes of a raw-framed body. */
+    private static BodySink counting(BodySink sink, long limit) {
+        long[] total = new long[1];
+        return (b, off, len) -> {
+            total[0] += len;
+            if (total[0] > limit) throw tooLarge(limit);
+            sink.write(b, off, len);
+        };
+    }
+
+    private static ApiError tooLarge(long limit) {
+        return ApiError.plain(413, "request_too_large", "request body larger than the limit of " + limit + " bytes");
+    }
+
+    static String reason(int status) {
+        switch (status) {
+            case 200: return "OK";
+            case 202: return "Accepted";
+            case 400: return "Bad Request";
+            case 401: return "Unauthorized";
+            case 403: return "Forbidden";
+            case 404: return "Not Found";
+            case 405: return "Method Not Allowed";
+            case 408: return "Request Timeout";
+            case 413: return "Content Too Large";
+            case 422: return "Unprocessable Entity";
+            case 429: return "Too Many Requests";
+            case 499: return "Client Closed Request";
+            case 500: return "Internal Server Error";
+            case 503: return "Service Unavailable";
+            case 504: return "Gateway Timeout";
+            default: return "Status " + status;
+        }
+    }
+
+    static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) return out;
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                out.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                // a malformed escape: the parameter is ignored
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,244 @@
+package org.streamasr.api.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.streamasr.api.ApiError;
+import org.streamasr.api.ApiMetrics;
+import org.streamasr.api.ErrorLog;
+import org.streamasr.api.fetch.AudioFetcher;
+import org.streamasr.api.fetch.FetchException;
+import org.streamasr.api.store.Outcome;
+import org.streamasr.audio.AudioFileDecoder;
+import org.streamasr.audio.AudioTooLongException;
+import org.streamasr.audio.UndecodableAudioException;
+import org.streamasr.engine.RecognitionException;
+import org.streamasr.engine.RecognitionListener;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.SpeechEngine;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.UnsupportedSettingException;
+import org.streamasr.engine.Utterance;
+
+/**
+ * Runs one request on the calling worker thread: fetch the audio, decode it to 16 kHz mono PCM on disk (long inputs
+ * never sit in memory), feed it to an engine stream without dropping, and collect the transcript. Progress goes to
+ * the job's log ("decoded 12.0 s of audio", "transcribed 40%"), partial transcripts to its observer. Every failure
+ * becomes an {@link Outcome} in fal's error shapes; a stop request becomes {@link JobStoppedException}.
+ */
+public final class TranscriptionRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK_SAMPLES = AudioFileDecoder.SAMPLE_RATE / 2;
+
+    private final SpeechEngine engine;
+    private final AudioFetcher fetcher;
+    private final AudioFileDecoder decoder;
+    private final Path tempDir;
+    private final ApiMetrics metrics;
+    private final ErrorLog errors;
+
+    public TranscriptionRunner(SpeechEngine engine, AudioFetcher fetcher, AudioFileDecoder decoder, Path tempDir,
+                               ApiMetrics metrics, ErrorLog errors) {
+        this.engine = engine;
+        this.fetcher = fetcher;
+        this.decoder = decoder;
+        this.tempDir = tempDir;
+        this.metrics = metrics;
+        this.errors = errors;
+    }
+
+    /** Runs {@code job} to its outcome; {@code deadlineNanos} bounds the wait for the engine's last results. */
+    Outcome run(Job job, long deadlineNanos) throws JobStoppedException {
+        long t0 = System.nanoTime();
+        AudioFetcher.Fetched fetched = null;
+        Path pcm = null;
+        try {
+            job.log("INFO", "fetching audio");
+            fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
+            stopIfAsked(job);
+            job.log("INFO", "received " + fetched.bytes() + " bytes of audio (" + fetched.source() + ")");
+            pcm = Files.createTempFile(tempDir, "pcm-", ".raw");
+            job.enterInterruptible();
+            try {
+                long samples = decoder.decodeToPcmFile(fetched.file(), pcm);
+                job.log("INFO", String.format(Locale.ROOT, "decoded %.1f s of audio", samples / (double) AudioFileDecoder.SAMPLE_RATE));
+                String text = recognise(job, pcm, samples, deadlineNanos);
+                ObjectNode body = JSON.createObjectNode();
+                body.put("output", text);
+                body.put("partial", false);
+                return new Outcome(200, body.toString(), null, null, seconds(t0));
+            } finally {
+                job.leaveInterruptible();
+            }
+        } catch (FetchException e) {
+            stopIfAsked(job);
+            if (e.kind() == FetchException.Kind.REFUSED) metrics.urlsRefused.inc();
+            return failure(fetchError(e), t0);
+        } catch (AudioTooLongException e) {
+            return failure(ApiError.field(413, "audio_url", e.getMessage(), "audio_duration_too_long"), t0);
+        } catch (UndecodableAudioException e) {
+            stopIfAsked(job);
+            return failure(ApiError.field(400, "audio_url", e.getMessage(), "audio_decode_error"), t0);
+        } catch (UnsupportedSettingException e) {
+            return failure(ApiError.field(422, e.setting(), e.getMessage(), "unsupported_value"), t0);
+        } catch (RecognitionException e) {
+            stopIfAsked(job);
+            String id = errors.report("recognition of request " + job.id(), e);
+            return failure(ApiError.plain(500, "runner_server_error", "speech recognition failed (error id " + id + ")"), t0);
+        } catch (InterruptedException | IOException | RuntimeException e) {
+            stopIfAsked(job);
+            String id = errors.report("request " + job.id(), e);
+            return failure(ApiError.plain(500, "internal_error", "internal error (error id " + id + ")"), t0);
+        } finally {
+            job.setAbortable(null);
+            deleteQuietly(pcm);
+            if (fetched != null && fetched.temporary()) deleteQuietly(fetched.file());
+        }
+    }
+
+    private String recognise(Job job, Path pcm, long totalSamples, long deadlineNanos)
+            throws UnsupportedSettingException, RecognitionException, IOException, InterruptedException, JobStoppedException {
+        TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text));
+        TranscriptionInput in = job.input();
+        try (RecognitionStream stream = engine.openStream(
+                StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector);
+             FileChannel ch = FileChannel.open(pcm, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK_SAMPLES * 2).order(ByteOrder.LITTLE_ENDIAN);
+            float[] samples = new float[CHUNK_SAMPLES];
+            long fed = 0;
+            int nextTenth = 1;
+            while (true) {
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf) > 0) {
+                    // fill the chunk
+                }
+                int n = buf.position() / 2;
+                if (n == 0) break;
+                buf.flip();
+                for (int i = 0; i < n; i++) samples[i] = buf.getShort() / 32768f;
+                stream.acceptAwaiting(samples, 0, n);
+                fed += n;
+                collector.throwIfFailed();
+                long done = Math.max(0, fed - stream.pendingSamples());
+                while (nextTenth < 10 && done * 10 >= totalSamples * nextTenth) {
+                    job.log("INFO", "transcribed " + nextTenth * 10 + "%");
+                    nextTenth++;
+                }
+            }
+            stream.finish();
+            long waitNanos = Math.max(0, deadlineNanos - System.nanoTime());
+            if (!collector.finished.await(waitNanos, TimeUnit.NANOSECONDS)) throw new JobStoppedException(Job.StopReason.TIMEOUT);
+            collector.throwIfFailed();
+            job.log("INFO", "transcribed 100%");
+            metrics.audioSeconds.inc(totalSamples / (double) AudioFileDecoder.SAMPLE_RATE);
+            return collector.text();
+        }
+    }
+
+    static ApiError fetchError(FetchException e) {
+        switch (e.kind()) {
+            case REFUSED:
+                return ApiError.field(422, "audio_url", e.getMessage(), "url_not_allowed");
+            case TOO_LARGE:
+                return ApiError.field(413, "audio_url", e.getMessage(), "file_too_large");
+            case BAD_DATA_URI:
+                return ApiError.field(422, "audio_url", e.getMessage(), "invalid_data_uri");
+            default:
+                return ApiError.field(422, "audio_url", e.getMessage(), "file_download_error");
+        }
+    }
+
+    static Outcome failure(ApiError e, long t0) {
+        return new Outcome(e.status(), e.body().toString(), e.getMessage(), e.errorType(), seconds(t0));
+    }
+
+    private static void stopIfAsked(Job job) throws JobStoppedException {
+        Job.StopReason r = job.stopReason();
+        if (r != null) throw new JobStoppedException(r);
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) return;
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp file left behind is removed at the next start
+        }
+    }
+
+    /** Joins finals and the open partial into the transcript so far. */
+    static final class TranscriptCollector implements RecognitionListener {
+        private final Consumer<String> onChange;
+        private final StringBuilder finals = new StringBuilder();
+        private String partial = "";
+        private volatile RecognitionException error;
+        final CountDownLatch finished = new CountDownLatch(1);
+
+        TranscriptCollector(Consumer<String> onChange) {
+            this.onChange = onChange;
+        }
+
+        @Override
+        public void onPartial(Utterance u) {
+            String now;
+            synchronized (this) {
+                partial = u.text().strip();
+                now = current();
+            }
+            onChange.accept(now);
+        }
+
+        @Override
+        public void onFinal(Utterance u) {
+            String now;
+            synchronized (this) {
+                String t = u.text().strip();
+                if (!t.isEmpty()) {
+                    if (finals.length() > 0) finals.append(' ');
+                    finals.append(t);
+                }
+                partial = "";
+                now = current();
+            }
+            onChange.accept(now);
+        }
+
+        @Override
+        public void onError(RecognitionException e) {
+            error = e;
+        }
+
+        @Override
+        public void onFinished() {
+            finished.countDown();
+        }
+
+        void throwIfFailed() throws RecognitionException {
+            RecognitionException e = error;
+            if (e != null) throw e;
+        }
+
+        synchronized String text() {
+            return finals.toString();
+        }
+
+        private String current() {
+            if (partial.isEmpty()) return finals.toString();
+            return finals.length() == 0 ? partial : finals + " " + partial;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.streamasr.api.storage;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.api.fetch.AudioFetcher;
+import org.streamasr.api.store.ApiStore;
+import org.streamasr.api.store.UploadRecord;
+
+/**
+ * fal's storage flow, served locally: {@code initiate} hands out an upload URL (a single-use secret token, like a
+ * presigned URL: the official client PUTs to it without credentials) and the file URL; the PUT stores the bytes;
+ * the file URL serves them until they expire and works as an {@code audio_url} without any HTTP fetch. File ids
+ * are 128-bit random, so a file URL is a capability, as on fal's CDN.
+ */
+public final class UploadService implements AudioFetcher.LocalFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+    /** The path of a file URL, wherever the public base URL puts it. */
+    private static final Pattern FILE_PATH = Pattern.compile("/storage/files/([A-Za-z0-9_-]{22})(?:/[^/]*)?$");
+
+    private final ApiStore store;
+    private final Path dir;
+    private final long ttlSeconds;
+    private final long uploadUrlTtlMillis;
+    private final LongSupplier clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Set<String> receiving = ConcurrentHashMap.newKeySet();
+
+    public UploadService(ApiStore store, Path dir, long ttlSeconds, long uploadUrlTtlMillis, LongSupplier clock)
+            throws IOException {
+        this.store = store;
+        this.dir = Files.createDirectories(dir);
+        this.ttlSeconds = ttlSeconds;
+        this.uploadUrlTtlMillis = uploadUrlTtlMillis;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates an upload slot.
+     *
+     * @param requestedTtlSeconds the client's {@code expiration_duration_seconds}, or null; never more than the
+     *                            configured lifetime
+     */
+    public UploadRecord initiate(String contentType, String fileName, Long requestedTtlSeconds, String owner) {
+        long ttl = requestedTtlSeconds == null || requestedTtlSeconds <= 0 ? ttlSeconds : Math.min(ttlSeconds, requestedTtlSeconds);
+        long now = clock.getAsLong();
+        UploadRecord r = new UploadRecord(randomId(16), randomId(32), safeName(fileName), safeContentType(contentType), 0,
+                false, now, now + uploadUrlTtlMillis, ttl, owner);
+        store.putUpload(r);
+        store.commit();
+        return r;
+    }
+
+    /** Claims the slot of an upload URL for one PUT; null when unknown, used, expired, or being received. */
+    public UploadRecord claim(String token) {
+        UploadRecord r = store.uploadByToken(token);
+        if (r == null || r.ready() || r.expiresAtMillis() < clock.getAsLong()) return null;
+        if (!receiving.add(r.id())) return null;
+        return r;
+    }
+
+    /** Where the bytes of a claimed slot are written while they arrive. */
+    public Path stagingFile(UploadRecord slot) {
+        return dir.resolve(slot.id() + ".part");
+    }
+
+    /** The bytes arrived: the file becomes available under its file URL. */
+    public UploadRecord complete(UploadRecord slot, long size) throws IOException {
+        try {
+            Files.move(stagingFile(slot), dir.resolve(slot.id()), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            long now = clock.getAsLong();
+            UploadRecord done = new UploadRecord(slot.id(), null, slot.fileName(), slot.contentType(), size, true,
+                    slot.createdAtMillis(), now + slot.ttlSeconds() * 1000, slot.ttlSeconds(), slot.owner());
+            store.putUpload(done);
+            store.commit();
+            return done;
+        } finally {
+            receiving.remove(slot.id());
+        }
+    }
+
+    /** The PUT failed: the slot can be used again while it is valid. */
+    public void abandon(UploadRecord slot) {
+        try {
+            Files.deleteIfExists(stagingFile(slot));
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", stagingFile(slot), e);
+        } finally {
+            receiving.remove(slot.id());
+        }
+    }
+
+    /** An uploaded, unexpired file, or null. */
+    public UploadRecord file(String id) {
+        UploadRecord r = store.upload(id);
+        if (r == null || !r.ready() || r.expiresAtMillis() < clock.getAsLong()) return null;
+        return r;
+    }
+
+    public Path path(UploadRecord r) {
+        return dir.resolve(r.id());
+    }
+
+    @Override
+    public Path resolve(URI uri) {
+        String path = uri.getRawPath();
+        if (path == null) return null;
+        Matcher m = FILE_PATH.matcher(path);
+        if (!m.find()) return null;
+        UploadRecord r = file(m.group(1));
+        return r == null ? null : path(r);
+    }
+
+    /** Deletes expired files and upload slots. */
+    public void sweep() {
+        long now = clock.getAsLong();
+        int removed = 0;
+        for (UploadRecord r : store.uploads()) {
+            if (r.expiresAtMillis() < now && !receiving.contains(r.id())) {
+                store.removeUpload(r.id());
+                try {
+                    Files.deleteIfExists(dir.resolve(r.id()));
+                    Files.deleteIfExists(dir.resolve(r.id() + ".part"));
+                } catch (IOException e) {
+                    LOG.warn("hosted API: cannot delete expired upload {}: {}", r.id(), e.getMessage());
+                }
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            store.commit();
+            LOG.info("hosted API: deleted {} expired upload(s)", removed);
+        }
+    }
+
+    private String randomId(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static String safeName(String name) {
+        String base = name == null ? "" : name.replaceAll(".*[/\\\\]", "");
+        String clean = base.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^\\.+", "");
+        if (clean.length() > 100) clean = clean.substring(clean.length() - 100);
+        return clean.isEmpty() ? "audio" : clean;
+    }
+
+    private static String safeContentType(String ct) {
+        if (ct == null || !ct.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")) return "application/octet-stream";
+        return ct.toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,137 @@
+package org.streamasr.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamasr.engine.Acceleration;
+
+class HostedApiSyncTest {
+    @TempDir
+    Path dir;
+    CountingEngine engine = new CountingEngine();
+    ApiServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ApiServer(engine, dir, "");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        assertEquals(0, engine.open.get(), "engine streams left open");
+    }
+
+    @Test
+    void syncRequestReturnsTheFinalTranscript() throws Exception {
+        HttpResponse<String> r = server.post(ApiServer.MODEL,
+                "{\"audio_url\": \"" + ApiServer.toneDataUri(3) + "\", \"language\": \"de-de\", \"acceleration\": \"high\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = ApiServer.json(r);
+        assertEquals("one two three", body.get("output").asText());
+        assertFalse(body.get("partial").asBoolean());
+        assertNotNull(r.headers().firstValue("x-fal-request-id").orElse(null));
+        assertEquals("de-DE", engine.settings.get(0).language());
+        assertEquals(Acceleration.HIGH, engine.settings.get(0).acceleration());
+        assertFalse(engine.settings.get(0).live());
+    }
+
+    @Test
+    void defaultsAreAutoAndRegular() throws Exception {
+        HttpResponse<String> r = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("auto", engine.settings.get(0).language());
+        assertEquals(Acceleration.REGULAR, engine.settings.get(0).acceleration());
+    }
+
+    @Test
+    void badFieldsAreListedWithTheAllowedValues() throws Exception {
+        HttpResponse<String> r = server.post(ApiServer.MODEL, "{\"language\": \"klingon\", \"acceleration\": \"ludicrous\"}");
+        assertEquals(422, r.statusCode(), r.body());
+        JsonNode detail = ApiServer.json(r).get("detail");
+        assertEquals(3, detail.size(), r.body());
+        assertEquals("[\"body\",\"audio_url\"]", detail.get(0).get("loc").toString());
+        assertEquals("missing", detail.get(0).get("type").asText());
+        assertEquals("[\"body\",\"language\"]", detail.get(1).get("loc").toString());
+        assertTrue(detail.get(1).get("msg").asText().contains("'auto', 'en-US'"), r.body());
+        assertTrue(detail.get(1).get("msg").asText().contains("'nn-NO'"), r.body());
+        assertEquals("[\"body\",\"acceleration\"]", detail.get(2).get("loc").toString());
+        assertEquals("Input should be 'none', 'regular', 'high' or 'full'", detail.get(2).get("msg").asText());
+        assertFalse(r.body().contains("Exception"), r.body());
+    }
+
+    @Test
+    void aLanguageTheEngineCannotServeIsRefusedWithWhatItServes() throws Exception {
+        HttpResponse<String> r = server.post(ApiServer.MODEL,
+                "{\"audio_url\": \"" + ApiServer.toneDataUri(1) + "\", \"language\": \"fr-FR\"}");
+        assertEquals(422, r.statusCode(), r.body());
+        JsonNode d = ApiServer.json(r).get("detail").get(0);
+        assertEquals("unsupported_value", d.get("type").asText());
+        assertEquals("[\"auto\",\"en-US\",\"de-DE\"]", d.get("ctx").get("allowed").toString());
+    }
+
+    @Test
+    void undecodableAudioIs400WithTheDecodersMessage() throws Exception {
+        String junk = "data:audio/wav;base64," + java.util.Base64.getEncoder().encodeToString(new byte[2000]);
+        HttpResponse<String> r = server.post(ApiServer.MODEL, ApiServer.input(junk));
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode d = ApiServer.json(r).get("detail").get(0);
+        assertEquals("audio_decode_error", d.get("type").asText());
+        assertTrue(d.get("msg").asText().startsWith("cannot decode audio"), r.body());
+        assertEquals("audio_decode_error", r.headers().firstValue("X-Fal-Error-Type").orElse(null));
+    }
+
+    @Test
+    void invalidJsonIs422() throws Exception {
+        HttpResponse<String> r = server.post(ApiServer.MODEL, "{not json");
+        assertEquals(422, r.statusCode(), r.body());
+        assertEquals("json_invalid", ApiServer.json(r).get("detail").get(0).get("type").asText());
+    }
+
+    @Test
+    void withoutKeysTheApiRefusesAndSaysHowToConfigureThem() throws Exception {
+        server.close();
+        server = new ApiServer(engine, dir, "asr.api.keys = []");
+        HttpResponse<String> r = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)));
+        assertEquals(401, r.statusCode(), r.body());
+        String msg = ApiServer.json(r).get("detail").asText();
+        assertTrue(msg.contains("ASR_API_KEYS") && msg.contains("asr.api.keys") && msg.contains("asr.api.open"), msg);
+    }
+
+    @Test
+    void wrongOrMissingKeyIs401() throws Exception {
+        HttpResponse<String> missing = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)),
+                "Authorization", "");
+        assertEquals(401, missing.statusCode(), missing.body());
+        HttpResponse<String> wrong = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)),
+                "Authorization", "Key nope");
+        assertEquals(401, wrong.statusCode(), wrong.body());
+        assertEquals("invalid API key", ApiServer.json(wrong).get("detail").asText());
+    }
+
+    @Test
+    void openModeServesWithoutKeys() throws Exception {
+        server.close();
+        server = new ApiServer(engine, dir, "asr.api.keys = []\nasr.api.open = true");
+        HttpResponse<String> r = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)), "Authorization", "");
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    @Test
+    void unknownModelsAndMethodsAreClear4xx() throws Exception {
+        HttpResponse<String> wrongMethod = server.get(ApiServer.MODEL);
+        assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+        HttpResponse<String> unknown = server.post("/nvidia/nemotron-asr-multilingual/other", "{}");
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.body().contains("unknown endpoint"), unknown.body());
+    }
+}
