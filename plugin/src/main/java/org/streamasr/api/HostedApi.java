@@ -61,6 +61,8 @@ public final class HostedApi implements AutoCloseable {
     private final JobService jobs;
     private final WebhookDispatcher webhooks;
     private final ApiHttpHandler handler;
+    private final UploadService uploads;
+    private final ErrorLog errors;
     private final List<HttpServer> servers = new ArrayList<>();
     private boolean closed;
 
@@ -91,10 +93,10 @@ public final class HostedApi implements AutoCloseable {
             this.metrics = new ApiMetrics(registry, () -> jobsRef[0] == null ? 0 : jobsRef[0].queued(),
                     () -> jobsRef[0] == null ? 0 : jobsRef[0].runningCount(),
                     () -> hooksRef[0] == null ? 0 : hooksRef[0].pending());
-            ErrorLog errors = new ErrorLog(metrics.internalErrors::inc);
+            this.errors = new ErrorLog(metrics.internalErrors::inc);
             PinnedHttpClient http = new PinnedHttpClient(new AddressPolicy(config.fetch().allowPrivateAddresses()),
                     config.fetch().connectTimeout(), defaultSsl(), "streamasr/0.1");
-            UploadService uploads = new UploadService(store, dir.resolve("uploads"), config.uploads().ttl().toSeconds(),
+            this.uploads = new UploadService(store, dir.resolve("uploads"), config.uploads().ttl().toSeconds(),
                     config.uploads().uploadUrlTtl().toMillis(), clock);
             AudioFetcher fetcher = new AudioFetcher(http, uploads, config.limits().maxAudioBytes(), config.fetch().timeout(),
                     config.fetch().maxRedirects(), tmp);
@@ -109,8 +111,7 @@ public final class HostedApi implements AutoCloseable {
             this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events);
             jobs.start();
             webhooks.start();
-            events.scheduleWithFixedDelay(() -> sweep(jobs, uploads, errors), SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
             ok = true;
         } finally {
             if (!ok) store.close();
@@ -148,7 +149,8 @@ public final class HostedApi implements AutoCloseable {
         LOG.info("hosted API stopped");
     }
 
-    private static void sweep(JobService jobs, UploadService uploads, ErrorLog errors) {
+    /** Deletes results past the retention and expired uploads (every 10 minutes on the events thread). */
+    void sweepNow() {
         try {
             jobs.sweep();
             uploads.sweep();

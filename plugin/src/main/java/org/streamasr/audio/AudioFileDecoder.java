@@ -61,11 +61,17 @@ public final class AudioFileDecoder {
     }
 
     private float[] tryPlainWav(byte[] bytes) throws UndecodableAudioException {
+        WavFile wav = plainWav(bytes);
+        return wav == null ? null : WavFile.toFloat(wav.samples());
+    }
+
+    /** The WAV if {@code bytes} are 16 kHz mono 16-bit PCM WAV (read without ffmpeg), else null. */
+    private WavFile plainWav(byte[] bytes) throws UndecodableAudioException {
         try {
             WavFile wav = WavFile.parse(bytes, "input");
             if (wav.sampleRate() != SAMPLE_RATE || wav.channels() != 1) return null;
             checkDuration(wav.frames());
-            return WavFile.toFloat(wav.samples());
+            return wav;
         } catch (IOException notPlainWav) {
             return null;
         }
@@ -79,6 +85,15 @@ public final class AudioFileDecoder {
      */
     public long decodeToPcmFile(Path input, Path pcmOut) throws UndecodableAudioException, IOException {
         if (!Files.isRegularFile(input)) throw new IOException(input + ": no such file");
+        if (Files.size(input) < 64L * 1024 * 1024) {
+            WavFile wav = plainWav(Files.readAllBytes(input));
+            if (wav != null) {
+                ByteBuffer out = ByteBuffer.allocate(wav.samples().length * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (short s : wav.samples()) out.putShort(s);
+                Files.write(pcmOut, out.array());
+                return wav.samples().length;
+            }
+        }
         // stderr goes to a file, not a pipe: no reader thread per decode, and a chatty ffmpeg can never block on it
         Path errLog = Files.createTempFile(pcmOut.toAbsolutePath().getParent(), "ffmpeg-", ".log");
         List<String> cmd = List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", input.toString(),

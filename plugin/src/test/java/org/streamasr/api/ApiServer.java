@@ -19,11 +19,10 @@ import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.media.wav.WavFile;
-import org.streamasr.testing.SharedFixtures;
 
 /**
  * A Grizzly server on an ephemeral port with a {@link HostedApi} installed, for tests; restartable on the same store
- * directory. Config: config/reference.conf with the test's overrides.
+ * directory. Config: reference.conf (config/reference.conf, on the classpath) with the test's overrides.
  */
 final class ApiServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +37,8 @@ final class ApiServer implements AutoCloseable {
     final java.util.concurrent.ExecutorService clientThreads = java.util.concurrent.Executors.newCachedThreadPool();
     final HttpClient http = HttpClient.newBuilder().executor(clientThreads).connectTimeout(Duration.ofSeconds(5)).build();
     PrometheusRegistry registry = new PrometheusRegistry();
+    /** Added to the wall clock the API sees (expiry tests move time forward instead of waiting). */
+    final java.util.concurrent.atomic.AtomicLong skewMillis = new java.util.concurrent.atomic.AtomicLong();
     HostedApi api;
 
     ApiServer(SpeechEngine engine, Path storeDir, String overrides) throws IOException {
@@ -47,12 +48,16 @@ final class ApiServer implements AutoCloseable {
         server = new HttpServer();
         server.addListener(new NetworkListener("test", "127.0.0.1", 0));
         server.start();
-        api = new HostedApi(config(storeDir, overrides), engine, registry);
+        api = newApi();
         api.install(server);
     }
 
+    private HostedApi newApi() throws IOException {
+        return new HostedApi(config(storeDir, overrides), engine, registry, () -> System.currentTimeMillis() + skewMillis.get());
+    }
+
     static ApiConfig config(Path storeDir, String overrides) {
-        Config reference = ConfigFactory.parseFile(SharedFixtures.repoRoot().resolve("config/reference.conf").toFile());
+        Config reference = ConfigFactory.parseResources(ApiServer.class.getClassLoader(), "reference.conf");
         Config c = ConfigFactory.parseString("asr.api.store-dir = \"" + storeDir + "\"\n"
                         + "asr.api.keys = [\"" + KEY + "\"]\n"
                         + "asr.api.fetch.allow-private-addresses = true\n" + overrides)
@@ -72,7 +77,7 @@ final class ApiServer implements AutoCloseable {
     void restart() throws IOException {
         api.close();
         registry = new PrometheusRegistry();
-        api = new HostedApi(config(storeDir, overrides), engine, registry);
+        api = newApi();
         api.install(server);
     }
 
@@ -96,6 +101,46 @@ final class ApiServer implements AutoCloseable {
 
     HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
         return send("GET", path, null, headers);
+    }
+
+    /** Submits to the queue and returns the request id. */
+    String submit(String input, String... headers) throws IOException, InterruptedException {
+        HttpResponse<String> r = post("/queue" + MODEL, input, headers);
+        if (r.statusCode() != 200) throw new AssertionError("submit: " + r.statusCode() + " " + r.body());
+        return json(r).get("request_id").asText();
+    }
+
+    JsonNode status(String id) throws IOException, InterruptedException {
+        return json(get(QUEUE + "/requests/" + id + "/status?logs=1"));
+    }
+
+    /** Polls the status until COMPLETED and returns it. */
+    JsonNode awaitCompleted(String id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode s = status(id);
+            if ("COMPLETED".equals(s.path("status").asText())) return s;
+            if (System.nanoTime() > deadline) throw new AssertionError("request " + id + " did not complete: " + s);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The value of a counter or gauge sample in the registry (0 when absent). */
+    double metric(String name, String... labels) {
+        for (var snapshot : registry.scrape()) {
+            if (!snapshot.getMetadata().getPrometheusName().equals(name.replaceAll("_total$", ""))
+                    && !snapshot.getMetadata().getName().equals(name.replaceAll("_total$", ""))) continue;
+            for (var dp : snapshot.getDataPoints()) {
+                boolean match = true;
+                for (int i = 0; i < labels.length; i += 2) {
+                    if (!labels[i + 1].equals(dp.getLabels().get(labels[i]))) match = false;
+                }
+                if (!match) continue;
+                if (dp instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c) return c.getValue();
+                if (dp instanceof io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot g) return g.getValue();
+            }
+        }
+        return 0;
     }
 
     static JsonNode json(HttpResponse<String> r) throws IOException {

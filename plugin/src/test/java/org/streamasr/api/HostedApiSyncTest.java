@@ -40,6 +40,7 @@ class HostedApiSyncTest {
         assertEquals("one two three", body.get("output").asText());
         assertFalse(body.get("partial").asBoolean());
         assertNotNull(r.headers().firstValue("x-fal-request-id").orElse(null));
+        assertEquals("application/json;charset=utf-8", r.headers().firstValue("Content-Type").orElse(null));
         assertEquals("de-DE", engine.settings.get(0).language());
         assertEquals(Acceleration.HIGH, engine.settings.get(0).acceleration());
         assertFalse(engine.settings.get(0).live());

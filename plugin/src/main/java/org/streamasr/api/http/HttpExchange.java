@@ -112,8 +112,7 @@ final class HttpExchange {
     void send(int status, String json, Map<String, String> headers) {
         try {
             response.setStatus(status, reason(status));
-            response.setContentType("application/json");
-            response.setCharacterEncoding("utf-8");
+            contentType("application/json;charset=utf-8");
             for (Map.Entry<String, String> h : headers.entrySet()) response.setHeader(h.getKey(), h.getValue());
             byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
             response.setContentLength(bytes.length);
@@ -122,6 +121,17 @@ final class HttpExchange {
             // the client is gone; nothing to tell it
         } finally {
             finish();
+        }
+    }
+
+    /**
+     * Sets the Content-Type. Grizzly leaves it out of the answer to a request with an {@code Upgrade} header (it
+     * expects a protocol switch), so for those it goes into the raw headers too.
+     */
+    void contentType(String value) {
+        response.setContentType(value);
+        if (request.getHeader("Upgrade") != null) {
+            response.getResponse().getHeaders().setValue("Content-Type").setString(value);
         }
     }
 

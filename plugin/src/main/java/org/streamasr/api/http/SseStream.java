@@ -176,8 +176,7 @@ final class SseStream {
         if (committed) return;
         committed = true;
         ex.response.setStatus(200, "OK");
-        ex.response.setContentType("text/event-stream");
-        ex.response.setCharacterEncoding("utf-8");
+        ex.contentType("text/event-stream;charset=utf-8");
         ex.response.setHeader("Cache-Control", "no-cache");
         ex.response.setHeader("X-Accel-Buffering", "no");
         for (Map.Entry<String, String> h : headers.entrySet()) ex.response.setHeader(h.getKey(), h.getValue());

@@ -104,7 +104,7 @@ final class StorageEndpoints {
             return;
         }
         ex.response.setStatus(200, "OK");
-        ex.response.setContentType(r.contentType());
+        ex.contentType(r.contentType());
         ex.response.setContentLengthLong(ch.size());
         ex.response.setHeader("Cache-Control", "private, max-age=3600");
         OutputBuffer out = ex.response.getOutputBuffer();
