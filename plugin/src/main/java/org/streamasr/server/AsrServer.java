@@ -24,6 +24,8 @@ import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.streamasr.api.ApiConfig;
+import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
 import org.streamasr.engine.SpeechEngine;
@@ -60,6 +62,7 @@ public final class AsrServer implements AutoCloseable {
     private final HttpServer http;
     private final EmbeddedWebSocketContainer webSockets;
     private MediaAdapters adapters;
+    private HostedApi api;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -148,9 +151,23 @@ public final class AsrServer implements AutoCloseable {
                 registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
                 HttpHandlerRegistration.ROOT);
+        startHostedApi();
         http.start();
         LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
                 engines.defaultEngine().name(), displayHost(), port());
+    }
+
+    /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */
+    private void startHostedApi() throws IOException {
+        ApiConfig apiConfig;
+        try {
+            apiConfig = ApiConfig.from(config.raw(), System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
+        if (!apiConfig.enabled()) return;
+        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
+        api.install(http);
     }
 
     private static HttpHandlerRegistration registration(String context, String pattern) {
@@ -228,6 +245,7 @@ public final class AsrServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("shutdown: ending calls failed", e);
         }
+        if (api != null) api.close();
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();

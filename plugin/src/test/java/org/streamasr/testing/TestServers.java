@@ -1,7 +1,13 @@
 package org.streamasr.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.streamasr.server.ConfigLoader;
 import org.streamasr.server.ServerConfig;
 
@@ -21,8 +27,28 @@ public final class TestServers {
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.cpu-threads", 2);
         flags.put("asr.media.audiosocket.port", 0);
+        flags.put("asr.api.store-dir", apiStoreDir().toString());
         flags.putAll(settings);
         return ServerConfig.from(ConfigLoader.load(null, Map.of(), flags));
+    }
+
+    /** A fresh directory for the hosted API's store (deleted when the JVM exits): tests never share one. */
+    public static Path apiStoreDir() {
+        try {
+            Path dir = Files.createTempDirectory("asr-api-test-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "delete-" + dir.getFileName()));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort at exit
+        }
     }
 
     public static ServerConfig config() {

@@ -39,6 +39,7 @@ import org.streamasr.engine.Utterance;
 public final class TranscriptionRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_SAMPLES = AudioFileDecoder.SAMPLE_RATE / 2;
+    private static final long PROGRESS_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final SpeechEngine engine;
     private final AudioFetcher fetcher;
@@ -129,20 +130,30 @@ public final class TranscriptionRunner {
                 stream.acceptAwaiting(samples, 0, n);
                 fed += n;
                 collector.throwIfFailed();
-                long done = Math.max(0, fed - stream.pendingSamples());
-                while (nextTenth < 10 && done * 10 >= totalSamples * nextTenth) {
-                    job.log("INFO", "transcribed " + nextTenth * 10 + "%");
-                    nextTenth++;
-                }
+                nextTenth = logProgress(job, fed - stream.pendingSamples(), totalSamples, nextTenth);
             }
             stream.finish();
-            long waitNanos = Math.max(0, deadlineNanos - System.nanoTime());
-            if (!collector.finished.await(waitNanos, TimeUnit.NANOSECONDS)) throw new JobStoppedException(Job.StopReason.TIMEOUT);
+            // the engine may hold seconds of audio still: report its progress while waiting for the last results
+            while (!collector.finished.await(Math.min(PROGRESS_POLL_NANOS, Math.max(0, deadlineNanos - System.nanoTime())),
+                    TimeUnit.NANOSECONDS)) {
+                if (System.nanoTime() >= deadlineNanos) throw new JobStoppedException(Job.StopReason.TIMEOUT);
+                nextTenth = logProgress(job, fed - stream.pendingSamples(), totalSamples, nextTenth);
+            }
             collector.throwIfFailed();
             job.log("INFO", "transcribed 100%");
             metrics.audioSeconds.inc(totalSamples / (double) AudioFileDecoder.SAMPLE_RATE);
             return collector.text();
         }
+    }
+
+    /** Logs "transcribed N%" for each tenth reached; returns the next tenth to report. */
+    private static int logProgress(Job job, long doneSamples, long totalSamples, int nextTenth) {
+        long done = Math.max(0, doneSamples);
+        while (nextTenth < 10 && done * 10 >= totalSamples * nextTenth) {
+            job.log("INFO", "transcribed " + nextTenth * 10 + "%");
+            nextTenth++;
+        }
+        return nextTenth;
     }
 
     static ApiError fetchError(FetchException e) {
