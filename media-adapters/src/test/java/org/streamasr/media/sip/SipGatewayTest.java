@@ -245,6 +245,47 @@ class SipGatewayTest {
         }
     }
 
+    @Test
+    void maximumDurationEndsTheCallWithOurBye() throws Exception {
+        start(config().withLimits(10, Duration.ofMillis(300)));
+        try (RawSipClient c = new RawSipClient("tcp", gateway.port())) {
+            c.send(SipTestMessages.request(c, "INVITE", "x", "md1", 1, "f", null, "application/sdp", SipTestMessages.offer(40000, "0")));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            c.send(SipTestMessages.ack(c, "x", "md1", 1, "f", SipTestMessages.tagOf(ok.header("to"))));
+            RawSipClient.Message bye = c.receive();
+            while (bye != null && !bye.isRequest()) bye = c.receive();
+            assertNotNull(bye, "no BYE from the gateway");
+            assertEquals("BYE", bye.method());
+            assertTrue(bye.header("reason").contains("maximum call duration"), bye.header("reason"));
+            poll(() -> gateway.activeCalls() == 0 && sink.calls.get(0).closed, "call closed");
+        }
+    }
+
+    @Test
+    void updateWithMetadataOnlyRenamesTheStream() throws Exception {
+        start(config());
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            String body = SiprecBodies.multipart(SiprecBodies.sdp("127.0.0.1", 41000, 41002), SiprecBodies.metadata("Alice", "Bob"));
+            c.send(SipTestMessages.request(c, "INVITE", "rec", "up1", 1, "s", null, "multipart/mixed;boundary=" + SiprecBodies.BOUNDARY,
+                    body, "Require: siprec").replaceFirst("(Contact: <[^>]*>)", "$1;+sip.src"));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            String toTag = SipTestMessages.tagOf(ok.header("to"));
+            c.send(SipTestMessages.ack(c, "rec", "up1", 1, "s", toTag));
+            c.send(SipTestMessages.request(c, "UPDATE", "rec", "up1", 2, "s", toTag, "application/rs-metadata+xml",
+                    SiprecBodies.metadata("Alice Liddell", "Bob")));
+            RawSipClient.Message updated = c.awaitStatus(200);
+            assertEquals(200, updated.status());
+            assertEquals("", updated.body(), "an UPDATE without an offer gets no SDP");
+            RecordingCallSink.Call call = sink.calls.get(0);
+            poll(() -> call.participants.size() == 3, "Alice reopened under her new name");
+            assertEquals("Alice Liddell", call.participants.get(2).spec.displayName());
+            assertEquals("sip:alice@atlanta.com", call.participants.get(2).spec.participantId());
+            assertTrue(call.participants.get(0).closed, "the old name's stream was closed first");
+            c.send(SipTestMessages.request(c, "BYE", "rec", "up1", 3, "s", toTag, null, null));
+            assertEquals(200, c.awaitStatus(200).status());
+        }
+    }
+
     static void poll(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
