@@ -1,31 +1,21 @@
 package org.streamasr.media.g711;
 
 import org.streamasr.media.codec.AudioCodec;
-import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.codec.CodecSpec;
-import org.streamasr.media.codec.WaveformConcealer;
+import org.streamasr.media.codec.WaveformDecoder;
 
 /** PCMU or PCMA payloads to 8 kHz PCM, with pitch-repeat concealment for losses. */
-public final class G711Decoder implements AudioDecoder {
-    private final CodecSpec spec;
+public final class G711Decoder extends WaveformDecoder {
     private final boolean ulaw;
-    private final WaveformConcealer concealer = new WaveformConcealer(8_000);
-    private boolean closed;
 
     public G711Decoder(AudioCodec codec) {
-        if (codec != AudioCodec.PCMU && codec != AudioCodec.PCMA) throw new IllegalArgumentException("not G.711: " + codec);
-        this.spec = CodecSpec.of(codec);
+        super(CodecSpec.of(check(codec)), 8_000);
         this.ulaw = codec == AudioCodec.PCMU;
     }
 
-    @Override
-    public CodecSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public int sampleRate() {
-        return 8_000;
+    private static AudioCodec check(AudioCodec codec) {
+        if (codec != AudioCodec.PCMU && codec != AudioCodec.PCMA) throw new IllegalArgumentException("not G.711: " + codec);
+        return codec;
     }
 
     @Override
@@ -34,26 +24,11 @@ public final class G711Decoder implements AudioDecoder {
     }
 
     @Override
-    public int decode(byte[] payload, int off, int len, short[] out) {
-        if (closed) throw new IllegalStateException("decoder closed");
-        if (len <= 0 || len > out.length) return UNDECODABLE;
+    protected void convert(byte[] payload, int off, int len, short[] out) {
         if (ulaw) {
             for (int i = 0; i < len; i++) out[i] = G711.ulawToLinear(payload[off + i]);
         } else {
             for (int i = 0; i < len; i++) out[i] = G711.alawToLinear(payload[off + i]);
         }
-        concealer.remember(out, 0, len);
-        return len;
-    }
-
-    @Override
-    public int conceal(short[] out, int samples) {
-        if (closed) throw new IllegalStateException("decoder closed");
-        return concealer.conceal(out, samples);
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 }

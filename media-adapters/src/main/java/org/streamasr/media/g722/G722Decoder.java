@@ -1,9 +1,8 @@
 package org.streamasr.media.g722;
 
 import org.streamasr.media.codec.AudioCodec;
-import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.codec.CodecSpec;
-import org.streamasr.media.codec.WaveformConcealer;
+import org.streamasr.media.codec.WaveformDecoder;
 
 /**
  * ITU-T G.722 (64 kbit/s mode, the one RTP uses) decoded in pure Java: each byte holds a 6-bit lower sub-band ADPCM
@@ -15,7 +14,7 @@ import org.streamasr.media.codec.WaveformConcealer;
  * description (G.722 §3 and §4); the arithmetic is its fixed-point integer arithmetic, so the output is bit-exact
  * with other conforming decoders (the test compares it with ffmpeg's).
  */
-public final class G722Decoder implements AudioDecoder {
+public final class G722Decoder extends WaveformDecoder {
     /** 6-bit lower sub-band inverse quantiser output levels (Table 18/G.722, 64 kbit/s), scaled. */
     private static final int[] QM6 = {
         -136, -136, -136, -136, -24808, -21904, -19008, -16704, -14984, -13512, -12280, -11192, -10232, -9360,
@@ -44,22 +43,13 @@ public final class G722Decoder implements AudioDecoder {
     /** Receive QMF coefficients (Table 11/G.722), one half of the symmetric 24-tap filter. */
     private static final int[] QMF = {3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11};
 
-    private final CodecSpec spec = CodecSpec.of(AudioCodec.G722);
     private final Band low = new Band(32);
     private final Band high = new Band(8);
     /** QMF delay line: the last 12 pairs of (rlow + rhigh, rlow - rhigh). */
     private final int[] qmf = new int[24];
-    private final WaveformConcealer concealer = new WaveformConcealer(16_000);
-    private boolean closed;
 
-    @Override
-    public CodecSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public int sampleRate() {
-        return 16_000;
+    public G722Decoder() {
+        super(CodecSpec.of(AudioCodec.G722), 16_000);
     }
 
     @Override
@@ -68,9 +58,7 @@ public final class G722Decoder implements AudioDecoder {
     }
 
     @Override
-    public int decode(byte[] payload, int off, int len, short[] out) {
-        if (closed) throw new IllegalStateException("decoder closed");
-        if (len <= 0 || 2 * len > out.length) return UNDECODABLE;
+    protected void convert(byte[] payload, int off, int len, short[] out) {
         int o = 0;
         for (int i = 0; i < len; i++) {
             int code = payload[off + i] & 0xff;
@@ -78,19 +66,6 @@ public final class G722Decoder implements AudioDecoder {
             int rhigh = decodeHigh(code >> 6);
             o = receiveQmf(rlow, rhigh, out, o);
         }
-        concealer.remember(out, 0, o);
-        return o;
-    }
-
-    @Override
-    public int conceal(short[] out, int samples) {
-        if (closed) throw new IllegalStateException("decoder closed");
-        return concealer.conceal(out, samples);
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 
     private int decodeLow(int ilow) {

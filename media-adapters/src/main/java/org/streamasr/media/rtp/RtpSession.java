@@ -30,7 +30,8 @@ import org.streamasr.media.pipeline.MediaTimer;
  * <p>Per datagram, on the caller's (network) thread, in this order: source check (latching),
  * {@link PacketTransformer} (SRTP), {@link RtpParser}, payload-type filter ({@code telephone-event},
  * {@code comfort-noise}, {@code unknown-payload-type} are dropped and counted), SSRC → participant, then a
- * non-blocking hand-off to the stream's worker. Nothing on this path decodes or blocks.
+ * non-blocking hand-off to the stream's worker. Nothing on this path decodes or blocks. A new SSRC becomes a
+ * participant once two of its packets arrived in sequence (RFC 3550 A.1 probation; the first is not lost).
  *
  * <p>Sender address: with no expected remote, the session latches onto the first host:port that sends valid RTP
  * and ignores others ({@code foreign-source}); if the latched sender stays silent for {@value #RELATCH_MILLIS} ms a
@@ -45,8 +46,9 @@ import org.streamasr.media.pipeline.MediaTimer;
 public final class RtpSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RtpSession.class);
     static final long RELATCH_MILLIS = 2_000;
-    private static final int SWITCH_AFTER_PACKETS = 5;
-    private static final long SWITCH_AFTER_SILENCE_NANOS = 100_000_000L;
+    static final int SWITCH_AFTER_PACKETS = 5;
+    private static final int MAX_PROBATION = 16;
+    static final long SWITCH_AFTER_SILENCE_MILLIS = 100;
 
     private final RtpEndpointSpec spec;
     private final CallHandle call;
@@ -58,6 +60,13 @@ public final class RtpSession implements AutoCloseable {
     private final RtpParser parser;
     private final DropCounter drops;
     private final Map<String, Route> routes = new HashMap<>();
+    /** Sources on probation: the first packet of each, until the next one in sequence confirms it (a few kept). */
+    private final Map<Long, RtpPacket> probation = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, RtpPacket> eldest) {
+            return size() > MAX_PROBATION;
+        }
+    };
     private volatile InetSocketAddress remote;
     private long remoteLastNanos;
     private volatile long lastPacketNanos;
@@ -70,7 +79,7 @@ public final class RtpSession implements AutoCloseable {
         long activeSsrc;
         long activeLastNanos;
         long candidateSsrc = -1;
-        int candidatePackets;
+        final List<RtpPacket> pending = new ArrayList<>(SWITCH_AFTER_PACKETS);
 
         Route(RtpStream stream, long ssrc, long now) {
             this.stream = stream;
@@ -188,36 +197,64 @@ public final class RtpSession implements AutoCloseable {
                     drops.drop("too-many-streams", routes.size() + " participants already in call " + call.callId());
                     return;
                 }
+                // RFC 3550 A.1 probation: a new source counts once two packets in sequence arrived, so stray or
+                // forged packets with random SSRCs cannot use up the call's participants
+                RtpPacket first = probation.get(p.ssrc());
+                if (first == null || ((first.sequenceNumber() + 1) & 0xffff) != p.sequenceNumber()) {
+                    probation.put(p.ssrc(), p);
+                    return;
+                }
+                probation.remove(p.ssrc());
                 ParticipantAudio audio = call.openParticipant(who);
                 RtpStream s = RtpStream.open(who.participantId(), audio, new MediaTimeline(), spec.payloadTypes(),
                         spec.stream(), cpu, timer, clock, metrics);
                 r = new Route(s, p.ssrc(), now);
                 routes.put(who.participantId(), r);
                 metrics.counter("rtp.streams.opened").increment();
+                s.offer(first);
             }
         }
-        if (p.ssrc() != r.activeSsrc && !switchSsrc(r, p.ssrc(), now)) {
-            drops.drop("ssrc-conflict", "SSRC " + p.ssrc() + " competes with " + r.activeSsrc + " for "
-                    + who.participantId());
+        if (p.ssrc() != r.activeSsrc) {
+            candidate(r, p, now, who);
             return;
+        }
+        if (!r.pending.isEmpty()) {
+            // the active source is still sending: the other one competes with it and loses
+            drops.drop("ssrc-conflict", r.pending.size() + " packets of SSRC " + r.candidateSsrc + " compete with "
+                    + r.activeSsrc + " for " + who.participantId());
+            r.pending.clear();
+            r.candidateSsrc = -1;
         }
         r.activeLastNanos = now;
         r.stream.offer(p);
     }
 
-    /** A second SSRC for one participant takes over once the first is quiet or the newcomer persists. */
-    private boolean switchSsrc(Route r, long ssrc, long now) {
-        if (r.candidateSsrc != ssrc) {
-            r.candidateSsrc = ssrc;
-            r.candidatePackets = 0;
+    /**
+     * A packet of another SSRC for a participant that already has one: the newcomer takes over once the active
+     * source has been quiet for {@value #SWITCH_AFTER_SILENCE_MILLIS} ms or the newcomer has sent
+     * {@value #SWITCH_AFTER_PACKETS} packets with none from the active source in between (a sender that restarted);
+     * its packets wait meanwhile and are delivered on the switch, so a restart loses nothing. Two sources sending at
+     * once never switch back and forth: the active one keeps the participant.
+     */
+    private void candidate(Route r, RtpPacket p, long now, ParticipantSpec who) {
+        if (r.candidateSsrc != p.ssrc()) {
+            if (!r.pending.isEmpty()) {
+                drops.drop("ssrc-conflict", r.pending.size() + " packets of SSRC " + r.candidateSsrc + " for "
+                        + who.participantId());
+            }
+            r.pending.clear();
+            r.candidateSsrc = p.ssrc();
         }
-        r.candidatePackets++;
-        if (now - r.activeLastNanos >= SWITCH_AFTER_SILENCE_NANOS || r.candidatePackets >= SWITCH_AFTER_PACKETS) {
-            r.activeSsrc = ssrc;
+        r.pending.add(p);
+        if (now - r.activeLastNanos >= SWITCH_AFTER_SILENCE_MILLIS * 1_000_000L || r.pending.size() >= SWITCH_AFTER_PACKETS) {
+            LOG.info("call {}: participant {} now SSRC {} (was {})", call.callId(), who.participantId(), p.ssrc(),
+                    r.activeSsrc);
+            r.activeSsrc = p.ssrc();
+            r.activeLastNanos = now;
             r.candidateSsrc = -1;
-            return true;
+            for (RtpPacket q : r.pending) r.stream.offer(q);
+            r.pending.clear();
         }
-        return false;
     }
 
     /** Periodically, on the network thread: the inactivity report and closing idle participants. */

@@ -14,6 +14,7 @@ import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.SignalMetrics;
+import org.streamasr.testing.TestSignals;
 
 class G722DecoderTest {
     static final Path CLIP = Path.of("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav");
@@ -94,14 +95,7 @@ class G722DecoderTest {
     private Path sourceWav() throws Exception {
         if (Files.exists(CLIP)) return CLIP;
         // self-contained fallback: a synthetic voiced signal
-        short[] x = new short[16_000 * 2];
-        double phase = 0;
-        for (int i = 0; i < x.length; i++) {
-            phase += 2 * Math.PI * (140 + 30 * Math.sin(i / 4000.0)) / 16_000;
-            double v = 0;
-            for (int h = 1; h < 20; h++) v += Math.sin(h * phase) / h;
-            x[i] = (short) (5000 * v);
-        }
+        short[] x = TestSignals.voiced(16_000, 32_000, 5000);
         Path p = dir.resolve("synthetic.wav");
         new WavFile(16_000, 1, x).write(p);
         return p;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.SignalMetrics;
+import org.streamasr.testing.TestSignals;
 
 class OpusFrameDecoderTest {
     static final int RATE = 16_000;
@@ -23,19 +24,8 @@ class OpusFrameDecoderTest {
         LeakCheckExtension.track("opus encoders", OpusFrameEncoder::openCount);
     }
 
-    /** A voiced, speech-like test signal: a harmonic series whose pitch glides 110-190 Hz, with a syllable envelope. */
     static short[] voiced(int samples) {
-        short[] x = new short[samples];
-        double phase = 0;
-        for (int i = 0; i < samples; i++) {
-            double t = i / (double) RATE;
-            double f0 = 150 + 40 * Math.sin(2 * Math.PI * 0.7 * t);
-            phase += 2 * Math.PI * f0 / RATE;
-            double v = 0;
-            for (int h = 1; h <= 12; h++) v += Math.sin(h * phase + h) / h;
-            x[i] = (short) (6000 * v * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)));
-        }
-        return x;
+        return TestSignals.voiced(RATE, samples, 6000);
     }
 
     static List<byte[]> encode(short[] pcm, int bitrate, int fecLoss) {

@@ -105,6 +105,7 @@ class RtpEndpointsTest {
         });
         try (DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             send(a, ep.localPort(), TestPackets.pt(0).seq(1).ts(0).ssrc(9).payload(tone(0)).build());
+            send(a, ep.localPort(), TestPackets.pt(0).seq(2).ts(160).ssrc(9).payload(tone(1)).build());
             RecordingCall.await(5000, "participant", () -> call.participants().size() == 1);
             clock.advanceMillis(2500);
             RecordingCall.await(5000, "inactivity report", () -> idle.get() != null);

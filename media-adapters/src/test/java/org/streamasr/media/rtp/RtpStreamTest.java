@@ -20,6 +20,7 @@ import org.streamasr.media.pipeline.MediaTimeline;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.ManualClock;
 import org.streamasr.testing.RecordingCall;
+import org.streamasr.testing.TestSignals;
 
 /** The per-participant pipeline without sockets: packets in on an injected clock, frames out. */
 class RtpStreamTest {
@@ -47,14 +48,7 @@ class RtpStreamTest {
     }
 
     static List<byte[]> opusPackets(int count, boolean fec) {
-        short[] pcm = new short[count * 320];
-        double phase = 0;
-        for (int i = 0; i < pcm.length; i++) {
-            phase += 2 * Math.PI * (150 + 40 * Math.sin(i / 3000.0)) / 16000;
-            double v = 0;
-            for (int h = 1; h < 10; h++) v += Math.sin(h * phase) / h;
-            pcm[i] = (short) (5000 * v);
-        }
+        short[] pcm = TestSignals.voiced(16000, count * 320, 5000);
         List<byte[]> packets = new java.util.ArrayList<>();
         try (OpusFrameEncoder enc = new OpusFrameEncoder(16000, 24000, fec ? 20 : 0)) {
             for (int i = 0; i < count; i++) packets.add(enc.encode(pcm, i * 320, 320));

@@ -1,0 +1,124 @@
+package org.streamasr.media.rtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ParticipantSpec;
+import org.streamasr.media.PcmFrame;
+import org.streamasr.media.codec.AudioCodec;
+import org.streamasr.testing.ManualClock;
+import org.streamasr.testing.RecordingCall;
+
+/** Routing and filtering of one call's datagrams, without sockets, on an injected clock. */
+class RtpSessionTest {
+    final ManualClock clock = new ManualClock();
+    final MediaMetrics metrics = new MediaMetrics();
+    final RecordingCall call = new RecordingCall("s1");
+    static final InetSocketAddress A = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4000);
+    static final InetSocketAddress B = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4002);
+
+    RtpSession session(RtpEndpointSpec spec, RtpEndpoint.Listener listener) {
+        return new RtpSession(spec, call, listener, Runnable::run, clock, clock, metrics);
+    }
+
+    static RtpEndpointSpec pcmu() {
+        return RtpEndpointSpec.of(PayloadTypeMap.builder().staticType(AudioCodec.PCMU).build());
+    }
+
+    static void send(RtpSession s, InetSocketAddress from, long ssrc, int seq) {
+        byte[] d = TestPackets.pt(0).seq(seq).ts(160L * seq).ssrc(ssrc).build();
+        s.receive(d, d.length, from);
+    }
+
+    @Test
+    void aSenderThatRestartsWithANewSsrcContinuesTheSameParticipant() {
+        RtpSession s = session(pcmu().withParticipants(ParticipantResolver.single(ParticipantSpec.of("caller"))), null);
+        for (int i = 0; i < 10; i++) {
+            send(s, A, 111, 100 + i);
+            clock.advanceMillis(20);
+        }
+        for (int i = 0; i < 10; i++) { // new SSRC, new sequence and timestamp space, no pause
+            send(s, A, 222, 9000 + i);
+            clock.advanceMillis(20);
+        }
+        clock.advanceMillis(200);
+        RtpStream stream = s.streams().get("caller");
+        s.close();
+        RecordingCall.Participant p = call.participant("caller");
+        assertEquals(20 * 320, p.samples().length, "nothing lost in the switch, timeline contiguous");
+        assertEquals(20 * 320, p.samplesOf(PcmFrame.Kind.AUDIO));
+        assertEquals(1, stream.jitterStats().restarts());
+        assertEquals(0, metrics.dropCounter("rtp").count("ssrc-conflict"));
+    }
+
+    @Test
+    void twoSourcesAtOnceNeverFlapTheActiveOneKeepsTheParticipant() {
+        RtpSession s = session(pcmu().withParticipants(ParticipantResolver.single(ParticipantSpec.of("caller"))), null);
+        for (int i = 0; i < 40; i++) {
+            send(s, A, 111, i);
+            send(s, A, 333, 5000 + i);
+            clock.advanceMillis(20);
+        }
+        RtpStream stream = s.streams().get("caller");
+        s.close();
+        assertEquals(40 * 320, call.participant("caller").samples().length);
+        assertEquals(0, stream.jitterStats().restarts(), "never switched");
+        assertTrue(metrics.dropCounter("rtp").count("ssrc-conflict") > 0);
+    }
+
+    @Test
+    void eachSsrcIsAParticipantUpToTheLimit() {
+        RtpSession s = session(pcmu().withMaxStreams(2), null);
+        for (int i = 0; i < 5; i++) {
+            for (long ssrc = 1; ssrc <= 3; ssrc++) send(s, A, ssrc, i);
+            clock.advanceMillis(20);
+        }
+        s.close();
+        assertEquals(2, call.participants().size());
+        // the third source's first packet arrives while all three are still on probation; its other four are refused
+        assertEquals(4, metrics.dropCounter("rtp").count("too-many-streams"));
+    }
+
+    @Test
+    void theFirstSenderIsLatchedAndANewOneMayTakeOverAfterItFallsSilent() {
+        List<InetSocketAddress> latched = new ArrayList<>();
+        RtpSession s = session(pcmu(), new RtpEndpoint.Listener() {
+            @Override
+            public void onRemoteAddress(InetSocketAddress remote) {
+                latched.add(remote);
+            }
+        });
+        send(s, A, 1, 0);
+        send(s, B, 2, 0);
+        assertEquals(1, metrics.dropCounter("rtp").count("foreign-source"));
+        clock.advanceMillis(RtpSession.RELATCH_MILLIS);
+        send(s, B, 2, 1);
+        assertEquals(List.of(A, B), latched);
+        assertEquals(B, s.remoteAddress().orElseThrow());
+        s.close();
+    }
+
+    @Test
+    void garbageFromTheLatchedSenderNeverBreaksTheSession() {
+        RtpSession s = session(pcmu(), null);
+        java.util.Random rnd = new java.util.Random(3);
+        byte[] good = TestPackets.pt(0).seq(1).ts(160).ssrc(7).build();
+        for (int i = 0; i < 2000; i++) {
+            byte[] m = FuzzCorpus.mutate(good, rnd);
+            s.receive(m, m.length, A);
+        }
+        for (int i = 0; i < 10; i++) {
+            send(s, A, 99, 1000 + i);
+            clock.advanceMillis(20);
+        }
+        clock.advanceMillis(200);
+        s.close();
+        assertEquals(10 * 320, call.participant("ssrc-99").samplesOf(PcmFrame.Kind.AUDIO));
+    }
+}
