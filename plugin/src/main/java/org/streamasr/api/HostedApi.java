@@ -154,6 +154,7 @@ public final class HostedApi implements AutoCloseable {
         try {
             jobs.sweep();
             uploads.sweep();
+            store.compact();
         } catch (RuntimeException e) {
             errors.report("retention sweep", e);
         }

@@ -14,11 +14,18 @@ import org.streamasr.media.wav.WavFile;
 /**
  * Decodes audio files (wav, mp3, ogg/opus, flac, m4a, webm, ...) to 16 kHz mono floats with the {@code ffmpeg}
  * binary. The binary, not a JNI binding: a crash or hang on hostile input stays in a child process that we can time
- * out and kill, and Debian's ffmpeg brings every demuxer and decoder we need. 16 kHz mono 16-bit WAV is read in
- * Java without a child process.
+ * out and kill, and Debian's ffmpeg brings every demuxer and decoder we need. Only audio container demuxers and the
+ * file protocol are enabled ({@link #INPUT_FORMATS}), so an input can never make ffmpeg open other files or URLs.
+ * 16 kHz mono 16-bit WAV is read in Java without a child process.
  */
 public final class AudioFileDecoder {
     public static final int SAMPLE_RATE = 16_000;
+    /**
+     * Demuxers ffmpeg may use: audio containers only. Playlist and concatenation formats (hls, concat, dash, ...) are
+     * left out because they open further files or URLs named inside the input, which hostile input could point at
+     * local files or internal hosts; and the only protocol allowed is the local file we hand over.
+     */
+    static final String INPUT_FORMATS = "wav,w64,mp3,ogg,flac,mov,mp4,m4a,matroska,webm,aac,aiff,caf,amr,wv,ape,tta,au,asf,voc";
 
     private final String ffmpeg;
     private final Duration timeout;
@@ -96,7 +103,8 @@ public final class AudioFileDecoder {
         }
         // stderr goes to a file, not a pipe: no reader thread per decode, and a chatty ffmpeg can never block on it
         Path errLog = Files.createTempFile(pcmOut.toAbsolutePath().getParent(), "ffmpeg-", ".log");
-        List<String> cmd = List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", input.toString(),
+        List<String> cmd = List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
+                "-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS, "-i", input.toString(),
                 "-t", Long.toString(maxDuration.toSeconds() + 1), "-vn", "-ac", "1", "-ar", Integer.toString(SAMPLE_RATE),
                 "-f", "s16le", "-y", pcmOut.toString());
         Process p;

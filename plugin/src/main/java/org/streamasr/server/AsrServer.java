@@ -235,6 +235,12 @@ public final class AsrServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         draining.set(true);
+        // the hosted API drains (its own grace period) while the calls end, not after them
+        Thread apiStop = null;
+        if (api != null) {
+            apiStop = new Thread(api::close, "asr-api-shutdown");
+            apiStop.start();
+        }
         Duration grace = config.shutdownGrace();
         try {
             calls.shutdown("shutdown").get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -245,7 +251,13 @@ public final class AsrServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("shutdown: ending calls failed", e);
         }
-        if (api != null) api.close();
+        if (apiStop != null) {
+            try {
+                apiStop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();

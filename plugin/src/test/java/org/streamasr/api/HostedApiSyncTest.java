@@ -128,6 +128,15 @@ class HostedApiSyncTest {
     }
 
     @Test
+    void javasDefaultClientWorksRequestAfterRequest() throws Exception {
+        // java.net.http asks for an h2c upgrade on each new connection; Grizzly then closes it after the answer
+        for (int i = 0; i < 20; i++) {
+            assertEquals(422, server.post(ApiServer.MODEL, "{\"language\": 1}").statusCode());
+            assertEquals(404, server.get(ApiServer.QUEUE + "/requests/none/status").statusCode());
+        }
+    }
+
+    @Test
     void unknownModelsAndMethodsAreClear4xx() throws Exception {
         HttpResponse<String> wrongMethod = server.get(ApiServer.MODEL);
         assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());

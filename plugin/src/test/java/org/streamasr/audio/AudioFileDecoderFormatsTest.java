@@ -94,6 +94,20 @@ class AudioFileDecoderFormatsTest {
         assertThrows(AudioTooLongException.class, () -> oneSecond.decodeToPcmFile(mp3, dir.resolve("long.pcm")));
     }
 
+    @Test
+    void playlistsThatNameOtherFilesAreRefused() throws Exception {
+        Path playlist = dir.resolve("evil.bin");
+        Files.writeString(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + CLIP + "\n#EXT-X-ENDLIST\n");
+        assertThrows(UndecodableAudioException.class,
+                () -> AudioFileDecoder.withDefaults().decodeToPcmFile(playlist, dir.resolve("evil.pcm")));
+        // another file in the same (temp) directory: an unrestricted ffmpeg would read it
+        Files.copy(CLIP, dir.resolve("neighbour.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path concat = dir.resolve("concat.bin");
+        Files.writeString(concat, "ffconcat version 1.0\nfile 'neighbour.wav'\n");
+        assertThrows(UndecodableAudioException.class,
+                () -> AudioFileDecoder.withDefaults().decodeToPcmFile(concat, dir.resolve("concat.pcm")));
+    }
+
     static short[] read(Path pcm) throws Exception {
         ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(pcm)).order(ByteOrder.LITTLE_ENDIAN);
         short[] s = new short[bb.remaining() / 2];

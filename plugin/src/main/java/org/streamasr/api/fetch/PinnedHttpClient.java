@@ -325,20 +325,23 @@ public final class PinnedHttpClient {
         }
     }
 
+    /** A body decoder: only bulk reads are written; single-byte reads go through them. */
+    private abstract static class BodyInputStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** Exactly {@code remaining} bytes, then end of stream; a shorter body is an error. */
-    private static final class LimitedInputStream extends InputStream {
+    private static final class LimitedInputStream extends BodyInputStream {
         private final InputStream in;
         private long remaining;
 
         LimitedInputStream(InputStream in, long length) {
             this.in = in;
             this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -352,19 +355,13 @@ public final class PinnedHttpClient {
     }
 
     /** Transfer-Encoding: chunked. */
-    private static final class ChunkedInputStream extends InputStream {
+    private static final class ChunkedInputStream extends BodyInputStream {
         private final InputStream in;
         private long chunkLeft;
         private boolean done;
 
         ChunkedInputStream(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override

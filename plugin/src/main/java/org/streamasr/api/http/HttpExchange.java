@@ -38,6 +38,8 @@ final class HttpExchange {
     final Request request;
     final Response response;
     final String method;
+    /** Captured at the start: the request object is recycled once the exchange finishes. */
+    final Connection<?> connection;
     private final ErrorLog errors;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final AtomicBoolean resumed = new AtomicBoolean();
@@ -50,8 +52,14 @@ final class HttpExchange {
         this.response = response;
         this.errors = errors;
         this.method = request.getMethod().getMethodString().toUpperCase(Locale.ROOT);
+        this.connection = request.getContext().getConnection();
         this.path = request.getRequestURI();
         this.query = parseQuery(request.getQueryString());
+        if (request.getHeader("Upgrade") != null) {
+            // Grizzly closes the connection after a request that asked for an upgrade we do not make (h2c from Java's
+            // HttpClient) and writes none of its usual headers: say so, or the client reuses a dead connection
+            response.getResponse().getHeaders().setValue("Connection").setString("close");
+        }
         response.suspend();
     }
 
@@ -160,21 +168,15 @@ final class HttpExchange {
 
     /** Calls {@code onGone} (from a Grizzly thread) if the client's connection closes before we finish. */
     void onClientGone(Runnable onGone) {
-        Connection<?> c = request.getContext().getConnection();
         closeListener = (closeable, type) -> onGone.run();
-        c.addCloseListener(closeListener);
+        connection.addCloseListener(closeListener);
         if (resumed.get()) removeCloseListener();
-        else if (!c.isOpen()) onGone.run();
+        else if (!connection.isOpen()) onGone.run();
     }
 
     private void removeCloseListener() {
-        if (closeListener != null) {
-            try {
-                request.getContext().getConnection().removeCloseListener(closeListener);
-            } catch (RuntimeException ignored) {
-                // the request was recycled with its connection
-            }
-        }
+        CloseListener<Closeable, ICloseType> l = closeListener;
+        if (l != null) connection.removeCloseListener(l);
     }
 
     /**

@@ -220,7 +220,7 @@ final class SseStream {
         if (stalledSinceNanos >= 0 && now - stalledSinceNanos > stalledNanos) {
             metrics.stalledClients.inc();
             clientGone();
-            ex.response.getRequest().getContext().getConnection().closeSilently();
+            ex.connection.closeSilently();
             return;
         }
         if (now - lastWriteNanos < heartbeatNanos || waitingForWrite) return;

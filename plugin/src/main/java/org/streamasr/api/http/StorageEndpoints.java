@@ -104,9 +104,15 @@ final class StorageEndpoints {
             return;
         }
         ex.response.setStatus(200, "OK");
-        ex.contentType(r.contentType());
+        // user content on our origin: only audio/video keep their type, nothing is sniffed or run
+        String type = r.contentType().startsWith("audio/") || r.contentType().startsWith("video/")
+                ? r.contentType() : "application/octet-stream";
+        ex.contentType(type);
         ex.response.setContentLengthLong(ch.size());
         ex.response.setHeader("Cache-Control", "private, max-age=3600");
+        ex.response.setHeader("X-Content-Type-Options", "nosniff");
+        ex.response.setHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+        ex.response.setHeader("Content-Disposition", "inline; filename=\"" + r.fileName() + "\"");
         OutputBuffer out = ex.response.getOutputBuffer();
         new WriteHandler() {
             private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +62,7 @@ public final class JobService implements AutoCloseable {
     private final JobQueue queue;
     private final Map<String, Job> active = new ConcurrentHashMap<>();
     private final Set<Job> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
+    private final StatusSubscribers subscribers = new StatusSubscribers();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicLong seq = new AtomicLong();
     private final JobObserver durable = new DurableObserver();
@@ -139,7 +138,7 @@ public final class JobService implements AutoCloseable {
             }
             store.commit();
         }
-        notifySubscribers(job.id());
+        subscribers.notify(job.id());
         return job;
     }
 
@@ -194,7 +193,7 @@ public final class JobService implements AutoCloseable {
         if (queue.remove(job)) {
             job.requestStop(reason);
             finish(job, stoppedOutcome(job, reason, 0));
-            notifyAllSubscribers();
+            subscribers.notifyEveryone();
         } else {
             job.requestStop(reason);
         }
@@ -205,11 +204,7 @@ public final class JobService implements AutoCloseable {
      * changed: state, queue position, new log lines. Returns the unsubscribe action.
      */
     public Runnable subscribe(String id, Runnable onChange) {
-        subscribers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(onChange);
-        return () -> subscribers.computeIfPresent(id, (k, list) -> {
-            list.remove(onChange);
-            return list.isEmpty() ? null : list;
-        });
+        return subscribers.add(id, onChange);
     }
 
     public int queued() {
@@ -307,7 +302,7 @@ public final class JobService implements AutoCloseable {
         }
         job.markStarted(clock.getAsLong());
         job.observer().onStarted(job);
-        notifyAllSubscribers();
+        subscribers.notifyEveryone();
         ScheduledFuture<?> timeout = scheduler.schedule(() -> job.requestStop(Job.StopReason.TIMEOUT),
                 config.jobTimeout().toMillis(), TimeUnit.MILLISECONDS);
         Outcome outcome;
@@ -340,7 +335,7 @@ public final class JobService implements AutoCloseable {
             store.commit();
             active.remove(job.id());
             if (delivery != null) webhooks.schedule(delivery);
-            notifySubscribers(job.id());
+            subscribers.notify(job.id());
         }
         job.observer().onCompleted(job, outcome);
     }
@@ -352,21 +347,10 @@ public final class JobService implements AutoCloseable {
         store.commit();
     }
 
-    private Outcome stoppedOutcome(Job job, Job.StopReason reason, double seconds) {
-        ApiError e;
-        switch (reason) {
-            case CANCELLED:
-                e = ApiError.plain(499, "client_cancelled", "the request was cancelled");
-                break;
-            case TIMEOUT:
-                e = ApiError.plain(504, "request_timeout", "the request did not finish within its time limit");
-                break;
-            default:
-                e = ApiError.plain(503, "runner_disconnected", "the server is shutting down; submit the request again");
-                break;
-        }
-        job.log("WARN", e.getMessage());
-        return new Outcome(e.status(), e.body().toString(), e.getMessage(), e.errorType(), seconds);
+    private static Outcome stoppedOutcome(Job job, Job.StopReason reason, double seconds) {
+        Outcome o = Outcomes.stopped(reason, seconds);
+        job.log("WARN", o.error());
+        return o;
     }
 
     private static boolean isStopOutcome(Outcome o) {
@@ -395,14 +379,6 @@ public final class JobService implements AutoCloseable {
                 + config.maxQueued() + " waiting, asr.api.max-queued); retry later");
     }
 
-    private void notifySubscribers(String id) {
-        List<Runnable> list = subscribers.get(id);
-        if (list != null) for (Runnable r : list) r.run();
-    }
-
-    private void notifyAllSubscribers() {
-        for (List<Runnable> list : subscribers.values()) for (Runnable r : list) r.run();
-    }
 
     private static String mode(Job job) {
         return job.kind().name().toLowerCase(java.util.Locale.ROOT);
@@ -426,7 +402,7 @@ public final class JobService implements AutoCloseable {
 
         @Override
         public void onLog(Job job, LogLine line) {
-            notifySubscribers(job.id());
+            subscribers.notify(job.id());
         }
 
         @Override

@@ -169,8 +169,8 @@ public final class TranscriptionRunner {
         }
     }
 
-    static Outcome failure(ApiError e, long t0) {
-        return new Outcome(e.status(), e.body().toString(), e.getMessage(), e.errorType(), seconds(t0));
+    private static Outcome failure(ApiError e, long t0) {
+        return Outcomes.failure(e, seconds(t0));
     }
 
     private static void stopIfAsked(Job job) throws JobStoppedException {

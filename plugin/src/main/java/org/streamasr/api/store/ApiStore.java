@@ -78,6 +78,10 @@ public final class ApiStore implements AutoCloseable {
         deliveries.remove(requestId);
     }
 
+    public int deliveryCount() {
+        return deliveries.size();
+    }
+
     public List<DeliveryRecord> deliveries() {
         List<DeliveryRecord> out = new ArrayList<>();
         for (String v : deliveries.values()) out.add(read(v, DeliveryRecord.class));

@@ -120,7 +120,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
 
     /** Deliveries not yet acknowledged. */
     public int pending() {
-        return store.deliveries().size();
+        return store.deliveryCount();
     }
 
     private void dispatch(String requestId) {
