@@ -132,7 +132,15 @@ public final class RtpSession implements AutoCloseable {
      * {@code len} bytes are the datagram). Called by one network thread at a time; never blocks.
      */
     public void receive(byte[] data, int len, InetSocketAddress from) {
-        long now = clock.getAsLong();
+        try {
+            receive(data, len, from, clock.getAsLong());
+        } catch (RuntimeException e) {
+            // a packet hook or the call sink failed: this datagram is lost, the session and the network thread go on
+            drops.drop("error-" + e.getClass().getSimpleName(), "call " + call.callId() + ": " + e.getMessage());
+        }
+    }
+
+    private void receive(byte[] data, int len, InetSocketAddress from, long now) {
         if (closed) return;
         if (!acceptSource(from, now)) {
             drops.drop("foreign-source", "packet from " + from + " while latched to " + remote);

@@ -105,6 +105,25 @@ class RtpSessionTest {
     }
 
     @Test
+    void aFailingPacketHookCostsOnlyItsPacket() {
+        int[] calls = {0};
+        PacketTransformer flaky = (packet, len) -> {
+            if (calls[0]++ == 3) throw new IllegalStateException("SRTP context not ready");
+            return len;
+        };
+        RtpSession s = session(pcmu().withTransformer(flaky), null);
+        for (int i = 0; i < 10; i++) {
+            send(s, A, 5, i);
+            clock.advanceMillis(20);
+        }
+        clock.advanceMillis(200);
+        s.close();
+        assertEquals(1, metrics.dropCounter("rtp").count("error-IllegalStateException"));
+        assertEquals(10 * 320, call.participant("ssrc-5").samples().length, "9 packets and one concealed");
+        assertEquals(320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.CONCEALED));
+    }
+
+    @Test
     void garbageFromTheLatchedSenderNeverBreaksTheSession() {
         RtpSession s = session(pcmu(), null);
         java.util.Random rnd = new java.util.Random(3);
