@@ -20,7 +20,7 @@ import org.streamasr.engine.vad.VadStream;
  * </ol>
  * Runs outside any lock; results go to the streams' {@link ResultDelivery}.
  */
-final class ChunkBatch implements GreedySearch.Network {
+final class ChunkBatch {
     private final NemotronEngine engine;
     private final ChunkModel model;
     private final Workspace w;
@@ -56,8 +56,17 @@ final class ChunkBatch implements GreedySearch.Network {
             engine.countChunks(run.size(), skipped.size());
             if (!run.isEmpty()) {
                 try {
-                    encode();
-                    GreedySearch.search(this, run.size(), c.outFrames(), model.blank, engine.maxSymbolsPerFrame(), this::emit);
+                    List<StreamCaches> caches = new ArrayList<>(run.size());
+                    List<ChunkFeeder> windows = new ArrayList<>(run.size());
+                    long[] prompts = new long[run.size()];
+                    for (int i = 0; i < run.size(); i++) {
+                        caches.add(run.get(i).caches);
+                        windows.add(run.get(i).feeder);
+                        prompts[i] = run.get(i).promptId;
+                    }
+                    BatchedTransducer transducer = new BatchedTransducer(model, w, caches);
+                    transducer.encode(windows, prompts);
+                    transducer.search(engine.maxSymbolsPerFrame(), this::emit);
                 } catch (RecognitionException | RuntimeException e) {
                     RecognitionException failure = e instanceof RecognitionException re ? re
                             : new RecognitionException("recognition failed: " + e, e);
@@ -93,72 +102,6 @@ final class ChunkBatch implements GreedySearch.Network {
         long to = s.feeder.chunkEndSample() + NemotronEngine.VAD_MARGIN_SAMPLES;
         if (s.finishRequested()) to = Math.min(to, s.feeder.activity().evaluatedSamples());
         return s.feeder.activity().maxOver(from, to) < engine.vadSkipThreshold();
-    }
-
-    private void encode() throws RecognitionException {
-        int n = run.size();
-        for (int i = 0; i < n; i++) {
-            NemotronStream s = run.get(i);
-            s.feeder.windowInto(w.audio, i);
-            w.length.put(i, c.windowSize());
-            s.caches.channelAxis.stack(s.caches.channel, w.channelIn, i, n);
-            s.caches.timeAxis.stack(s.caches.time, w.timeIn, i, n);
-            w.channelLenIn.put(i, s.caches.channelLen);
-            w.prompt.put(i, s.promptId);
-        }
-        model.runEncoder(w, n);
-        for (int i = 0; i < n; i++) {
-            NemotronStream s = run.get(i);
-            s.caches.channelAxis.unstack(w.channelOut, i, n, s.caches.channel);
-            s.caches.timeAxis.unstack(w.timeOut, i, n, s.caches.time);
-            s.caches.channelLen = w.channelLenOut.get(i);
-        }
-    }
-
-    @Override
-    public void join(int[] rows, int n, int frame, int[] best) throws RecognitionException {
-        int d = c.dModel();
-        int f = c.outFrames();
-        int h = c.predHidden();
-        for (int i = 0; i < n; i++) {
-            int base = rows[i] * d * f + frame;
-            for (int k = 0; k < d; k++) w.joinEncoder.put(i * d + k, w.encoded.get(base + k * f));
-            w.joinDecoder.put(i * h, run.get(rows[i]).caches.decoderOut, 0, h);
-        }
-        model.runJoiner(w, n);
-        int v = model.vocabWidth;
-        for (int i = 0; i < n; i++) {
-            int at = i * v;
-            int arg = 0;
-            float max = w.logits.get(at);
-            for (int k = 1; k < v; k++) {
-                float x = w.logits.get(at + k);
-                if (x > max) {
-                    max = x;
-                    arg = k;
-                }
-            }
-            best[i] = arg;
-        }
-    }
-
-    @Override
-    public void advance(int[] rows, int n, int[] tokens) throws RecognitionException {
-        int h = c.predHidden();
-        for (int i = 0; i < n; i++) {
-            StreamCaches sc = run.get(rows[i]).caches;
-            w.targets.put(i, tokens[i]);
-            w.targetLength.put(i, 1);
-            sc.stateAxis.stack(sc.stateH, w.stateH, i, n);
-            sc.stateAxis.stack(sc.stateC, w.stateC, i, n);
-        }
-        model.runDecoder(w, n);
-        for (int i = 0; i < n; i++) {
-            StreamCaches sc = run.get(rows[i]).caches;
-            w.decoderOut.get(i * h, sc.decoderOut, 0, h);
-            sc.stateAxis.unstack(w.stateHOut, i, n, sc.stateH);
-            sc.stateAxis.unstack(w.stateCOut, i, n, sc.stateC);
-        }
     }
 
     private void emit(int row, int token, int frame) {

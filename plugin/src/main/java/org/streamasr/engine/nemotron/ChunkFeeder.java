@@ -38,7 +38,6 @@ final class ChunkFeeder {
     private int filled;
     private long chunks;
     private long fed;
-    private long realFrames;
     private boolean ended;
 
     ChunkFeeder(EncoderContract c, VadStream vad) {
@@ -99,31 +98,26 @@ final class ChunkFeeder {
 
     /**
      * Takes from the inbox what the next window needs (and up to {@code extraSamples} beyond it, for the VAD's
-     * look-ahead), computes its mel frames; at the end of the audio takes everything and pads with silence.
+     * look-ahead) and computes its mel frames; once the audio has ended and the inbox is empty, completes the window
+     * with silence.
      *
      * @return true when the window is complete
      */
     boolean fill(AudioInbox inbox, boolean ending, long extraSamples) {
-        if (ending) {
-            while (feed(inbox, Integer.MAX_VALUE) > 0) {
-                // drain the inbox
-            }
-            if (!ended) {
-                ended = true;
-                mel.finish();
-                if (vad != null) vad.finish();
-            }
-        } else {
-            long want = samplesForNextChunk() + extraSamples - fed;
-            while (want > 0) {
-                int n = feed(inbox, (int) Math.min(want, samples.length));
-                if (n == 0) break;
-                want -= n;
-            }
+        // take only what this window needs, also at the end: the VAD must not run far ahead of the chunks
+        long want = samplesForNextChunk() + extraSamples - fed;
+        while (want > 0) {
+            int n = feed(inbox, (int) Math.min(want, samples.length));
+            if (n == 0) break;
+            want -= n;
+        }
+        if (ending && !ended && inbox.available() == 0) {
+            ended = true;
+            mel.finish();
+            if (vad != null) vad.finish();
         }
         int n = mel.poll(window, filled * feat, windowSize - filled);
         filled += n;
-        realFrames += n;
         if (ended && filled < windowSize && mel.framesAvailable() == 0) {
             Arrays.fill(window, filled * feat, windowSize * feat, SILENCE);
             filled = windowSize;

@@ -14,12 +14,10 @@ final class SpeechActivity {
 
     private final float[] recent = new float[HISTORY];
     private long evaluated;
-    private long lastSpeechEnd = -1;
 
     void add(float probability) {
         recent[(int) (evaluated % HISTORY)] = probability;
         evaluated++;
-        if (probability >= SPEECH) lastSpeechEnd = evaluated * WINDOW;
     }
 
     /** Samples covered by evaluated windows. */
@@ -40,8 +38,16 @@ final class SpeechActivity {
         return max;
     }
 
-    /** Samples of non-speech before {@code at}, by the VAD. */
+    /**
+     * Samples of non-speech before {@code at}, by the VAD: from the end of the last speech window that starts before
+     * {@code at} (windows past {@code at}, evaluated ahead, do not count). When the speech is older than the history,
+     * the history's length is a lower bound.
+     */
     long silenceBefore(long at) {
-        return lastSpeechEnd < 0 ? at : Math.max(0, at - lastSpeechEnd);
+        long oldest = Math.max(0, evaluated - HISTORY);
+        for (long w = Math.min(evaluated, (at + WINDOW - 1) / WINDOW) - 1; w >= oldest; w--) {
+            if (recent[(int) (w % HISTORY)] >= SPEECH) return Math.max(0, at - (w + 1) * WINDOW);
+        }
+        return Math.max(0, at - oldest * WINDOW);
     }
 }

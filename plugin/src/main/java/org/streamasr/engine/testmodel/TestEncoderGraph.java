@@ -88,7 +88,7 @@ final class TestEncoderGraph {
         String time0 = gather("cache_last_time", 1, 0);
         String prevFromCache = g.op("Transpose", slice2(time0, 0, SIGNALS, LAST_COLUMN), attrInts("perm", 0, 2, 1));
         String prev = g.op("Concat", new String[] {prevFromCache, slice(bands, 1, 0, -1)}, attr("axis", 1L));
-        String onset = g.op("Relu", g.op("Sub", bands, prev));
+        String onset = clip01(g.op("Mul", g.op("Sub", g.op("Sub", bands, prev), g.scalar(0.5f)), g.scalar(4f)));
         String tokenOnsets = slice(onset, 2, 0, ToneVocabulary.BANDS);
         String flag = clip01(g.op("ReduceSum", tokenOnsets, g.ints(2), attr("keepdims", 1L)));
         String countIn = g.op("Transpose", slice2(time0, CH_COUNT, CH_COUNT + 1, LAST_COLUMN), attrInts("perm", 0, 2, 1));

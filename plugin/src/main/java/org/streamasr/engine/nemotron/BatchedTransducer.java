@@ -1,0 +1,94 @@
+package org.streamasr.engine.nemotron;
+
+import java.util.List;
+import org.streamasr.engine.RecognitionException;
+
+/**
+ * The model runs of one batch on a worker's {@link Workspace}: the encoder over stacked windows and caches, and the
+ * joiner and decoder over the rows that {@link GreedySearch} asks for. Row {@code i} is stream {@code caches.get(i)}.
+ */
+final class BatchedTransducer implements GreedySearch.Network {
+    private final ChunkModel model;
+    private final Workspace w;
+    private final EncoderContract c;
+    private final List<StreamCaches> rows;
+
+    BatchedTransducer(ChunkModel model, Workspace w, List<StreamCaches> rows) {
+        this.model = model;
+        this.w = w;
+        this.c = model.contract;
+        this.rows = rows;
+    }
+
+    /** Stacks each row's window and caches, runs the encoder once, unstacks the caches; outputs stay in the workspace. */
+    void encode(List<ChunkFeeder> windows, long[] prompts) throws RecognitionException {
+        int n = rows.size();
+        for (int i = 0; i < n; i++) {
+            StreamCaches s = rows.get(i);
+            windows.get(i).windowInto(w.audio, i);
+            w.length.put(i, c.windowSize());
+            s.channelAxis.stack(s.channel, w.channelIn, i, n);
+            s.timeAxis.stack(s.time, w.timeIn, i, n);
+            w.channelLenIn.put(i, s.channelLen);
+            w.prompt.put(i, prompts[i]);
+        }
+        model.runEncoder(w, n);
+        for (int i = 0; i < n; i++) {
+            StreamCaches s = rows.get(i);
+            s.channelAxis.unstack(w.channelOut, i, n, s.channel);
+            s.timeAxis.unstack(w.timeOut, i, n, s.time);
+            s.channelLen = w.channelLenOut.get(i);
+        }
+    }
+
+    /** Runs the greedy search over the encoder outputs of the last {@link #encode}. */
+    void search(int maxSymbols, GreedySearch.Sink sink) throws RecognitionException {
+        GreedySearch.search(this, rows.size(), c.outFrames(), model.blank, maxSymbols, sink);
+    }
+
+    @Override
+    public void join(int[] rowIndex, int n, int frame, int[] best) throws RecognitionException {
+        int d = c.dModel();
+        int f = c.outFrames();
+        int h = c.predHidden();
+        for (int i = 0; i < n; i++) {
+            int base = rowIndex[i] * d * f + frame;
+            for (int k = 0; k < d; k++) w.joinEncoder.put(i * d + k, w.encoded.get(base + k * f));
+            w.joinDecoder.put(i * h, rows.get(rowIndex[i]).decoderOut, 0, h);
+        }
+        model.runJoiner(w, n);
+        int v = model.vocabWidth;
+        for (int i = 0; i < n; i++) {
+            int at = i * v;
+            int arg = 0;
+            float max = w.logits.get(at);
+            for (int k = 1; k < v; k++) {
+                float x = w.logits.get(at + k);
+                if (x > max) {
+                    max = x;
+                    arg = k;
+                }
+            }
+            best[i] = arg;
+        }
+    }
+
+    @Override
+    public void advance(int[] rowIndex, int n, int[] tokens) throws RecognitionException {
+        int h = c.predHidden();
+        for (int i = 0; i < n; i++) {
+            StreamCaches s = rows.get(rowIndex[i]);
+            w.targets.put(i, tokens[i]);
+            w.targetLength.put(i, 1);
+            s.stateAxis.stack(s.stateH, w.stateH, i, n);
+            s.stateAxis.stack(s.stateC, w.stateC, i, n);
+        }
+        model.runDecoder(w, n);
+        for (int i = 0; i < n; i++) {
+            StreamCaches s = rows.get(rowIndex[i]);
+            w.decoderOut.get(i * h, s.decoderOut, 0, h);
+            s.stateAxis.unstack(w.stateHOut, i, n, s.stateH);
+            s.stateAxis.unstack(w.stateCOut, i, n, s.stateC);
+        }
+    }
+}
