@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TranscribeCommand.class,
                 MakeTestModelCommand.class,
                 BenchMediaCommand.class,
+                BenchEngineCommand.class,
         })
 public final class AsrMain implements Runnable {
 

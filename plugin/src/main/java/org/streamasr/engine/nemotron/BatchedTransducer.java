@@ -12,6 +12,7 @@ final class BatchedTransducer implements GreedySearch.Network {
     private final Workspace w;
     private final EncoderContract c;
     private final List<StreamCaches> rows;
+    private long ortNanos;
 
     BatchedTransducer(ChunkModel model, Workspace w, List<StreamCaches> rows) {
         this.model = model;
@@ -22,6 +23,8 @@ final class BatchedTransducer implements GreedySearch.Network {
 
     /** Stacks each row's window and caches, runs the encoder once, unstacks the caches; outputs stay in the workspace. */
     void encode(List<ChunkFeeder> windows, long[] prompts) throws RecognitionException {
+        long t0 = System.nanoTime();
+        long ort;
         int n = rows.size();
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(i);
@@ -32,45 +35,55 @@ final class BatchedTransducer implements GreedySearch.Network {
             w.channelLenIn.put(i, s.channelLen);
             w.prompt.put(i, prompts[i]);
         }
-        model.runEncoder(w, n);
+        ort = model.runEncoder(w, n);
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(i);
             s.channelAxis.unstack(w.channelOut, i, n, s.channel);
             s.timeAxis.unstack(w.timeOut, i, n, s.time);
             s.channelLen = w.channelLenOut.get(i);
         }
+        model.stats.add(EngineStats.Stage.ENCODER_HOST, System.nanoTime() - t0 - ort);
     }
 
     /** Runs the greedy search over the encoder outputs of the last {@link #encode}. */
     void search(int maxSymbols, GreedySearch.Sink sink) throws RecognitionException {
+        long t0 = System.nanoTime();
+        ortNanos = 0;
         GreedySearch.search(this, rows.size(), c.outFrames(), model.blank, maxSymbols, sink);
+        model.stats.add(EngineStats.Stage.SEARCH_HOST, System.nanoTime() - t0 - ortNanos);
     }
 
     @Override
-    public void join(int[] rowIndex, int n, int frame, int[] best) throws RecognitionException {
+    public void join(int[] rowIndex, int n, int from, int[][] best) throws RecognitionException {
         int d = c.dModel();
         int f = c.outFrames();
+        int frames = f - from;
         int h = c.predHidden();
         for (int i = 0; i < n; i++) {
-            int base = rowIndex[i] * d * f + frame;
-            for (int k = 0; k < d; k++) w.joinEncoder.put(i * d + k, w.encoded.get(base + k * f));
+            int src = rowIndex[i] * d * f + from;
+            int dst = i * d * frames;
+            for (int k = 0; k < d; k++) w.joinEncoder.put(dst + k * frames, w.encoded, src + k * f, frames);
             w.joinDecoder.put(i * h, rows.get(rowIndex[i]).decoderOut, 0, h);
         }
-        model.runJoiner(w, n);
+        ortNanos += model.runJoiner(w, n, frames);
         int v = model.vocabWidth;
         for (int i = 0; i < n; i++) {
-            int at = i * v;
-            int arg = 0;
-            float max = w.logits.get(at);
-            for (int k = 1; k < v; k++) {
-                float x = w.logits.get(at + k);
-                if (x > max) {
-                    max = x;
-                    arg = k;
-                }
-            }
-            best[i] = arg;
+            int[] row = best[rowIndex[i]];
+            for (int t = 0; t < frames; t++) row[from + t] = argmax(w.logits, (i * frames + t) * v, v);
         }
+    }
+
+    private static int argmax(java.nio.FloatBuffer logits, int at, int v) {
+        int arg = 0;
+        float max = logits.get(at);
+        for (int k = 1; k < v; k++) {
+            float x = logits.get(at + k);
+            if (x > max) {
+                max = x;
+                arg = k;
+            }
+        }
+        return arg;
     }
 
     @Override
@@ -83,7 +96,7 @@ final class BatchedTransducer implements GreedySearch.Network {
             s.stateAxis.stack(s.stateH, w.stateH, i, n);
             s.stateAxis.stack(s.stateC, w.stateC, i, n);
         }
-        model.runDecoder(w, n);
+        ortNanos += model.runDecoder(w, n);
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(rowIndex[i]);
             w.decoderOut.get(i * h, s.decoderOut, 0, h);

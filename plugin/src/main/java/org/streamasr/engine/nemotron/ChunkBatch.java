@@ -39,6 +39,7 @@ final class ChunkBatch {
     }
 
     private void process(List<NemotronStream> streams) {
+        long start = System.nanoTime();
         try {
             List<NemotronStream> ready = new ArrayList<>(streams.size());
             for (NemotronStream s : streams) {
@@ -50,7 +51,10 @@ final class ChunkBatch {
                     ready.add(s);
                 }
             }
+            long featured = System.nanoTime();
+            engine.stats().add(EngineStats.Stage.FEATURES, featured - start);
             runVad(ready);
+            engine.stats().add(EngineStats.Stage.VAD, System.nanoTime() - featured);
             List<NemotronStream> skipped = new ArrayList<>();
             for (NemotronStream s : ready) (skip(s) ? skipped : run).add(s);
             engine.countChunks(run.size(), skipped.size());
@@ -74,10 +78,13 @@ final class ChunkBatch {
                     run.clear();
                 }
             }
+            long results = System.nanoTime();
             for (NemotronStream s : run) afterChunk(s);
             for (NemotronStream s : skipped) afterChunk(s);
+            engine.stats().add(EngineStats.Stage.RESULTS, System.nanoTime() - results);
         } finally {
             for (NemotronStream s : streams) s.afterBatch();
+            engine.stats().add(EngineStats.Stage.BATCH, System.nanoTime() - start);
         }
     }
 

@@ -37,9 +37,11 @@ final class ChunkModel implements AutoCloseable {
     private final float[] primedC;
     private final Workspace[] workspaces;
     private final int maxBatch;
+    final EngineStats stats;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
-                       List<OrtSession> opened) throws OrtException, RecognitionException {
+                       EngineStats stats, List<OrtSession> opened) throws OrtException, RecognitionException {
+        this.stats = stats;
         this.contract = export.contract();
         this.vocabWidth = vocabWidth;
         this.blank = vocabWidth - 1;
@@ -67,10 +69,11 @@ final class ChunkModel implements AutoCloseable {
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
-    static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch) {
+    static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
+                           EngineStats stats) {
         List<OrtSession> opened = new ArrayList<>();
         try {
-            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, opened);
+            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, stats, opened);
         } catch (OrtException | RecognitionException e) {
             closeAll(opened);
             throw new ModelContractException(export.dir() + ": the decoder cannot be primed with the blank: " + e.getMessage(), e);
@@ -126,8 +129,8 @@ final class ChunkModel implements AutoCloseable {
         System.arraycopy(primedC, 0, c, 0, c.length);
     }
 
-    /** Encoder over the first {@code n} stacked windows; outputs land in the workspace. */
-    void runEncoder(Workspace w, int n) throws RecognitionException {
+    /** Encoder over the first {@code n} stacked windows; outputs land in the workspace. Returns the ORT run's nanos. */
+    long runEncoder(Workspace w, int n) throws RecognitionException {
         EncoderContract c = contract;
         try (TensorScope t = new TensorScope(sessions.env())) {
             Map<String, OnnxTensor> in = new HashMap<>();
@@ -143,31 +146,38 @@ final class ChunkModel implements AutoCloseable {
             out.put("cache_last_channel_next", t.floats(w.channelOut, n, c.layers(), c.leftContext(), c.dModel()));
             out.put("cache_last_time_next", t.floats(w.timeOut, n, c.timeLayers(), c.timeDim(), c.convContext()));
             out.put("cache_last_channel_next_len", t.longs(w.channelLenOut, n));
+            long t0 = System.nanoTime();
             try (OrtSession.Result ignored = encoder.run(in, out)) {
                 // pinned outputs: the results are in the workspace
             }
+            return timed(EngineStats.Stage.ORT_ENCODER, t0);
         } catch (OrtException e) {
             throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
         }
     }
 
-    /** Joiner on {@code n} rows of one encoder frame and one decoder output each; logits land in the workspace. */
-    void runJoiner(Workspace w, int n) throws RecognitionException {
+    /**
+     * Joiner on {@code n} rows of {@code frames} encoder frames and one decoder output each; logits
+     * {@code [n, frames, 1, vocab]} land in the workspace.
+     */
+    long runJoiner(Workspace w, int n, int frames) throws RecognitionException {
         try (TensorScope t = new TensorScope(sessions.env())) {
             Map<String, OnnxTensor> in = Map.of(
-                    "encoder_outputs", t.floats(w.joinEncoder, n, contract.dModel(), 1),
+                    "encoder_outputs", t.floats(w.joinEncoder, n, contract.dModel(), frames),
                     "decoder_outputs", t.floats(w.joinDecoder, n, contract.predHidden(), 1));
-            Map<String, OnnxTensor> out = Map.of(joinerOutput, t.floats(w.logits, n, 1, 1, vocabWidth));
+            Map<String, OnnxTensor> out = Map.of(joinerOutput, t.floats(w.logits, n, frames, 1, vocabWidth));
+            long t0 = System.nanoTime();
             try (OrtSession.Result ignored = joiner.run(in, out)) {
                 // logits are in the workspace
             }
+            return timed(EngineStats.Stage.ORT_JOINER, t0);
         } catch (OrtException e) {
             throw new RecognitionException("joiner run of a batch of " + n + " failed: " + e.getMessage(), e);
         }
     }
 
     /** Decoder on {@code n} stacked targets and states (batch on axis 1 of the states). */
-    void runDecoder(Workspace w, int n) throws RecognitionException {
+    long runDecoder(Workspace w, int n) throws RecognitionException {
         int layers = contract.predLayers();
         int hidden = contract.predHidden();
         try (TensorScope t = new TensorScope(sessions.env())) {
@@ -181,12 +191,20 @@ final class ChunkModel implements AutoCloseable {
             out.put(decoderOutputs[1], t.ints(w.decoderLen, n));
             out.put(decoderOutputs[PredictionContract.DECODER_STATE_H], t.floats(w.stateHOut, layers, n, hidden));
             out.put(decoderOutputs[PredictionContract.DECODER_STATE_C], t.floats(w.stateCOut, layers, n, hidden));
+            long t0 = System.nanoTime();
             try (OrtSession.Result ignored = decoder.run(in, out)) {
                 // outputs are in the workspace
             }
+            return timed(EngineStats.Stage.ORT_DECODER, t0);
         } catch (OrtException e) {
             throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private long timed(EngineStats.Stage stage, long t0) {
+        long elapsed = System.nanoTime() - t0;
+        stats.add(stage, elapsed);
+        return elapsed;
     }
 
     @Override

@@ -71,6 +71,7 @@ public final class NemotronEngine implements SpeechEngine {
     private final AtomicLong chunksSkipped = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong coalescedPartials = new AtomicLong();
+    private final EngineStats stats = new EngineStats();
     private final boolean vadGating;
     private final float vadSkipThreshold;
     private final int tailFrames;
@@ -212,7 +213,8 @@ public final class NemotronEngine implements SpeechEngine {
             ChunkModel m = loaded.get(a);
             if (m == null) {
                 long t0 = System.nanoTime();
-                m = ChunkModel.load(exports.get(a), vocabulary.size(), sessions, options.inferenceWorkers(), options.maxBatch());
+                m = ChunkModel.load(exports.get(a), vocabulary.size(), sessions, options.inferenceWorkers(), options.maxBatch(),
+                        stats);
                 loaded.put(a, m);
                 log.info("loaded {} ({}) in {} ms", exports.get(a).dir(), m.contract.describe(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -302,6 +304,11 @@ public final class NemotronEngine implements SpeechEngine {
     /** ONNX Runtime sessions the engines hold (for leak checks). */
     public static int openSessionsInProcess() {
         return ChunkModel.openSessions();
+    }
+
+    /** Time per stage, host and ONNX Runtime, over all workers since start (or the last reset). */
+    public EngineStats stats() {
+        return stats;
     }
 
     public long chunksRun() {

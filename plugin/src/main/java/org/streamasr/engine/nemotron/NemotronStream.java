@@ -75,13 +75,11 @@ final class NemotronStream implements RecognitionStream {
         maybeSchedule();
     }
 
+    /** Samples accepted and not yet covered by a finished chunk (dropped audio excluded). */
     @Override
     public long pendingSamples() {
-        return Math.max(0, inbox.reachable() - feeder_chunkSamples());
-    }
-
-    private long feeder_chunkSamples() {
-        return chunksDone * model.contract.chunkShift() * (long) LogMelExtractor.HOP;
+        long recognised = chunksDone * model.contract.chunkShift() * (long) LogMelExtractor.HOP;
+        return Math.max(0, inbox.reachable() - recognised);
     }
 
     @Override

@@ -56,9 +56,9 @@ final class Workspace {
         prompt = longs(maxBatch);
         encoded = floats((long) maxBatch * c.dModel() * c.outFrames());
         encodedLen = longs(maxBatch);
-        joinEncoder = floats((long) maxBatch * c.dModel());
+        joinEncoder = floats((long) maxBatch * c.dModel() * c.outFrames());
         joinDecoder = floats((long) maxBatch * c.predHidden());
-        logits = floats((long) maxBatch * vocabWidth);
+        logits = floats((long) maxBatch * c.outFrames() * vocabWidth);
         targets = ints(maxBatch);
         targetLength = ints(maxBatch);
         stateH = floats(maxBatch * state);

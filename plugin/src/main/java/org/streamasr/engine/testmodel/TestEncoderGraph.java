@@ -176,10 +176,15 @@ final class TestEncoderGraph {
         g.alias(concat(timeNext), "cache_last_time_next");
     }
 
-    /** Attention over the cached context, depthwise causal convolution, feed-forward; returns {output, conv context}. */
-    private String[] block(int layer, String x, String context, String timeCache) {
+    /**
+     * A conformer-like block, as heavy per frame as the real one (about 20 d² multiply-adds): half-step feed-forward,
+     * attention over the cached context, depthwise causal convolution, half-step feed-forward. Returns
+     * {output, conv context}.
+     */
+    private String[] block(int layer, String input, String context, String timeCache) {
         int d = spec.dModel();
         String p = "layers." + layer + ".";
+        String x = norm(p + "norm0", g.op("Add", input, g.op("Mul", feedForward(p + "ff0", input), g.scalar(0.5f))));
         String q = g.op("MatMul", x, weights(p + "q", d, d));
         String k = g.op("MatMul", context, weights(p + "k", d, d));
         String v = g.op("MatMul", context, weights(p + "v", d, d));
@@ -191,8 +196,13 @@ final class TestEncoderGraph {
                 attr("axis", 2L));
         String conv = g.op("Conv", convContext, weights(p + "conv", d, 1, CONV_CONTEXT + 1), attr("group", (long) d));
         String y2 = g.op("Add", y1, g.op("Transpose", conv, attrInts("perm", 0, 2, 1)));
-        String ff = g.op("MatMul", g.op("Relu", g.op("MatMul", y2, weights(p + "ff1", d, 4 * d))), weights(p + "ff2", 4 * d, d));
+        String ff = g.op("Mul", feedForward(p + "ff1", y2), g.scalar(0.5f));
         return new String[] {norm(p + "norm2", g.op("Add", y2, ff)), convContext};
+    }
+
+    private String feedForward(String name, String x) {
+        int d = spec.dModel();
+        return g.op("MatMul", g.op("Relu", g.op("MatMul", x, weights(name + ".up", d, 4 * d))), weights(name + ".down", 4 * d, d));
     }
 
     private String norm(String name, String x) {

@@ -53,7 +53,7 @@ class BatchedRunsTest {
         SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(),
                 EngineOptions.builder().intraOpThreads(2).build());
         ModelDirectory.Export e = exports.get(chunkMs);
-        return ChunkModel.load(e, e.contract().vocabSize() + 1, sessions, 1, maxBatch);
+        return ChunkModel.load(e, e.contract().vocabSize() + 1, sessions, 1, maxBatch, new EngineStats());
     }
 
     private static void fill(FloatBuffer b, int from, int n, Random r, float scale) {
@@ -118,6 +118,30 @@ class BatchedRunsTest {
     }
 
     @Test
+    void joinerOverAllFramesEqualsOneFrameAtATime() throws Exception {
+        try (ChunkModel m = load(560, N)) {
+            EncoderContract c = m.contract;
+            Workspace all = new Workspace(c, m.vocabWidth, N);
+            Workspace one = new Workspace(c, m.vocabWidth, N);
+            Random r = new Random(5);
+            int d = c.dModel();
+            int f = c.outFrames();
+            int v = m.vocabWidth;
+            fill(all.joinEncoder, 0, N * d * f, r, 1);
+            fill(all.joinDecoder, 0, N * c.predHidden(), r, 1);
+            m.runJoiner(all, N, f);
+            one.joinDecoder.put(0, all.joinDecoder, 0, N * c.predHidden());
+            for (int t = 0; t < f; t++) {
+                for (int i = 0; i < N; i++) for (int k = 0; k < d; k++) one.joinEncoder.put(i * d + k, all.joinEncoder.get((i * d + k) * f + t));
+                m.runJoiner(one, N, 1);
+                for (int i = 0; i < N; i++) {
+                    assertArrayEquals(copy(one.logits, i * v, v), copy(all.logits, (i * f + t) * v, v), "row " + i + " frame " + t);
+                }
+            }
+        }
+    }
+
+    @Test
     void joinerAndDecoderBatchEqualsEachStreamAlone() throws Exception {
         try (ChunkModel m = load(560, N)) {
             EncoderContract c = m.contract;
@@ -129,7 +153,7 @@ class BatchedRunsTest {
             int v = m.vocabWidth;
             fill(batch.joinEncoder, 0, N * d, r, 1);
             fill(batch.joinDecoder, 0, N * h, r, 1);
-            m.runJoiner(batch, N);
+            m.runJoiner(batch, N, 1);
             int state = c.predLayers() * h;
             fill(batch.stateH, 0, N * state, r, 0.5f);
             fill(batch.stateC, 0, N * state, r, 0.5f);
@@ -142,7 +166,7 @@ class BatchedRunsTest {
             for (int i = 0; i < N; i++) {
                 copyRow(batch.joinEncoder, alone.joinEncoder, i, d);
                 copyRow(batch.joinDecoder, alone.joinDecoder, i, h);
-                m.runJoiner(alone, 1);
+                m.runJoiner(alone, 1, 1);
                 assertArrayEquals(copy(alone.logits, 0, v), copy(batch.logits, i * v, v), "logits of stream " + i);
 
                 float[] hState = new float[state];

@@ -190,6 +190,52 @@ class NemotronEngineTest {
     }
 
     @Test
+    void aBatchOfStreamsGivesEachStreamsOwnTranscript() throws Exception {
+        List<ToneScript> scripts = List.of(
+                ToneScript.builder(TestModelVariant.ML).say("en-US", "hello world. this is a test.").build(),
+                ToneScript.builder(TestModelVariant.ML).leadingSilenceMillis(400).say("de-DE", "hallo welt. wie geht es dir?").build(),
+                ToneScript.builder(TestModelVariant.ML).leadingSilenceMillis(160).say("en-US", "good morning, world?")
+                        .say("en-US", "this is a good test.").build(),
+                ToneScript.builder(TestModelVariant.ML).leadingSilenceMillis(720).say("de-DE", "guten morgen. das ist ein test.").build(),
+                ToneScript.builder(TestModelVariant.ML).leadingSilenceMillis(80).say("en-US", "streaming speech recognition.").build(),
+                ToneScript.builder(TestModelVariant.ML).leadingSilenceMillis(240).say("en-US", "hello, hello?").build());
+        List<String> languages = List.of("auto", "auto", "en-US", "de-DE", "auto", "en-US");
+        List<Recorder> alone = new ArrayList<>();
+        for (int i = 0; i < scripts.size(); i++) {
+            alone.add(transcribe(ml, StreamSettings.file(languages.get(i), Acceleration.FULL, "alone-" + i), scripts.get(i).samples(), 1600));
+        }
+        try (NemotronEngine batched = NemotronEngine.open(options(TestModelVariant.ML).maxBatch(8)
+                .maxBatchWait(Duration.ofMillis(50)).build())) {
+            List<Recorder> together = new ArrayList<>();
+            List<RecognitionStream> streams = new ArrayList<>();
+            for (int i = 0; i < scripts.size(); i++) {
+                Recorder r = new Recorder();
+                together.add(r);
+                streams.add(batched.openStream(StreamSettings.live(languages.get(i), Acceleration.FULL, "b-" + i), r));
+            }
+            for (int i = 0; i < scripts.size(); i++) {
+                float[] audio = scripts.get(i).samples();
+                assertTrue(streams.get(i).accept(audio, 0, audio.length));
+            }
+            streams.forEach(RecognitionStream::finish);
+            for (Recorder r : together) r.awaitFinished(Duration.ofSeconds(60));
+            streams.forEach(RecognitionStream::close);
+            for (int i = 0; i < scripts.size(); i++) {
+                assertMatches(scripts.get(i), languages.get(i), together.get(i));
+                assertEquals(strip(alone.get(i).finals()), strip(together.get(i).finals()), "stream " + i);
+            }
+            assertTrue(batched.batchesRun() * 3 < batched.chunksRun(), "chunks ran in batches: " + batched.chunksRun()
+                    + " chunks in " + batched.batchesRun() + " batches");
+        }
+    }
+
+    /** Everything but the id, which carries the engine's number. */
+    static List<String> strip(List<Utterance> finals) {
+        return finals.stream().map(u -> u.index() + " " + u.startMs() + "-" + u.endMs() + " " + u.language() + " "
+                + u.text() + " " + u.tokens()).toList();
+    }
+
+    @Test
     void opensThroughTheServiceLoader() throws Exception {
         try (SpeechEngine e = SpeechEngines.open(options(TestModelVariant.EN).build())) {
             assertEquals("nemotron", e.name());

@@ -1,0 +1,168 @@
+package org.streamasr.engine.nemotron;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.RecognitionListener;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.Utterance;
+import org.streamasr.engine.testmodel.TestModelVariant;
+import org.streamasr.engine.testmodel.ToneScript;
+
+/**
+ * A harness that prints figures (not a test): N streams through the engine, once with batches of one and once
+ * batched, measuring where the time goes (host stages against {@code OrtSession.run} alone, from the same run) and how
+ * much audio per wall-clock second the machine gets through. Optionally a paced run: N streams fed in real time, to
+ * see whether the engine keeps up (its backlog stays bounded).
+ */
+public final class EngineBenchmark {
+
+    /** What to run. {@code maxBatches}: one measurement per value. */
+    public record Config(Path modelDir, TestModelVariant variant, Acceleration acceleration, int streams, int seconds,
+                         List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced) {
+    }
+
+    private final Config config;
+    private final PrintStream out;
+
+    public EngineBenchmark(Config config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    public void run() throws Exception {
+        float[][] audio = audio();
+        out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores%n",
+                config.streams(), config.seconds(), config.acceleration().apiValue(), config.acceleration().chunkMillis(),
+                config.workers(), config.intraOpThreads(), Runtime.getRuntime().availableProcessors());
+        for (int maxBatch : config.maxBatches()) {
+            try (NemotronEngine engine = NemotronEngine.open(options(maxBatch))) {
+                warmUp(engine, audio[0]);
+                engine.stats().reset();
+                long chunksBefore = engine.chunksRun();
+                long batchesBefore = engine.batchesRun();
+                long t0 = System.nanoTime();
+                runAll(engine, audio, false);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                report(engine, maxBatch, wall, engine.chunksRun() - chunksBefore, engine.batchesRun() - batchesBefore);
+                if (config.paced()) paced(engine, audio);
+            }
+        }
+    }
+
+    private EngineOptions options(int maxBatch) {
+        return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
+                .maxBatchWait(Duration.ofMillis(10)).inferenceWorkers(config.workers())
+                .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
+                .defaultAcceleration(config.acceleration()).build();
+    }
+
+    /** Each stream: the sample sentences repeated, shifted by a different lead-in so chunks differ between streams. */
+    private float[][] audio() {
+        float[][] a = new float[config.streams()][];
+        for (int i = 0; i < a.length; i++) {
+            ToneScript.Builder b = ToneScript.builder(config.variant()).leadingSilenceMillis(80 * (i % 13));
+            int target = config.seconds() * ToneScript.SAMPLE_RATE;
+            float[] one = b.say("en-US", "hello world. this is a test of streaming speech recognition.")
+                    .say("en-US", "good morning, world?").pauseMillis(960).build().samples();
+            float[] x = new float[target];
+            for (int at = 0; at < target; at += one.length) System.arraycopy(one, 0, x, at, Math.min(one.length, target - at));
+            a[i] = x;
+        }
+        return a;
+    }
+
+    private void warmUp(NemotronEngine engine, float[] audio) throws Exception {
+        runAll(engine, new float[][] {java.util.Arrays.copyOf(audio, Math.min(audio.length, 3 * ToneScript.SAMPLE_RATE))}, false);
+    }
+
+    /** Feeds every stream (all at once, or paced in 20 ms packets) and waits for all to finish; returns max backlog. */
+    private long runAll(NemotronEngine engine, float[][] audio, boolean paced) throws Exception {
+        CountDownLatch done = new CountDownLatch(audio.length);
+        List<RecognitionStream> streams = new ArrayList<>();
+        AtomicLong finals = new AtomicLong();
+        RecognitionListener listener = new RecognitionListener() {
+            @Override
+            public void onPartial(Utterance partial) {
+            }
+
+            @Override
+            public void onFinal(Utterance utterance) {
+                finals.incrementAndGet();
+            }
+
+            @Override
+            public void onFinished() {
+                done.countDown();
+            }
+        };
+        long maxBacklog = 0;
+        try {
+            for (int i = 0; i < audio.length; i++) {
+                streams.add(engine.openStream(StreamSettings.live("en-US", config.acceleration(), "bench-" + i), listener));
+            }
+            if (paced) {
+                int packet = 320;
+                long start = System.nanoTime();
+                for (int at = 0; at < audio[0].length; at += packet) {
+                    long due = start + TimeUnit.MILLISECONDS.toNanos(at / 16);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                    for (int i = 0; i < streams.size(); i++) {
+                        streams.get(i).accept(audio[i], at, Math.min(packet, audio[i].length - at));
+                        maxBacklog = Math.max(maxBacklog, streams.get(i).pendingSamples());
+                    }
+                }
+            } else {
+                for (int i = 0; i < streams.size(); i++) streams.get(i).accept(audio[i], 0, audio[i].length);
+            }
+            streams.forEach(RecognitionStream::finish);
+            if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("streams did not finish in 30 minutes");
+        } finally {
+            streams.forEach(RecognitionStream::close);
+        }
+        return maxBacklog;
+    }
+
+    private void report(NemotronEngine engine, int maxBatch, double wall, long chunks, long batches) {
+        EngineStats s = engine.stats();
+        double audioSeconds = (double) config.streams() * config.seconds();
+        double x = audioSeconds / wall;
+        out.printf(Locale.ROOT, "%n== max-batch %d: %.1f s of audio in %.1f s wall = %.2fx real time; %d chunks in %d batches "
+                + "(%.1f per batch)%n", maxBatch, audioSeconds, wall, x, chunks, batches, chunks / (double) Math.max(1, batches));
+        long ort = s.nanos(EngineStats.Stage.ORT_ENCODER) + s.nanos(EngineStats.Stage.ORT_JOINER) + s.nanos(EngineStats.Stage.ORT_DECODER);
+        long host = 0;
+        for (EngineStats.Stage st : EngineStats.Stage.values()) {
+            if (st == EngineStats.Stage.BATCH || st.name().startsWith("ORT_")) continue;
+            host += s.nanos(st);
+        }
+        long batch = s.nanos(EngineStats.Stage.BATCH);
+        out.printf(Locale.ROOT, "   %-58s %10s %12s %8s%n", "stage", "total ms", "per chunk us", "calls");
+        for (EngineStats.Stage st : EngineStats.Stage.values()) {
+            out.printf(Locale.ROOT, "   %-58s %10.1f %12.1f %8d%n", st.what(), s.nanos(st) / 1e6, s.nanos(st) / 1e3 / chunks, s.calls(st));
+        }
+        long scheduling = Math.max(0, batch - ort - host);
+        out.printf(Locale.ROOT, "   ONNX Runtime %.1f us per chunk; host %.1f us per chunk (%.1f%% of ORT); rest of the batch "
+                        + "(loops, lists, scheduling hand-off) %.1f us%n", ort / 1e3 / chunks, host / 1e3 / chunks,
+                100.0 * host / Math.max(1, ort), scheduling / 1e3 / chunks);
+        out.printf(Locale.ROOT, "   => about %d streams keep up in real time (%.2fx real time with %d worker(s))%n",
+                (int) Math.floor(x), x, config.workers());
+    }
+
+    private void paced(NemotronEngine engine, float[][] audio) throws Exception {
+        long t0 = System.nanoTime();
+        long backlog = runAll(engine, audio, true);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "   paced: %d streams in real time for %d s: largest backlog %d ms of audio, done %.1f s after "
+                + "the audio ended%n", audio.length, config.seconds(), backlog / 16, wall - config.seconds());
+    }
+}

@@ -1,0 +1,63 @@
+package org.streamasr.engine.nemotron;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Where an engine's time goes, summed over all workers: each stage of a batch on the host, and the model runs inside
+ * ONNX Runtime ({@code OrtSession.run} alone), so that host overhead can be set against model time from one run.
+ */
+public final class EngineStats {
+
+    /** What was timed. The {@code ORT_*} stages are pure ONNX Runtime time; the rest is host work around them. */
+    public enum Stage {
+        FEATURES("log-mel features (inbox to window)"),
+        VAD("Silero VAD, batched"),
+        ENCODER_HOST("encoder: stack windows and caches, tensors, unstack"),
+        ORT_ENCODER("encoder: OrtSession.run"),
+        SEARCH_HOST("greedy search: gather rows, argmax, stack states"),
+        ORT_JOINER("joiner: OrtSession.run"),
+        ORT_DECODER("decoder: OrtSession.run"),
+        RESULTS("hypothesis, endpoints, partials/finals queued"),
+        BATCH("whole batch on a worker");
+
+        private final String what;
+
+        Stage(String what) {
+            this.what = what;
+        }
+
+        public String what() {
+            return what;
+        }
+    }
+
+    private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
+    private final Map<Stage, LongAdder> calls = new EnumMap<>(Stage.class);
+
+    public EngineStats() {
+        for (Stage s : Stage.values()) {
+            nanos.put(s, new LongAdder());
+            calls.put(s, new LongAdder());
+        }
+    }
+
+    void add(Stage stage, long elapsedNanos) {
+        nanos.get(stage).add(elapsedNanos);
+        calls.get(stage).increment();
+    }
+
+    public long nanos(Stage stage) {
+        return nanos.get(stage).sum();
+    }
+
+    public long calls(Stage stage) {
+        return calls.get(stage).sum();
+    }
+
+    public void reset() {
+        nanos.values().forEach(LongAdder::reset);
+        calls.values().forEach(LongAdder::reset);
+    }
+}
