@@ -11,6 +11,7 @@ import org.streamasr.engine.testmodel.TestModelVariant;
 import org.streamasr.engine.testmodel.TestModelWriter;
 import org.streamasr.engine.testmodel.ToneScript;
 import org.streamasr.media.wav.WavFile;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Parameters;
                 + "exactly, and sample WAVs with their expected transcripts.",
                 "Then: bin/asr transcribe DIR/sample-en.wav --engine nemotron --model DIR"})
 public final class MakeTestModelCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Output directory (created).")
     Path dir;
@@ -53,12 +57,13 @@ public final class MakeTestModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TestModelVariant v = TestModelVariant.parse(variant);
         List<Integer> chunks = chunkMs == null || chunkMs.isEmpty() ? v.chunkMillis() : chunkMs;
-        TestModelSpec spec = benchmark ? TestModelSpec.benchmark(v, chunks, dModel, layers)
+        TestModelSpec model = benchmark ? TestModelSpec.benchmark(v, chunks, dModel, layers)
                 : TestModelSpec.tiny(v).withChunkMillis(chunks);
-        List<Path> written = TestModelWriter.write(spec, dir);
-        for (Path p : written) System.out.println("wrote " + p);
-        List<String> samples = writeSamples(v, dir);
-        samples.forEach(System.out::println);
+        List<Path> written = TestModelWriter.write(model, dir);
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        for (Path p : written) out.println("wrote " + p);
+        writeSamples(v, dir).forEach(out::println);
+        out.flush();
         return 0;
     }
 

@@ -1,6 +1,6 @@
 package org.streamasr.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.Utterance;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,6 +33,9 @@ import picocli.CommandLine.Parameters;
         description = "Transcribes an audio file (any format ffmpeg reads) with the nemotron or sphinx engine.")
 public final class TranscribeCommand implements java.util.concurrent.Callable<Integer> {
     private static final int PIECE = 1_600;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Audio file.")
     Path file;
@@ -70,7 +74,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         float[] audio = AudioFileDecoder.withDefaults().decode(file);
         EngineOptions options = EngineOptions.builder().engine(engine != null ? engine : model != null ? "nemotron" : "sphinx").modelDir(model).provider(provider)
                 .intraOpThreads(threads).vadModel(vadPath()).defaultAcceleration(accel).build();
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
         Printer printer = new Printer(out, stream, terminal && stream);
@@ -86,6 +90,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         }
         if (printer.error.get() != null) throw printer.error.get();
         if (!stream) out.println(String.join("\n", printer.finals));
+        out.flush();
         return 0;
     }
 
@@ -101,11 +106,11 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         final List<String> finals = new ArrayList<>();
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicReference<RecognitionException> error = new AtomicReference<>();
-        private final PrintStream out;
+        private final PrintWriter out;
         private final boolean stream;
         private final boolean overwrite;
 
-        Printer(PrintStream out, boolean stream, boolean overwrite) {
+        Printer(PrintWriter out, boolean stream, boolean overwrite) {
             this.out = out;
             this.stream = stream;
             this.overwrite = overwrite;
@@ -127,6 +132,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
             if (!stream) return;
             out.println((overwrite ? "\r\033[K" : "") + "final   " + span(u) + (u.language() == null ? "" : " (" + u.language() + ")")
                     + " " + u.text());
+            out.flush();
         }
 
         @Override

@@ -10,7 +10,7 @@ import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.Utterance;
 
 /** Records a stream's events in order (WebSocketRecorder-style) and waits for them with a deadline. */
-final class Recorder implements RecognitionListener {
+class Recorder implements RecognitionListener {
     record Event(String kind, Utterance utterance, RecognitionException error) {
     }
 
