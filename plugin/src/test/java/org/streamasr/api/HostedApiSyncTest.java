@@ -27,6 +27,7 @@ class HostedApiSyncTest {
 
     @AfterEach
     void stop() {
+        engine.gate.countDown();
         server.close();
         assertEquals(0, engine.open.get(), "engine streams left open");
     }
@@ -125,6 +126,50 @@ class HostedApiSyncTest {
         server = new ApiServer(engine, dir, "asr.api.keys = []\nasr.api.open = true");
         HttpResponse<String> r = server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1)), "Authorization", "");
         assertEquals(200, r.statusCode(), r.body());
+    }
+
+    @Test
+    void aRequestStillRunningAfterTheGracePeriodIsAnsweredWith503() throws Exception {
+        server.close();
+        server = new ApiServer(engine, dir, "asr.api.grace-period = 0s");
+        engine.gate = new java.util.concurrent.CountDownLatch(1);
+        var pending = server.http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.base() + ApiServer.MODEL))
+                .header("Authorization", "Key " + ApiServer.KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ApiServer.input(ApiServer.toneDataUri(2)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(engine.atGate.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        server.api.close();
+        HttpResponse<String> r = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("runner_disconnected", ApiServer.json(r).get("error_type").asText());
+    }
+
+    @Test
+    void runningRequestsFinishWithinTheGracePeriod() throws Exception {
+        server.close();
+        server = new ApiServer(engine, dir, "asr.api.grace-period = 30s");
+        engine.gate = new java.util.concurrent.CountDownLatch(1);
+        var pending = server.http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.base() + ApiServer.MODEL))
+                .header("Authorization", "Key " + ApiServer.KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ApiServer.input(ApiServer.toneDataUri(2)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(engine.atGate.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread closer = new Thread(server.api::close, "test-close");
+        closer.start();
+        ApiServer.await("new requests to be refused", java.time.Duration.ofSeconds(10), () -> {
+            try {
+                return server.post(ApiServer.MODEL, ApiServer.input(ApiServer.toneDataUri(1))).statusCode() == 503;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        engine.gate.countDown();
+        closer.join(20_000);
+        HttpResponse<String> r = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("one two", ApiServer.json(r).get("output").asText());
     }
 
     @Test

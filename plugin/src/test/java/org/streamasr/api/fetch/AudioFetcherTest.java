@@ -199,6 +199,52 @@ class AudioFetcherTest {
         canceller.join();
     }
 
+    /** TLS to a pinned address still checks the certificate against the URL's host name. */
+    @Test
+    void httpsVerifiesTheHostNameOfThePinnedAddress() throws Exception {
+        Path ks = tmp.resolve("server.p12");
+        Process keytool = new ProcessBuilder("keytool", "-genkeypair", "-alias", "s", "-keyalg", "EC", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
+                "-storepass", "secret", "-keypass", "secret").redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool failed");
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(ks)) {
+            store.load(in, "secret".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(store, "secret".toCharArray());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(store);
+        SSLContext serverSsl = SSLContext.getInstance("TLS");
+        serverSsl.init(kmf.getKeyManagers(), null, null);
+        SSLContext clientSsl = SSLContext.getInstance("TLS");
+        clientSsl.init(null, tmf.getTrustManagers(), null);
+
+        com.sun.net.httpserver.HttpsServer tls = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        tls.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverSsl));
+        tls.createContext("/a.wav", ex -> {
+            ex.sendResponseHeaders(200, audio.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(audio);
+            }
+        });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        tls.setExecutor(pool);
+        tls.start();
+        try {
+            int p = tls.getAddress().getPort();
+            AudioFetcher f = new AudioFetcher(new PinnedHttpClient(new AddressPolicy(true), Duration.ofSeconds(5), clientSsl,
+                    "test"), uri -> null, 1 << 20, Duration.ofSeconds(20), 3, tmp);
+            assertArrayEquals(audio, fetch(f, "https://localhost:" + p + "/a.wav"));
+            FetchException wrongName = assertThrows(FetchException.class, () -> fetch(f, "https://127.0.0.1:" + p + "/a.wav"));
+            assertEquals(FetchException.Kind.DOWNLOAD_FAILED, wrongName.kind(), wrongName.getMessage());
+        } finally {
+            tls.stop(0);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void dataUris() throws Exception {
         AudioFetcher f = fetcher(false, 60_000, Duration.ofSeconds(5));
