@@ -66,7 +66,15 @@ final class SseStream {
         if (!ex.claim()) return false;
         lastWriteNanos = System.nanoTime();
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), heartbeatNanos / 4);
-        ticker = events.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+        try {
+            ticker = events.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            closed = true;
+            onStop.run();
+            ApiError busy = ApiError.plain(503, "runner_scheduling_failure", "the server is shutting down; retry shortly");
+            ex.send(busy.status(), busy.body().toString(), Map.of("X-Fal-Error-Type", busy.errorType()));
+            return false;
+        }
         ex.onClientGone(() -> runOnEvents(this::clientGone));
         return true;
     }
