@@ -48,7 +48,11 @@ public final class ProtocolEndpoint extends Endpoint {
     public void onOpen(Session ws, EndpointConfig config) {
         ws.setMaxTextMessageBufferSize(limits.maxMessageBytes());
         ws.setMaxBinaryMessageBufferSize(limits.maxMessageBytes());
-        ws.setMaxIdleTimeout(limits.idleTimeout().toMillis());
+        // Tyrus (2.2) schedules a session's first idle check at creation with the container's default timeout; when
+        // that is 0 and the check runs only after a positive timeout was set here (a loaded machine), it closes the
+        // session at once. So the timeout is set only when the container's default differs: deploy with the
+        // container's default max session idle timeout equal to the adapters' idle timeout.
+        if (ws.getMaxIdleTimeout() != limits.idleTimeout().toMillis()) ws.setMaxIdleTimeout(limits.idleTimeout().toMillis());
         OutboundQueue queue = new OutboundQueue(new SessionTransport(ws), limits.outbound(), metrics, component);
         out = queue;
         metrics.counter(component + ".connections.opened").increment();

@@ -13,6 +13,8 @@ public final class TyrusTestServer implements AutoCloseable {
 
     public TyrusTestServer(List<ServerEndpointConfig> endpoints) throws Exception {
         container = (TyrusServerContainer) ServerContainerFactory.createServerContainer(Map.of());
+        // as the server deploys the adapters: the container's default idle timeout is theirs (see ProtocolEndpoint)
+        container.setDefaultMaxSessionIdleTimeout(WsLimits.defaults().idleTimeout().toMillis());
         for (ServerEndpointConfig e : endpoints) container.addEndpoint(e);
         container.start("/", 0);
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.websocket.CloseReason;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +31,7 @@ class MediaJsonEndpointTest {
         MediaJsonConfig d = MediaJsonConfig.defaults();
         MediaJsonConfig config = new MediaJsonConfig(d.paths(), d.defaultLanguage(), d.sendInterim(), d.interimStability(),
                 d.concealCap(), d.silenceCap(), d.maxPayloadBytes(), d.maxSources(),
-                new WsLimits(64 * 1024, OutboundQueue.Limits.defaults(), Duration.ofSeconds(30)));
+                new WsLimits(64 * 1024, OutboundQueue.Limits.defaults(), WsLimits.defaults().idleTimeout()));
         server = new TyrusTestServer(MediaJsonEndpoints.create(sink, metrics, config));
     }
 
