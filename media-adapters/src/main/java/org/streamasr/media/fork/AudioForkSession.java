@@ -19,7 +19,6 @@ import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
-import org.streamasr.media.adapter.ConnectionRefusedException;
 import org.streamasr.media.adapter.LenientJson;
 import org.streamasr.media.adapter.OutboundChannel;
 import org.streamasr.media.adapter.ParticipantFeed;
