@@ -55,6 +55,10 @@ public final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--paced", description = "Also feed the streams in real time and report the backlog.")
     boolean paced;
 
+    @Option(names = "--vad-model", paramLabel = "FILE", description = "Silero VAD run on every stream (not skipping) so its "
+            + "cost shows (default: models/silero-vad/silero_vad.onnx under ASR_HOME when present; 'none' for without).")
+    String vadModel;
+
     @Override
     public Integer call() throws Exception {
         TestModelVariant v = TestModelVariant.parse(variant);
@@ -65,13 +69,13 @@ public final class BenchEngineCommand implements Callable<Integer> {
             built = Files.createTempDirectory("streamasr-bench-model-");
             System.out.printf("building a constructed %s model: d_model %d, %d layers, vocabulary %d, decoder 2x640, joiner 640 ...%n",
                     v.name().toLowerCase(java.util.Locale.ROOT), dModel, layers, v == TestModelVariant.EN ? 1024 : 13087);
-            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers), built);
+            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers).withVad(), built);
             dir = built;
         }
         try {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
-            new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced),
-                    System.out).run();
+            new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
+                    VadModelOption.resolve(vadModel)), System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {

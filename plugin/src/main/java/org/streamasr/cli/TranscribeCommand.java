@@ -73,7 +73,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
         float[] audio = AudioFileDecoder.withDefaults().decode(file);
         EngineOptions options = EngineOptions.builder().engine(engine != null ? engine : model != null ? "nemotron" : "sphinx").modelDir(model).provider(provider)
-                .intraOpThreads(threads).vadModel(vadPath()).defaultAcceleration(accel).build();
+                .intraOpThreads(threads).vadModel(VadModelOption.resolve(vadModel)).defaultAcceleration(accel).build();
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
@@ -92,13 +92,6 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         if (!stream) out.println(String.join("\n", printer.finals));
         out.flush();
         return 0;
-    }
-
-    private Path vadPath() {
-        if (vadModel != null) return vadModel.equalsIgnoreCase("none") ? null : Path.of(vadModel);
-        String home = System.getenv("ASR_HOME");
-        Path p = Path.of(home == null ? "." : home, "models", "silero-vad", "silero_vad.onnx");
-        return Files.isRegularFile(p) ? p : null;
     }
 
     /** Prints results; keeps the finals for the plain output. */

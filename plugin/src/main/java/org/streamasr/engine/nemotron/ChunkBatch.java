@@ -121,10 +121,13 @@ final class ChunkBatch {
         s.feeder.advance();
         s.framesDone += c.outFrames();
         long vadSilence = engine.vadModel() == null ? -1 : s.feeder.activity().silenceBefore(s.feeder.chunkStartSample());
+        boolean deliver = !s.isClosed();
         switch (s.transcript.afterChunk(s.framesDone, vadSilence, c.outFrames())) {
-            case PARTIAL -> s.delivery.partial(s.transcript.pending());
+            case PARTIAL -> {
+                if (deliver) s.delivery.partial(s.transcript.pending());
+            }
             case FINAL -> {
-                s.delivery.finalResult(s.transcript.pending());
+                if (deliver) s.delivery.finalResult(s.transcript.pending());
                 s.caches.reset(model);
             }
             case RESET -> s.caches.reset(model);

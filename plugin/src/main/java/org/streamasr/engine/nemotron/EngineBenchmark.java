@@ -28,7 +28,7 @@ public final class EngineBenchmark {
 
     /** What to run. {@code maxBatches}: one measurement per value. */
     public record Config(Path modelDir, TestModelVariant variant, Acceleration acceleration, int streams, int seconds,
-                         List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced) {
+                         List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced, Path vadModel) {
     }
 
     private final Config config;
@@ -41,9 +41,10 @@ public final class EngineBenchmark {
 
     public void run() throws Exception {
         float[][] audio = audio();
-        out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores%n",
-                config.streams(), config.seconds(), config.acceleration().apiValue(), config.acceleration().chunkMillis(),
-                config.workers(), config.intraOpThreads(), Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores, "
+                        + "VAD %s%n", config.streams(), config.seconds(), config.acceleration().apiValue(),
+                config.acceleration().chunkMillis(), config.workers(), config.intraOpThreads(),
+                Runtime.getRuntime().availableProcessors(), config.vadModel() == null ? "off" : "on every chunk (no skipping)");
         for (int maxBatch : config.maxBatches()) {
             try (NemotronEngine engine = NemotronEngine.open(options(maxBatch))) {
                 warmUp(engine, audio[0]);
@@ -63,7 +64,8 @@ public final class EngineBenchmark {
         return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
                 .maxBatchWait(Duration.ofMillis(10)).inferenceWorkers(config.workers())
                 .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
-                .defaultAcceleration(config.acceleration()).build();
+                .defaultAcceleration(config.acceleration()).vadModel(config.vadModel()).extra("nemotron.vad-skip", "false")
+                .build();
     }
 
     /** Each stream: the sample sentences repeated, shifted by a different lead-in so chunks differ between streams. */
@@ -140,20 +142,17 @@ public final class EngineBenchmark {
         out.printf(Locale.ROOT, "%n== max-batch %d: %.1f s of audio in %.1f s wall = %.2fx real time; %d chunks in %d batches "
                 + "(%.1f per batch)%n", maxBatch, audioSeconds, wall, x, chunks, batches, chunks / (double) Math.max(1, batches));
         long ort = s.nanos(EngineStats.Stage.ORT_ENCODER) + s.nanos(EngineStats.Stage.ORT_JOINER) + s.nanos(EngineStats.Stage.ORT_DECODER);
-        long host = 0;
-        for (EngineStats.Stage st : EngineStats.Stage.values()) {
-            if (st == EngineStats.Stage.BATCH || st.name().startsWith("ORT_")) continue;
-            host += s.nanos(st);
-        }
-        long batch = s.nanos(EngineStats.Stage.BATCH);
+        long vad = s.nanos(EngineStats.Stage.VAD);
+        long host = s.nanos(EngineStats.Stage.FEATURES) + s.nanos(EngineStats.Stage.ENCODER_HOST)
+                + s.nanos(EngineStats.Stage.SEARCH_HOST) + s.nanos(EngineStats.Stage.RESULTS);
+        long rest = Math.max(0, s.nanos(EngineStats.Stage.BATCH) - ort - vad - host);
         out.printf(Locale.ROOT, "   %-58s %10s %12s %8s%n", "stage", "total ms", "per chunk us", "calls");
         for (EngineStats.Stage st : EngineStats.Stage.values()) {
             out.printf(Locale.ROOT, "   %-58s %10.1f %12.1f %8d%n", st.what(), s.nanos(st) / 1e6, s.nanos(st) / 1e3 / chunks, s.calls(st));
         }
-        long scheduling = Math.max(0, batch - ort - host);
-        out.printf(Locale.ROOT, "   ONNX Runtime %.1f us per chunk; host %.1f us per chunk (%.1f%% of ORT); rest of the batch "
-                        + "(loops, lists, scheduling hand-off) %.1f us%n", ort / 1e3 / chunks, host / 1e3 / chunks,
-                100.0 * host / Math.max(1, ort), scheduling / 1e3 / chunks);
+        out.printf(Locale.ROOT, "   per chunk: ONNX Runtime (encoder, joiner, decoder) %.0f us; Silero VAD %.0f us; host work (features, "
+                        + "stacking, search loop, results) %.0f us = %.1f%% of the ONNX Runtime time; other %.0f us%n",
+                ort / 1e3 / chunks, vad / 1e3 / chunks, host / 1e3 / chunks, 100.0 * host / Math.max(1, ort), rest / 1e3 / chunks);
         out.printf(Locale.ROOT, "   => about %d streams keep up in real time (%.2fx real time with %d worker(s))%n",
                 (int) Math.floor(x), x, config.workers());
     }

@@ -56,7 +56,8 @@ public final class NemotronEngine implements SpeechEngine {
     private final EngineOptions options;
     private final SessionFactory sessions;
     private final Map<Acceleration, ModelDirectory.Export> exports;
-    private final Map<Acceleration, ChunkModel> loaded = new EnumMap<>(Acceleration.class);
+    private final Map<Acceleration, ChunkModel> loaded = java.util.Collections.synchronizedMap(new EnumMap<>(Acceleration.class));
+    private final Map<Acceleration, Object> loadLocks = new EnumMap<>(Acceleration.class);
     private final Map<ChunkModel, ConcurrentLinkedQueue<StreamCaches>> cachePools = new ConcurrentHashMap<>();
     private final Vocabulary vocabulary;
     private final PromptLanguages languages;
@@ -99,6 +100,7 @@ public final class NemotronEngine implements SpeechEngine {
                 exports.put(a, e.getValue());
             }
         }
+        for (Acceleration a : Acceleration.values()) loadLocks.put(a, new Object());
         if (exports.isEmpty()) {
             throw new org.streamasr.engine.ModelContractException(options.modelDir() + ": no export with a chunk size of an "
                     + "acceleration mode (1120, 560, 320 or 80 ms); found " + byChunk.keySet() + " ms");
@@ -207,15 +209,24 @@ public final class NemotronEngine implements SpeechEngine {
         return (a + b - 1) / b;
     }
 
-    /** The sessions of a mode, loaded on first use (by the first stream that asks; others of that mode wait). */
+    /**
+     * The sessions of a mode, loaded on first use by the first stream that asks; other streams of that mode wait for
+     * it, streams of other modes do not.
+     */
     private ChunkModel model(Acceleration a) {
-        synchronized (loaded) {
+        synchronized (loadLocks.get(a)) {
             ChunkModel m = loaded.get(a);
             if (m == null) {
                 long t0 = System.nanoTime();
                 m = ChunkModel.load(exports.get(a), vocabulary.size(), sessions, options.inferenceWorkers(), options.maxBatch(),
                         stats);
-                loaded.put(a, m);
+                synchronized (loaded) {
+                    if (closed) {
+                        m.close();
+                        throw new IllegalStateException("nemotron engine is closed");
+                    }
+                    loaded.put(a, m);
+                }
                 log.info("loaded {} ({}) in {} ms", exports.get(a).dir(), m.contract.describe(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             }

@@ -117,8 +117,8 @@ final class NemotronStream implements RecognitionStream {
     }
 
     void maybeSchedule() {
-        if (!scheduled.get() && ready() && scheduled.compareAndSet(false, true)) {
-            if (!ready() || !engine.submit(this)) scheduled.set(false);
+        if (!scheduled.get() && ready() && scheduled.compareAndSet(false, true) && !engine.submit(this)) {
+            scheduled.set(false);
         }
     }
 

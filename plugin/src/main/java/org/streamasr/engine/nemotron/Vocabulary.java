@@ -125,7 +125,24 @@ final class Vocabulary {
             sb.append(pieces[id]);
         }
         flush(pending, sb);
-        return sb.toString().replace('\u2581', ' ').replaceAll(" {2,}", " ").strip();
+        return spaces(sb);
+    }
+
+    /** "▁" as a space, runs of spaces as one, none at the ends. */
+    private static String spaces(StringBuilder sb) {
+        StringBuilder out = new StringBuilder(sb.length());
+        boolean space = true;
+        for (int i = 0; i < sb.length(); i++) {
+            char ch = sb.charAt(i);
+            if (ch == '\u2581' || ch == ' ') {
+                space = true;
+                continue;
+            }
+            if (space && out.length() > 0) out.append(' ');
+            space = false;
+            out.append(ch);
+        }
+        return out.toString();
     }
 
     private static void flush(ByteArrayOutputStream pending, StringBuilder sb) {
