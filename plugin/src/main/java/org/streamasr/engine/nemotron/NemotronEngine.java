@@ -108,9 +108,10 @@ public final class NemotronEngine implements SpeechEngine {
         ModelDirectory.Export any = exports.values().iterator().next();
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());
-        this.vadSkipThreshold = parseFloat(extra, "nemotron.vad-skip-threshold", 0.3f);
-        this.tailFrames = (int) (parseMillis(extra, "nemotron.tail-padding", 400) / 10);
-        this.maxSymbols = (int) parseLong(extra, "nemotron.max-symbols-per-frame", 10);
+        this.vadSkipThreshold = setting(extra, "nemotron.vad-skip-threshold", 0.3f, "a number", Float::parseFloat);
+        this.tailFrames = (int) (setting(extra, "nemotron.tail-padding", 400L, "a duration such as 400ms",
+                NemotronEngine::millis) / 10);
+        this.maxSymbols = setting(extra, "nemotron.max-symbols-per-frame", 10, "a whole number", Integer::parseInt);
         if (maxSymbols < 1) throw new IllegalArgumentException("asr.engine.nemotron.max-symbols-per-frame must be at least 1");
         boolean vadApplies = any.contract().vadApplies();
         if (!vadApplies && options.vadModel() != null) {
@@ -368,37 +369,22 @@ public final class NemotronEngine implements SpeechEngine {
         if (vad != null) vad.close();
     }
 
-    private static float parseFloat(Map<String, String> extra, String key, float byDefault) {
+    /** An engine-specific setting of {@code extra}, parsed, or {@code byDefault} when unset; a bad value names its key. */
+    private static <T> T setting(Map<String, String> extra, String key, T byDefault, String expected,
+                                 java.util.function.Function<String, T> parse) {
         String v = extra.get(key);
         if (v == null) return byDefault;
         try {
-            return Float.parseFloat(v.trim());
+            return parse.apply(v.trim().toLowerCase(java.util.Locale.ROOT));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a number");
-        }
-    }
-
-    private static long parseLong(Map<String, String> extra, String key, long byDefault) {
-        String v = extra.get(key);
-        if (v == null) return byDefault;
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a whole number");
+            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not " + expected);
         }
     }
 
     /** "400ms", "1s" or a bare number of milliseconds. */
-    private static long parseMillis(Map<String, String> extra, String key, long byDefault) {
-        String v = extra.get(key);
-        if (v == null) return byDefault;
-        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2).trim());
-            if (s.endsWith("s")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000);
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not a duration such as 400ms");
-        }
+    private static long millis(String s) {
+        if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2).trim());
+        if (s.endsWith("s")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000);
+        return Long.parseLong(s);
     }
 }
