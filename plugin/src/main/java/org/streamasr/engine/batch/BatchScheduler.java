@@ -51,6 +51,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong items = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong queuedNanos = new AtomicLong();
     private int idleWorkers;
     private int queued;
     private boolean closed;
@@ -107,6 +108,11 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         return failures.get();
     }
 
+    /** Time items spent queued before their batch left, summed (divide by {@link #itemsRun()}). */
+    public long waitedNanos() {
+        return queuedNanos.get();
+    }
+
     /** Items waiting for a worker. */
     public int queued() {
         lock.lock();
@@ -142,7 +148,11 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 if (best != null) {
                     ArrayDeque<Waiting<T>> q = queues.get(best);
                     List<T> batch = new ArrayList<>(Math.min(q.size(), maxBatch));
-                    while (!q.isEmpty() && batch.size() < maxBatch) batch.add(q.pollFirst().item());
+                    while (!q.isEmpty() && batch.size() < maxBatch) {
+                        Waiting<T> wt = q.pollFirst();
+                        queuedNanos.addAndGet(now - wt.since());
+                        batch.add(wt.item());
+                    }
                     queued -= batch.size();
                     idleWorkers--;
                     jobs.add(new Job<>(best, batch));

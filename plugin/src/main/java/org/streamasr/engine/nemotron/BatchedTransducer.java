@@ -41,6 +41,7 @@ final class BatchedTransducer implements GreedySearch.Network {
             s.channelAxis.unstack(w.channelOut, i, n, s.channel);
             s.timeAxis.unstack(w.timeOut, i, n, s.time);
             s.channelLen = w.channelLenOut.get(i);
+            s.dirty = true;
         }
         model.stats.add(EngineStats.Stage.ENCODER_HOST, System.nanoTime() - t0 - ort);
     }
@@ -102,6 +103,7 @@ final class BatchedTransducer implements GreedySearch.Network {
             w.decoderOut.get(i * h, s.decoderOut, 0, h);
             s.stateAxis.unstack(w.stateHOut, i, n, s.stateH);
             s.stateAxis.unstack(w.stateCOut, i, n, s.stateC);
+            s.dirty = true;
         }
     }
 }

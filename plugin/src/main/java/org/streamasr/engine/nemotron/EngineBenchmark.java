@@ -159,9 +159,14 @@ public final class EngineBenchmark {
 
     private void paced(NemotronEngine engine, float[][] audio) throws Exception {
         long t0 = System.nanoTime();
+        long batches = engine.batchesRun();
+        long waited = engine.schedulerWaitNanos();
+        long items = engine.scheduledItems();
         long backlog = runAll(engine, audio, true);
         double wall = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "   paced: %d streams in real time for %d s: largest backlog %d ms of audio, done %.1f s after "
-                + "the audio ended%n", audio.length, config.seconds(), backlog / 16, wall - config.seconds());
+                        + "the audio ended; %d batches; a ready chunk waited %.1f ms on average for its batch to leave%n",
+                audio.length, config.seconds(), backlog / 16, Math.max(0, wall - config.seconds()), engine.batchesRun() - batches,
+                (engine.schedulerWaitNanos() - waited) / 1e6 / Math.max(1, engine.scheduledItems() - items));
     }
 }

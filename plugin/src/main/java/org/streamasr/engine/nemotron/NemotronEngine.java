@@ -340,6 +340,16 @@ public final class NemotronEngine implements SpeechEngine {
         return scheduler.batchesRun();
     }
 
+    /** Time ready streams waited in the scheduler for their batch to leave, summed, in nanoseconds. */
+    public long schedulerWaitNanos() {
+        return scheduler.waitedNanos();
+    }
+
+    /** Stream chunks the scheduler handed to workers (run, skipped or ended). */
+    public long scheduledItems() {
+        return scheduler.itemsRun();
+    }
+
     public long coalescedPartials() {
         return coalescedPartials.get();
     }

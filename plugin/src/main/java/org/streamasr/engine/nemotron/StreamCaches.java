@@ -18,6 +18,8 @@ final class StreamCaches {
     final BatchAxis channelAxis;
     final BatchAxis timeAxis;
     final BatchAxis stateAxis;
+    /** Changed since the last reset; a silent stream's repeated resets then cost nothing. */
+    boolean dirty = true;
     private static final int ZERO_BLOCK = 1 << 14;
     private static final FloatBuffer ZEROS = Workspace.floats(ZERO_BLOCK);
 
@@ -36,6 +38,8 @@ final class StreamCaches {
 
     /** Initial state (sherpa-onnx's Reset): zero caches, length 0, decoder primed with the blank. */
     void reset(ChunkModel model) {
+        if (!dirty) return;
+        dirty = false;
         zero(channel);
         zero(time);
         channelLen = 0;
