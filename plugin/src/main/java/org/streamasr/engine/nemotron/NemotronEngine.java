@@ -108,6 +108,7 @@ public final class NemotronEngine implements SpeechEngine {
         ModelDirectory.Export any = exports.values().iterator().next();
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());
+        checkDefaults(options);
         this.vadSkipThreshold = setting(extra, "nemotron.vad-skip-threshold", 0.3f, "a number", Float::parseFloat);
         this.tailFrames = (int) (setting(extra, "nemotron.tail-padding", 400L, "a duration such as 400ms",
                 NemotronEngine::millis) / 10);
@@ -139,6 +140,22 @@ public final class NemotronEngine implements SpeechEngine {
      */
     public static NemotronEngine open(EngineOptions options) {
         return new NemotronEngine(options);
+    }
+
+    /** The defaults must be servable by this model, or every stream that relies on them would fail. */
+    private void checkDefaults(EngineOptions o) {
+        if (o.defaultLanguage() != null) {
+            try {
+                languages.resolve(o.defaultLanguage());
+            } catch (UnsupportedSettingException e) {
+                throw new IllegalArgumentException("asr.engine.default-language: " + e.getMessage(), e);
+            }
+        }
+        if (o.defaultAcceleration() != null && !exports.containsKey(o.defaultAcceleration())) {
+            throw new IllegalArgumentException("asr.engine.default-acceleration: '" + o.defaultAcceleration().apiValue()
+                    + "' has no " + o.defaultAcceleration().chunkMillis() + " ms export in " + o.modelDir() + "; available: "
+                    + accelerations().stream().map(Acceleration::apiValue).toList());
+        }
     }
 
     private static void validate(EngineOptions o) {

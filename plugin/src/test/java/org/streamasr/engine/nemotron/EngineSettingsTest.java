@@ -30,6 +30,9 @@ class EngineSettingsTest {
         assertTrue(refused(base().extra("nemotron.ort.optimization-level", "max")).contains("optimization-level"));
         assertTrue(refused(base().provider("tpu")).startsWith("asr.engine.provider: 'tpu'"));
         assertTrue(refused(base().maxBatch(0)).contains("max-batch"));
+        assertTrue(refused(base().defaultLanguage("fr-FR")).startsWith("asr.engine.default-language: unsupported language 'fr-FR'"));
+        assertTrue(refused(base().defaultAcceleration(org.streamasr.engine.Acceleration.HIGH))
+                .startsWith("asr.engine.default-acceleration: 'high' has no 320 ms export"));
     }
 
     @Test
