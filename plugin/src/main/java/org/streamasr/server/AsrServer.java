@@ -79,7 +79,9 @@ public final class AsrServer implements AutoCloseable {
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
         this.captions = new CaptionHub(calls, config.captions(), events, scheduler, System::nanoTime);
         metrics.bind(prometheus, calls, media, errors);
-        this.webSockets = new EmbeddedWebSocketContainer(1 << 20);
+        // Tyrus refuses frames beyond its incoming buffer before any endpoint sees them: make room for the largest
+        // message an adapter accepts.
+        this.webSockets = new EmbeddedWebSocketContainer(Math.max(1 << 20, config.media().maxMessageBytes()));
         this.http = new HttpServer();
     }
 
@@ -136,7 +138,8 @@ public final class AsrServer implements AutoCloseable {
         http.addListener(listener);
 
         deploy(CaptionsEndpoint.config(captions));
-        adapters = new MediaAdapters(new ConfigReader(config.raw()), calls, media);
+        checkLanguages();
+        adapters = new MediaAdapters(config.media(), calls, media);
         adapters.webSocketEndpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
@@ -155,6 +158,17 @@ public final class AsrServer implements AutoCloseable {
         http.start();
         LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
                 engines.defaultEngine().name(), displayHost(), port());
+    }
+
+    /** The languages media adapters give calls must be ones the default engine serves. */
+    private void checkLanguages() {
+        for (var e : config.media().languages().entrySet()) {
+            if (calls.defaultEngineLanguage(e.getValue()) == null) {
+                throw new InvalidConfigException(e.getKey(), "engine " + engines.defaultEngine().name()
+                        + " does not serve '" + e.getValue() + "'; it serves "
+                        + String.join(", ", new java.util.TreeSet<>(engines.defaultEngine().languages())));
+            }
+        }
     }
 
     /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */

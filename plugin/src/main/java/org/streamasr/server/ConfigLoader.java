@@ -36,14 +36,20 @@ public final class ConfigLoader {
             new EnvVar("ASR_RTP_PORT_MIN", "asr.media.rtp.port-min", false, "lowest RTP port"),
             new EnvVar("ASR_RTP_PORT_MAX", "asr.media.rtp.port-max", false, "highest RTP port"),
             new EnvVar("ASR_AUDIOSOCKET_PORT", "asr.media.audiosocket.port", false, "Asterisk AudioSocket TCP port"),
+            new EnvVar("ASR_WHISPER_ENABLED", "asr.media.whisper.enabled", false, "true deploys the Jigasi Whisper endpoint"),
+            new EnvVar("ASR_WHISPER_OPEN", "asr.media.whisper.open", false, "true: Whisper connections need no token"),
+            new EnvVar("ASR_WHISPER_JWT_SECRET", "asr.media.whisper.jwt.secret", false, "HS256 secret of Jigasi's tokens"),
+            new EnvVar("ASR_WHISPER_JWT_SECRET_FILE", "asr.media.whisper.jwt.secret-file", false, "file with that secret"),
+            new EnvVar("ASR_WHISPER_JWT_PUBLIC_KEY", "asr.media.whisper.jwt.public-key", false, "RSA public key (PEM) of Jigasi's tokens"),
+            new EnvVar("ASR_WHISPER_JWT_PUBLIC_KEY_FILE", "asr.media.whisper.jwt.public-key-file", false, "file with that key"),
             new EnvVar("ASR_SIP_ENABLED", "asr.sip.enabled", false, "true runs the SIP gateway"),
             new EnvVar("ASR_SIP_PORT", "asr.sip.port", false, "SIP port, UDP and TCP"),
             new EnvVar("ASR_ENGINE", "asr.engine.name", false, "default engine: sphinx or nemotron"),
             new EnvVar("ASR_MODEL_DIR", "asr.engine.model-dir", false, "Nemotron export directory"),
             new EnvVar("ASR_PROVIDER", "asr.engine.provider", false, "ONNX Runtime provider: cpu or cuda"));
 
-    /** Keys under these prefixes are free-form (named models), not checked against reference.conf. */
-    private static final List<String> FREE_FORM = List.of("asr.models.");
+    /** Keys under these prefixes are user-chosen (named models, AudioSocket kinds), not checked against reference.conf. */
+    private static final List<String> FREE_FORM = List.of("asr.models.", "asr.media.audiosocket.kinds.");
 
     private ConfigLoader() {
     }

@@ -2,6 +2,7 @@ package org.streamasr.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +90,16 @@ public final class ConfigReader {
 
     public List<String> stringList(String key) {
         return guard(key, () -> config.getStringList(key));
+    }
+
+    /** An object (a map of settings), e.g. to iterate over user-chosen keys. */
+    public ConfigObject object(String key) {
+        return guard(key, () -> config.getObject(key));
+    }
+
+    /** A list of objects, e.g. [{kid = ..., secret = ...}]. */
+    public List<? extends ConfigObject> objectList(String key) {
+        return guard(key, () -> config.getObjectList(key));
     }
 
     private static String human(Duration d) {

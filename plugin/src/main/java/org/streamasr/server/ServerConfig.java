@@ -11,9 +11,9 @@ import org.streamasr.engine.EngineOptions;
 import org.streamasr.stream.CallsConfig;
 
 /**
- * The server's validated settings (asr.server, asr.calls, asr.captions, asr.engine, asr.models). Built once at
- * start-up by {@link #from(Config)}, which names the key of any bad value. {@link #raw()} is the whole config, for
- * the sections other components read themselves (media adapters, the hosted API).
+ * The server's validated settings (asr.server, asr.calls, asr.captions, asr.engine, asr.models, asr.media, asr.sip).
+ * Built once at start-up by {@link #from(Config)}, which names the key of any bad value. {@link #raw()} is the whole
+ * config, for the sections other components read themselves (the hosted API).
  */
 public record ServerConfig(
         String host,
@@ -27,6 +27,7 @@ public record ServerConfig(
         CaptionsConfig captions,
         EngineOptions engine,
         Map<String, EngineOptions> models,
+        MediaSettings media,
         Config raw) {
 
     public static ServerConfig from(Config config) {
@@ -79,6 +80,6 @@ public record ServerConfig(
                 event == 0 ? cores : event,
                 r.durationIn("asr.server.shutdown-grace", Duration.ZERO, Duration.ofHours(1)),
                 java.util.List.copyOf(r.stringList("asr.server.api-keys")),
-                calls, captions, engine, Map.copyOf(models), config);
+                calls, captions, engine, Map.copyOf(models), MediaSettings.read(r), config);
     }
 }

@@ -184,6 +184,14 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         return null;
     }
 
+    /**
+     * The default engine's spelling of {@code requested} (see {@link #resolveLanguage}), or null when it does not
+     * serve it; for start-up checks of configured languages.
+     */
+    public String defaultEngineLanguage(String requested) {
+        return resolveLanguage(engines.defaultEngine(), requested);
+    }
+
     private static List<String> sorted(java.util.Collection<String> values) {
         return values.stream().sorted().toList();
     }

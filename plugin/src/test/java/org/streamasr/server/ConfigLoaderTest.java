@@ -80,6 +80,20 @@ class ConfigLoaderTest {
             assertEquals(8080, c.port(), name);
             assertEquals(List.of("change-me"), c.apiKeys(), name);
         }
+        Path root = org.streamasr.testing.SharedFixtures.repoRoot().resolve("config");
+        MediaSettings jitsi = ServerConfig.from(ConfigLoader.load(root.resolve("jitsi.conf"), Map.of(), Map.of())).media();
+        assertEquals(100, jitsi.mediaJson().maxSources());
+        assertEquals(4096, jitsi.mediaJson().limits().outbound().maxQueuedMessages());
+        assertTrue(jitsi.vosk() != null && jitsi.whisper() == null && jitsi.audioFork() == null && jitsi.twilio() == null
+                && jitsi.audioSocket() == null && jitsi.rtp() == null, "jitsi.conf: Jitsi's adapters only");
+        MediaSettings sip = ServerConfig.from(ConfigLoader.load(root.resolve("sip-platform.conf"), Map.of(), Map.of())).media();
+        assertTrue(sip.mediaJson() == null && sip.vosk() == null, "sip-platform.conf: no Jitsi adapters");
+        assertEquals(16_000, sip.audioFork().defaultSampleRate());
+        assertEquals("stereo", sip.audioFork().defaultMix());
+        assertEquals(16_000, sip.audioSocket().kindRates().get(0x12));
+        assertEquals(500, sip.audioSocket().maxConnections());
+        assertEquals(Map.of("asr.media.twilio.language", "en-US"), sip.languages());
+        assertEquals(20_000, sip.rtp().portMin());
     }
 
     @Test

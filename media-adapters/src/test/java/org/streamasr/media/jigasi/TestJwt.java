@@ -10,8 +10,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Signs tokens the way Jigasi's WhisperWebsocket does (jjwt, RS256, kid + iss + aud + iat + exp), for tests. */
-final class TestJwt {
-    static final KeyPair RSA = rsa();
+public final class TestJwt {
+    public static final KeyPair RSA = rsa();
 
     private TestJwt() {
     }
@@ -27,11 +27,11 @@ final class TestJwt {
     }
 
     /** Jigasi's claims: {@code iat}, {@code aud}, {@code iss=jigasi}, {@code exp = iat + 5 min}. */
-    static String jigasiClaims(long nowSeconds, String audience) {
+    public static String jigasiClaims(long nowSeconds, String audience) {
         return "{\"iat\":" + nowSeconds + ",\"aud\":\"" + audience + "\",\"iss\":\"jigasi\",\"exp\":" + (nowSeconds + 300) + "}";
     }
 
-    static String rs256(String kid, String claims, PrivateKey key) throws Exception {
+    public static String rs256(String kid, String claims, PrivateKey key) throws Exception {
         String signed = b64("{\"kid\":\"" + kid + "\",\"alg\":\"RS256\"}") + "." + b64(claims);
         Signature s = Signature.getInstance("SHA256withRSA");
         s.initSign(key);
@@ -39,22 +39,22 @@ final class TestJwt {
         return signed + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
     }
 
-    static String hs256(String claims, byte[] secret) throws Exception {
+    public static String hs256(String claims, byte[] secret) throws Exception {
         String signed = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64(claims);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret, "HmacSHA256"));
         return signed + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.US_ASCII)));
     }
 
-    static String unsigned(String claims) {
+    public static String unsigned(String claims) {
         return b64("{\"alg\":\"none\"}") + "." + b64(claims) + ".";
     }
 
-    static String b64(String s) {
+    public static String b64(String s) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String publicKeyPem() {
+    public static String publicKeyPem() {
         return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(RSA.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
     }
