@@ -48,12 +48,6 @@ public record ServerConfig(
         int cores = Runtime.getRuntime().availableProcessors();
         int network = r.intIn("asr.server.network-threads", 0, 1024);
         int event = r.intIn("asr.server.event-threads", 0, 1024);
-        CallsConfig calls = new CallsConfig(
-                r.intIn("asr.calls.max", 1, 1_000_000),
-                r.durationIn("asr.calls.idle-timeout", Duration.ofMillis(100), Duration.ofDays(1)),
-                r.durationIn("asr.calls.max-gap-fill", Duration.ZERO, Duration.ofMinutes(1)),
-                r.intIn("asr.calls.event-queue", 16, 1_000_000),
-                r.durationIn("asr.calls.finish-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)));
         CaptionsConfig captions = new CaptionsConfig(
                 r.intIn("asr.captions.history", 0, 100_000),
                 r.intIn("asr.captions.max-subscribers-per-call", 1, 100_000),
@@ -72,6 +66,14 @@ public record ServerConfig(
             }
             models.put(name, options);
         }
+        CallsConfig calls = new CallsConfig(
+                r.intIn("asr.calls.max", 1, 1_000_000),
+                r.durationIn("asr.calls.idle-timeout", Duration.ofMillis(100), Duration.ofDays(1)),
+                r.durationIn("asr.calls.max-gap-fill", Duration.ZERO, Duration.ofMinutes(1)),
+                r.intIn("asr.calls.event-queue", 16, 1_000_000),
+                r.durationIn("asr.calls.finish-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+                r.durationIn("asr.calls.participant-idle-finalize", Duration.ZERO, Duration.ofHours(1)),
+                idleSilence(r, engine, models.values()));
         return new ServerConfig(
                 r.string("asr.server.host"),
                 r.intIn("asr.server.port", 0, 65535),
@@ -82,4 +84,23 @@ public record ServerConfig(
                 java.util.List.copyOf(r.stringList("asr.server.api-keys")),
                 calls, captions, engine, Map.copyOf(models), MediaSettings.read(r), config);
     }
+
+    /**
+     * asr.calls.participant-idle-silence, by default the longest endpoint-trailing-silence of the configured engines
+     * plus {@link #IDLE_SILENCE_MARGIN} (the largest chunk, 1.12 s, and the encoder's look-ahead).
+     */
+    private static Duration idleSilence(ConfigReader r, EngineOptions engine, java.util.Collection<EngineOptions> models) {
+        String key = "asr.calls.participant-idle-silence";
+        if (r.optionalString(key) != null) return r.durationIn(key, Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration trailing = engine.endpointTrailingSilence();
+        for (EngineOptions m : models) {
+            if (m.endpointTrailingSilence() != null && m.endpointTrailingSilence().compareTo(trailing) > 0) {
+                trailing = m.endpointTrailingSilence();
+            }
+        }
+        return trailing.plus(IDLE_SILENCE_MARGIN);
+    }
+
+    /** What idle silence needs beyond an engine's trailing silence: its largest chunk plus the encoder's look-ahead. */
+    static final Duration IDLE_SILENCE_MARGIN = Duration.ofMillis(1500);
 }

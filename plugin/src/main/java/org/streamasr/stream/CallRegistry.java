@@ -55,6 +55,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     private final Map<String, CallSession> calls = new ConcurrentHashMap<>();
     private final List<Consumer<CallSession>> observers = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> idleSweep;
+    private final ScheduledFuture<?> participantIdleSweep;
+    private final java.util.concurrent.atomic.LongAdder idleFinalized;
     private volatile boolean accepting = true;
 
     public CallRegistry(CallsConfig config, EngineCatalog engines, MediaMetrics media, CallEvents events,
@@ -77,6 +79,12 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         this.nanoTime = nanoTime;
         long period = Math.max(10, Math.min(5_000, config.idleTimeout().toMillis() / 4));
         this.idleSweep = scheduler.scheduleWithFixedDelay(this::endIdleCalls, period, period, TimeUnit.MILLISECONDS);
+        this.idleFinalized = media.counter("calls.participants.idle-finalized");
+        long finalize = config.participantIdleFinalize().toMillis();
+        // A fifth of the idle time between checks: a final comes at most 20% later than the configured time.
+        long every = Math.max(10, Math.min(250, finalize / 5));
+        this.participantIdleSweep = finalize <= 0 ? null
+                : scheduler.scheduleWithFixedDelay(this::finalizeIdleParticipants, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** {@code observer} sees every call as it opens, before any audio (caption broadcasters attach here). */
@@ -238,6 +246,14 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         }
     }
 
+    /** Feeds silence to the participants that went quiet (see {@link CallSession#finalizeIdleParticipants}). */
+    void finalizeIdleParticipants() {
+        long now = nanoTime.getAsLong();
+        for (CallSession c : calls.values()) {
+            if (c.isLive()) idleFinalized.add(c.finalizeIdleParticipants(now));
+        }
+    }
+
     /** Stops taking calls and ends every live call; completes when all have ended. */
     public CompletableFuture<Void> shutdown(String reason) {
         accepting = false;
@@ -249,6 +265,7 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     @Override
     public void close() {
         idleSweep.cancel(false);
+        if (participantIdleSweep != null) participantIdleSweep.cancel(false);
     }
 
     // ---- for sessions ----

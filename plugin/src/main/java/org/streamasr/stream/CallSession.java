@@ -166,6 +166,20 @@ public final class CallSession {
         lastActivityNanos = registry.nanoTime();
     }
 
+    /** The registry's clock (injected in tests). */
+    long nanoTime() {
+        return registry.nanoTime();
+    }
+
+    /** Finalises the open utterances of participants that went quiet (see {@link ParticipantStream#finalizeIfIdle}). */
+    int finalizeIdleParticipants(long nowNanos) {
+        int n = 0;
+        for (ParticipantStream p : streams) {
+            if (p.finalizeIfIdle(nowNanos)) n++;
+        }
+        return n;
+    }
+
     long idleNanos(long now) {
         return now - lastActivityNanos;
     }
@@ -210,8 +224,9 @@ public final class CallSession {
                     + spec.language() + "', using the call's");
             lang = language;
         }
+        CallsConfig c = registry.config();
         ParticipantStream p = new ParticipantStream(this, spec.participantId(), spec.displayName(), lang,
-                registry.config().maxGapFill().toMillis() * 16, registry.drops());
+                c.maxGapFill().toMillis() * 16, c.participantIdleFinalize(), c.participantIdleSilence(), registry.drops());
         RecognitionStream stream;
         try {
             stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()), p);

@@ -19,7 +19,10 @@ final class MediaClockMap {
         offsets.put(0L, firstMediaSample);
     }
 
-    /** From stream sample {@code at} on, the media clock is {@code skipped} samples further ahead. */
+    /**
+     * From stream sample {@code at} on, the media clock is {@code skipped} samples further ahead; negative when the
+     * stream got ahead of the media clock instead.
+     */
     synchronized void skip(long at, long skipped) {
         Map.Entry<Long, Long> floor = offsets.floorEntry(at);
         long before = floor == null ? 0 : floor.getValue();
@@ -27,9 +30,18 @@ final class MediaClockMap {
         if (offsets.size() > MAX_ENTRIES) offsets.pollFirstEntry();
     }
 
+    /**
+     * The media sample of a stream sample. Where the stream ran ahead of the media clock (a negative skip: silence fed
+     * for a pause that the media clock did not see), the samples before the skip map no later than the media time
+     * after it, so times never run backwards.
+     */
     synchronized long toMediaSample(long streamSample) {
         Map.Entry<Long, Long> floor = offsets.floorEntry(streamSample);
-        return streamSample + (floor == null ? 0 : floor.getValue());
+        long media = streamSample + (floor == null ? 0 : floor.getValue());
+        for (Map.Entry<Long, Long> later : offsets.tailMap(streamSample, false).entrySet()) {
+            media = Math.min(media, later.getKey() + later.getValue());
+        }
+        return media;
     }
 
     long toMediaMillis(long streamMillis) {

@@ -1,5 +1,6 @@
 package org.streamasr.stream;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,8 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     private final String displayName;
     private final String language;
     private final long maxGapFillSamples;
+    private final long idleFinalizeNanos;
+    private final long idleSilenceSamples;
     private final DropCounter drops;
     private final MediaClockMap clock = new MediaClockMap();
     private final PushTimeline timeline = new PushTimeline(PUSH_HISTORY);
@@ -45,19 +48,31 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     private long nextMediaSample = -1;
     private long acceptedSamples;
     private float[] scratch = new float[960];
+    /** When the last frame came, on the registry's clock. */
+    private long lastFrameNanos;
+    /** Silence was fed because the participant went idle, and no frame came since. */
+    private boolean idleFinalized;
+    /** Samples of that silence that no media time has claimed yet (the stream is this far ahead of the media clock). */
+    private long idleSilence;
 
     // Touched only on the call's lane.
     private long seq;
     private String shownUtteranceId;
     private String shownPartialText;
 
+    /**
+     * @param idleFinalize after this long without a frame the participant's open utterance is finalised by feeding
+     *                     {@code idleSilence} of silence; {@link Duration#ZERO} never
+     */
     ParticipantStream(CallSession call, String participantId, String displayName, String language,
-                      long maxGapFillSamples, DropCounter drops) {
+                      long maxGapFillSamples, Duration idleFinalize, Duration idleSilence, DropCounter drops) {
         this.call = call;
         this.participantId = participantId;
         this.displayName = displayName;
         this.language = language;
         this.maxGapFillSamples = maxGapFillSamples;
+        this.idleFinalizeNanos = idleFinalize.toNanos();
+        this.idleSilenceSamples = idleSilence.toMillis() * 16;
         this.drops = drops;
     }
 
@@ -107,14 +122,22 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
             }
             short[] samples = frame.samples();
             long at = frame.mediaTimeSamples();
-            int skip = 0;
+            int from = 0;
             if (nextMediaSample < 0) {
                 clock.start(at);
                 nextMediaSample = at;
             }
+            lastFrameNanos = call.nanoTime();
+            idleFinalized = false;
             long gap = at - nextMediaSample;
+            long fillBudget = maxGapFillSamples;
+            if (idleSilence > 0 && gap >= 0) {
+                fillBudget = Math.max(0, fillBudget - claimIdleSilence(gap, frame));
+                gap = Math.max(0, at - nextMediaSample);
+                from = (int) Math.min(samples.length, Math.max(0, nextMediaSample - at));
+            }
             if (gap > 0) {
-                long fill = Math.min(gap, maxGapFillSamples);
+                long fill = Math.min(gap, fillBudget);
                 feedSilence(fill);
                 if (gap > fill) clock.skip(acceptedSamples, gap - fill);
             } else if (gap < 0) {
@@ -122,13 +145,59 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
                     drops.drop("late-frame", call.id() + "/" + participantId + " at media sample " + at);
                     return;
                 }
-                skip = (int) -gap;
+                from = (int) -gap;
             }
-            feed(samples, skip);
+            if (from < samples.length) {
+                feed(samples, from);
+                timeline.record(acceptedSamples, System.nanoTime());
+            }
             nextMediaSample = at + samples.length;
-            timeline.record(acceptedSamples, System.nanoTime());
         }
         call.touch();
+    }
+
+    /**
+     * The silence fed while the participant was idle already stands for the start of the pause that ends with
+     * {@code frame}: first for the media time the pause took ({@code gap}), then for silence the adapter sends to fill
+     * it; that much of it is placed on the media clock. What audio resumes before (senders whose clock stops while
+     * they pause) stays unplaced: the stream is that far ahead of the media clock, and times in it map to where the
+     * pause began, so they never run backwards. Moves {@code nextMediaSample} past what was claimed.
+     *
+     * @return samples of the pause that the idle silence covered
+     */
+    private long claimIdleSilence(long gap, PcmFrame frame) {
+        long claimed = Math.min(gap, idleSilence);
+        if (frame.kind() == PcmFrame.Kind.SILENCE) claimed += Math.min(frame.samples().length, idleSilence - claimed);
+        idleSilence -= claimed;
+        nextMediaSample += claimed;
+        if (claimed > 0) clock.skip(acceptedSamples, claimed);
+        // Audio resumed before the media clock passed all of that silence: the rest stays unplaced.
+        if (frame.kind() != PcmFrame.Kind.SILENCE) idleSilence = 0;
+        return claimed;
+    }
+
+    /**
+     * From the registry's sweep: once no frame came for the idle time (a muted participant, a sender that stopped),
+     * feeds the engine enough silence to end the open utterance, so its final comes now rather than at the next
+     * packet; once per pause. The call's own idle timer is left alone.
+     *
+     * @return whether silence was fed
+     */
+    boolean finalizeIfIdle(long nowNanos) {
+        if (idleFinalizeNanos <= 0 || state.get() != OPEN) return false;
+        synchronized (pushLock) {
+            if (state.get() != OPEN || nextMediaSample < 0 || idleFinalized || nowNanos - lastFrameNanos < idleFinalizeNanos) {
+                return false;
+            }
+            idleFinalized = true;
+            feedSilence(idleSilenceSamples);
+            idleSilence += idleSilenceSamples;
+            // Until the media clock says how long the pause is, the silence has no media time of its own: a final
+            // delivered now ends where the participant's audio ended.
+            clock.skip(acceptedSamples, -idleSilenceSamples);
+            timeline.record(acceptedSamples, System.nanoTime());
+        }
+        return true;
     }
 
     private void feed(short[] samples, int from) {

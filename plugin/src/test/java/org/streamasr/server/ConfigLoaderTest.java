@@ -31,6 +31,23 @@ class ConfigLoaderTest {
         assertEquals(List.of(), c.apiKeys());
         assertTrue(c.models().isEmpty());
         assertEquals("32", c.engine().extra().get("sphinx.max-streams"));
+        assertEquals(Duration.ofMillis(1500), c.calls().participantIdleFinalize());
+        assertEquals(Duration.ofMillis(2300), c.calls().participantIdleSilence(), "trailing silence 800 ms + 1.5 s");
+    }
+
+    @Test
+    void idleSilenceFollowsTheLongestTrailingSilenceUnlessSet() throws Exception {
+        Path file = dir.resolve("idle.conf");
+        Files.writeString(file, "asr.engine.endpoint-trailing-silence = 1s\n"
+                + "asr.models { slow { name = nemotron, model-dir = \"/m\", endpoint-trailing-silence = 1200ms } }\n");
+        assertEquals(Duration.ofMillis(2700), ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of())).calls()
+                .participantIdleSilence());
+        ServerConfig set = ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of(
+                "asr.calls.participant-idle-silence", "3s", "asr.calls.participant-idle-finalize", "0")));
+        assertEquals(Duration.ofSeconds(3), set.calls().participantIdleSilence());
+        assertEquals(Duration.ZERO, set.calls().participantIdleFinalize());
+        assertMessage("asr.calls.participant-idle-silence: must be between 100ms and 60s", Map.of(),
+                Map.of("asr.calls.participant-idle-silence", "10ms"));
     }
 
     @Test

@@ -145,7 +145,7 @@ class CallRegistryTest {
     @Test
     void gapsAreFilledUpToTheLimitThenSkippedAndTimesStayOnTheMediaClock() throws Exception {
         CallsConfig config = new CallsConfig(10, Duration.ofSeconds(60), Duration.ofMillis(100), 64,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO);
         Recorder rec = new Recorder();
         CallHandle call = registry(config).openCall(CallSpec.of("c1", "test"), rec);
         ParticipantAudio alice = call.openParticipant(ParticipantSpec.of("alice"));
@@ -337,7 +337,7 @@ class CallRegistryTest {
     @Test
     void partialsGiveWayWhenDeliveryFallsBehindButFinalsArrive() throws Exception {
         CallsConfig config = new CallsConfig(10, Duration.ofSeconds(60), Duration.ofSeconds(1), 16,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO);
         CountDownLatch release = new CountDownLatch(1);
         Recorder rec = new Recorder();
         TranscriptListener slow = event -> {
