@@ -17,7 +17,8 @@ import org.streamasr.testing.TestServers;
 /**
  * The demo path end to end: a real server on the real sphinx engine, a bridge sending two participants' LibriVox
  * speech as MEDIAJSON with stereo Opus payloads, and a caption subscriber over WebSocket. The captions must carry
- * the recognised words, per participant, with partials before their finals.
+ * the recognised words, per participant and under the display name the bridge gave, with partials before their
+ * finals.
  */
 class DemoCallEndToEndTest {
 
@@ -48,17 +49,25 @@ class DemoCallEndToEndTest {
         int errors = 0;
         int words = 0;
         for (DemoConversation.Participant p : people) {
-            errors += WordErrors.errors(p.reference(), result.transcripts().getOrDefault(p.endpointId(), ""));
+            errors += WordErrors.errors(p.reference(), result.transcripts().getOrDefault(p.name(), ""));
             words += WordErrors.words(p.reference()).size();
         }
         assertTrue(errors <= 0.7 * words, "word error rate " + errors + "/" + words);
+
+        // Captions and the results back to the bridge name each endpoint by the display name its start event gave.
+        Map<String, String> names = Map.of(people.get(0).endpointId(), "Alice", people.get(1).endpointId(), "Bob");
+        for (JsonNode e : events) {
+            if (e.path("type").asText().equals("ended")) continue;
+            assertEquals(names.get(e.path("participant").asText()), e.path("name").asText(), e.toString());
+        }
+        assertEquals(java.util.Set.of("Alice", "Bob"), result.namesToBridge());
 
         // Per participant: seq counts up by one, and every final comes after the partials of its utterance.
         for (String who : List.of("Alice", "Bob")) {
             long seq = 0;
             java.util.Set<String> finished = new java.util.HashSet<>();
             for (JsonNode e : events) {
-                if (!who.equals(e.path("participant").asText())) continue;
+                if (!who.equals(e.path("name").asText())) continue;
                 assertEquals(seq + 1, e.path("seq").asLong(), e.toString());
                 seq++;
                 String utterance = e.path("utteranceId").asText();

@@ -85,7 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
         int errors = 0;
         int words = 0;
         for (DemoConversation.Participant p : participants) {
-            String heard = r.transcripts().getOrDefault(p.endpointId(), "");
+            String heard = r.transcripts().getOrDefault(p.name(), "");
             int e = WordErrors.errors(p.reference(), heard);
             int n = WordErrors.words(p.reference()).size();
             errors += e;

@@ -24,9 +24,12 @@ import java.util.function.Consumer;
 public final class DemoCall {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the subscriber received: finals per participant, counts, how the stream ended. */
+    /**
+     * What the subscriber received: finals per participant display name, counts, how the stream ended; and the
+     * participant names the bridge's {@code transcription-result} messages carried.
+     */
     public record Result(String callId, Map<String, String> transcripts, int partials, int finals,
-                         int resultsToBridge, String closeReason) {
+                         int resultsToBridge, java.util.Set<String> namesToBridge, String closeReason) {
     }
 
     private DemoCall() {
@@ -55,7 +58,7 @@ public final class DemoCall {
                 // The engine may still be working through buffered audio: the call ends once it delivered the finals.
                 String closed = captions.closed().get(330, TimeUnit.SECONDS);
                 for (JsonNode f : captions.finals()) {
-                    String who = f.path("participant").asText();
+                    String who = f.path("name").asText(f.path("participant").asText());
                     String t = f.path("text").asText();
                     if (t.isBlank()) continue;
                     text.computeIfAbsent(who, k -> new StringBuilder());
@@ -65,7 +68,7 @@ public final class DemoCall {
                 Map<String, String> out = new LinkedHashMap<>();
                 text.forEach((k, v) -> out.put(k, v.toString()));
                 return new Result(callId, out, captions.partialCount(), captions.finals().size(),
-                        sender.resultsReceived(), closed);
+                        sender.resultsReceived(), sender.resultNames(), closed);
             }
         }
     }

@@ -60,9 +60,9 @@ public final class DemoConversation {
             refs[who].append(refs[who].length() == 0 ? "" : " ").append(transcripts.get(chosen.get(i)));
             at += clips.get(i).length + GAP_SAMPLES;
         }
-        // MEDIAJSON carries endpoint ids, not display names: readable ids are what the captions show.
-        return List.of(new Participant("Alice", "Alice", tracks[0], refs[0].toString()),
-                new Participant("Bob", "Bob", tracks[1], refs[1].toString()));
+        // Endpoint ids as a bridge makes them; the display names travel in the start event's customParameters.
+        return List.of(new Participant("3f9a61c2", "Alice", tracks[0], refs[0].toString()),
+                new Participant("b27e05d8", "Bob", tracks[1], refs[1].toString()));
     }
 
     /** clip id → transcript, in file order. */

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,8 +23,8 @@ import org.streamasr.media.opus.OpusFrameEncoder;
  * Sends participants' speech to a MEDIAJSON endpoint the way a Jitsi Videobridge exports it: one WebSocket per
  * conference, a {@code start} event per source with {@code opus/48000/2}, then {@code media} events carrying base64
  * stereo Opus RTP payloads every 20 ms (sequence number as {@code chunk}, 48 kHz RTP timestamp), paced in real time
- * (or faster), and finally {@code stop} per source. Results the server sends back ({@code transcription-result})
- * are counted.
+ * (or faster), and finally {@code stop} per source. Each source's {@code start} names its speaker in
+ * {@code customParameters.displayName}. Results the server sends back ({@code transcription-result}) are counted.
  */
 public final class MediaJsonSender implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +40,7 @@ public final class MediaJsonSender implements AutoCloseable {
             r -> daemon(r, "mediajson-sender-clock"));
     private final WebSocket socket;
     private volatile int resultsReceived;
+    private final Set<String> resultNames = ConcurrentHashMap.newKeySet();
     private final StringBuilder pendingText = new StringBuilder();
 
     private MediaJsonSender(URI uri) throws Exception {
@@ -48,7 +51,10 @@ public final class MediaJsonSender implements AutoCloseable {
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         pendingText.append(data);
                         if (last) {
-                            if (pendingText.indexOf("transcription-result") >= 0) resultsReceived++;
+                            if (pendingText.indexOf("transcription-result") >= 0) {
+                                resultsReceived++;
+                                resultName(pendingText.toString());
+                            }
                             pendingText.setLength(0);
                         }
                         ws.request(1);
@@ -65,6 +71,20 @@ public final class MediaJsonSender implements AutoCloseable {
     /** transcription-result messages the server sent back on this socket. */
     public int resultsReceived() {
         return resultsReceived;
+    }
+
+    /** The participant names ({@code participant.name}) those results carried. */
+    public Set<String> resultNames() {
+        return Set.copyOf(resultNames);
+    }
+
+    private void resultName(String json) {
+        try {
+            String name = JSON.readTree(json).path("participant").path("name").asText("");
+            if (!name.isEmpty()) resultNames.add(name);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            resultNames.add("(unreadable result)");
+        }
     }
 
     /**

@@ -18,11 +18,18 @@ final class MediaJsonCodec {
     }
 
     /**
-     * @param timestamp start of a talk on the media clock when the sender brackets talks with start/stop, else null
+     * @param displayName the participant's name when the sender gives one ({@code customParameters.displayName}),
+     *                    else null
+     * @param timestamp   start of a talk on the media clock when the sender brackets talks with start/stop, else null
      */
-    record Start(String tag, String encoding, int sampleRate, int channels, String endpointId, Long timestamp)
-            implements Message {
+    record Start(String tag, String encoding, int sampleRate, int channels, String endpointId, String displayName,
+                 Long timestamp) implements Message {
     }
+
+    /** Names a sender may give a source in {@code customParameters}, most specific first. */
+    static final String[] NAME_FIELDS = {"displayName", "name", "participantName", "nick"};
+    /** Longest display name kept (a caption line, not a document). */
+    static final int MAX_NAME_CHARS = 100;
 
     record Media(String tag, long chunk, long timestamp, byte[] payload) implements Message {
     }
@@ -84,7 +91,27 @@ final class MediaJsonCodec {
                 rate == null || rate < 1 || rate > 384_000 ? 48_000 : rate.intValue(),
                 channels == null || channels < 1 || channels > 8 ? 2 : channels.intValue(),
                 endpointId == null || endpointId.isBlank() ? null : endpointId,
+                displayName(custom),
                 LenientJson.integer(start, "timestamp"));
+    }
+
+    /**
+     * The first of {@link #NAME_FIELDS} that holds text, as a caption can show it: control characters become spaces,
+     * runs of white space one space, at most {@link #MAX_NAME_CHARS} characters; null when there is none.
+     */
+    static String displayName(ObjectNode custom) {
+        for (String field : NAME_FIELDS) {
+            String v = LenientJson.text(custom, field);
+            if (v == null) continue;
+            String clean = v.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}\\s]+", " ").strip();
+            if (clean.isEmpty()) continue;
+            if (clean.length() > MAX_NAME_CHARS) {
+                int end = Character.isHighSurrogate(clean.charAt(MAX_NAME_CHARS - 1)) ? MAX_NAME_CHARS - 1 : MAX_NAME_CHARS;
+                clean = clean.substring(0, end).strip();
+            }
+            return clean;
+        }
+        return null;
     }
 
     private Message media(ObjectNode msg) {

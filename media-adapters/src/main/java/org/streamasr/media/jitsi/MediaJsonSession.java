@@ -166,7 +166,7 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
         String participantId = endpointLive ? start.tag() : endpointId;
         ParticipantAudio audio;
         try {
-            audio = call.openParticipant(ParticipantSpec.of(participantId));
+            audio = call.openParticipant(new ParticipantSpec(participantId, start.displayName(), null));
         } catch (RuntimeException e) {
             decoder.close();
             drops.drop("participant-refused", participantId + ": " + e.getMessage());

@@ -81,6 +81,36 @@ class MediaJsonSessionTest {
         assertEquals(0, metrics.dropCounter("mediajson").total());
     }
 
+    static String start(String tag, String endpointId, String customExtra) {
+        return start(tag, endpointId).replace("\"endpointId\":\"" + endpointId + "\"",
+                "\"endpointId\":\"" + endpointId + "\"," + customExtra);
+    }
+
+    @Test
+    void aDisplayNameTheSenderGivesNamesTheParticipantInResults() throws Exception {
+        MediaJsonSession s = open(Map.of("sessionId", "standup"));
+        s.onText(start("e1-1", "e1", "\"displayName\":\"  Alice \\u00c9. \\n Smith \""));   // the demo sender's field
+        s.onText(start("e2-2", "e2", "\"name\":\"Bob\""));
+        s.onText(start("e3-3", "e3", "\"displayName\":\"\",\"nick\":\"" + "x".repeat(300) + "\""));
+        s.onText(start("e4-4", "e4", "\"displayName\":42"));
+        s.onText(start("e5-5", "e5"));
+        RecordingCallSink.Call call = sink.awaitCall(0);
+        assertEquals("Alice \u00c9. Smith", call.participant("e1").spec.displayName());
+        assertEquals("Bob", call.participant("e2").spec.displayName());
+        assertEquals("x".repeat(100), call.participant("e3").spec.displayName(), "blank skipped, long cut");
+        assertEquals("42", call.participant("e4").spec.displayName());
+        assertEquals(null, call.participant("e5").spec.displayName());
+
+        // The sink names events by the participant's spec; the result carries the name next to the endpoint id.
+        s.onTranscript(new org.streamasr.media.TranscriptEvent("standup", "e1", "Alice \u00c9. Smith", "u1", 1, true,
+                "good morning", "en-US", 0, 900, List.of()));
+        JsonNode r = JSON.readTree(out.texts().get(0));
+        assertEquals("e1", r.path("participant").path("id").asText());
+        assertEquals("Alice \u00c9. Smith", r.path("participant").path("name").asText());
+        assertEquals("e1-1", r.path("participant").path("tag").asText());
+        assertEquals(0, metrics.dropCounter("mediajson").total());
+    }
+
     @Test
     void pingIsAnsweredWithPongCarryingTheSameId() throws Exception {
         MediaJsonSession s = open(Map.of());
