@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
 import org.streamasr.media.adapter.TestAudio;
+import org.streamasr.testing.RecordingCallSink;
 
 class AudioForkSessionTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.Poll;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TestAudio;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.SignalMetrics;
 
 /** The AudioSocket TCP server with clients that speak like Asterisk's res_audiosocket. */

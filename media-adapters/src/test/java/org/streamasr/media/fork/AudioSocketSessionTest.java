@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TestAudio;
+import org.streamasr.testing.RecordingCallSink;
 
 class AudioSocketSessionTest {
     static final UUID ID = UUID.fromString("5f1e0d3a-9c1b-4d6e-8a2f-0123456789ab");

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.Mutator;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
+import org.streamasr.testing.RecordingCallSink;
 
 /** Seeded malformed input through the mod_audio_fork, Twilio and AudioSocket parsers. */
 class ForkCorpusTest {

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.Poll;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TestAudio;
 import org.streamasr.media.adapter.TyrusTestServer;
 import org.streamasr.media.adapter.WsTestClient;
 import org.streamasr.media.g711.G711;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.SignalMetrics;
 
 /** mod_audio_fork, jambonz and Twilio senders against the endpoints over real sockets. */

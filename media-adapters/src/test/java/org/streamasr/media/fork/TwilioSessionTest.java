@@ -12,9 +12,9 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
 import org.streamasr.media.g711.G711;
+import org.streamasr.testing.RecordingCallSink;
 
 class TwilioSessionTest {
     private final RecordingCallSink sink = new RecordingCallSink();
@@ -88,8 +88,8 @@ class TwilioSessionTest {
         s.onText("{\"event\":\"stop\"}");
         RecordingCallSink.Participant p = sink.awaitCall(0).participant("inbound");
         assertEquals(2, drops("out-of-order"));
-        assertEquals(640, p.samplesOfKind(PcmFrame.Kind.CONCEALED), "40 ms lost, concealed at 16 kHz");
-        assertEquals(32_000, p.samplesOfKind(PcmFrame.Kind.SILENCE), "2 s cap of silence");
+        assertEquals(640, p.samplesOf(PcmFrame.Kind.CONCEALED), "40 ms lost, concealed at 16 kHz");
+        assertEquals(32_000, p.samplesOf(PcmFrame.Kind.SILENCE), "2 s cap of silence");
         assertEquals(5120 * 16, p.endTime(), "the last packet sits at its timestamp");
     }
 

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.Poll;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TestAudio;
 import org.streamasr.media.adapter.TyrusTestServer;
 import org.streamasr.media.adapter.WsTestClient;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.SignalMetrics;
 
 /**

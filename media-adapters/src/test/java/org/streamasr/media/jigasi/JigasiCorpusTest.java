@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.Mutator;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
+import org.streamasr.testing.RecordingCallSink;
 
 /** Seeded malformed input through the Vosk and Whisper parsers and the JWT verifier. */
 class JigasiCorpusTest {

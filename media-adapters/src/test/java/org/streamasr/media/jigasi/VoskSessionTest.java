@@ -13,8 +13,8 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
+import org.streamasr.testing.RecordingCallSink;
 
 class VoskSessionTest {
     private final RecordingCallSink sink = new RecordingCallSink();

@@ -19,8 +19,8 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
+import org.streamasr.testing.RecordingCallSink;
 
 class WhisperSessionTest {
     private static final ObjectMapper JSON = new ObjectMapper();

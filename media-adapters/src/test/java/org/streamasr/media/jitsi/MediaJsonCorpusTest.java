@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.Mutator;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
 import org.streamasr.media.opus.OpusFrameDecoder;
 import org.streamasr.testing.LeakCheckExtension;
+import org.streamasr.testing.RecordingCallSink;
 
 /** Thousands of malformed MEDIAJSON messages (seeded mutations of real ones), then good input that must still work. */
 class MediaJsonCorpusTest {

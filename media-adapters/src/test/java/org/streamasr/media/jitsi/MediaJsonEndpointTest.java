@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.OutboundQueue;
 import org.streamasr.media.adapter.Poll;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TyrusTestServer;
 import org.streamasr.media.adapter.WsLimits;
 import org.streamasr.media.adapter.WsTestClient;
+import org.streamasr.testing.RecordingCallSink;
 
 /** The MEDIAJSON endpoint over a real socket (Tyrus server and client). */
 class MediaJsonEndpointTest {

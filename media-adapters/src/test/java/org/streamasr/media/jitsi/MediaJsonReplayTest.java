@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.adapter.Poll;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.TestAudio;
 import org.streamasr.media.adapter.TyrusTestServer;
 import org.streamasr.media.adapter.WsTestClient;
 import org.streamasr.media.opus.OpusFrameDecoder;
 import org.streamasr.testing.LeakCheckExtension;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.SignalMetrics;
 
@@ -80,9 +80,9 @@ class MediaJsonReplayTest {
         RecordingCallSink.Participant b = call.participant("bob");
         checkTimeline(sources.get("alice-305123557"), a);
         checkTimeline(sources.get("bob-2272476824"), b);
-        assertEquals(3 * 320, a.samplesOfKind(PcmFrame.Kind.CONCEALED), "three lost packets concealed");
+        assertEquals(3 * 320, a.samplesOf(PcmFrame.Kind.CONCEALED), "three lost packets concealed");
         assertTrue(metrics.counters().getOrDefault("mediajson.samples.fec", 0L) > 0, "the single loss used FEC: " + metrics.counters());
-        assertEquals(50 * 320, a.samplesOfKind(PcmFrame.Kind.SILENCE), "the 1 s pause is silence");
+        assertEquals(50 * 320, a.samplesOf(PcmFrame.Kind.SILENCE), "the 1 s pause is silence");
 
         short[] aliceRef = insertSilence(alice, 150 * 320, 50 * 320);
         SignalMetrics.Alignment aa = SignalMetrics.align(aliceRef, a.samples(), 1600);
@@ -140,9 +140,9 @@ class MediaJsonReplayTest {
             if (gap > 0) jumps.add(gap);
         }
         assertEquals(expectedJumps, jumps, "the only gaps in the output are the source's own pauses beyond the cap");
-        assertEquals(expectedSilence, p.samplesOfKind(PcmFrame.Kind.SILENCE), "pauses filled with silence up to the cap");
+        assertEquals(expectedSilence, p.samplesOf(PcmFrame.Kind.SILENCE), "pauses filled with silence up to the cap");
         assertEquals((ts.get(ts.size() - 1) - ts.get(0)) / 3 + 320, p.endTime(), "duration matches the media timestamps");
-        assertEquals(320L * ts.size(), p.samplesOfKind(PcmFrame.Kind.AUDIO), "every packet decoded to 20 ms");
+        assertEquals(320L * ts.size(), p.samplesOf(PcmFrame.Kind.AUDIO), "every packet decoded to 20 ms");
     }
 
     static short[] decodeDirectly(List<byte[]> packets) {

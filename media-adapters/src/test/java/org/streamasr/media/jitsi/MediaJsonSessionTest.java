@@ -20,8 +20,8 @@ import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.RecordingCallSink;
 import org.streamasr.media.adapter.RecordingOutbound;
+import org.streamasr.testing.RecordingCallSink;
 
 /** The MEDIAJSON state machine without sockets, with L16 media so every sample can be checked exactly. */
 class MediaJsonSessionTest {
@@ -152,7 +152,7 @@ class MediaJsonSessionTest {
         PcmFrame second = frames.get(2);
         assertEquals(960, second.mediaTimeSamples());
         assertEquals(2, second.samples()[0]);
-        assertEquals(32_000, a.samplesOfKind(PcmFrame.Kind.SILENCE));
+        assertEquals(32_000, a.samplesOf(PcmFrame.Kind.SILENCE));
         PcmFrame third = frames.get(frames.size() - 1);
         assertEquals(4 * 320 + 80_000, third.mediaTimeSamples(), "audio stays where its timestamp puts it");
         assertEquals(3, third.samples()[0]);
@@ -235,7 +235,7 @@ class MediaJsonSessionTest {
         s.onText("{\"event\":\"stop\",\"stop\":{\"tag\":\"b-2\"}}");
         RecordingCallSink.Call call = sink.awaitCall(0);
         assertFalse(call.participant("a").isClosed());
-        assertEquals(32_000, call.participant("a").samplesOfKind(PcmFrame.Kind.SILENCE));
+        assertEquals(32_000, call.participant("a").samplesOf(PcmFrame.Kind.SILENCE));
         assertTrue(call.participant("b").isClosed());
         s.onText(media("b-2", 2, 320, (short) 1));
         assertEquals(1, drops("media-before-start"));

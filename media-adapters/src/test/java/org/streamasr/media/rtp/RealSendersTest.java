@@ -23,7 +23,7 @@ import org.streamasr.media.pipeline.MediaExecutors;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.LeakCheckExtension;
-import org.streamasr.testing.RecordingCall;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.SignalMetrics;
 
 /**
@@ -65,22 +65,22 @@ class RealSendersTest {
     }
 
     /** What came out of one participant after a sender ran to completion. */
-    record Received(short[] pcm, RtpStreamStats stats, JitterBuffer.Stats jitter, RecordingCall.Participant participant) {
+    record Received(short[] pcm, RtpStreamStats stats, JitterBuffer.Stats jitter, RecordingCallSink.Participant participant) {
     }
 
     /** Opens an endpoint, runs {@code sender} (with {@code PORT} replaced), waits for the audio, closes. */
     Received receive(RtpEndpointSpec spec, String... sender) throws Exception {
         if (rtp == null) rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors, metrics);
-        RecordingCall call = new RecordingCall("real-sender");
+        RecordingCallSink.Call call = RecordingCallSink.call("real-sender");
         RtpEndpoint ep = rtp.open(spec.withParticipants(ParticipantResolver.single(ParticipantSpec.of("caller")))
                 .withStream(TOLERANT), call, RtpEndpoint.Listener.NONE);
         runSender(ep.localPort(), sender);
-        RecordingCall.await(5000, "audio from the sender", () -> call.participants().containsKey("caller"));
+        RecordingCallSink.await(5000, "audio from the sender", () -> call.participantIds().contains("caller"));
         RtpStream stream = ep.streams().get("caller");
         awaitQuiet(call.participant("caller"));
         ep.close();
-        RecordingCall.Participant p = call.participant("caller");
-        return new Received(p.samples(), stream.stats(), stream.jitterStats(), p);
+        RecordingCallSink.Participant p = call.participant("caller");
+        return new Received(p.contiguousSamples(), stream.stats(), stream.jitterStats(), p);
     }
 
     void runSender(int port, String... sender) throws Exception {
@@ -90,7 +90,7 @@ class RealSendersTest {
     }
 
     /** Waits until no new frame has arrived for 400 ms (the jitter buffer and queue have drained). */
-    static void awaitQuiet(RecordingCall.Participant p) throws InterruptedException {
+    static void awaitQuiet(RecordingCallSink.Participant p) throws InterruptedException {
         int last = -1;
         long stableSince = System.nanoTime();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -181,7 +181,7 @@ class RealSendersTest {
         ExternalTools.require("gst-launch-1.0");
         short[] src = source();
         rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors, metrics);
-        RecordingCall call = new RecordingCall("impaired");
+        RecordingCallSink.Call call = RecordingCallSink.call("impaired");
         RtpEndpoint ep = rtp.open(RtpEndpointSpec.forRequest("opus", 111, null, null)
                 .withParticipants(ParticipantResolver.single(ParticipantSpec.of("caller"))).withStream(TOLERANT), call,
                 RtpEndpoint.Listener.NONE);
@@ -198,10 +198,10 @@ class RealSendersTest {
         RtpStream stream = ep.streams().get("caller");
         awaitQuiet(call.participant("caller"));
         ep.close();
-        RecordingCall.Participant p = call.participant("caller");
+        RecordingCallSink.Participant p = call.participant("caller");
         RtpStreamStats st = stream.stats();
         JitterBuffer.Stats js = stream.jitterStats();
-        short[] pcm = p.samples(); // throws unless media times are contiguous
+        short[] pcm = p.contiguousSamples(); // throws unless media times are contiguous
         SignalMetrics.Alignment a = SignalMetrics.align(src, pcm, 4000);
         double seconds = pcm.length / 16_000.0;
         System.out.printf("GStreamer RTP/Opus+FEC through the impairment proxy %s: %.3f s out for %.3f s in; vs source"

@@ -19,7 +19,7 @@ import org.streamasr.media.codec.CodecSpec;
 import org.streamasr.media.g711.G711;
 import org.streamasr.media.pipeline.MediaExecutors;
 import org.streamasr.testing.ManualClock;
-import org.streamasr.testing.RecordingCall;
+import org.streamasr.testing.RecordingCallSink;
 
 /** The UDP receiver with real sockets on the loopback interface (ephemeral ports). */
 class RtpEndpointsTest {
@@ -46,7 +46,7 @@ class RtpEndpointsTest {
     @Test
     void routesBySsrcFiltersSignallingAndLatchesTheSender() throws Exception {
         rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors, metrics);
-        RecordingCall call = new RecordingCall("call-1");
+        RecordingCallSink.Call call = RecordingCallSink.call("call-1");
         AtomicReference<InetSocketAddress> latched = new AtomicReference<>();
         RtpEndpointSpec spec = RtpEndpointSpec.of(PayloadTypeMap.builder().staticType(AudioCodec.PCMU)
                 .telephoneEvent(101).build());
@@ -67,8 +67,8 @@ class RtpEndpointsTest {
             send(a, ep.localPort(), TestPackets.pt(13).seq(99).ts(0).ssrc(1).payload(new byte[1]).build());
             send(a, ep.localPort(), TestPackets.pt(50).seq(99).ts(0).ssrc(1).build());
             send(intruder, ep.localPort(), TestPackets.pt(0).seq(7).ts(0).ssrc(3).build());
-            RecordingCall.await(5000, "two participants", () -> call.participants().size() == 2);
-            RecordingCall.await(5000, "filters counted", () -> metrics.dropCounter("rtp").count("foreign-source") == 1);
+            RecordingCallSink.await(5000, "two participants", () -> call.participantIds().size() == 2);
+            RecordingCallSink.await(5000, "filters counted", () -> metrics.dropCounter("rtp").count("foreign-source") == 1);
             assertEquals(a.getLocalPort(), latched.get().getPort());
             assertEquals(a.getLocalPort(), ep.remoteAddress().orElseThrow().getPort());
         }
@@ -79,9 +79,9 @@ class RtpEndpointsTest {
         assertEquals(1, drops.count("comfort-noise"));
         assertEquals(1, drops.count("unknown-payload-type"));
         for (String id : new String[] {"ssrc-1", "ssrc-2"}) {
-            RecordingCall.Participant p = call.participant(id);
+            RecordingCallSink.Participant p = call.participant(id);
             assertTrue(p.isClosed(), "closing the endpoint closes its participants");
-            assertEquals(25 * 320, p.samples().length, id + ": 25 packets of 8 kHz PCMU, 16 kHz out");
+            assertEquals(25 * 320, p.contiguousSamples().length, id + ": 25 packets of 8 kHz PCMU, 16 kHz out");
             assertEquals(25 * 320, p.samplesOf(PcmFrame.Kind.AUDIO));
         }
         assertEquals(0, rtp.openEndpoints());
@@ -91,7 +91,7 @@ class RtpEndpointsTest {
     void inactivityIsReportedOnceAndIdleParticipantsAreClosed() throws Exception {
         ManualClock clock = new ManualClock();
         rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors.cpu(), clock, clock, metrics);
-        RecordingCall call = new RecordingCall("call-2");
+        RecordingCallSink.Call call = RecordingCallSink.call("call-2");
         AtomicReference<Duration> idle = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicInteger reports = new java.util.concurrent.atomic.AtomicInteger();
         RtpEndpointSpec spec = RtpEndpointSpec.of(PayloadTypeMap.builder().staticType(AudioCodec.PCMU).build())
@@ -106,12 +106,12 @@ class RtpEndpointsTest {
         try (DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             send(a, ep.localPort(), TestPackets.pt(0).seq(1).ts(0).ssrc(9).payload(tone(0)).build());
             send(a, ep.localPort(), TestPackets.pt(0).seq(2).ts(160).ssrc(9).payload(tone(1)).build());
-            RecordingCall.await(5000, "participant", () -> call.participants().size() == 1);
+            RecordingCallSink.await(5000, "participant", () -> call.participantIds().size() == 1);
             clock.advanceMillis(2500);
-            RecordingCall.await(5000, "inactivity report", () -> idle.get() != null);
+            RecordingCallSink.await(5000, "inactivity report", () -> idle.get() != null);
             assertTrue(idle.get().toMillis() >= 2000);
             clock.advanceMillis(3000);
-            RecordingCall.await(5000, "idle participant closed", () -> call.participant("ssrc-9").isClosed());
+            RecordingCallSink.await(5000, "idle participant closed", () -> call.participant("ssrc-9").isClosed());
             assertEquals(1, reports.get(), "reported once");
             assertTrue(ep.streams().isEmpty());
         }
@@ -121,7 +121,7 @@ class RtpEndpointsTest {
     @Test
     void aPacketTransformerRunsBeforeParsing() throws Exception {
         rtp = new RtpEndpoints(RtpEndpoints.Config.ephemeral(), executors, metrics);
-        RecordingCall call = new RecordingCall("call-3");
+        RecordingCallSink.Call call = RecordingCallSink.call("call-3");
         // a stand-in for SRTP: a 4-byte trailer "AUTH" that must be present and is removed
         PacketTransformer auth = (packet, len) -> {
             if (len < 16 || packet[len - 4] != 'A' || packet[len - 1] != 'H') return -1;
@@ -136,11 +136,11 @@ class RtpEndpointsTest {
                 System.arraycopy("AUTH".getBytes(), 0, signed, p.length, 4);
                 send(a, ep.localPort(), n == 2 ? p : signed);
             }
-            RecordingCall.await(5000, "rejected packet counted",
+            RecordingCallSink.await(5000, "rejected packet counted",
                     () -> metrics.dropCounter("rtp").count("transform-rejected") == 1);
         }
         ep.close();
-        assertEquals(5 * 320, call.participant("ssrc-5").samples().length, "4 packets and one concealed loss");
+        assertEquals(5 * 320, call.participant("ssrc-5").contiguousSamples().length, "4 packets and one concealed loss");
     }
 
     @Test

@@ -13,13 +13,13 @@ import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.testing.ManualClock;
-import org.streamasr.testing.RecordingCall;
+import org.streamasr.testing.RecordingCallSink;
 
 /** Routing and filtering of one call's datagrams, without sockets, on an injected clock. */
 class RtpSessionTest {
     final ManualClock clock = new ManualClock();
     final MediaMetrics metrics = new MediaMetrics();
-    final RecordingCall call = new RecordingCall("s1");
+    final RecordingCallSink.Call call = RecordingCallSink.call("s1");
     static final InetSocketAddress A = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4000);
     static final InetSocketAddress B = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4002);
 
@@ -50,8 +50,8 @@ class RtpSessionTest {
         clock.advanceMillis(200);
         RtpStream stream = s.streams().get("caller");
         s.close();
-        RecordingCall.Participant p = call.participant("caller");
-        assertEquals(20 * 320, p.samples().length, "nothing lost in the switch, timeline contiguous");
+        RecordingCallSink.Participant p = call.participant("caller");
+        assertEquals(20 * 320, p.contiguousSamples().length, "nothing lost in the switch, timeline contiguous");
         assertEquals(20 * 320, p.samplesOf(PcmFrame.Kind.AUDIO));
         assertEquals(1, stream.jitterStats().restarts());
         assertEquals(0, metrics.dropCounter("rtp").count("ssrc-conflict"));
@@ -67,7 +67,7 @@ class RtpSessionTest {
         }
         RtpStream stream = s.streams().get("caller");
         s.close();
-        assertEquals(40 * 320, call.participant("caller").samples().length);
+        assertEquals(40 * 320, call.participant("caller").contiguousSamples().length);
         assertEquals(0, stream.jitterStats().restarts(), "never switched");
         assertTrue(metrics.dropCounter("rtp").count("ssrc-conflict") > 0);
     }
@@ -80,7 +80,7 @@ class RtpSessionTest {
             clock.advanceMillis(20);
         }
         s.close();
-        assertEquals(2, call.participants().size());
+        assertEquals(2, call.participantIds().size());
         // the third source's first packet arrives while all three are still on probation; its other four are refused
         assertEquals(4, metrics.dropCounter("rtp").count("too-many-streams"));
     }
@@ -119,7 +119,7 @@ class RtpSessionTest {
         clock.advanceMillis(200);
         s.close();
         assertEquals(1, metrics.dropCounter("rtp").count("error-IllegalStateException"));
-        assertEquals(10 * 320, call.participant("ssrc-5").samples().length, "9 packets and one concealed");
+        assertEquals(10 * 320, call.participant("ssrc-5").contiguousSamples().length, "9 packets and one concealed");
         assertEquals(320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.CONCEALED));
     }
 

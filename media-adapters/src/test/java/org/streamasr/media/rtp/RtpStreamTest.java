@@ -19,7 +19,7 @@ import org.streamasr.media.opus.OpusFrameEncoder;
 import org.streamasr.media.pipeline.MediaTimeline;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.ManualClock;
-import org.streamasr.testing.RecordingCall;
+import org.streamasr.testing.RecordingCallSink;
 import org.streamasr.testing.TestSignals;
 
 /** The per-participant pipeline without sockets: packets in on an injected clock, frames out. */
@@ -27,8 +27,8 @@ class RtpStreamTest {
     static final long MS = 1_000_000L;
     final ManualClock clock = new ManualClock();
     final MediaMetrics metrics = new MediaMetrics();
-    final RecordingCall call = new RecordingCall("c1");
-    final RecordingCall.Participant out = (RecordingCall.Participant) call.openParticipant(
+    final RecordingCallSink.Call call = RecordingCallSink.call("c1");
+    final RecordingCallSink.Participant out = (RecordingCallSink.Participant) call.openParticipant(
             org.streamasr.media.ParticipantSpec.of("p1"));
     final RtpParser parser = new RtpParser(metrics.dropCounter("rtp"), 0);
 
@@ -73,7 +73,7 @@ class RtpStreamTest {
             clock.advanceMillis(20);
         }
         finish(s);
-        short[] pcm = out.samples();
+        short[] pcm = out.contiguousSamples();
         assertEquals(50 * 320, pcm.length);
         assertEquals(50 * 320, out.samplesOf(PcmFrame.Kind.AUDIO));
         assertTrue(out.isClosed(), "closing the stream closes the participant");
@@ -95,7 +95,7 @@ class RtpStreamTest {
             clock.advanceMillis(20);
         }
         finish(s);
-        assertEquals(60 * 320, out.samples().length, "no hole: lost packets are filled");
+        assertEquals(60 * 320, out.contiguousSamples().length, "no hole: lost packets are filled");
         assertEquals(3 * 320, out.samplesOf(PcmFrame.Kind.CONCEALED));
         assertTrue(s.stats().fecRecoveredMillis() >= 20, "the single loss came back from FEC: " + s.stats());
         assertTrue(s.stats().concealedMillis() >= 20, "the double loss needed PLC: " + s.stats());
@@ -131,7 +131,7 @@ class RtpStreamTest {
         send(s, rtp(0, seq, ts, tone));
         clock.advanceMillis(500);
         finish(s);
-        short[] pcm = out.samples();
+        short[] pcm = out.contiguousSamples();
         long silence = out.samplesOf(PcmFrame.Kind.SILENCE);
         // 1 s of DTX, 2 s (the cap) of the 10 s pause, 20 ms + 200 ms slack for the implausible jump
         assertEquals(16_000 + 32_000 + 16 * 220, silence);
@@ -157,11 +157,11 @@ class RtpStreamTest {
         }
         s.close().get(5, TimeUnit.SECONDS);
         assertTrue(out.isClosed());
-        out.samples(); // contiguous media times, whatever came through
+        out.contiguousSamples(); // contiguous media times, whatever came through
         System.out.println("stream fuzz drops: " + metrics.drops() + "; " + s.stats());
 
         // a fresh stream of the same participant after all that still decodes cleanly
-        RecordingCall.Participant out2 = (RecordingCall.Participant) new RecordingCall("c2").openParticipant(
+        RecordingCallSink.Participant out2 = (RecordingCallSink.Participant) RecordingCallSink.call("c2").openParticipant(
                 org.streamasr.media.ParticipantSpec.of("p2"));
         RtpStream clean = RtpStream.open("p2", out2, new MediaTimeline(),
                 PayloadTypeMap.of(111, CodecSpec.of(AudioCodec.OPUS)), RtpStreamConfig.DEFAULT, Runnable::run, clock,
@@ -185,7 +185,7 @@ class RtpStreamTest {
         }
         finish(s);
         assertEquals(1, metrics.dropCounter("decode").count("undecodable"));
-        assertEquals(10 * 320, out.samples().length);
+        assertEquals(10 * 320, out.contiguousSamples().length);
         assertEquals(320, out.samplesOf(PcmFrame.Kind.CONCEALED));
     }
 

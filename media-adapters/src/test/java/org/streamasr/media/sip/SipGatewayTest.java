@@ -24,9 +24,10 @@ import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.siprec.SiprecBodies;
 import org.streamasr.media.sip.srtp.SdesKey;
 import org.streamasr.media.sip.srtp.SrtpSuite;
+import org.streamasr.testing.RecordingCallSink;
 
 class SipGatewayTest {
-    private final RecordingCallSink sink = new RecordingCallSink();
+    private final RecordingCallSink sink = new RecordingCallSink().lenientAfterClose();
     private final LoopbackMediaFactory media = new LoopbackMediaFactory();
     private SipGateway gateway;
 
@@ -72,26 +73,27 @@ class SipGatewayTest {
             assertEquals(MediaDirection.RECVONLY, m.direction());
             assertEquals("127.0.0.1", answer.connectionAddressOf(m));
 
-            RecordingCallSink.Call call = sink.calls.get(0);
+            RecordingCallSink.Call call = sink.calls().get(0);
             assertEquals(call.callId(), ok.header("x-streamasr-call-id"));
             assertEquals("sip", call.spec.source());
             assertEquals(callId, call.spec.attributes().get("sip.call-id"));
-            assertEquals("sip:alice@example.com", call.participants.get(0).spec.participantId());
-            assertEquals("Alice Caller", call.participants.get(0).spec.displayName());
+            assertEquals("sip:alice@example.com", call.participants().get(0).spec.participantId());
+            assertEquals("Alice Caller", call.participants().get(0).spec.displayName());
             assertEquals(AudioCodec.OPUS, media.opened.get(0).offer.codec().codec());
 
             c.send(SipTestMessages.ack(c, "transcribe", callId, 1, "f1", toTag));
             c.send(SipTestMessages.request(c, "BYE", "transcribe", callId, 2, "f1", toTag, null, null));
             assertEquals(200, c.awaitStatus(200).status());
-            poll(() -> call.closed && gateway.activeCalls() == 0, "call closed after BYE");
-            assertTrue(call.participants.get(0).closed);
+            poll(() -> call.isClosed() && gateway.activeCalls() == 0, "call closed after BYE");
+            assertTrue(call.participants().get(0).isClosed());
         }
     }
 
     @Test
     void cancelBeforeTheAnswerGets487AndNoCallStays() throws Exception {
         start(config());
-        sink.hold = new CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        sink.holdOpens(hold);
         try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
             String callId = UUID.randomUUID().toString();
             String invite = SipTestMessages.request(c, "INVITE", "transcribe", callId, 1, "f1", null, "application/sdp",
@@ -99,7 +101,7 @@ class SipGatewayTest {
             c.send(invite);
             assertEquals(100, c.receive().status());
             assertEquals(180, c.receive().status());
-            sink.entered.await();
+            sink.entered().await();
             // CANCEL repeats the INVITE's Via branch, Call-ID, From, To and CSeq number (RFC 3261 section 9.1)
             String via = invite.lines().filter(l -> l.startsWith("Via:")).findFirst().orElseThrow();
             String cancel = SipTestMessages.request(c, "CANCEL", "transcribe", callId, 1, "f1", null, null, null)
@@ -114,8 +116,8 @@ class SipGatewayTest {
             }
             assertEquals(1, cancelOk);
             assertEquals(1, terminated);
-            sink.hold.countDown();
-            poll(() -> gateway.activeCalls() == 0 && sink.calls.stream().allMatch(k -> k.closed), "cancelled call torn down");
+            hold.countDown();
+            poll(() -> gateway.activeCalls() == 0 && sink.calls().stream().allMatch(k -> k.isClosed()), "cancelled call torn down");
         }
     }
 
@@ -138,10 +140,10 @@ class SipGatewayTest {
             assertEquals("96", answer.media().get(0).attribute("label"));
             assertEquals(MediaDirection.RECVONLY, answer.media().get(1).direction());
 
-            RecordingCallSink.Call call = sink.calls.get(0);
+            RecordingCallSink.Call call = sink.calls().get(0);
             assertEquals("siprec", call.spec.source());
-            assertEquals(List.of("Alice", "Bob"), call.participants.stream().map(p -> p.spec.displayName()).toList());
-            assertEquals("sip:alice@atlanta.com", call.participants.get(0).spec.participantId());
+            assertEquals(List.of("Alice", "Bob"), call.participants().stream().map(p -> p.spec.displayName()).toList());
+            assertEquals("sip:alice@atlanta.com", call.participants().get(0).spec.participantId());
             c.send(SipTestMessages.ack(c, "recorder", callId, 1, "s1", toTag));
 
             // a re-INVITE with the same SDP and new metadata: Carol now speaks on Bob's stream
@@ -158,14 +160,14 @@ class SipGatewayTest {
             assertEquals(answer.media(), SdpParser.parse(ok2.body()).media(), "unchanged offer, unchanged answer");
             assertEquals(2, media.openCount(), "receivers kept across the re-INVITE");
             c.send(SipTestMessages.ack(c, "recorder", callId, 2, "s1", toTag));
-            poll(() -> call.participants.size() == 3, "Carol opened");
-            assertEquals("Carol", call.participants.get(2).spec.displayName());
-            assertTrue(call.participants.get(1).closed, "Bob's stream closed when Carol took over");
-            assertFalse(call.participants.get(0).closed);
+            poll(() -> call.participants().size() == 3, "Carol opened");
+            assertEquals("Carol", call.participants().get(2).spec.displayName());
+            assertTrue(call.participants().get(1).isClosed(), "Bob's stream closed when Carol took over");
+            assertFalse(call.participants().get(0).isClosed());
 
             c.send(SipTestMessages.request(c, "BYE", "recorder", callId, 3, "s1", toTag, null, null));
             assertEquals(200, c.awaitStatus(200).status());
-            poll(() -> call.closed, "recording ended");
+            poll(() -> call.isClosed(), "recording ended");
         }
     }
 
@@ -204,7 +206,7 @@ class SipGatewayTest {
             assertNotNull(bye, "no BYE from the gateway");
             assertEquals("BYE", bye.method());
             assertTrue(bye.header("reason").contains("no media"), bye.header("reason"));
-            poll(() -> gateway.activeCalls() == 0 && sink.calls.get(0).closed, "call closed");
+            poll(() -> gateway.activeCalls() == 0 && sink.calls().get(0).isClosed(), "call closed");
         }
     }
 
@@ -225,7 +227,7 @@ class SipGatewayTest {
             assertEquals(200, ok.status());
             c.send(SipTestMessages.ack(c, "transcribe", "c3", 1, "f", SipTestMessages.tagOf(ok.header("to"))));
         }
-        assertEquals(0, sink.calls.stream().filter(k -> k.spec.attributes().get("sip.call-id").equals("c2")).count());
+        assertEquals(0, sink.calls().stream().filter(k -> k.spec.attributes().get("sip.call-id").equals("c2")).count());
     }
 
     @Test
@@ -257,7 +259,7 @@ class SipGatewayTest {
             assertNotNull(bye, "no BYE from the gateway");
             assertEquals("BYE", bye.method());
             assertTrue(bye.header("reason").contains("maximum call duration"), bye.header("reason"));
-            poll(() -> gateway.activeCalls() == 0 && sink.calls.get(0).closed, "call closed");
+            poll(() -> gateway.activeCalls() == 0 && sink.calls().get(0).isClosed(), "call closed");
         }
     }
 
@@ -276,11 +278,11 @@ class SipGatewayTest {
             RawSipClient.Message updated = c.awaitStatus(200);
             assertEquals(200, updated.status());
             assertEquals("", updated.body(), "an UPDATE without an offer gets no SDP");
-            RecordingCallSink.Call call = sink.calls.get(0);
-            poll(() -> call.participants.size() == 3, "Alice reopened under her new name");
-            assertEquals("Alice Liddell", call.participants.get(2).spec.displayName());
-            assertEquals("sip:alice@atlanta.com", call.participants.get(2).spec.participantId());
-            assertTrue(call.participants.get(0).closed, "the old name's stream was closed first");
+            RecordingCallSink.Call call = sink.calls().get(0);
+            poll(() -> call.participants().size() == 3, "Alice reopened under her new name");
+            assertEquals("Alice Liddell", call.participants().get(2).spec.displayName());
+            assertEquals("sip:alice@atlanta.com", call.participants().get(2).spec.participantId());
+            assertTrue(call.participants().get(0).isClosed(), "the old name's stream was closed first");
             c.send(SipTestMessages.request(c, "BYE", "rec", "up1", 3, "s", toTag, null, null));
             assertEquals(200, c.awaitStatus(200).status());
         }

@@ -25,11 +25,12 @@ import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SdesKey;
 import org.streamasr.media.sip.srtp.SrtpSuite;
 import org.streamasr.media.sip.srtp.SrtpTestSender;
+import org.streamasr.testing.RecordingCallSink;
 
 /** A SIP call whose (S)RTP goes through the real RTP receiver into the call's participant. */
 class SipMediaTest {
     private final MediaMetrics metrics = new MediaMetrics();
-    private final RecordingCallSink sink = new RecordingCallSink();
+    private final RecordingCallSink sink = new RecordingCallSink().lenientAfterClose();
     private MediaExecutors executors;
     private RtpEndpoints rtp;
     private SipGateway gateway;
@@ -77,14 +78,14 @@ class SipMediaTest {
             } finally {
                 if (sender != null) sender.close();
             }
-            RecordingCallSink.Call call = sink.calls.get(0);
-            SipGatewayTest.poll(() -> call.participants.get(0).frames.get() >= 40, "audio frames reached the participant");
+            RecordingCallSink.Call call = sink.calls().get(0);
+            SipGatewayTest.poll(() -> call.participants().get(0).frames().size() >= 40, "audio frames reached the participant");
             assertEquals(0, metrics.dropCounter("srtp").total(), metrics.drops().toString());
 
             c.send(SipTestMessages.request(c, "BYE", "x", callId, 2, "f", toTag, null, null));
             assertEquals(200, c.awaitStatus(200).status());
-            SipGatewayTest.poll(() -> call.closed && rtp.openEndpoints() == 0, "call and RTP port closed");
-            assertTrue(call.participants.get(0).closed);
+            SipGatewayTest.poll(() -> call.isClosed() && rtp.openEndpoints() == 0, "call and RTP port closed");
+            assertTrue(call.participants().get(0).isClosed());
         }
     }
 
