@@ -22,6 +22,8 @@ import org.streamasr.media.codec.CodecSpec;
 public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver participants, RtpStreamConfig stream,
         Duration inactivityTimeout, Duration streamIdleTimeout, int maxStreams, int audioLevelExtensionId,
         PacketTransformer transformer, InetAddress expectedRemote) {
+    /** The payload type most senders give telephone-event (RFC 4733) when nothing was negotiated. */
+    static final int DEFAULT_TELEPHONE_EVENT_PT = 101;
 
     public RtpEndpointSpec {
         if (payloadTypes == null || participants == null || stream == null || transformer == null) {
@@ -47,7 +49,8 @@ public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver p
 
     /**
      * The spec for an API request's {@code rtp: {codec, payloadType, sampleRate, channels}} (all but codec optional):
-     * the codec's static payload type or 96, its RTP clock (Opus 48000, G.711/G.722 8000, L16 as given, default
+     * the codec's static payload type or 96, and without a payload type any other (but 101, telephone-event) as
+     * well; its RTP clock (Opus 48000, G.711/G.722 8000, L16 as given, default
      * 16000). Throws {@link IllegalArgumentException} with a message fit for an HTTP 400 answer.
      */
     public static RtpEndpointSpec forRequest(String codec, Integer payloadType, Integer sampleRate, Integer channels) {
@@ -72,8 +75,16 @@ public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver p
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rtp: " + e.getMessage(), e);
         }
+        PayloadTypeMap.Builder types = PayloadTypeMap.builder().audio(pt, spec);
+        if (payloadType == null) {
+            // No payload type given: the port carries this one format, whatever dynamic number the sender picked
+            // (ffmpeg sends Opus as 97, GStreamer as 96, FreeSWITCH and Asterisk as 111 or 107); 101, the usual
+            // telephone-event number, stays DTMF.
+            types.otherwise(spec);
+            if (pt != DEFAULT_TELEPHONE_EVENT_PT) types.telephoneEvent(DEFAULT_TELEPHONE_EVENT_PT);
+        }
         try {
-            return of(PayloadTypeMap.builder().audio(pt, spec).build());
+            return of(types.build());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rtp.payloadType: " + e.getMessage(), e);
         }

@@ -151,6 +151,15 @@ class RtpEndpointsTest {
                 .codec(97).orElseThrow());
         assertEquals(CodecSpec.of(AudioCodec.G722), RtpEndpointSpec.forRequest("g722", null, 16000, null)
                 .payloadTypes().codec(9).orElseThrow());
+        // without a payload type the port takes the codec under any number the sender picked (ffmpeg's Opus is 97)
+        PayloadTypeMap any = RtpEndpointSpec.forRequest("opus", null, null, null).payloadTypes();
+        assertEquals(CodecSpec.of(AudioCodec.OPUS), any.codec(96).orElseThrow());
+        assertEquals(CodecSpec.of(AudioCodec.OPUS), any.codec(97).orElseThrow());
+        assertEquals(PayloadTypeMap.Kind.TELEPHONE_EVENT, any.kind(101));
+        assertEquals(PayloadTypeMap.Kind.COMFORT_NOISE, any.kind(13));
+        // with one, only that number is audio
+        assertEquals(PayloadTypeMap.Kind.UNKNOWN, RtpEndpointSpec.forRequest("opus", 111, null, null).payloadTypes()
+                .kind(97));
         var e = assertThrows(IllegalArgumentException.class, () -> RtpEndpointSpec.forRequest("speex", null, null, null));
         assertTrue(e.getMessage().contains("rtp.codec"));
         e = assertThrows(IllegalArgumentException.class, () -> RtpEndpointSpec.forRequest("PCMU", 72, null, null));
