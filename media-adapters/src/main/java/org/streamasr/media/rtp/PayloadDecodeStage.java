@@ -19,11 +19,12 @@ import org.streamasr.media.pipeline.Stage;
  * (a sender may switch codec mid-call) and owns them: {@link #close()} closes them all.
  *
  * <p>Drops, counted per reason: {@code undecodable} (the codec rejected the payload; its slot is then concealed
- * as a loss), {@code oversized-frame} (more than 120 ms in one packet), {@code no-decoder} (payload type not in the
+ * as a loss), {@code oversized-frame} (more than 200 ms in one packet: RFC 3551 §4.2 asks receivers to accept 0 to 200
+ * ms; ffmpeg sends G.711 in 126 ms packets and G.722 in 182 ms ones), {@code no-decoder} (payload type not in the
  * map by the time it reaches the decoder).
  */
 final class PayloadDecodeStage extends Stage<PlayoutPacket, AudioBlock> implements AutoCloseable {
-    static final int MAX_PACKET_MS = 120;
+    static final int MAX_PACKET_MS = 200;
     private static final long NONE = Long.MIN_VALUE;
 
     private final PayloadTypeMap types;

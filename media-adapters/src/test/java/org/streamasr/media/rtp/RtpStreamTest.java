@@ -104,6 +104,24 @@ class RtpStreamTest {
     }
 
     @Test
+    void packetsUpTo200MsAreDecodedAndLongerOnesDroppedAsOversized() throws Exception {
+        // ffmpeg's RTP muxer sends PCMU in 1008-sample (126 ms) packets; RFC 3551 §4.2: accept 0 to 200 ms
+        RtpStream s = stream(PayloadTypeMap.of(0, CodecSpec.of(AudioCodec.PCMU)));
+        int[] sizes = {1008, 1008, 1600, 1608, 1008};
+        long ts = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] payload = new byte[sizes[i]];
+            java.util.Arrays.fill(payload, G711.linearToUlaw((short) 1000));
+            send(s, rtp(0, i, ts, payload));
+            ts += sizes[i];
+            clock.advanceMillis(sizes[i] / 8);
+        }
+        finish(s);
+        assertEquals(1, metrics.dropCounter("decode").count("oversized-frame"), "only the 201 ms packet");
+        assertEquals((1008 * 3 + 1600) * 2, out.samplesOf(PcmFrame.Kind.AUDIO), "16 kHz samples of the four others");
+    }
+
+    @Test
     void aPauseBecomesSilenceAndALongOneRebasesTheTimeline() throws Exception {
         RtpStream s = stream(PayloadTypeMap.of(0, CodecSpec.of(AudioCodec.PCMU)));
         byte[] tone = new byte[160];
