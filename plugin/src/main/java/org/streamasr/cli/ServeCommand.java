@@ -10,13 +10,15 @@ import org.streamasr.server.ConfigLoader;
 import org.streamasr.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code bin/asr serve}: runs the plugin server until SIGTERM/SIGINT, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the plugin server: HTTP API, media adapters (WebSocket, AudioSocket, RTP), live captions,",
-                "the captions page, /health and /metrics, on one port (8080 by default).",
-                "Settings come from, highest first: flags, ASR_* environment variables, --config FILE, and",
-                "config/reference.conf (every setting documented)."})
+        description = {"Runs the server: call API, media adapters, live captions, hosted API, /health, /metrics.",
+                "HTTP and every WebSocket share one port (8080 by default); AudioSocket is TCP 9092, RTP UDP "
+                        + "10000-10999, SIP (with --sip) 5060. Settings come from, highest first: flags, ASR_* "
+                        + "environment variables, --config FILE, and config/reference.conf (every setting "
+                        + "documented). SIGTERM or Ctrl-C ends every call with its last finals delivered, then exits 0."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON config file (default: $ASR_CONFIG if set)")
@@ -54,16 +56,23 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AsrServer server = AsrServer.start(ServerConfig.from(loadConfig()));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "asr-shutdown"));
+        CountDownLatch stop = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C drain the server on this thread, which then exits 0: a graceful stop is a success for
+        // systemd and container runtimes (the JVM's own handling would exit 143). A second signal stops at once.
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> {
+                if (stop.getCount() == 0) Runtime.getRuntime().halt(128 + signal.getNumber());
+                stop.countDown();
+            });
+        }
+        // Any other way the JVM ends (SIGHUP, an error elsewhere) still closes the server.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "asr-shutdown"));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
                 + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " UDP/TCP" : "")
                 + "). Ctrl-C or SIGTERM stops it gracefully.");
-        stopped.await();
+        stop.await();
+        server.close();
         return 0;
     }
 
