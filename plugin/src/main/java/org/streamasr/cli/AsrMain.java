@@ -23,10 +23,14 @@ import picocli.CommandLine.Command;
 public final class AsrMain implements Runnable {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new AsrMain())
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The launcher with its error handling: what {@code bin/asr} runs. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new AsrMain())
                 .setExecutionExceptionHandler(AsrMain::reportError)
-                .execute(args);
-        System.exit(code);
+                .setParameterExceptionHandler(AsrMain::reportUsageError);
     }
 
     @Override
@@ -39,5 +43,14 @@ public final class AsrMain implements Runnable {
         cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         if ("1".equals(System.getenv("ASR_DEBUG"))) e.printStackTrace(cmd.getErr());
         return 1;
+    }
+
+    /** A bad flag or a missing argument: what was wrong and where the help is, not the whole usage text. */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println("error: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
  * captions as they arrive; ends with a summary (what was said, what was recognised, word error rate).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Transcribes a demo call end to end: two participants speaking LibriVox clips, sent as a Jitsi",
-                "bridge sends them (MEDIAJSON, stereo Opus), with the live captions a subscriber receives."})
+        description = {"Transcribes a demo call end to end and prints the live captions and a summary.",
+                "Two participants read LibriVox clips, sent as a Jitsi bridge sends them (MEDIAJSON, stereo Opus); "
+                        + "a caption subscriber prints what it receives; the summary gives the word error rate."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "server port (default: a free one)")
@@ -50,6 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (speed <= 0 || speed > 100) throw new IllegalArgumentException("--speed must be in (0, 100]");
+        if (turns < 1) throw new IllegalArgumentException("--turns must be at least 1, got " + turns);
         PrintStream out = System.out;
         List<DemoConversation.Participant> participants = DemoConversation.aliceAndBob(clips, turns);
         Map<String, Object> flags = new LinkedHashMap<>(settings);

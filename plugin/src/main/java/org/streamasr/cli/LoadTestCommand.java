@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
  * server adds to partials beyond the chunk itself, and memory per call. See README "Performance".
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
-        description = {"Runs N concurrent live calls (one speaker each, real-time LibriVox speech) for each N given,",
-                "until the server no longer keeps up; prints latency (p50/p99), drops and memory per call.",
+        description = {"Finds how many concurrent live calls this machine keeps up with in real time.",
+                "Runs N calls (one speaker each, real-time LibriVox speech) for each N given, until the server no "
+                        + "longer keeps up; prints partial latency (p50/p99), drops and memory per call.",
                 "Example: bin/asr loadtest --engine nemotron --model-dir DIR --calls 1,2,4,8,16,32"})
 public final class LoadTestCommand implements Callable<Integer> {
 
@@ -46,7 +47,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--all", description = "run every step even after one did not keep up")
     boolean all;
 
-    @Option(names = "--engine", description = "engine (asr.engine.name)")
+    @Option(names = "--engine", description = "sphinx or nemotron (asr.engine.name)")
     String engine;
 
     @Option(names = "--model-dir", paramLabel = "DIR", description = "model directory (asr.engine.model-dir)")
@@ -63,6 +64,11 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (calls.isEmpty() || calls.stream().anyMatch(n -> n == null || n < 1)) {
+            throw new IllegalArgumentException("--calls must be counts of at least 1, got " + calls);
+        }
+        if (seconds < 1) throw new IllegalArgumentException("--seconds must be at least 1, got " + seconds);
+        if (warmUp < 0) throw new IllegalArgumentException("--warm-up must not be negative, got " + warmUp);
         Map<String, Object> flags = new LinkedHashMap<>(settings);
         flags.put("asr.server.host", "127.0.0.1");
         flags.put("asr.server.port", 0);

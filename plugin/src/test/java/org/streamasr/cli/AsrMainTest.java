@@ -1,0 +1,125 @@
+package org.streamasr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamasr.testing.RecordingListener;
+import picocli.CommandLine;
+
+/** {@code bin/asr} as its users meet it: help, mistakes on the command line, and stopping the server. */
+class AsrMainTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = AsrMain.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aBadFlagIsOneErrorLineAndWhereTheHelpIs() {
+        Run r = run("serve", "--bogus");
+        assertEquals(2, r.code());
+        assertEquals(List.of("error: Unknown option: '--bogus'", "Try 'asr serve --help' for more information."),
+                r.errLines());
+        r = run("serve", "--port", "abc");
+        assertEquals(2, r.code());
+        assertEquals("error: Invalid value for option '--port': 'abc' is not an int", r.errLines().get(0));
+        r = run("transcribe");
+        assertEquals(2, r.code());
+        assertEquals("error: Missing required parameter: 'FILE'", r.errLines().get(0));
+        assertFalse(r.err().contains("Usage:"), r.err());
+    }
+
+    @Test
+    void aMistypedCommandGetsASuggestion() {
+        Run r = run("serv");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: Unmatched argument at index 0: 'serv'"), r.err());
+        assertTrue(r.err().contains("serve"), r.err());
+        assertTrue(r.err().endsWith("Try 'asr --help' for more information." + System.lineSeparator()), r.err());
+    }
+
+    @Test
+    void aFailingCommandIsOneLineWithoutStackTrace() {
+        Run r = run("transcribe", tmp.resolve("missing.wav").toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of("error: " + tmp.resolve("missing.wav") + ": no such file"), r.errLines());
+    }
+
+    @Test
+    void senselessCountsAreRefusedBeforeAnythingRuns() {
+        Run r = run("demo", "--turns", "0");
+        assertEquals(List.of("error: --turns must be at least 1, got 0"), r.errLines());
+        r = run("loadtest", "--calls", "0");
+        assertEquals(List.of("error: --calls must be counts of at least 1, got [0]"), r.errLines());
+        r = run("loadtest", "--seconds", "0");
+        assertEquals(List.of("error: --seconds must be at least 1, got 0"), r.errLines());
+    }
+
+    @Test
+    void theCommandListShowsEachCommandsWholeFirstSentence() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        CommandLine cmd = AsrMain.commandLine();
+        for (var e : cmd.getSubcommands().entrySet()) {
+            String[] description = e.getValue().getCommandSpec().usageMessage().description();
+            assertTrue(description.length > 0 && description[0].endsWith("."),
+                    e.getKey() + ": the list shows only the first line, which must be a whole sentence: "
+                            + String.join(" | ", description));
+        }
+    }
+
+    /** {@code bin/asr serve} in its own JVM: SIGTERM drains it and it exits 0 (systemd and containers see success). */
+    @Test
+    void serveStopsOnSigtermAndExitsZero() throws Exception {
+        Path log = tmp.resolve("serve.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AsrMain.class.getName(),
+                "serve", "--host", "127.0.0.1", "--port", "0", "-D", "asr.media.audiosocket.port=0",
+                "-D", "asr.media.rtp.port-min=0", "-D", "asr.media.rtp.port-max=0",
+                "-D", "asr.api.store-dir=" + tmp.resolve("api"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            RecordingListener.await(() -> read(log).contains("streamasr serving on") || !p.isAlive(),
+                    Duration.ofSeconds(60), "the server to start");
+            assertTrue(p.isAlive(), read(log));
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stopped within 30 s: " + read(log));
+            assertEquals(0, p.exitValue(), read(log));
+            assertTrue(read(log).contains("streamasr stopped"), read(log));
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
