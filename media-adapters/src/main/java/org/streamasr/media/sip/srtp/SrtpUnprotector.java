@@ -1,7 +1,9 @@
 package org.streamasr.media.sip.srtp;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -38,14 +40,23 @@ public final class SrtpUnprotector implements AutoCloseable {
 
     /**
      * Loads and benchmarks jitsi-srtp's AES implementations (OpenSSL, SunJCE, BouncyCastle), which it does once per
-     * process on first use and which takes seconds: done at start-up, it never stalls the RTP network thread.
+     * process on first use and which takes seconds: done at start-up, it never stalls the RTP network thread. It
+     * decrypts a known packet (RFC 3711 B.3's master key and salt, libsrtp's reference packet under them), so it
+     * drops nothing and logs nothing, and a broken SRTP stack is found before the first call.
      */
     public static void warmUp() {
-        byte[] packet = new byte[RTP_HEADER_BYTES + 10];
-        packet[0] = (byte) 0x80;
-        SdesKey key = new SdesKey(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, new byte[SrtpSuite.MASTER_KEY_BYTES], new byte[SrtpSuite.MASTER_SALT_BYTES]);
-        try (SrtpUnprotector u = new SrtpUnprotector(key, new DropCounter("srtp-warm-up"))) {
-            u.unprotect(packet, 0, packet.length); // fails authentication, after deriving a context with the real ciphers
+        HexFormat hex = HexFormat.of();
+        byte[] packet = hex.parseHex("800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb");
+        byte[] plain = hex.parseHex("800f1234decafbadcafebabe" + "ab".repeat(16));
+        SdesKey key = new SdesKey(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, hex.parseHex("e1f97a0d3e018be0d64fa32c06de4139"),
+                hex.parseHex("0ec675ad498afeebb6960b3aabe6"));
+        DropCounter drops = new DropCounter("srtp");
+        try (SrtpUnprotector u = new SrtpUnprotector(key, drops)) {
+            int n = u.unprotect(packet, 0, packet.length);
+            if (n != plain.length || !Arrays.equals(plain, 0, n, packet, 0, n)) {
+                throw new IllegalStateException("SRTP self-test failed: the reference packet did not decrypt "
+                        + drops.snapshot());
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.DropCounter;
 
@@ -47,6 +48,22 @@ class SrtpUnprotectorTest {
             assertEquals(PLAIN.length, u.unprotect(good, 0, good.length));
             assertArrayEquals(PLAIN, Arrays.copyOf(good, PLAIN.length));
         }
+    }
+
+    @Test
+    void warmUpDecryptsItsReferencePacketAndLogsNoDrop() {
+        ch.qos.logback.classic.Logger drops = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "org.streamasr.media.drops");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        drops.addAppender(seen);
+        try {
+            SrtpUnprotector.warmUp();
+        } finally {
+            drops.detachAppender(seen);
+        }
+        assertEquals(List.of(), seen.list.stream().map(Object::toString).toList(), "server start-up logs no drop");
     }
 
     @Test
