@@ -5,6 +5,7 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -155,7 +156,12 @@ public final class AsrServer implements AutoCloseable {
         routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
                 HttpHandlerRegistration.ROOT);
         startHostedApi();
-        http.start();
+        try {
+            http.start();
+        } catch (IOException | UnresolvedAddressException e) {
+            throw new InvalidConfigException("asr.server.host/port", "cannot listen on " + config.host() + ":"
+                    + config.port() + ": " + e.getMessage());
+        }
         LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
                 engines.defaultEngine().name(), displayHost(), port());
     }

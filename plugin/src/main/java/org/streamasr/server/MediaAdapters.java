@@ -12,6 +12,7 @@ import org.streamasr.media.CallSpec;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.fork.AudioForkConfig;
 import org.streamasr.media.fork.AudioForkEndpoints;
+import org.streamasr.media.fork.AudioSocketConfig;
 import org.streamasr.media.fork.AudioSocketServer;
 import org.streamasr.media.fork.TwilioConfig;
 import org.streamasr.media.fork.TwilioEndpoints;
@@ -76,8 +77,14 @@ final class MediaAdapters implements AutoCloseable {
                 deployed.add("Twilio " + String.join(" ", c.paths()));
             }
             if (settings.audioSocket() != null) {
-                audioSocket = AudioSocketServer.start(withLanguage(sink, settings.language("audiosocket")), metrics,
-                        settings.audioSocket());
+                AudioSocketConfig c = settings.audioSocket();
+                try {
+                    audioSocket = AudioSocketServer.start(withLanguage(sink, settings.language("audiosocket")), metrics,
+                            c);
+                } catch (IOException e) {
+                    throw new InvalidConfigException("asr.media.audiosocket.port", "cannot listen on " + c.host() + ":"
+                            + c.port() + ": " + e.getMessage());
+                }
                 deployed.add("AudioSocket TCP " + audioSocket.port());
             }
             RtpEndpoints.Config rtpConfig = settings.rtp();
@@ -87,7 +94,10 @@ final class MediaAdapters implements AutoCloseable {
             try {
                 this.sip = sipConfig == null ? null : new SipGateway(sipConfig, sink,
                         new RtpSipMedia(rtp, rtpTuning, settings.sipRtpTimeout(), metrics), metrics);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                if (rtp != null) rtp.close();
+                throw new InvalidConfigException("asr.sip.port", e.getMessage());
+            } catch (RuntimeException e) {
                 if (rtp != null) rtp.close();
                 throw e;
             }

@@ -157,8 +157,10 @@ final class SipTransportStack implements AutoCloseable {
         // This JAIN-SIP build leaves its event scanner thread parked in take() after stop(): wake it so it sees the stop.
         if (eventScanner != null) {
             eventScanner.forceStop();
-            // an event whose source is the (now listener-less) provider is delivered to nobody
-            if (provider != null) eventScanner.addEvent(new EventWrapper(new EventObject(provider), null));
+            // an event whose source is the (now listener-less) provider is delivered to nobody; without a provider
+            // (no port could be bound) an I/O event goes to the stack's listener, of which there is none
+            eventScanner.addEvent(new EventWrapper(provider != null ? new EventObject(provider)
+                    : new javax.sip.IOExceptionEvent(stack, "0.0.0.0", 0, "udp"), null));
         }
     }
 }
