@@ -1,5 +1,9 @@
 package org.streamasr.cli;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,9 +44,18 @@ public final class AsrMain implements Runnable {
 
     /** Users see one line saying what went wrong; the stack trace only with ASR_DEBUG=1. */
     private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        cmd.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        cmd.getErr().println("error: " + describe(e));
         if ("1".equals(System.getenv("ASR_DEBUG"))) e.printStackTrace(cmd.getErr());
         return 1;
+    }
+
+    /** The JDK's file errors carry only the path as their message: say what happened to it. */
+    private static String describe(Exception e) {
+        if (e instanceof NoSuchFileException f) return f.getFile() + ": no such file or directory";
+        if (e instanceof AccessDeniedException f) return f.getFile() + ": permission denied";
+        if (e instanceof FileAlreadyExistsException f) return f.getFile() + ": already exists";
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** A bad flag or a missing argument: what was wrong and where the help is, not the whole usage text. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,7 +79,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         boolean terminal = System.console() != null;
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
         Printer printer = new Printer(out, stream, terminal && stream);
-        try (SpeechEngine e = SpeechEngines.open(options);
+        try (SpeechEngine e = open(options);
              RecognitionStream s = e.openStream(StreamSettings.file(language, accel, file.getFileName().toString()), printer)) {
             for (int at = 0; at < audio.length; at += PIECE) {
                 s.acceptAwaiting(audio, at, Math.min(PIECE, audio.length - at));
@@ -92,6 +93,22 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         if (!stream) out.println(String.join("\n", printer.finals));
         out.flush();
         return 0;
+    }
+
+    /** The engine; a setting it refuses is named by the flag that set it here, not by a config key. */
+    private static SpeechEngine open(EngineOptions options) {
+        try {
+            return SpeechEngines.open(options);
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            for (var flag : Map.of("asr.engine.default-acceleration", "--acceleration", "asr.engine.model-dir", "--model",
+                    "asr.engine.provider", "--provider", "asr.engine.name", "--engine").entrySet()) {
+                if (message.startsWith(flag.getKey())) {
+                    throw new IllegalArgumentException(flag.getValue() + message.substring(flag.getKey().length()), e);
+                }
+            }
+            throw e;
+        }
     }
 
     /** Prints results; keeps the finals for the plain output. */

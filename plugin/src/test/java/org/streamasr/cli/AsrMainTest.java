@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.RecordingListener;
 import picocli.CommandLine;
 
@@ -67,6 +68,16 @@ class AsrMainTest {
         Run r = run("transcribe", tmp.resolve("missing.wav").toString());
         assertEquals(1, r.code());
         assertEquals(List.of("error: " + tmp.resolve("missing.wav") + ": no such file"), r.errLines());
+    }
+
+    @Test
+    void aFileErrorSaysWhatHappenedToThePath() throws Exception {
+        Path wav = tmp.resolve("tone.wav");
+        new WavFile(16_000, 1, new short[16_000]).write(wav);
+        Path out = tmp.resolve("no-such-dir/features.npy");
+        Run r = run("features", wav.toString(), "--out", out.toString());
+        assertEquals(1, r.code());
+        assertEquals(List.of("error: " + out + ": no such file or directory"), r.errLines());
     }
 
     @Test
