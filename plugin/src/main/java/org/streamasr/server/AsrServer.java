@@ -162,6 +162,10 @@ public final class AsrServer implements AutoCloseable {
             throw new InvalidConfigException("asr.server.host/port", "cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage());
         }
+        if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
+            LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
+                    + "list them with their caption tokens; set keys unless only a private network reaches it", port());
+        }
         LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
                 engines.defaultEngine().name(), displayHost(), port());
     }
@@ -201,6 +205,14 @@ public final class AsrServer implements AutoCloseable {
         } catch (DeploymentException e) {
             throw new IllegalStateException("cannot deploy WebSocket endpoint " + endpoint.getPath() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

@@ -74,6 +74,12 @@ public record ServerConfig(
                 r.durationIn("asr.calls.finish-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
                 r.durationIn("asr.calls.participant-idle-finalize", Duration.ZERO, Duration.ofHours(1)),
                 idleSilence(r, engine, models.values()));
+        java.util.List<String> apiKeys = java.util.List.copyOf(r.stringList("asr.server.api-keys"));
+        if (apiKeys.contains(EXAMPLE_API_KEY)) {
+            // docker-jitsi-meet's rule for its example passwords: a key everybody can read is no key
+            throw new InvalidConfigException("asr.server.api-keys", "'" + EXAMPLE_API_KEY + "' is the example "
+                    + "configs' placeholder; set your own keys (ASR_API_KEYS=k1,k2 overrides the file)");
+        }
         return new ServerConfig(
                 r.string("asr.server.host"),
                 r.intIn("asr.server.port", 0, 65535),
@@ -81,7 +87,7 @@ public record ServerConfig(
                 network == 0 ? 2 * cores : network,
                 event == 0 ? cores : event,
                 r.durationIn("asr.server.shutdown-grace", Duration.ZERO, Duration.ofHours(1)),
-                java.util.List.copyOf(r.stringList("asr.server.api-keys")),
+                apiKeys,
                 calls, captions, engine, Map.copyOf(models), MediaSettings.read(r), config);
     }
 
@@ -100,6 +106,9 @@ public record ServerConfig(
         }
         return trailing.plus(IDLE_SILENCE_MARGIN);
     }
+
+    /** The key in config/jitsi.conf and config/sip-platform.conf, refused so that no server runs with it. */
+    static final String EXAMPLE_API_KEY = "change-me";
 
     /** What idle silence needs beyond an engine's trailing silence: its largest chunk plus the encoder's look-ahead. */
     static final Duration IDLE_SILENCE_MARGIN = Duration.ofMillis(1500);

@@ -90,20 +90,25 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theExampleConfigsAreValid() {
+    void theExampleConfigsAreValidOnceTheirPlaceholderKeyIsReplaced() {
+        Map<String, String> env = Map.of("ASR_API_KEYS", "k1,k2");
         for (String name : List.of("jitsi.conf", "sip-platform.conf")) {
             Path file = org.streamasr.testing.SharedFixtures.repoRoot().resolve("config").resolve(name);
-            ServerConfig c = ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of()));
+            InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                    () -> ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of())));
+            assertEquals("asr.server.api-keys: 'change-me' is the example configs' placeholder; set your own keys "
+                    + "(ASR_API_KEYS=k1,k2 overrides the file)", e.getMessage(), name);
+            ServerConfig c = ServerConfig.from(ConfigLoader.load(file, env, Map.of()));
             assertEquals(8080, c.port(), name);
-            assertEquals(List.of("change-me"), c.apiKeys(), name);
+            assertEquals(List.of("k1", "k2"), c.apiKeys(), name);
         }
         Path root = org.streamasr.testing.SharedFixtures.repoRoot().resolve("config");
-        MediaSettings jitsi = ServerConfig.from(ConfigLoader.load(root.resolve("jitsi.conf"), Map.of(), Map.of())).media();
+        MediaSettings jitsi = ServerConfig.from(ConfigLoader.load(root.resolve("jitsi.conf"), env, Map.of())).media();
         assertEquals(100, jitsi.mediaJson().maxSources());
         assertEquals(4096, jitsi.mediaJson().limits().outbound().maxQueuedMessages());
         assertTrue(jitsi.vosk() != null && jitsi.whisper() == null && jitsi.audioFork() == null && jitsi.twilio() == null
                 && jitsi.audioSocket() == null && jitsi.rtp() == null, "jitsi.conf: Jitsi's adapters only");
-        MediaSettings sip = ServerConfig.from(ConfigLoader.load(root.resolve("sip-platform.conf"), Map.of(), Map.of())).media();
+        MediaSettings sip = ServerConfig.from(ConfigLoader.load(root.resolve("sip-platform.conf"), env, Map.of())).media();
         assertTrue(sip.mediaJson() == null && sip.vosk() == null, "sip-platform.conf: no Jitsi adapters");
         assertEquals(16_000, sip.audioFork().defaultSampleRate());
         assertEquals("stereo", sip.audioFork().defaultMix());
