@@ -111,6 +111,7 @@ public final class AsrServer implements AutoCloseable {
                                   List<CallEvents> extraEvents) throws IOException {
         routeJavaLogging();
         AsrServer server = new AsrServer(config, engine, ownsEngine, extraEvents);
+        TyrusOverflowLog.register(server.media.dropCounter("websocket"));
         try {
             server.listen();
         } catch (IOException | RuntimeException e) {
@@ -303,6 +304,7 @@ public final class AsrServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         engines.close();
+        TyrusOverflowLog.unregister(media.dropCounter("websocket"));
         LOG.info("streamasr stopped");
     }
 }

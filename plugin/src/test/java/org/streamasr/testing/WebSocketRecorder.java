@@ -121,6 +121,11 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
         return events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS) == null;
     }
 
+    /** Sends one whole text message (one frame). */
+    public CompletableFuture<WebSocket> sendText(String text) {
+        return socket.sendText(text, true);
+    }
+
     public CompletableFuture<WebSocket> sendClose() {
         return socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
     }
