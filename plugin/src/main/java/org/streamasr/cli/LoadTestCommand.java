@@ -75,6 +75,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.audiosocket.port", 0);
+        flags.putIfAbsent("asr.api.enabled", false);
         flags.putIfAbsent("asr.calls.max", 100_000);
         if (engine != null) flags.put("asr.engine.name", engine);
         if (modelDir != null) flags.put("asr.engine.model-dir", modelDir.toString());

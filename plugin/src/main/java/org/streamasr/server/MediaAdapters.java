@@ -89,7 +89,10 @@ final class MediaAdapters implements AutoCloseable {
             }
             RtpEndpoints.Config rtpConfig = settings.rtp();
             this.rtp = rtpConfig == null ? null : new RtpEndpoints(rtpConfig, executors, metrics);
-            if (rtp != null) deployed.add("RTP ports " + rtpConfig.portMin() + "-" + rtpConfig.portMax());
+            if (rtp != null) {
+                deployed.add(rtpConfig.portMax() == 0 ? "RTP on ephemeral ports"
+                        : "RTP ports " + rtpConfig.portMin() + "-" + rtpConfig.portMax());
+            }
             SipGatewayConfig sipConfig = settings.sip();
             try {
                 this.sip = sipConfig == null ? null : new SipGateway(sipConfig, sink,
