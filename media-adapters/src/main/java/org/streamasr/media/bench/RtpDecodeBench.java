@@ -55,6 +55,23 @@ public final class RtpDecodeBench {
         public double ffmpegPerAudioSecond() {
             return ffmpegCpuSeconds / (audioSeconds * streams);
         }
+
+        /**
+         * The table row. A figure that is not above zero (no ffmpeg, or a run so short that ffmpeg's own cost is
+         * within the noise of its start-up, which is subtracted) shows as "n/a", not as a negative rate.
+         */
+        public String row() {
+            return String.format(java.util.Locale.ROOT, "%-6s %14s %14s %16s %16s", codec, perSecond(oursPerAudioSecond()),
+                    perSecond(ffmpegPerAudioSecond()), perCore(oursPerAudioSecond()), perCore(ffmpegPerAudioSecond()));
+        }
+
+        private static String perSecond(double v) {
+            return v > 0 ? String.format(java.util.Locale.ROOT, "%.5f", v) : "n/a";
+        }
+
+        private static String perCore(double v) {
+            return v > 0 ? String.format(java.util.Locale.ROOT, "%.0f", 1 / v) : "n/a";
+        }
     }
 
     private static final InetSocketAddress SENDER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5004);
@@ -125,9 +142,9 @@ public final class RtpDecodeBench {
         log.println();
         log.println("RTP packets -> 16 kHz PCM, CPU seconds per second of audio (lower is better); streams per core:");
         log.printf("%-6s %14s %14s %16s %16s%n", "codec", "ours", "ffmpeg", "ours streams/core", "ffmpeg streams/core");
-        for (Result r : results) {
-            log.printf("%-6s %14.5f %14.5f %16.0f %16.0f%n", r.codec(), r.oursPerAudioSecond(), r.ffmpegPerAudioSecond(),
-                    1 / r.oursPerAudioSecond(), 1 / r.ffmpegPerAudioSecond());
+        for (Result r : results) log.println(r.row());
+        if (results.stream().anyMatch(r -> !(r.ffmpegPerAudioSecond() > 0)) && !Double.isNaN(ffOpus)) {
+            log.println("n/a: ffmpeg's cost is within the noise of its start-up at this length; use --seconds 60 or more");
         }
         return results;
     }

@@ -42,7 +42,8 @@ final class SessionFactory {
         if (provider.equals(CUDA) && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
             throw new IllegalArgumentException("asr.engine.provider: cuda, but this build's ONNX Runtime has no CUDA "
                     + "execution provider (providers: " + OrtEnvironment.getAvailableProviders()
-                    + "); build with 'mvn -Pcuda package' on a machine with CUDA 12 and cuDNN 9");
+                    + "); build with it on a machine with CUDA 12 and cuDNN 9: ASR_MAVEN_ARGS=-Pcuda bin/asr ..., "
+                    + "or mvn -Pcuda clean package -DskipTests");
         }
         if (intraOpThreads < 0) throw new IllegalArgumentException("asr.engine.intra-op-threads must not be negative");
         for (String key : extra.keySet()) {
