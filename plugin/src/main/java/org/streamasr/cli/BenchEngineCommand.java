@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
                         + "encoder of --d-model x --layers (attention over the cache + depthwise conv + feed-forward per layer)."})
 public final class BenchEngineCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A model directory (real or constructed).")
+    @Option(names = {"--model", "--model-dir"}, paramLabel = "DIR",
+            description = "A model directory (real or constructed).")
     Path model;
 
     @Option(names = "--variant", paramLabel = "en|ml", description = "Constructed model variant (default: ${DEFAULT-VALUE}).")

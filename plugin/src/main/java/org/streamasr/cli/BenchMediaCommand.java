@@ -26,10 +26,10 @@ public final class BenchMediaCommand implements Callable<Integer> {
             description = "Speech to use (any format ffmpeg reads). Default: the LibriVox clips of pocketsphinx-testdata.")
     Path input;
 
-    @Option(names = "--seconds", defaultValue = "120", description = "Audio per stream, looping the input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "120", description = "Audio per stream, looping the input (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--streams", defaultValue = "4", description = "Streams run one after another (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "4", description = "Streams run one after another (default: ${DEFAULT-VALUE}).")
     int streams;
 
     @Override

@@ -29,17 +29,17 @@ import picocli.CommandLine.Option;
                         + "a caption subscriber prints what it receives; the summary gives the word error rate."})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--port", description = "server port (default: a free one)")
+    @Option(names = "--port", paramLabel = "PORT", description = "server port (default: a free one)")
     int port;
 
-    @Option(names = "--speed", description = "send audio this many times faster than real time (default 1)")
+    @Option(names = "--speed", paramLabel = "X", description = "send audio this many times faster than real time (default 1)")
     double speed = 1.0;
 
     @Option(names = "--clips", paramLabel = "DIR", description = "LibriVox clips with a transcription file "
             + "(default: Debian's pocketsphinx-testdata)")
     Path clips = DemoConversation.DEBIAN_CLIPS;
 
-    @Option(names = "--turns", description = "clips read, alternating speakers (default 4)")
+    @Option(names = "--turns", paramLabel = "N", description = "clips read, alternating speakers (default 4)")
     int turns = 4;
 
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON config file (engine, adapters)")

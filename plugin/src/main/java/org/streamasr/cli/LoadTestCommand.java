@@ -31,26 +31,26 @@ import picocli.CommandLine.Option;
                 "Example: bin/asr loadtest --engine nemotron --model-dir DIR --calls 1,2,4,8,16,32"})
 public final class LoadTestCommand implements Callable<Integer> {
 
-    @Option(names = "--calls", split = ",", description = "call counts to try, in order (default 1,2,4,8,16,32,64)")
+    @Option(names = "--calls", paramLabel = "N", split = ",", description = "call counts to try, in order (default 1,2,4,8,16,32,64)")
     List<Integer> calls = List.of(1, 2, 4, 8, 16, 32, 64);
 
-    @Option(names = "--seconds", description = "measured seconds per step (default 20)")
+    @Option(names = "--seconds", paramLabel = "S", description = "measured seconds per step (default 20)")
     int seconds = 20;
 
-    @Option(names = "--warm-up", description = "seconds per step before measuring (default 5)")
+    @Option(names = "--warm-up", paramLabel = "S", description = "seconds per step before measuring (default 5)")
     int warmUp = 5;
 
-    @Option(names = "--max-p99-ms", description = "a step keeps up only if partial latency p99 stays below this "
+    @Option(names = "--max-p99-ms", paramLabel = "MS", description = "a step keeps up only if partial latency p99 stays below this "
             + "(default 1000)")
     double maxP99 = 1000;
 
     @Option(names = "--all", description = "run every step even after one did not keep up")
     boolean all;
 
-    @Option(names = "--engine", description = "sphinx or nemotron (asr.engine.name)")
+    @Option(names = "--engine", paramLabel = "NAME", description = "sphinx or nemotron (asr.engine.name)")
     String engine;
 
-    @Option(names = "--model-dir", paramLabel = "DIR", description = "model directory (asr.engine.model-dir)")
+    @Option(names = {"--model-dir", "--model"}, paramLabel = "DIR", description = "model directory (asr.engine.model-dir)")
     Path modelDir;
 
     @Option(names = "--clips", paramLabel = "DIR", description = "16 kHz speech clips (default Debian's LibriVox)")

@@ -24,19 +24,20 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON config file (default: $ASR_CONFIG if set)")
     Path config;
 
-    @Option(names = "--host", description = "listen address (asr.server.host)")
+    @Option(names = "--host", paramLabel = "HOST", description = "listen address (asr.server.host)")
     String host;
 
-    @Option(names = "--port", description = "HTTP/WebSocket port (asr.server.port)")
+    @Option(names = "--port", paramLabel = "PORT", description = "HTTP/WebSocket port (asr.server.port)")
     Integer port;
 
-    @Option(names = "--engine", description = "default engine: sphinx or nemotron (asr.engine.name)")
+    @Option(names = "--engine", paramLabel = "NAME", description = "default engine: sphinx or nemotron (asr.engine.name)")
     String engine;
 
-    @Option(names = "--model-dir", paramLabel = "DIR", description = "Nemotron export directory (asr.engine.model-dir)")
+    @Option(names = {"--model-dir", "--model"}, paramLabel = "DIR",
+            description = "Nemotron export directory (asr.engine.model-dir)")
     Path modelDir;
 
-    @Option(names = "--provider", description = "ONNX Runtime provider: cpu or cuda (asr.engine.provider)")
+    @Option(names = "--provider", paramLabel = "P", description = "ONNX Runtime provider: cpu or cuda (asr.engine.provider)")
     String provider;
 
     @Option(names = "--public-url", paramLabel = "URL", description = "base URL in captionsUrl replies")

@@ -45,7 +45,8 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
             + "else sphinx).")
     String engine;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Nemotron model directory (see README \"Real models\").")
+    @Option(names = {"--model", "--model-dir"}, paramLabel = "DIR",
+            description = "Nemotron model directory (see README \"Real models\").")
     Path model;
 
     @Option(names = "--language", paramLabel = "L", description = "auto or a locale such as de-DE (default: ${DEFAULT-VALUE}).")

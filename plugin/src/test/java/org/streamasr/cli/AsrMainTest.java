@@ -103,6 +103,24 @@ class AsrMainTest {
         }
     }
 
+    @Test
+    void everyCommandNamesItsValuesAlikeAndTakesTheModelDirectoryUnderBothNames() {
+        CommandLine cmd = AsrMain.commandLine();
+        for (var e : cmd.getSubcommands().entrySet()) {
+            for (CommandLine.Model.OptionSpec o : e.getValue().getCommandSpec().options()) {
+                if (o.arity().max() == 0) continue;
+                String label = o.paramLabel();
+                // FILE, DIR, N, en|ml: never picocli's <fieldName>, which says nothing to a user
+                assertTrue(!label.contains("<") && (Character.isUpperCase(label.charAt(0)) || label.matches("[a-z|]+")),
+                        e.getKey() + " " + o.longestName() + ": value named '" + label + "'");
+            }
+        }
+        for (String command : List.of("serve", "transcribe", "loadtest", "bench-engine")) {
+            var spec = cmd.getSubcommands().get(command).getCommandSpec();
+            assertTrue(spec.findOption("--model") != null && spec.findOption("--model-dir") != null, command);
+        }
+    }
+
     /** {@code bin/asr serve} in its own JVM: SIGTERM drains it and it exits 0 (systemd and containers see success). */
     @Test
     void serveStopsOnSigtermAndExitsZero() throws Exception {
