@@ -152,6 +152,8 @@ class AsrServerTest {
         assertEquals(401, http.get("/v1/calls").status());
         assertEquals(401, http.get("/v1/calls", "Authorization", "Bearer wrong").status());
         assertEquals(200, http.get("/v1/calls", "Authorization", "Bearer s3cret").status());
+        assertEquals(200, http.get("/v1/calls", "Authorization", "Key s3cret").status(), "the hosted API's scheme");
+        assertEquals(401, http.get("/v1/calls", "Authorization", "Key wrong").status());
         assertEquals(200, http.get("/health").status());
     }
 
