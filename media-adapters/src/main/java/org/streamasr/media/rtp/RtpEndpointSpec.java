@@ -49,8 +49,8 @@ public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver p
 
     /**
      * The spec for an API request's {@code rtp: {codec, payloadType, sampleRate, channels}} (all but codec optional):
-     * the codec's static payload type or 96, and without a payload type any other (but 101, telephone-event) as
-     * well; its RTP clock (Opus 48000, G.711/G.722 8000, L16 as given, default
+     * the codec's static payload type or 96, and without a payload type any other as well; 101 is telephone-event
+     * either way (unless it is the payload type given); its RTP clock (Opus 48000, G.711/G.722 8000, L16 as given, default
      * 16000). Throws {@link IllegalArgumentException} with a message fit for an HTTP 400 answer.
      */
     public static RtpEndpointSpec forRequest(String codec, Integer payloadType, Integer sampleRate, Integer channels) {
@@ -76,12 +76,13 @@ public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver p
             throw new IllegalArgumentException("rtp: " + e.getMessage(), e);
         }
         PayloadTypeMap.Builder types = PayloadTypeMap.builder().audio(pt, spec);
+        // 101, the number senders give telephone-event when nothing was negotiated, is DTMF and counted as such,
+        // whether or not the request named the audio's own payload type (unless it named 101 for the audio)
+        if (pt != DEFAULT_TELEPHONE_EVENT_PT) types.telephoneEvent(DEFAULT_TELEPHONE_EVENT_PT);
         if (payloadType == null) {
             // No payload type given: the port carries this one format, whatever dynamic number the sender picked
-            // (ffmpeg sends Opus as 97, GStreamer as 96, FreeSWITCH and Asterisk as 111 or 107); 101, the usual
-            // telephone-event number, stays DTMF.
+            // (ffmpeg sends Opus as 97, GStreamer as 96, FreeSWITCH and Asterisk as 111 or 107).
             types.otherwise(spec);
-            if (pt != DEFAULT_TELEPHONE_EVENT_PT) types.telephoneEvent(DEFAULT_TELEPHONE_EVENT_PT);
         }
         try {
             return of(types.build());

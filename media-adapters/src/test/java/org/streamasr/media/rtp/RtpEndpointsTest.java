@@ -157,9 +157,14 @@ class RtpEndpointsTest {
         assertEquals(CodecSpec.of(AudioCodec.OPUS), any.codec(97).orElseThrow());
         assertEquals(PayloadTypeMap.Kind.TELEPHONE_EVENT, any.kind(101));
         assertEquals(PayloadTypeMap.Kind.COMFORT_NOISE, any.kind(13));
-        // with one, only that number is audio
-        assertEquals(PayloadTypeMap.Kind.UNKNOWN, RtpEndpointSpec.forRequest("opus", 111, null, null).payloadTypes()
-                .kind(97));
+        // with one, only that number is audio, and 101 is still telephone-event (unless it is the audio's number)
+        PayloadTypeMap named = RtpEndpointSpec.forRequest("opus", 111, null, null).payloadTypes();
+        assertEquals(PayloadTypeMap.Kind.UNKNOWN, named.kind(97));
+        assertEquals(PayloadTypeMap.Kind.TELEPHONE_EVENT, named.kind(101));
+        assertEquals(PayloadTypeMap.Kind.TELEPHONE_EVENT, RtpEndpointSpec.forRequest("PCMU", 0, null, null)
+                .payloadTypes().kind(101));
+        assertEquals(PayloadTypeMap.Kind.AUDIO, RtpEndpointSpec.forRequest("opus", 101, null, null).payloadTypes()
+                .kind(101));
         var e = assertThrows(IllegalArgumentException.class, () -> RtpEndpointSpec.forRequest("speex", null, null, null));
         assertTrue(e.getMessage().contains("rtp.codec"));
         e = assertThrows(IllegalArgumentException.class, () -> RtpEndpointSpec.forRequest("PCMU", 72, null, null));

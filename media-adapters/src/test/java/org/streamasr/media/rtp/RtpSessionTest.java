@@ -123,6 +123,29 @@ class RtpSessionTest {
         assertEquals(320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.CONCEALED));
     }
 
+    /**
+     * A request that names its payload type ({"codec":"PCMU","payloadType":0}) still treats 101 as DTMF: its
+     * RFC 4733 events are counted as telephone-event, not unknown-payload-type, and the audio around them is whole.
+     */
+    @Test
+    void telephoneEventIsRecognisedWhenThePayloadTypeIsExplicit() {
+        RtpSession s = session(RtpEndpointSpec.forRequest("PCMU", 0, null, null), null);
+        for (int i = 0; i < 10; i++) {
+            send(s, A, 5, i);
+            byte[] dtmf = TestPackets.pt(101).seq(500 + i).ts(160L * i).ssrc(5).payload(new byte[] {5, 10, 0, (byte) 160}).build();
+            s.receive(dtmf, dtmf.length, A);
+            clock.advanceMillis(20);
+        }
+        byte[] other = TestPackets.pt(8).seq(99).ts(0).ssrc(5).build();
+        s.receive(other, other.length, A);
+        clock.advanceMillis(200);
+        s.close();
+        var drops = metrics.dropCounter("rtp");
+        assertEquals(10, drops.count("telephone-event"), drops.snapshot().toString());
+        assertEquals(1, drops.count("unknown-payload-type"), "only PT 8, which the request did not name: " + drops.snapshot());
+        assertEquals(10 * 320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.AUDIO));
+    }
+
     @Test
     void garbageFromTheLatchedSenderNeverBreaksTheSession() {
         RtpSession s = session(pcmu(), null);
