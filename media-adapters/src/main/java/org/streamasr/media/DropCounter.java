@@ -29,6 +29,11 @@ public final class DropCounter {
         this(component, System::nanoTime, DEFAULT_LOG_INTERVAL_NANOS);
     }
 
+    /**
+     * @param nanoClock        the time the log interval is measured on (nanoseconds; {@code System::nanoTime}, or an
+     *                         injected clock in tests)
+     * @param logIntervalNanos at most one log line per reason per this long
+     */
     public DropCounter(String component, LongSupplier nanoClock, long logIntervalNanos) {
         this.component = component;
         this.log = LoggerFactory.getLogger("org.streamasr.media.drops." + component);
