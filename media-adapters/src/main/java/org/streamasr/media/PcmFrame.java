@@ -10,8 +10,10 @@ package org.streamasr.media;
  * @param mediaTimeSamples  position of the first sample on the participant's media clock, in 16 kHz samples since
  *                          the participant's stream started (gaps in the clock are real gaps in the audio)
  * @param kind              whether the samples are received audio, concealment, or silence inserted for a gap
+ * @param senderLevel       the level the sender measured for these samples (RFC 6464, RTP only, when negotiated), or
+ *                          {@link AudioLevel#NONE}
  */
-public record PcmFrame(short[] samples, long mediaTimeSamples, Kind kind) {
+public record PcmFrame(short[] samples, long mediaTimeSamples, Kind kind, AudioLevel senderLevel) {
     public static final int SAMPLE_RATE = 16_000;
 
     public enum Kind {
@@ -27,10 +29,21 @@ public record PcmFrame(short[] samples, long mediaTimeSamples, Kind kind) {
         if (samples == null) throw new IllegalArgumentException("samples must not be null");
         if (mediaTimeSamples < 0) throw new IllegalArgumentException("mediaTimeSamples must be >= 0");
         if (kind == null) throw new IllegalArgumentException("kind must not be null");
+        if (senderLevel == null) throw new IllegalArgumentException("senderLevel must not be null (AudioLevel.NONE)");
+    }
+
+    /** A frame without a sender-measured level. */
+    public PcmFrame(short[] samples, long mediaTimeSamples, Kind kind) {
+        this(samples, mediaTimeSamples, kind, AudioLevel.NONE);
     }
 
     public static PcmFrame audio(short[] samples, long mediaTimeSamples) {
         return new PcmFrame(samples, mediaTimeSamples, Kind.AUDIO);
+    }
+
+    /** The same frame placed at another media time (the samples array passes with it). */
+    public PcmFrame withMediaTime(long samplesPosition) {
+        return new PcmFrame(samples, samplesPosition, kind, senderLevel);
     }
 
     /** Media time of the first sample in milliseconds. */

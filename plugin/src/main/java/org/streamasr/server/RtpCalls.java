@@ -16,12 +16,13 @@ import org.streamasr.media.rtp.RtpEndpoints;
 import org.streamasr.stream.CallSession;
 
 /**
- * {@code POST /v1/calls} with {@code "rtp": {codec, payloadType?, sampleRate?, channels?}}: allocates a UDP port of
- * asr.media.rtp's range for the call; each SSRC sending to it becomes a participant. The port is released when the
- * call ends.
+ * {@code POST /v1/calls} with {@code "rtp": {codec, payloadType?, sampleRate?, channels?, audioLevelExtension?}}:
+ * allocates a UDP port of asr.media.rtp's range for the call; each SSRC sending to it becomes a participant. The
+ * port is released when the call ends.
  */
 final class RtpCalls {
-    private static final Set<String> FIELDS = Set.of("codec", "payloadType", "sampleRate", "channels");
+    private static final Set<String> FIELDS = Set.of("codec", "payloadType", "sampleRate", "channels",
+            "audioLevelExtension");
 
     private final RtpEndpoints receiver;
     private final CallSink sink;
@@ -52,7 +53,7 @@ final class RtpCalls {
         JsonNode codec = rtp.get("codec");
         if (codec == null || !codec.isTextual()) throw new IllegalArgumentException("'rtp.codec' must be given");
         return tuning.apply(RtpEndpointSpec.forRequest(codec.asText(), integer(rtp, "payloadType"),
-                integer(rtp, "sampleRate"), integer(rtp, "channels")));
+                integer(rtp, "sampleRate"), integer(rtp, "channels"), integer(rtp, "audioLevelExtension")));
     }
 
     /** Opens a port feeding {@code call}; puts it in the call's info as "rtpPort". */

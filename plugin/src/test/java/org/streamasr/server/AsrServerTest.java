@@ -108,6 +108,10 @@ class AsrServerTest {
         assertError(http.post("/v1/calls", "{\"callId\":\"a/b\"}"), 400, "invalid call id");
         assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"gsm\"}}"), 400, "rtp.codec 'gsm'");
         assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"PCMU\",\"ptime\":20}}"), 400, "unknown field 'rtp.ptime'");
+        assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"PCMU\",\"audioLevelExtension\":300}}"), 400,
+                "rtp.audioLevelExtension 300 is not a header extension id");
+        assertError(http.post("/v1/calls", "{\"rtp\":{\"codec\":\"PCMU\",\"audioLevelExtension\":\"1\"}}"), 400,
+                "'rtp.audioLevelExtension' must be an integer");
         assertError(http.post("/v1/calls", "x".repeat(70_000)), 413, "over");
         assertError(http.put("/v1/calls", "{}"), 405, "GET, POST");
         assertError(http.get("/v1/calls/nope"), 404, "no live call 'nope'");
@@ -119,15 +123,17 @@ class AsrServerTest {
     @Test
     void anRtpCallGetsAPortWhosePacketsReachTheEngine() throws Exception {
         Http.Reply created = http.post("/v1/calls",
-                "{\"callId\":\"pbx-1\",\"rtp\":{\"codec\":\"L16\",\"payloadType\":96,\"sampleRate\":16000}}");
+                "{\"callId\":\"pbx-1\",\"rtp\":{\"codec\":\"L16\",\"payloadType\":96,\"sampleRate\":16000,"
+                        + "\"audioLevelExtension\":1}}");
         assertEquals(201, created.status(), created.body());
         int port = created.json().get("rtpPort").asInt();
         assertTrue(port > 0);
         assertEquals("rtp", http.get("/v1/calls/pbx-1").json().get("source").asText());
         try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
             for (int seq = 0; seq < 50; seq++) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 640);
-                b.put((byte) 0x80).put((byte) 96).putShort((short) seq).putInt(seq * 320).putInt(0x1234);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 8 + 640);
+                b.put((byte) 0x90).put((byte) 96).putShort((short) seq).putInt(seq * 320).putInt(0x1234);
+                b.putShort((short) 0xBEDE).putShort((short) 1).putInt(0x10_1e_0000); // RFC 6464 level -30 dBov, id 1
                 for (int i = 0; i < 320; i++) b.putShort((short) (1000 * Math.sin(i / 5.0)));
                 udp.send(new java.net.DatagramPacket(b.array(), b.capacity(),
                         java.net.InetAddress.getLoopbackAddress(), port));

@@ -1,14 +1,23 @@
 package org.streamasr.media.pipeline;
 
+import org.streamasr.media.AudioLevel;
 import org.streamasr.media.PcmFrame;
 
 /**
  * A run of mono samples of one kind (received, concealed, silence) at the rate of the {@link AudioBlock} holding it.
- * The array is exactly the segment's length and belongs to whoever holds the segment.
+ * The array is exactly the segment's length and belongs to whoever holds the segment. {@code senderLevel} is the
+ * RFC 6464 level of the packet the samples were decoded from ({@link AudioLevel#NONE} when it had none, and for
+ * concealment and silence).
  */
-public record AudioSegment(short[] samples, PcmFrame.Kind kind) {
+public record AudioSegment(short[] samples, PcmFrame.Kind kind, AudioLevel senderLevel) {
     public AudioSegment {
-        if (samples == null || kind == null) throw new IllegalArgumentException("samples and kind must be given");
+        if (samples == null || kind == null || senderLevel == null) {
+            throw new IllegalArgumentException("samples, kind and level must be given");
+        }
+    }
+
+    public AudioSegment(short[] samples, PcmFrame.Kind kind) {
+        this(samples, kind, AudioLevel.NONE);
     }
 
     public static AudioSegment silence(int samples) {

@@ -8,7 +8,8 @@ import org.streamasr.media.PcmFrame;
 
 /**
  * Turns 16 kHz blocks into {@link PcmFrame}s stamped with the participant's media time: one frame per segment,
- * long segments (silence filling a gap) cut into frames of at most {@value #MAX_FRAME_MS} ms.
+ * long segments (silence filling a gap) cut into frames of at most {@value #MAX_FRAME_MS} ms. Each frame keeps its
+ * segment's kind and sender level.
  */
 public final class PcmFramer extends Stage<AudioBlock, List<PcmFrame>> {
     static final int MAX_FRAME_MS = 100;
@@ -30,12 +31,12 @@ public final class PcmFramer extends Stage<AudioBlock, List<PcmFrame>> {
         for (AudioSegment s : block.segments()) {
             short[] x = s.samples();
             if (x.length <= MAX_FRAME) {
-                if (x.length > 0) frames.add(new PcmFrame(x, timeline.advance(x.length), s.kind()));
+                if (x.length > 0) frames.add(new PcmFrame(x, timeline.advance(x.length), s.kind(), s.senderLevel()));
                 continue;
             }
             for (int off = 0; off < x.length; off += MAX_FRAME) {
                 short[] part = Arrays.copyOfRange(x, off, Math.min(x.length, off + MAX_FRAME));
-                frames.add(new PcmFrame(part, timeline.advance(part.length), s.kind()));
+                frames.add(new PcmFrame(part, timeline.advance(part.length), s.kind(), s.senderLevel()));
             }
         }
         return frames;

@@ -3,6 +3,7 @@ package org.streamasr.media.pipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.streamasr.media.AudioLevel;
 import org.streamasr.media.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.resample.StreamingResampler;
@@ -14,14 +15,15 @@ import org.streamasr.media.resample.StreamingResampler;
  *
  * <p>A block at another rate (the sender switched codec) flushes the current filter and starts one for the new rate.
  *
- * <p>Because the filter looks ahead a few milliseconds, each output segment keeps the kind of the input segment that
- * completed it; at the end of the stream {@link #flush} emits the held-back tail.
+ * <p>Because the filter looks ahead a few milliseconds, each output segment keeps the kind and sender level of the
+ * input segment that completed it; at the end of the stream {@link #flush} emits the held-back tail.
  */
 public final class ResampleStage extends Stage<AudioBlock, AudioBlock> {
     private int inRate;
     private StreamingResampler resampler;
     private short[] buf = new short[0];
     private PcmFrame.Kind lastKind = PcmFrame.Kind.AUDIO;
+    private AudioLevel lastLevel = AudioLevel.NONE;
 
     public ResampleStage(int inRate, DropCounter drops) {
         super("resample", drops);
@@ -42,8 +44,9 @@ public final class ResampleStage extends Stage<AudioBlock, AudioBlock> {
         for (AudioSegment s : block.segments()) {
             ensure(resampler.maxOutput(s.length()));
             int n = resampler.process(s.samples(), 0, s.length(), buf);
-            if (n > 0) out.add(new AudioSegment(Arrays.copyOf(buf, n), s.kind()));
+            if (n > 0) out.add(new AudioSegment(Arrays.copyOf(buf, n), s.kind(), s.senderLevel()));
             lastKind = s.kind();
+            lastLevel = s.senderLevel();
         }
         return new AudioBlock(PcmFrame.SAMPLE_RATE, out);
     }
@@ -53,7 +56,7 @@ public final class ResampleStage extends Stage<AudioBlock, AudioBlock> {
         if (resampler.isPassthrough()) return;
         ensure(resampler.maxOutput(0));
         int n = resampler.flush(buf);
-        if (n > 0) emit(new AudioBlock(PcmFrame.SAMPLE_RATE, List.of(new AudioSegment(Arrays.copyOf(buf, n), lastKind))));
+        if (n > 0) emit(new AudioBlock(PcmFrame.SAMPLE_RATE, List.of(new AudioSegment(Arrays.copyOf(buf, n), lastKind, lastLevel))));
     }
 
     private void ensure(int n) {

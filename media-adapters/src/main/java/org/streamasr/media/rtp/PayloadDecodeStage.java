@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.streamasr.media.AudioLevel;
 import org.streamasr.media.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioDecoder;
@@ -15,7 +16,8 @@ import org.streamasr.media.pipeline.Stage;
 
 /**
  * Decodes packets in playout order and fills the timeline between them according to the {@link GapPolicy}: a packet
- * becomes an {@link AudioBlock} of [concealment] [silence] [FEC recovery] audio. Keeps one decoder per payload type
+ * becomes an {@link AudioBlock} of [concealment] [silence] [FEC recovery] audio; the audio carries the packet's
+ * RFC 6464 level when it had one. Keeps one decoder per payload type
  * (a sender may switch codec mid-call) and owns them: {@link #close()} closes them all.
  *
  * <p>Drops, counted per reason: {@code undecodable} (the codec rejected the payload; its slot is then concealed
@@ -109,7 +111,7 @@ final class PayloadDecodeStage extends Stage<PlayoutPacket, AudioBlock> implemen
             lossPending = true;
             return segments.isEmpty() ? null : new AudioBlock(rate, segments);
         }
-        segments.add(new AudioSegment(Arrays.copyOf(buf, got), PcmFrame.Kind.AUDIO));
+        segments.add(new AudioSegment(Arrays.copyOf(buf, got), PcmFrame.Kind.AUDIO, senderLevel(p)));
         stats.decoded(got * 1000L / rate);
         expectedTs = pp.timestampIndex() + (long) got * clock / rate;
         lastArrival = p.arrivalNanos();
@@ -150,6 +152,11 @@ final class PayloadDecodeStage extends Stage<PlayoutPacket, AudioBlock> implemen
             }
             out.add(new AudioSegment(Arrays.copyOf(buf, fec), PcmFrame.Kind.CONCEALED));
         }
+    }
+
+    /** The packet's RFC 6464 level, carried on the audio decoded from it. */
+    private static AudioLevel senderLevel(RtpPacket p) {
+        return p.audioLevel() == RtpPacket.NO_AUDIO_LEVEL ? AudioLevel.NONE : AudioLevel.of(p.audioLevel(), p.voiceActivity());
     }
 
     private void addSilence(List<AudioSegment> out, long samples, int rate) {

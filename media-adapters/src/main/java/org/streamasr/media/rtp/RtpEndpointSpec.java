@@ -54,6 +54,25 @@ public record RtpEndpointSpec(PayloadTypeMap payloadTypes, ParticipantResolver p
      * 16000). Throws {@link IllegalArgumentException} with a message fit for an HTTP 400 answer.
      */
     public static RtpEndpointSpec forRequest(String codec, Integer payloadType, Integer sampleRate, Integer channels) {
+        return forRequest(codec, payloadType, sampleRate, channels, null);
+    }
+
+    /**
+     * As {@link #forRequest(String, Integer, Integer, Integer)}, with {@code rtp.audioLevelExtension}: the RFC 8285
+     * header extension id under which the sender puts the RFC 6464 audio level (its {@code a=extmap} number for
+     * {@code urn:ietf:params:rtp-hdrext:ssrc-audio-level}), or null for none. The level then travels on the frames.
+     */
+    public static RtpEndpointSpec forRequest(String codec, Integer payloadType, Integer sampleRate, Integer channels,
+            Integer audioLevelExtension) {
+        if (audioLevelExtension != null && (audioLevelExtension < 1 || audioLevelExtension > 255 || audioLevelExtension == 15)) {
+            throw new IllegalArgumentException("rtp.audioLevelExtension " + audioLevelExtension + " is not a header"
+                    + " extension id (1..14 in the one-byte form, up to 255 in the two-byte form; 15 is reserved)");
+        }
+        RtpEndpointSpec spec = forCodec(codec, payloadType, sampleRate, channels);
+        return audioLevelExtension == null ? spec : spec.withAudioLevelExtension(audioLevelExtension);
+    }
+
+    private static RtpEndpointSpec forCodec(String codec, Integer payloadType, Integer sampleRate, Integer channels) {
         AudioCodec c = AudioCodec.byName(codec).orElseThrow(() -> new IllegalArgumentException(
                 "rtp.codec '" + codec + "' is not one of opus, PCMU, PCMA, G722, L16"));
         int pt = payloadType != null ? payloadType : (c.staticPayloadType() >= 0 ? c.staticPayloadType() : 96);

@@ -5,7 +5,8 @@ import org.streamasr.media.DropCounter;
 /**
  * Parses RTP headers (RFC 3550 §5.1): fixed header, CSRC list, header extension (RFC 8285 one-byte {@code 0xBEDE}
  * and two-byte {@code 0x100x} forms; other profiles are skipped by their length) and padding. Keeps the RFC 6464
- * audio level when its extension id is configured.
+ * audio level when its extension id is configured (from the SDP's {@code a=extmap}, or the API request's
+ * {@code rtp.audioLevelExtension}); the decode stage puts it on the frames of the packet's audio.
  *
  * <p>Garbage is a return value: {@link #parse} returns {@code null} after counting one of these reasons on the drop
  * counter: {@code truncated-header}, {@code bad-version}, {@code rtcp} (RTCP multiplexed on the port, RFC 5761),

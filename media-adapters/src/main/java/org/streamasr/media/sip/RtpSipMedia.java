@@ -19,8 +19,8 @@ import org.streamasr.media.sip.srtp.SrtpUnprotector;
 
 /**
  * SIP media on the shared RTP receiver: one {@link RtpEndpoint} per negotiated stream, with the negotiated payload
- * types, SRTP undone by an {@link SrtpUnprotector} in the endpoint's packet hook, every SSRC of the stream feeding its
- * one participant, and the endpoint's inactivity report ending the call.
+ * types and RFC 6464 audio level extension id, SRTP undone by an {@link SrtpUnprotector} in the endpoint's packet
+ * hook, every SSRC of the stream feeding its one participant, and the endpoint's inactivity report ending the call.
  */
 public final class RtpSipMedia implements SipMediaFactory {
     /** Streams are not closed for idleness on their own: a SIP stream lives as long as its dialog. */
@@ -51,6 +51,7 @@ public final class RtpSipMedia implements SipMediaFactory {
                 .withParticipants(ParticipantResolver.single(ParticipantSpec.of(audio.participantId())))
                 .withTimeouts(inactivity, NO_STREAM_IDLE)
                 .withMaxStreams(1)
+                .withAudioLevelExtension(stream.audioLevelExtensionId())
                 .withTransformer(srtp == null ? PacketTransformer.NONE : (packet, length) -> srtp.unprotect(packet, 0, length));
         RtpEndpoint endpoint;
         try {

@@ -44,7 +44,7 @@ final class SwitchableParticipantAudio implements ParticipantAudio {
         // one writer (the stream's media thread) touches base; a switch installs a fresh array
         if (t.base[0] < 0) t.base[0] = frame.mediaTimeSamples();
         long at = Math.max(0, frame.mediaTimeSamples() - t.base[0]);
-        t.audio.push(new PcmFrame(frame.samples(), at, frame.kind()));
+        t.audio.push(frame.withMediaTime(at));
     }
 
     @Override

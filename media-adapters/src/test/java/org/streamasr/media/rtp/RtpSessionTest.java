@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.streamasr.media.AudioLevel;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.PcmFrame;
@@ -144,6 +145,47 @@ class RtpSessionTest {
         assertEquals(10, drops.count("telephone-event"), drops.snapshot().toString());
         assertEquals(1, drops.count("unknown-payload-type"), "only PT 8, which the request did not name: " + drops.snapshot());
         assertEquals(10 * 320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.AUDIO));
+    }
+
+    /**
+     * {"rtp": {"codec": "PCMU", "audioLevelExtension": 2}}: the level under id 2 (two-byte form here) travels on the
+     * frames of each packet's audio; a lost packet's concealment has none; a packet without the extension has none.
+     */
+    @Test
+    void theRequestedAudioLevelExtensionTravelsWithTheFrames() {
+        RtpSession s = session(RtpEndpointSpec.forRequest("PCMU", 0, null, null, 2), null);
+        List<AudioLevel> sent = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            clock.advanceMillis(20);
+            if (i == 6) continue; // lost: concealed
+            AudioLevel level = i == 9 ? AudioLevel.NONE : AudioLevel.of(10 * i, i < 5);
+            TestPackets t = TestPackets.pt(0).seq(i).ts(160L * i).ssrc(5);
+            if (level.isKnown()) t.twoByteExtension(2, (byte) ((level.voice() ? 0x80 : 0) | level.minusDbov()));
+            else t.twoByteExtension(7, (byte) 99); // another extension only
+            byte[] d = t.build();
+            s.receive(d, d.length, A);
+            sent.add(level);
+        }
+        clock.advanceMillis(200);
+        s.close();
+        List<AudioLevel> audio = new ArrayList<>();
+        for (PcmFrame f : call.participant("ssrc-5").frames()) {
+            if (f.kind() != PcmFrame.Kind.AUDIO) {
+                assertEquals(AudioLevel.NONE, f.senderLevel(), "made-up audio has no sender level: " + f.kind());
+                continue;
+            }
+            if (audio.isEmpty() || !audio.get(audio.size() - 1).equals(f.senderLevel())) audio.add(f.senderLevel());
+        }
+        assertEquals(sent, audio);
+        assertEquals(320, call.participant("ssrc-5").samplesOf(PcmFrame.Kind.CONCEALED));
+
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RtpEndpointSpec.forRequest("PCMU", 0, null, null, 15));
+        assertTrue(e.getMessage().contains("rtp.audioLevelExtension"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RtpEndpointSpec.forRequest("PCMU", 0, null, null, 0));
+        assertEquals(255, RtpEndpointSpec.forRequest("opus", null, null, null, 255).audioLevelExtensionId());
+        assertEquals(0, RtpEndpointSpec.forRequest("opus", null, null, null).audioLevelExtensionId());
     }
 
     @Test

@@ -89,6 +89,70 @@ class SipMediaTest {
         }
     }
 
+    /**
+     * The RFC 6464 audio level from SDP to the frame: the offer's {@code a=extmap} id is answered, the receiver reads
+     * the level under that id from each packet, and each frame of the packet's audio carries it (and the V flag).
+     */
+    @org.junit.jupiter.api.Test
+    void theAudioLevelNegotiatedInSdpTravelsWithTheFrames() throws Exception {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40000 RTP/AVP 0\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                + "a=extmap:3/sendonly urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n";
+        int packets = 30;
+        try (RawSipClient c = new RawSipClient("udp", gateway.port());
+             DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            String callId = UUID.randomUUID().toString();
+            c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp", sdp));
+            RawSipClient.Message ok = c.awaitStatus(200);
+            assertEquals(200, ok.status(), String.valueOf(ok));
+            String toTag = SipTestMessages.tagOf(ok.header("to"));
+            c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
+            var answered = SdpParser.parse(ok.body()).media().get(0);
+            assertEquals(List.of("3/recvonly urn:ietf:params:rtp-hdrext:ssrc-audio-level"), answered.attributes("extmap"));
+
+            for (int i = 0; i < packets; i++) {
+                // the level under the negotiated id 3, and under id 1 something else (a mid) that must not be read
+                byte[] packet = withExtension(pcmuPacket(i, 0x5eed), (byte) 0x10, (byte) 'a', (byte) 0x30,
+                        (byte) ((i % 2 == 0 ? 0x80 : 0) | levelOf(i)));
+                media.send(new DatagramPacket(packet, packet.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), answered.port())));
+            }
+            RecordingCallSink.Call call = sink.calls().get(0);
+            SipGatewayTest.poll(() -> call.participants().get(0).frames().size() >= packets, "audio frames reached the participant");
+            c.send(SipTestMessages.request(c, "BYE", "x", callId, 2, "f", toTag, null, null));
+            assertEquals(200, c.awaitStatus(200).status());
+            SipGatewayTest.poll(() -> call.isClosed() && rtp.openEndpoints() == 0, "call and RTP port closed");
+
+            List<org.streamasr.media.AudioLevel> levels = new java.util.ArrayList<>();
+            for (org.streamasr.media.PcmFrame f : call.participants().get(0).frames()) {
+                assertEquals(org.streamasr.media.PcmFrame.Kind.AUDIO, f.kind(), "a clean stream");
+                if (levels.isEmpty() || !levels.get(levels.size() - 1).equals(f.senderLevel())) levels.add(f.senderLevel());
+            }
+            List<org.streamasr.media.AudioLevel> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < packets; i++) sent.add(org.streamasr.media.AudioLevel.of(levelOf(i), i % 2 == 0));
+            assertEquals(sent, levels, "each packet's level on the frames of its audio, in order");
+            assertEquals(0, metrics.dropCounter("rtp").total(), metrics.drops().toString());
+        }
+    }
+
+    /** Distinct from one packet to the next, so that the order of levels on the frames is checked. */
+    private static int levelOf(int packet) {
+        return (packet * 37) % 128;
+    }
+
+    /** The packet with an RFC 8285 one-byte extension block holding {@code elements} (padded to 32 bits). */
+    private static byte[] withExtension(byte[] rtp, byte... elements) {
+        int words = (elements.length + 3) / 4;
+        byte[] out = new byte[rtp.length + 4 + 4 * words];
+        System.arraycopy(rtp, 0, out, 0, 12);
+        out[0] |= 0x10;
+        out[12] = (byte) 0xBE;
+        out[13] = (byte) 0xDE;
+        out[15] = (byte) words;
+        System.arraycopy(elements, 0, out, 16, elements.length);
+        System.arraycopy(rtp, 12, out, 16 + 4 * words, rtp.length - 12);
+        return out;
+    }
+
     /** 20 ms of a 440 Hz tone as PCMU. */
     private static byte[] pcmuPacket(int seq, int ssrc) {
         byte[] p = new byte[12 + 160];

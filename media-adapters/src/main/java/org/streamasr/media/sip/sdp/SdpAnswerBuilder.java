@@ -45,6 +45,11 @@ public final class SdpAnswerBuilder {
                 attrs.add(new SdpAttribute("rtpmap", s.telephoneEventType() + " " + offered.rtpmap(String.valueOf(s.telephoneEventType()))));
                 if (s.telephoneEventFmtp() != null) attrs.add(new SdpAttribute("fmtp", s.telephoneEventType() + " " + s.telephoneEventFmtp()));
             }
+            if (s.audioLevelExtensionId() > 0) {
+                // RFC 8285 section 6: the offerer sends an extension only if the answer keeps it; recvonly is a valid
+                // answer to a sendrecv or sendonly offer of it, and says what we do (receive, never send)
+                attrs.add(new SdpAttribute("extmap", s.audioLevelExtensionId() + "/recvonly " + SdpNegotiator.AUDIO_LEVEL_URI));
+            }
             if (s.label() != null) attrs.add(new SdpAttribute("label", s.label()));
             if (s.secure()) {
                 SdesKey key = localKeys.get(d.index());

@@ -10,7 +10,7 @@ import org.streamasr.media.sip.srtp.UnsupportedCryptoException;
 /**
  * The answerer's half of SDP offer/answer (RFC 3264) for a receive-only transcriber: per offered m= section, accept
  * an audio stream in a codec we decode (by our preference order) over a transport we speak, or refuse it with a
- * reason. Immutable; one per gateway.
+ * reason; take the RFC 6464 audio level extension when the offerer sends it. Immutable; one per gateway.
  */
 public final class SdpNegotiator {
     /** RFC 3261 warn-codes used in 488 answers. */
@@ -18,6 +18,8 @@ public final class SdpNegotiator {
     public static final int WARN_MEDIA_TYPE = 304;
     public static final int WARN_MEDIA_FORMAT = 305;
     public static final int WARN_MISC = 399;
+    /** RFC 6464: the client-to-mixer audio level header extension. */
+    public static final String AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
     private final List<AudioCodec> preference;
     private final boolean acceptTelephoneEvent;
@@ -111,7 +113,42 @@ public final class SdpNegotiator {
         }
         MediaDirection answerDirection = offer.directionOf(m).receiveOnlyAnswer();
         return StreamDecision.accept(index, m, new StreamOffer(index, m.attribute("label"), chosen, payloadType,
-                m.fmtp(chosenPt), eventPt, eventFmtp, address, m.port(), answerDirection, remoteKey));
+                m.fmtp(chosenPt), eventPt, eventFmtp, address, m.port(), answerDirection, remoteKey,
+                audioLevelExtensionId(offer, m)));
+    }
+
+    /**
+     * The id the offerer gives the RFC 6464 audio level ({@code a=extmap:ID[/direction] URI}, RFC 8285 section 5) in
+     * this media section, else at session level; 0 when it offers none, offers it in a direction in which it does not
+     * send it ({@code recvonly}, {@code inactive}), or with an id that is not a usable one (1..255, 15 excluded: it
+     * stops a one-byte extension block).
+     */
+    static int audioLevelExtensionId(SessionDescription offer, MediaDescription m) {
+        int id = audioLevelIn(m.attributes("extmap"));
+        if (id != 0) return id;
+        List<String> session = new ArrayList<>();
+        for (SdpAttribute a : offer.attributes()) {
+            if (a.name().equalsIgnoreCase("extmap") && a.value() != null) session.add(a.value());
+        }
+        return audioLevelIn(session);
+    }
+
+    private static int audioLevelIn(List<String> extmaps) {
+        for (String v : extmaps) {
+            String[] p = v.trim().split("\\s+");
+            if (p.length < 2 || !p[1].equalsIgnoreCase(AUDIO_LEVEL_URI)) continue;
+            String id = p[0];
+            int slash = id.indexOf('/');
+            if (slash >= 0) {
+                String direction = id.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
+                if (direction.equals("recvonly") || direction.equals("inactive")) continue;
+                id = id.substring(0, slash);
+            }
+            if (!id.matches("\\d{1,3}")) continue;
+            int n = Integer.parseInt(id);
+            if (n >= 1 && n <= 255 && n != 15) return n;
+        }
+        return 0;
     }
 
     /** The codec of an offered format, from its rtpmap or, without one, its static payload type; null if we lack it. */

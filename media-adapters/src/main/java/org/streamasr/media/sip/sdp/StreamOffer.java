@@ -17,10 +17,11 @@ import org.streamasr.media.sip.srtp.SdesKey;
  * @param remotePort          the offerer's port
  * @param answerDirection     our direction in the answer (we only receive)
  * @param remoteKey           the offerer's SRTP key for what it sends, or {@code null} for plain RTP
+ * @param audioLevelExtensionId the offerer's {@code a=extmap} id for the RFC 6464 audio level it sends (1..255), or 0
  */
 public record StreamOffer(int index, String label, CodecSpec codec, int payloadType, String codecFmtp,
                           int telephoneEventType, String telephoneEventFmtp, String remoteAddress, int remotePort,
-                          MediaDirection answerDirection, SdesKey remoteKey) {
+                          MediaDirection answerDirection, SdesKey remoteKey, int audioLevelExtensionId) {
 
     public boolean secure() {
         return remoteKey != null;
@@ -30,6 +31,7 @@ public record StreamOffer(int index, String label, CodecSpec codec, int payloadT
     public boolean sameMediaAs(StreamOffer other) {
         return other != null && codec.equals(other.codec) && payloadType == other.payloadType
                 && telephoneEventType == other.telephoneEventType
+                && audioLevelExtensionId == other.audioLevelExtensionId
                 && java.util.Objects.equals(remoteKey, other.remoteKey);
     }
 }

@@ -34,6 +34,40 @@ class SdpNegotiatorTest {
         assertEquals(-1, opus.telephoneEventType());
     }
 
+    /**
+     * RFC 6464 audio level (RFC 8285 extmap): taken from the media section, else the session level; not when the
+     * offerer does not send it or gives an unusable id; kept in the answer as recvonly so the offerer goes on sending.
+     */
+    @Test
+    void takesTheAudioLevelExtensionTheOffererSendsAndKeepsItInTheAnswer() throws Exception {
+        String head = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n";
+        String level = " urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+        SessionDescription offer = SdpParser.parse(head
+                + "a=extmap:7" + level + "\r\n"                                               // session level
+                + "m=audio 6000 RTP/AVP 0\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                + "a=extmap:3/sendonly" + level + " vad=on\r\n"                                // media level wins
+                + "m=audio 6002 RTP/AVP 0\r\n"                                                // only the session's
+                + "m=audio 6004 RTP/AVP 0\r\na=extmap:5/recvonly" + level + "\r\n"           // not sent by it
+                + "m=audio 6006 RTP/AVP 0\r\na=extmap:15" + level + "\r\n"                   // reserved id
+                + "m=audio 6008 RTP/AVP 0\r\na=extmap:4096" + level + "\r\n");               // out of range
+        List<StreamDecision> ds = new SdpNegotiator(ALL, true, SrtpMode.OPTIONAL).decide(offer);
+        assertEquals(List.of(3, 7, 7, 7, 7), ds.stream().map(d -> d.accepted().audioLevelExtensionId()).toList(),
+                "recvonly, 15 and 4096 fall back to the session's 7");
+        SessionDescription noSessionLevel = SdpParser.parse(head + "m=audio 6000 RTP/AVP 0\r\na=extmap:5/inactive"
+                + level + "\r\nm=audio 6002 RTP/AVP 0\r\na=extmap:x" + level + "\r\nm=audio 6004 RTP/AVP 0\r\n");
+        assertEquals(List.of(0, 0, 0), new SdpNegotiator(ALL, true, SrtpMode.OPTIONAL).decide(noSessionLevel).stream()
+                .map(d -> d.accepted().audioLevelExtensionId()).toList());
+
+        SessionDescription answer = SdpParser.parse(SdpAnswerBuilder.answer(ds.subList(0, 1), "192.0.2.10",
+                Map.of(0, 40000), Map.of(), 42, 1).toSdp());
+        assertEquals(List.of("3/recvonly urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+                answer.media().get(0).attributes("extmap"));
+        SessionDescription plain = SdpParser.parse(SdpAnswerBuilder.answer(
+                new SdpNegotiator(ALL, true, SrtpMode.OPTIONAL).decide(noSessionLevel).subList(0, 1), "192.0.2.10",
+                Map.of(0, 40000), Map.of(), 42, 1).toSdp());
+        assertEquals(List.of(), plain.media().get(0).attributes("extmap"), "nothing offered, nothing answered");
+    }
+
     @Test
     void answersEveryOfferedSectionInOrderWithRefusalsAtPortZero() throws Exception {
         SessionDescription offer = SdpParser.parse("v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
