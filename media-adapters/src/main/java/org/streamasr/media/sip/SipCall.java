@@ -129,6 +129,7 @@ final class SipCall {
             gw.callStarted(this);
             armTimers();
         } catch (SipRejection r) {
+            gw.countRejection(invite, r);
             if (state.compareAndSet(State.OFFERED, State.ENDED)) gw.responder.reject(provider, inviteTx, invite, r, localTag);
             end(r.reason(), false);
         } catch (ParseException | IOException | RuntimeException e) {
@@ -185,6 +186,7 @@ final class SipCall {
             gw.responder.send(provider, tx, ok);
             armTimers();
         } catch (SipRejection r) {
+            gw.countRejection(request, r);
             gw.responder.reject(provider, tx, request, r, localTag);
         } catch (ParseException | IOException | RuntimeException e) {
             gw.countError("modify-failed", e);

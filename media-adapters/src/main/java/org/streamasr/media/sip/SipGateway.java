@@ -406,8 +406,13 @@ public final class SipGateway implements AutoCloseable {
     }
 
     private void reject(SipProvider provider, ServerTransaction tx, Request request, SipRejection r) {
-        drops.drop("rejected-" + r.status, request.getMethod() + ": " + r.reason());
+        countRejection(request, r);
         responder.reject(provider, tx, request, r, null);
+    }
+
+    /** Every refused request is counted under its status ({@code rejected-488}), wherever it was refused. */
+    void countRejection(Request request, SipRejection r) {
+        drops.drop("rejected-" + r.status, request.getMethod() + ": " + r.reason());
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -128,4 +128,36 @@ class RtpParserTest {
                 + drops.snapshot());
         assertNotNull(parse(seeds[0]));
     }
+
+    /**
+     * Random datagrams, not derived from valid packets: half purely random, half random behind a version-2 first
+     * byte. None throws; every one is a packet or a counted drop; the corpus reaches the parser's deeper checks; a
+     * good packet still parses after.
+     */
+    @Test
+    void randomDatagramsNeverThrow() {
+        Random rnd = new Random(20260101);
+        int parsed = 0;
+        int total = 40_000;
+        for (int i = 0; i < total; i++) {
+            byte[] d = i % 2 == 0 ? FuzzCorpus.random(rnd) : FuzzCorpus.randomVersion2(rnd);
+            long dropsBefore = drops.total();
+            RtpPacket p = parser.parse(d, d.length, 0);
+            if (p != null) {
+                parsed++;
+                assertTrue(p.payloadOffset() + p.payloadLength() <= d.length);
+                assertTrue(p.payloadLength() > 0);
+                assertTrue(p.audioLevel() >= RtpPacket.NO_AUDIO_LEVEL && p.audioLevel() <= 127);
+            } else {
+                assertEquals(dropsBefore + 1, drops.total(), "a null result is always a counted drop");
+            }
+        }
+        System.out.println("RTP parser on random datagrams: " + total + " sent, " + parsed + " parsed, drops "
+                + drops.snapshot());
+        for (String reason : new String[] {"truncated-header", "bad-version", "rtcp", "truncated-csrc",
+                "bad-extension-length", "bad-padding", "oversized"}) {
+            assertTrue(drops.count(reason) > 0, "the random corpus reaches '" + reason + "': " + drops.snapshot());
+        }
+        assertNotNull(parse(TestPackets.pt(0).build()), "a good packet still parses");
+    }
 }

@@ -197,6 +197,10 @@ class RtpSessionTest {
             byte[] m = FuzzCorpus.mutate(good, rnd);
             s.receive(m, m.length, A);
         }
+        for (int i = 0; i < 2000; i++) { // and random datagrams, not derived from any packet
+            byte[] m = i % 2 == 0 ? FuzzCorpus.random(rnd) : FuzzCorpus.randomVersion2(rnd);
+            s.receive(m, m.length, A);
+        }
         for (int i = 0; i < 10; i++) {
             send(s, A, 99, 1000 + i);
             clock.advanceMillis(20);

@@ -71,6 +71,7 @@ public final class SdpParser {
     private static SdpAttribute attribute(String value) throws SdpParseException {
         if (value.isEmpty()) throw new SdpParseException("empty a= line");
         int colon = value.indexOf(':');
+        if (colon == 0) throw new SdpParseException("a= line without an attribute name: a=" + clip(value));
         return colon < 0 ? SdpAttribute.flag(value) : new SdpAttribute(value.substring(0, colon), value.substring(colon + 1));
     }
 

@@ -59,6 +59,7 @@ class SdpParserTest {
         assertThrows(SdpParseException.class, () -> SdpParser.parse("v=0\r\nm=audio 4000 RTP/AVP\r\n"));
         assertThrows(SdpParseException.class, () -> SdpParser.parse("v=0\r\nc=IN IP4\r\n"));
         assertThrows(SdpParseException.class, () -> SdpParser.parse("v=0\r\nthis is not sdp\r\n"));
+        assertThrows(SdpParseException.class, () -> SdpParser.parse("v=0\r\na=:101 x\r\n"), "an a= line without a name");
         assertThrows(SdpParseException.class, () -> SdpParser.parse("v=0\r\n" + "m=audio 1 RTP/AVP 0\r\n".repeat(40)));
     }
 

@@ -2,6 +2,7 @@ package org.streamasr.media.sip.srtp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -95,6 +96,65 @@ class SrtpUnprotectorTest {
             }
         }
         assertEquals(0, drops.total());
+    }
+
+    /**
+     * The malformed-packet corpus through SRTP: mutations of packets of the stream (bit flips, cuts, random tails,
+     * header fields changed: version, SSRC, sequence number) and random datagrams. Every one is dropped and counted
+     * once, none throws, and the stream's next packets still decrypt.
+     */
+    @Test
+    void mutatedAndRandomPacketsAreEachDroppedAndCountedAndTheStreamGoesOn() throws Exception {
+        SdesKey key = SdesKey.generate(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, new SecureRandom());
+        java.util.Random rnd = new java.util.Random(77);
+        org.streamasr.media.adapter.Mutator mutator = new org.streamasr.media.adapter.Mutator(78);
+        try (SrtpTestSender sender = new SrtpTestSender(key, 0x5eed);
+             SrtpUnprotector u = new SrtpUnprotector(key, drops)) {
+            List<byte[]> seen = new java.util.ArrayList<>();
+            for (int seq = 0; seq < 20; seq++) {
+                byte[] srtp = sender.protect(rtpPacket(seq, seq * 160L, 0x5eed, 160));
+                seen.add(srtp.clone());
+                assertEquals(12 + 160, u.unprotect(srtp, 0, srtp.length));
+            }
+            List<byte[]> corpus = new java.util.ArrayList<>(mutator.bytes(seen, 3_000));
+            for (int i = 0; i < 1_000; i++) {
+                byte[] d = seen.get(rnd.nextInt(seen.size())).clone();
+                switch (i % 4) {
+                    case 0 -> d[0] = (byte) rnd.nextInt(256);                    // V, P, X, CC
+                    case 1 -> d[8 + rnd.nextInt(4)] ^= (byte) (1 + rnd.nextInt(255)); // another SSRC
+                    case 2 -> d[2 + rnd.nextInt(2)] ^= (byte) (1 + rnd.nextInt(255)); // another sequence number
+                    default -> { } // replayed as it was
+                }
+                corpus.add(d);
+            }
+            for (int i = 0; i < 3_000; i++) {
+                byte[] d = new byte[rnd.nextInt(1_500)];
+                rnd.nextBytes(d);
+                if (i % 2 == 1 && d.length > 0) d[0] = (byte) 0x80; // past the version check
+                corpus.add(d);
+            }
+            for (byte[] d : corpus) {
+                long before = drops.total();
+                int n;
+                try {
+                    n = u.unprotect(d, 0, d.length);
+                } catch (RuntimeException e) {
+                    throw new AssertionError("unprotect threw " + e + " on " + HEX.formatHex(d), e);
+                }
+                assertEquals(-1, n, "nothing in the corpus authenticates: " + HEX.formatHex(d));
+                assertEquals(before + 1, drops.total(), "each dropped packet is counted once: " + drops.snapshot());
+            }
+            System.out.println("SRTP corpus: " + corpus.size() + " packets, drops " + drops.snapshot());
+            for (String reason : new String[] {"srtp-malformed", "srtp-auth-failed", "srtp-replay", "srtp-too-many-ssrcs"}) {
+                assertTrue(drops.count(reason) > 0, "the corpus reaches '" + reason + "': " + drops.snapshot());
+            }
+            for (int seq = 20; seq < 40; seq++) {
+                byte[] rtp = rtpPacket(seq, seq * 160L, 0x5eed, 160);
+                byte[] srtp = sender.protect(rtp);
+                assertEquals(rtp.length, u.unprotect(srtp, 0, srtp.length), "seq " + seq + " after the corpus");
+                assertArrayEquals(rtp, Arrays.copyOf(srtp, rtp.length));
+            }
+        }
     }
 
     private int unprotectOnce(SrtpSuite suite, byte[] cipher, byte[] plain) {
