@@ -121,6 +121,10 @@ public final class RtpStream {
                 currentSsrc = p.ssrc();
             }
             jitter.insert(p);
+            // release what was due when this packet arrived: a worker that runs late (a busy CPU pool) plays out what
+            // the queue held as a punctual one would have, instead of piling seconds of packets into the jitter
+            // buffer, which drops them past its limit (buffer-full)
+            for (PlayoutPacket pp : jitter.pollAll(p.arrivalNanos())) decode.process(pp);
         }
         if (closing) {
             finish();

@@ -207,6 +207,35 @@ class RtpStreamTest {
         assertEquals(320, out.samplesOf(PcmFrame.Kind.CONCEALED));
     }
 
+    /**
+     * The CPU pool stalls for 8 s while packets keep coming (the hand-off queue holds 20 s): when the worker runs, it
+     * plays the backlog out as it would have live, reordering repaired, nothing dropped as buffer-full.
+     */
+    @Test
+    void aWorkerThatRunsLateLosesNothingItsQueueHeld() {
+        java.util.List<Runnable> stalled = new java.util.ArrayList<>();
+        RtpStream s = RtpStream.open("p1", out, new MediaTimeline(), PayloadTypeMap.of(0, CodecSpec.of(AudioCodec.PCMU)),
+                new RtpStreamConfig(Duration.ofMillis(100), GapPolicy.DEFAULT, Duration.ofSeconds(20)), stalled::add,
+                clock, clock, metrics);
+        byte[] payload = new byte[160];
+        for (int i = 0; i < 400; i++) {
+            int seq = i % 50 == 10 ? i + 1 : i % 50 == 11 ? i - 1 : i; // every 50th pair swapped
+            send(s, rtp(0, seq, 160L * seq, payload));
+            clock.advanceMillis(20);
+        }
+        assertEquals(1, stalled.size(), "one run requested, none run yet");
+        assertEquals(0, out.frames().size());
+        stalled.remove(0).run();
+        assertEquals(0, metrics.dropCounter("rtp").total(), "nothing dropped: " + metrics.drops());
+        assertTrue(out.samplesOf(PcmFrame.Kind.AUDIO) > 399 * 320, "the backlog played out (but the resampler's"
+                + " look-ahead): " + out.samplesOf(PcmFrame.Kind.AUDIO));
+        s.close();
+        while (!stalled.isEmpty()) stalled.remove(0).run();
+        assertEquals(400 * 320, out.contiguousSamples().length);
+        assertEquals(400 * 320, out.samplesOf(PcmFrame.Kind.AUDIO));
+        assertEquals(0, s.jitterStats().lost(), "reordering repaired: " + s.jitterStats());
+    }
+
     @Test
     void theTimerReleasesPacketsHeldBehindAHole() {
         RtpStream s = stream(PayloadTypeMap.of(0, CodecSpec.of(AudioCodec.PCMU)));
