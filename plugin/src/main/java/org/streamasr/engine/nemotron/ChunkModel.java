@@ -20,6 +20,8 @@ import org.streamasr.engine.RecognitionException;
  * from and write outputs into a worker's {@link Workspace}.
  */
 final class ChunkModel implements AutoCloseable {
+    /** Sessions per loaded model: encoder, decoder, joiner. */
+    static final int SESSIONS = 3;
     private static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
 
     final EncoderContract contract;
@@ -106,6 +108,11 @@ final class ChunkModel implements AutoCloseable {
                 throw new ModelContractException(summary.file() + ": ONNX Runtime does not see input '" + p.name() + "'");
             }
         }
+    }
+
+    /** The most streams one run takes (the workspaces' size). */
+    int maxBatch() {
+        return maxBatch;
     }
 
     /** Sessions open in this process (for leak checks). */

@@ -27,9 +27,19 @@ import org.streamasr.engine.ModelContractException;
  */
 final class ModelDirectory {
 
-    /** The files of one chunk size's export, with its encoder already summarised. */
+    /**
+     * The files of one chunk size's export, with its encoder already summarised.
+     *
+     * @param dynamicQuantization the files among encoder, decoder and joiner that quantise activations dynamically,
+     *                            each with the operators seen, e.g. "encoder.int8.onnx (DynamicQuantizeLinear)"
+     */
     record Export(Path dir, Path encoder, Path decoder, Path joiner, Path tokens, OnnxFileSummary encoderSummary,
-                  EncoderContract contract) {
+                  EncoderContract contract, List<String> dynamicQuantization) {
+
+        /** Whether a stream's results in a batch depend on its batch-mates (one activation scale per batch). */
+        boolean dynamicallyQuantized() {
+            return !dynamicQuantization.isEmpty();
+        }
     }
 
     private ModelDirectory() {
@@ -95,9 +105,17 @@ final class ModelDirectory {
         if (!Files.isRegularFile(tokens)) throw new ModelContractException(tokens + ": file not found (every export has tokens.txt)");
         OnnxFileSummary summary = OnnxFileSummary.read(encoder);
         EncoderContract contract = EncoderContract.read(summary);
-        PredictionContract.checkDecoder(OnnxFileSummary.read(decoder), contract);
-        PredictionContract.checkJoiner(OnnxFileSummary.read(joiner), contract);
-        return new Export(dir, encoder, decoder, joiner, tokens, summary, contract);
+        OnnxFileSummary decoderSummary = OnnxFileSummary.read(decoder);
+        OnnxFileSummary joinerSummary = OnnxFileSummary.read(joiner);
+        PredictionContract.checkDecoder(decoderSummary, contract);
+        PredictionContract.checkJoiner(joinerSummary, contract);
+        List<String> dynamic = new ArrayList<>();
+        for (OnnxFileSummary f : List.of(summary, decoderSummary, joinerSummary)) {
+            if (!f.dynamicQuantization().isEmpty()) {
+                dynamic.add(f.file().getFileName() + " (" + String.join(", ", f.dynamicQuantization()) + ")");
+            }
+        }
+        return new Export(dir, encoder, decoder, joiner, tokens, summary, contract, List.copyOf(dynamic));
     }
 
     /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour or the precision. */

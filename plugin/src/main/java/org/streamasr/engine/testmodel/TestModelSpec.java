@@ -19,10 +19,11 @@ import java.util.Map;
  * @param promptIds     ML only: the prompt dictionary written to the metadata
  * @param vadOff        writes metadata {@code streamasr_vad=off}: the engine then does not consult the VAD, which hears
  *                      no speech in tones (off for tests that feed recorded speech to check VAD skipping)
+ * @param precision     fp32 (encoder weights in encoder.data), int8 (dynamically quantised) or fp16 files
  */
 public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers, int leftContext,
                             int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed,
-                            boolean vadOff) {
+                            boolean vadOff, TestModelPrecision precision) {
 
     /** The 40 card locales, auto and a few bare-code aliases, with the real model's prompt ids (contract 3). */
     public static final Map<String, Integer> REAL_PROMPT_IDS = Map.ofEntries(
@@ -42,7 +43,16 @@ public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis,
     public static final int NUM_PROMPTS = 128;
     public static final int AUTO_PROMPT_ID = 101;
 
+    /** An fp32 model. */
+    public TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers, int leftContext,
+                         int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed,
+                         boolean vadOff) {
+        this(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff,
+                TestModelPrecision.FP32);
+    }
+
     public TestModelSpec {
+        java.util.Objects.requireNonNull(precision, "precision");
         chunkMillis = List.copyOf(chunkMillis);
         promptIds = Map.copyOf(promptIds);
         for (int ms : chunkMillis) {
@@ -70,16 +80,25 @@ public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis,
     }
 
     public TestModelSpec withChunkMillis(List<Integer> ms) {
-        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff);
+        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff,
+                precision);
     }
 
     public TestModelSpec withPromptIds(Map<String, Integer> ids) {
-        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed, vadOff);
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed, vadOff,
+                precision);
     }
 
     /** The same model with the VAD consulted (for recorded-speech input). */
     public TestModelSpec withVad() {
-        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, false);
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, false,
+                precision);
+    }
+
+    /** The same model written in another precision. */
+    public TestModelSpec withPrecision(TestModelPrecision p) {
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff,
+                p);
     }
 
     /** Mel frames per window: 8 per output frame plus the 9 pre-encode frames. */
