@@ -20,8 +20,9 @@ import org.streamasr.engine.ModelContractException;
  *   <li>the directory holds one export per sub-directory, one per chunk size, e.g. the release tarballs
  *       {@code sherpa-onnx-nemotron-3.5-asr-streaming-0.6b-560ms-int8-2026-06-11} extracted side by side.</li>
  * </ul>
- * An export directory holding both fp32 and int8 files uses int8 on CPU and fp32 on CUDA unless the precision is
- * given. Each export's chunk size is read from its encoder's metadata ({@code chunk_size_ms}), never from its name.
+ * An export directory holding several precisions ({@code encoder.onnx} fp32, {@code encoder.int8.onnx},
+ * {@code encoder.fp16.onnx}) uses, unless the precision is given, int8 then fp32 then fp16 on CPU, and fp32 then fp16
+ * then int8 on CUDA ({@link #preference}). Each export's chunk size is read from its encoder's metadata ({@code chunk_size_ms}), never from its name.
  * Every file's inputs, outputs and metadata are checked here, at start-up, without loading weights.
  * All exports of one directory must share one vocabulary.
  */
@@ -45,11 +46,25 @@ final class ModelDirectory {
     private ModelDirectory() {
     }
 
+    /** The precisions to look for, most wanted first: {@code setting} alone, or for "auto" the provider's order. */
+    static List<String> preference(String setting, String provider) {
+        if (!setting.equals("auto")) return List.of(setting);
+        return provider.equals(SessionFactory.CUDA) ? List.of("fp32", "fp16", "int8") : List.of("int8", "fp32", "fp16");
+    }
+
     /**
-     * @param precision "int8", "fp32" or null (no preference)
+     * @param precision "int8", "fp32", "fp16" or null (no preference)
      * @return exports by chunk size in milliseconds
      */
     static Map<Integer, Export> scan(Path root, String precision) {
+        return scan(root, precision == null ? List.of() : List.of(precision));
+    }
+
+    /**
+     * @param preference precisions, most wanted first, for directories that hold several
+     * @return exports by chunk size in milliseconds
+     */
+    static Map<Integer, Export> scan(Path root, List<String> preference) {
         if (root == null) throw new ModelContractException("asr.engine.model-dir is not set: the nemotron engine needs a model directory");
         if (!Files.isDirectory(root)) throw new ModelContractException(root + ": model directory not found");
         List<Path> exportDirs = new ArrayList<>();
@@ -65,7 +80,7 @@ final class ModelDirectory {
         Map<Integer, Export> byChunk = new TreeMap<>();
         Export first = null;
         for (Path dir : exportDirs) {
-            Export e = export(dir, precision);
+            Export e = export(dir, preference);
             Export clash = byChunk.put(e.contract().chunkMs(), e);
             if (clash != null) {
                 throw new ModelContractException(root + ": two exports for " + e.contract().chunkMs() + " ms chunks: "
@@ -96,11 +111,11 @@ final class ModelDirectory {
         }
     }
 
-    private static Export export(Path dir, String precision) {
-        Path encoder = pick(dir, "encoder", precision, null);
+    private static Export export(Path dir, List<String> preference) {
+        Path encoder = pick(dir, "encoder", preference, null);
         String flavour = flavour(encoder, "encoder");
-        Path decoder = pick(dir, "decoder", precision, flavour);
-        Path joiner = pick(dir, "joiner", precision, flavour);
+        Path decoder = pick(dir, "decoder", preference, flavour);
+        Path joiner = pick(dir, "joiner", preference, flavour);
         Path tokens = dir.resolve("tokens.txt");
         if (!Files.isRegularFile(tokens)) throw new ModelContractException(tokens + ": file not found (every export has tokens.txt)");
         OnnxFileSummary summary = OnnxFileSummary.read(encoder);
@@ -118,8 +133,8 @@ final class ModelDirectory {
         return new Export(dir, encoder, decoder, joiner, tokens, summary, contract, List.copyOf(dynamic));
     }
 
-    /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour or the precision. */
-    private static Path pick(Path dir, String kind, String precision, String flavour) {
+    /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour, else the first precision. */
+    private static Path pick(Path dir, String kind, List<String> preference, String flavour) {
         List<Path> candidates = new ArrayList<>();
         for (Path p : list(dir)) {
             String n = p.getFileName().toString();
@@ -130,16 +145,23 @@ final class ModelDirectory {
         if (flavour != null) {
             for (Path p : candidates) if (flavour(p, kind).equals(flavour)) return p;
         }
-        if (precision != null) {
+        for (String precision : preference) {
             List<Path> match = new ArrayList<>();
-            for (Path p : candidates) {
-                String f = flavour(p, kind);
-                if (precision.equals("int8") ? f.contains("int8") : f.isEmpty()) match.add(p);
-            }
+            for (Path p : candidates) if (isPrecision(flavour(p, kind), precision)) match.add(p);
             if (match.size() == 1) return match.get(0);
         }
         throw new ModelContractException(dir + ": several " + kind + " files " + names(candidates)
-                + "; keep one export per directory or set asr.engine.nemotron.precision (int8 or fp32)");
+                + (preference.isEmpty() ? "" : " and none or several of precision " + preference)
+                + "; keep one export per directory or set asr.engine.nemotron.precision (int8, fp32 or fp16)");
+    }
+
+    /** ".int8" is int8, ".fp16" is fp16, nothing is fp32 (the sherpa-onnx names). */
+    private static boolean isPrecision(String flavour, String precision) {
+        return switch (precision) {
+            case "int8" -> flavour.contains("int8");
+            case "fp16" -> flavour.contains("fp16");
+            default -> flavour.isEmpty() || flavour.contains("fp32");
+        };
     }
 
     /** What sits between the kind and ".onnx": "" for encoder.onnx, ".int8" for encoder.int8.onnx. */

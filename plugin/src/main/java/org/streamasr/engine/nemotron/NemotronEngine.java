@@ -3,6 +3,7 @@ package org.streamasr.engine.nemotron;
 import ai.onnxruntime.OrtEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,8 +78,7 @@ public final class NemotronEngine implements SpeechEngine {
         validate(options);
         this.settings = NemotronSettings.from(options);
         this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
-        String precision = settings.precision();
-        if (precision.equals("auto")) precision = sessions.provider().equals(SessionFactory.CUDA) ? "fp32" : "int8";
+        List<String> precision = ModelDirectory.preference(settings.precision(), sessions.provider());
         this.models = new ChunkModels(options.modelDir(), ModelDirectory.scan(options.modelDir(), precision), sessions,
                 options.inferenceWorkers(), options.maxBatch(), settings.int8Batching(), stats);
         ModelDirectory.Export any = models.any();

@@ -11,7 +11,7 @@ import org.streamasr.engine.EngineOptions;
  * {@code asr.engine.} prefix), parsed and checked at start-up; a bad value is named by its key. Defaults are those of
  * reference.conf.
  *
- * @param precision        "auto", "int8" or "fp32": which files to use where an export directory holds several
+ * @param precision        "auto", "int8", "fp32" or "fp16": which files to use where an export directory holds several
  * @param vadSkip          do not run the model for idle streams whose chunk the VAD calls silent
  * @param vadSkipThreshold highest speech probability that still counts as silence for {@code vadSkip}
  * @param tailFrames       mel frames of silence fed after the end of the audio
@@ -36,14 +36,14 @@ record NemotronSettings(String precision, boolean vadSkip, float vadSkipThreshol
         }
     }
 
-    static final List<String> PRECISIONS = List.of("auto", "int8", "fp32");
+    static final List<String> PRECISIONS = List.of("auto", "int8", "fp32", "fp16");
 
     static NemotronSettings from(EngineOptions options) {
         Map<String, String> extra = options.extra();
         String precision = extra.getOrDefault("nemotron.precision", "auto").trim().toLowerCase(Locale.ROOT);
         if (!PRECISIONS.contains(precision)) {
             throw new IllegalArgumentException("asr.engine.nemotron.precision: '" + precision
-                    + "' is not auto, int8 or fp32");
+                    + "' is not auto, int8, fp32 or fp16");
         }
         String vadSkip = extra.getOrDefault("nemotron.vad-skip", "true").trim().toLowerCase(Locale.ROOT);
         if (!vadSkip.equals("true") && !vadSkip.equals("false")) {

@@ -62,7 +62,7 @@ class BatchedRunsTest {
     }
 
     private static ChunkModel load(Path dir, int chunkMs, int maxBatch) {
-        Map<Integer, ModelDirectory.Export> exports = ModelDirectory.scan(dir, null);
+        Map<Integer, ModelDirectory.Export> exports = ModelDirectory.scan(dir, List.of());
         SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(),
                 EngineOptions.builder().intraOpThreads(2).build());
         ModelDirectory.Export e = exports.get(chunkMs);
@@ -216,7 +216,7 @@ class BatchedRunsTest {
     @Test
     void int8EncoderBatchDependsOnBatchMates() throws Exception {
         try (ChunkModel m = load(mediumInt8(), 560, N)) {
-            assertTrue(ModelDirectory.scan(mediumInt8(), null).get(560).dynamicallyQuantized());
+            assertTrue(ModelDirectory.scan(mediumInt8(), List.of()).get(560).dynamicallyQuantized());
             EncoderContract c = m.contract;
             Workspace batch = new Workspace(c, m.vocabWidth, N);
             Workspace alone = new Workspace(c, m.vocabWidth, 1);

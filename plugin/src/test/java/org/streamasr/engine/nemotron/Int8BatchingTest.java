@@ -57,12 +57,12 @@ class Int8BatchingTest {
 
     @Test
     void theQuantisedFilesAreFoundAndDetected() {
-        ModelDirectory.Export e = ModelDirectory.scan(int8Model(), null).get(560);
+        ModelDirectory.Export e = ModelDirectory.scan(int8Model(), List.of()).get(560);
         assertEquals("encoder.int8.onnx", e.encoder().getFileName().toString());
         assertEquals("joiner.int8.onnx", e.joiner().getFileName().toString());
         assertEquals(List.of("encoder.int8.onnx (DynamicQuantizeLinear)", "joiner.int8.onnx (DynamicQuantizeLinear)"),
                 e.dynamicQuantization());
-        assertFalse(ModelDirectory.scan(TestModels.tiny(TestModelVariant.ML), null).get(560).dynamicallyQuantized(),
+        assertFalse(ModelDirectory.scan(TestModels.tiny(TestModelVariant.ML), List.of()).get(560).dynamicallyQuantized(),
                 "the fp32 files quantise nothing");
     }
 
