@@ -70,7 +70,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
             built = Files.createTempDirectory("streamasr-bench-model-");
             System.out.printf("building a constructed %s model: d_model %d, %d layers, vocabulary %d, decoder 2x640, joiner 640 ...%n",
                     v.name().toLowerCase(java.util.Locale.ROOT), dModel, layers, v == TestModelVariant.EN ? 1024 : 13087);
-            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers).withVad(), built);
+            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers), built);
             dir = built;
         }
         try {

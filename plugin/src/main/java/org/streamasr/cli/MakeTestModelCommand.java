@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
         description = {"Writes a constructed Nemotron model (sherpa-onnx export layout: one sub-directory per chunk size "
                 + "with encoder.onnx + encoder.data, decoder.onnx, joiner.onnx, tokens.txt) that transcribes tone audio "
                 + "exactly, and sample WAVs with their expected transcripts.",
-                "Then: bin/asr transcribe DIR/sample-en.wav --engine nemotron --model DIR"})
+                "Then: bin/asr transcribe DIR/sample-en.wav --engine nemotron --model DIR --vad-model none (the VAD hears "
+                        + "no speech in tones)"})
 public final class MakeTestModelCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -85,12 +85,7 @@ public final class NemotronEngine implements SpeechEngine {
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());
         checkDefaults(options);
-        boolean vadApplies = any.contract().vadApplies();
-        if (!vadApplies && options.vadModel() != null) {
-            log.info("{}: the model's metadata says the VAD does not apply to its input (streamasr_vad=off); VAD not used",
-                    any.encoder());
-        }
-        this.vad = vadApplies ? SileroVadModel.fromOptions(options).orElse(null) : null;
+        this.vad = SileroVadModel.fromOptions(options).orElse(null);
         this.vadGating = vad != null && settings.vadSkip();
         String name = "nemotron-" + engineNo;
         this.delivery = Executors.newSingleThreadExecutor(r -> {

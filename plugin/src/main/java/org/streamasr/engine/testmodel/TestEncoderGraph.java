@@ -260,7 +260,6 @@ final class TestEncoderGraph {
                 .metadata("model_author", "streamasr")
                 .metadata("url", "constructed by bin/asr make-test-model")
                 .metadata("comment", "Tone-driven test model with the I/O contract of the NeMo export; not a speech model");
-        if (spec.vadOff()) g.metadata("streamasr_vad", "off");
         if (ml) {
             g.metadata("prompt_dictionary", promptDictionaryJson(spec.promptIds()))
                     .metadata("auto_prompt_id", TestModelSpec.AUTO_PROMPT_ID);

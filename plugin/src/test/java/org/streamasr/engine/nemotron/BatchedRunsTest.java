@@ -47,13 +47,13 @@ class BatchedRunsTest {
 
     private static Path medium() {
         TestModelSpec spec = new TestModelSpec(TestModelVariant.ML, List.of(80, 560), 256, 3, 56, 64, 128, 200,
-                TestModelSpec.REAL_PROMPT_IDS, 7, true);
+                TestModelSpec.REAL_PROMPT_IDS, 7);
         return TestModels.written("medium-ml", spec);
     }
 
     private static Path mediumInt8() {
         TestModelSpec spec = new TestModelSpec(TestModelVariant.ML, List.of(80, 560), 256, 3, 56, 64, 128, 200,
-                TestModelSpec.REAL_PROMPT_IDS, 7, true, TestModelPrecision.INT8);
+                TestModelSpec.REAL_PROMPT_IDS, 7, TestModelPrecision.INT8);
         return TestModels.written("medium-ml-int8", spec);
     }
 
