@@ -27,6 +27,9 @@ import org.streamasr.engine.ModelContractException;
  * All exports of one directory must share one vocabulary.
  */
 final class ModelDirectory {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelDirectory.class);
+    /** cache_last_channel_dim2 of the multilingual exports since 2026-07-08. */
+    static final int MULTILINGUAL_LEFT_CONTEXT = 56;
 
     /**
      * The files of one chunk size's export, with its encoder already summarised.
@@ -122,6 +125,8 @@ final class ModelDirectory {
         EncoderContract contract = EncoderContract.read(summary);
         OnnxFileSummary decoderSummary = OnnxFileSummary.read(decoder);
         OnnxFileSummary joinerSummary = OnnxFileSummary.read(joiner);
+        for (OnnxFileSummary f : List.of(summary, decoderSummary, joinerSummary)) checkExternalData(f);
+        warnIfStaleMultilingual(summary, contract);
         PredictionContract.checkDecoder(decoderSummary, contract);
         PredictionContract.checkJoiner(joinerSummary, contract);
         List<String> dynamic = new ArrayList<>();
@@ -131,6 +136,46 @@ final class ModelDirectory {
             }
         }
         return new Export(dir, encoder, decoder, joiner, tokens, summary, contract, List.copyOf(dynamic));
+    }
+
+    /**
+     * An fp32 encoder keeps its weights in a file beside it (the name is in the .onnx); without it ONNX Runtime would
+     * fail only when the first stream of that mode loads the model, with a message that does not say why.
+     */
+    private static void checkExternalData(OnnxFileSummary f) {
+        Path dir = f.file().toAbsolutePath().getParent();
+        for (Map.Entry<String, Long> e : f.externalData().entrySet()) {
+            Path data = dir.resolve(e.getKey()).normalize();
+            if (!data.startsWith(dir)) {
+                throw new ModelContractException(f.file() + ": its weights file '" + e.getKey() + "' is outside its directory");
+            }
+            if (!Files.isRegularFile(data)) {
+                throw new ModelContractException(f.file() + ": its weights are in '" + e.getKey() + "', which is missing ("
+                        + data + "); the fp32 exports ship the .onnx and its weights file together: fetch the export again");
+            }
+            try {
+                long size = Files.size(data);
+                if (size < e.getValue()) {
+                    throw new ModelContractException(f.file() + ": its weights file " + data + " has " + size
+                            + " bytes, the model reads " + e.getValue() + ": a partial download? fetch the export again");
+                }
+            } catch (java.io.IOException x) {
+                throw new ModelContractException(data + ": cannot read (" + x.getMessage() + ")", x);
+            }
+        }
+    }
+
+    /**
+     * The multilingual exports were re-made on 2026-07-08 under the same names with left context 56 (sherpa-onnx PR
+     * #3732); older downloads have 70, a left context the model was not trained with (contract 5, 7.2).
+     */
+    private static void warnIfStaleMultilingual(OnnxFileSummary f, EncoderContract c) {
+        if (c.multilingual() && c.leftContext() != MULTILINGUAL_LEFT_CONTEXT) {
+            log.warn("{}: metadata cache_last_channel_dim2 is {}, not {}: this looks like a multilingual export made "
+                    + "before 2026-07-08 (left context 70; sherpa-onnx re-exported these models under the same names with "
+                    + "56). It runs, but with a context the model was not trained for: re-download the export",
+                    f.file(), c.leftContext(), MULTILINGUAL_LEFT_CONTEXT);
+        }
     }
 
     /** Picks {@code kind*.onnx}: the only one, else the one matching the encoder's flavour, else the first precision. */

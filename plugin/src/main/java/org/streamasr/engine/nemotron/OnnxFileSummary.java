@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.streamasr.engine.ModelContractException;
 
@@ -28,10 +29,11 @@ import org.streamasr.engine.ModelContractException;
  * before any call comes.
  *
  * @param opTypes       the operator types of the main graph's nodes ("DynamicQuantizeLinear", "MatMul", ...)
- * @param externalFiles the external data files its initialisers name ({@code location}, relative to the model file)
+ * @param externalData  the external data files its initialisers name ({@code location}, relative to the model file),
+ *                      each with the bytes the initialisers read from it ({@code offset + length}, the largest)
  */
 record OnnxFileSummary(Path file, List<Port> inputs, List<Port> outputs, Map<String, String> metadata,
-                       Set<String> opTypes, Set<String> externalFiles) {
+                       Set<String> opTypes, Map<String, Long> externalData) {
 
     /** A graph input or output: name, element type and dimensions (null for a symbolic one). */
     record Port(String name, int elemType, List<Long> dims) {
@@ -72,7 +74,7 @@ record OnnxFileSummary(Path file, List<Port> inputs, List<Port> outputs, Map<Str
         List<Port> outputs = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         Set<String> opTypes = new TreeSet<>();
-        Set<String> external = new TreeSet<>();
+        Map<String, Long> external = new TreeMap<>();
         boolean sawGraph = false;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             CodedInputStream cis = CodedInputStream.newInstance(in);
@@ -99,11 +101,11 @@ record OnnxFileSummary(Path file, List<Port> inputs, List<Port> outputs, Map<Str
         }
         if (!sawGraph || inputs.isEmpty()) throw new ModelContractException(file + ": not an ONNX model (no graph inputs)");
         return new OnnxFileSummary(file, List.copyOf(inputs), List.copyOf(outputs), Map.copyOf(metadata),
-                Set.copyOf(opTypes), Set.copyOf(external));
+                Set.copyOf(opTypes), Map.copyOf(external));
     }
 
     private static void readGraph(CodedInputStream cis, List<Port> inputs, List<Port> outputs, Set<String> opTypes,
-                                  Set<String> external) throws IOException {
+                                  Map<String, Long> external) throws IOException {
         int tag;
         while ((tag = cis.readTag()) != 0) {
             int field = WireFormat.getTagFieldNumber(tag);
@@ -121,15 +123,35 @@ record OnnxFileSummary(Path file, List<Port> inputs, List<Port> outputs, Map<Str
                     cis.skipRawBytes(length);
                 } else {
                     TensorProto t = TensorProto.parseFrom(cis.readRawBytes(length));
-                    if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                        for (StringStringEntryProto e : t.getExternalDataList()) {
-                            if (e.getKey().equals("location")) external.add(e.getValue());
-                        }
-                    }
+                    if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) externalData(t, external);
                 }
             } else if (!cis.skipField(tag)) {
                 return;
             }
+        }
+    }
+
+    /** Where an external initialiser's bytes are: file and end ({@code offset + length}, 0 when not given). */
+    private static void externalData(TensorProto t, Map<String, Long> external) {
+        String location = null;
+        long offset = 0;
+        long length = 0;
+        for (StringStringEntryProto e : t.getExternalDataList()) {
+            switch (e.getKey()) {
+                case "location" -> location = e.getValue();
+                case "offset" -> offset = parseLong(e.getValue());
+                case "length" -> length = parseLong(e.getValue());
+                default -> { }
+            }
+        }
+        if (location != null) external.merge(location, length > 0 ? offset + length : 0, Math::max);
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

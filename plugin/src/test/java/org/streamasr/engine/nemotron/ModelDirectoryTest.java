@@ -201,4 +201,53 @@ class ModelDirectoryTest {
     private static Path encoder(Path dir, String precision, String provider) {
         return ModelDirectory.scan(dir, ModelDirectory.preference(precision, provider)).get(560).encoder();
     }
+
+    @Test
+    void anFp32EncoderWithoutItsWeightsFileFailsAtStartUpNamingIt() throws IOException {
+        Path e = export(TestModelVariant.EN);
+        Path encoder = e.resolve("encoder.onnx");
+        Files.delete(e.resolve("encoder.data"));
+        assertNames(open(e), encoder, "its weights are in 'encoder.data', which is missing", e.resolve("encoder.data").toString());
+        Files.write(e.resolve("encoder.data"), new byte[10]);
+        assertNames(open(e), encoder, "has 10 bytes", "partial download");
+    }
+
+    @Test
+    void aMultilingualExportWithTheOldLeftContextIsAWarning() throws IOException {
+        Path old = dir.resolve("old");
+        TestModelSpec tiny = TestModelSpec.tiny(TestModelVariant.ML);
+        TestModelWriter.writeExport(new TestModelSpec(TestModelVariant.ML, List.of(560), tiny.dModel(), tiny.layers(), 70,
+                tiny.predHidden(), tiny.jointHidden(), tiny.vocabSize(), tiny.promptIds(), 1), 560, old);
+        List<String> warnings = warnings(() -> NemotronEngine.open(EngineOptions.builder().engine("nemotron").modelDir(old)
+                .build()).close());
+        assertEquals(1, warnings.size(), warnings.toString());
+        String w = warnings.get(0);
+        for (String part : List.of(old.resolve("encoder.onnx").toString(), "cache_last_channel_dim2 is 70, not 56",
+                "before 2026-07-08", "re-download")) {
+            assertTrue(w.contains(part), "says '" + part + "': " + w);
+        }
+        assertEquals(List.of(), warnings(() -> ModelDirectory.scan(export(TestModelVariant.ML), List.of())), "56: current");
+        assertEquals(70, TestModelSpec.tiny(TestModelVariant.EN).leftContext());
+        Path english = dir.resolve("english");
+        TestModelWriter.writeExport(TestModelSpec.tiny(TestModelVariant.EN), 560, english);
+        assertEquals(List.of(), warnings(() -> ModelDirectory.scan(english, List.of())), "70 is right for English");
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private static List<String> warnings(Action action) throws IOException {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ModelDirectory.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            action.run();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        return logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
 }
