@@ -76,7 +76,8 @@ public final class BenchEngineCommand implements Callable<Integer> {
         try {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
             new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
-                    VadModelOption.resolve(vadModel)), System.out).run();
+                    VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w))),
+                    System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {
