@@ -22,8 +22,9 @@ import org.streamasr.engine.ModelContractException;
  * </ul>
  * An export directory holding several precisions ({@code encoder.onnx} fp32, {@code encoder.int8.onnx},
  * {@code encoder.fp16.onnx}) uses, unless the precision is given, int8 then fp32 then fp16 on CPU, and fp32 then fp16
- * then int8 on CUDA ({@link #preference}). Each export's chunk size is read from its encoder's metadata ({@code chunk_size_ms}), never from its name.
- * Every file's inputs, outputs and metadata are checked here, at start-up, without loading weights.
+ * then int8 on CUDA ({@link #preference}). Each export's chunk size is read from its encoder's metadata
+ * ({@code chunk_size_ms}), never from its name. Every file's inputs, outputs, metadata, operators and external weights
+ * files are checked here, at start-up, without loading weights.
  * All exports of one directory must share one vocabulary.
  */
 final class ModelDirectory {

@@ -51,7 +51,7 @@ public final class NemotronEngine implements SpeechEngine {
     private static final AtomicInteger OPEN_STREAMS = new AtomicInteger();
 
     private final EngineOptions options;
-    private final NemotronSettings settings;
+    private final NemotronSettings engineSettings;
     private final SessionFactory sessions;
     private final ChunkModels models;
     private final Map<ChunkModel, ConcurrentLinkedQueue<StreamCaches>> cachePools = new ConcurrentHashMap<>();
@@ -76,17 +76,17 @@ public final class NemotronEngine implements SpeechEngine {
     private NemotronEngine(EngineOptions options) {
         this.options = options;
         validate(options);
-        this.settings = NemotronSettings.from(options);
+        this.engineSettings = NemotronSettings.from(options);
         this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
-        List<String> precision = ModelDirectory.preference(settings.precision(), sessions.provider());
+        List<String> precision = ModelDirectory.preference(engineSettings.precision(), sessions.provider());
         this.models = new ChunkModels(options.modelDir(), ModelDirectory.scan(options.modelDir(), precision), sessions,
-                options.inferenceWorkers(), options.maxBatch(), settings.int8Batching(), stats);
+                options.inferenceWorkers(), options.maxBatch(), engineSettings.int8Batching(), stats);
         ModelDirectory.Export any = models.any();
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());
         checkDefaults(options);
         this.vad = SileroVadModel.fromOptions(options).orElse(null);
-        this.vadGating = vad != null && settings.vadSkip();
+        this.vadGating = vad != null && engineSettings.vadSkip();
         String name = "nemotron-" + engineNo;
         this.delivery = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name + "-deliver");
@@ -229,15 +229,15 @@ public final class NemotronEngine implements SpeechEngine {
     }
 
     float vadSkipThreshold() {
-        return settings.vadSkipThreshold();
+        return engineSettings.vadSkipThreshold();
     }
 
     int tailFrames() {
-        return settings.tailFrames();
+        return engineSettings.tailFrames();
     }
 
     int maxSymbolsPerFrame() {
-        return settings.maxSymbols();
+        return engineSettings.maxSymbols();
     }
 
     /** Stream-clock milliseconds of encoder frame {@code frame} (dropped audio included). */
