@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code asr bench-engine}: the nemotron engine's throughput and where its time goes; prints figures. */
 @Command(name = "bench-engine", mixinStandardHelpOptions = true,
         description = {"Runs N streams through the nemotron engine with batches of one and batched; prints host time per "
-                + "stage against ONNX Runtime time from the same run, and how many streams keep up in real time.",
+                + "stage against ONNX Runtime time from the same run, the throughput, and with --paced how many of the N "
+                + "streams fed in real time kept up (their backlog stayed within two chunks + 500 ms).",
                 "Without --model it builds a constructed model with the real vocabulary, decoder and joiner sizes and an "
                         + "encoder of --d-model x --layers (attention over the cache + depthwise conv + feed-forward per layer)."})
 public final class BenchEngineCommand implements Callable<Integer> {
@@ -53,7 +54,8 @@ public final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: one per core).")
     int threads;
 
-    @Option(names = "--paced", description = "Also feed the streams in real time and report the backlog.")
+    @Option(names = "--paced", description = "Also feed the streams in real time, report the backlog and count the streams "
+            + "that kept up.")
     boolean paced;
 
     @Option(names = "--vad-model", paramLabel = "FILE", description = "Silero VAD run on every stream (not skipping) so its "
@@ -70,13 +72,14 @@ public final class BenchEngineCommand implements Callable<Integer> {
             built = Files.createTempDirectory("streamasr-bench-model-");
             System.out.printf("building a constructed %s model: d_model %d, %d layers, vocabulary %d, decoder 2x640, joiner 640 ...%n",
                     v.name().toLowerCase(java.util.Locale.ROOT), dModel, layers, v == TestModelVariant.EN ? 1024 : 13087);
-            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers).withVad(), built);
+            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers), built);
             dir = built;
         }
         try {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
             new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
-                    VadModelOption.resolve(vadModel)), System.out).run();
+                    VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w))),
+                    System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {

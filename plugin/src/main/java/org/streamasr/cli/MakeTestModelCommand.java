@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.streamasr.engine.testmodel.TestModelPrecision;
 import org.streamasr.engine.testmodel.TestModelSpec;
 import org.streamasr.engine.testmodel.TestModelVariant;
 import org.streamasr.engine.testmodel.TestModelWriter;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
         description = {"Writes a constructed Nemotron model (sherpa-onnx export layout: one sub-directory per chunk size "
                 + "with encoder.onnx + encoder.data, decoder.onnx, joiner.onnx, tokens.txt) that transcribes tone audio "
                 + "exactly, and sample WAVs with their expected transcripts.",
-                "Then: bin/asr transcribe DIR/sample-en.wav --engine nemotron --model DIR"})
+                "Then: bin/asr transcribe DIR/sample-en.wav --engine nemotron --model DIR --vad-model none (the VAD hears "
+                        + "no speech in tones)"})
 public final class MakeTestModelCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -43,6 +45,11 @@ public final class MakeTestModelCommand implements Callable<Integer> {
             description = "Chunk sizes to write (multiples of 80; default: those of the real export).")
     List<Integer> chunkMs;
 
+    @Option(names = "--precision", paramLabel = "P", description = "fp32 (encoder.onnx + encoder.data, the default), int8 "
+            + "(*.int8.onnx, dynamically quantised like the sherpa-onnx int8 files) or fp16 (*.fp16.onnx, float16 weights "
+            + "and encoder/joiner inputs and outputs).")
+    String precision = "fp32";
+
     @Option(names = "--benchmark", description = "Real vocabulary, decoder and joiner widths and a heavier encoder "
             + "(see --d-model, --layers), for bench-engine.")
     boolean benchmark;
@@ -57,8 +64,8 @@ public final class MakeTestModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TestModelVariant v = TestModelVariant.parse(variant);
         List<Integer> chunks = chunkMs == null || chunkMs.isEmpty() ? v.chunkMillis() : chunkMs;
-        TestModelSpec model = benchmark ? TestModelSpec.benchmark(v, chunks, dModel, layers)
-                : TestModelSpec.tiny(v).withChunkMillis(chunks);
+        TestModelSpec model = (benchmark ? TestModelSpec.benchmark(v, chunks, dModel, layers)
+                : TestModelSpec.tiny(v).withChunkMillis(chunks)).withPrecision(TestModelPrecision.parse(precision));
         List<Path> written = TestModelWriter.write(model, dir);
         java.io.PrintWriter out = spec.commandLine().getOut();
         for (Path p : written) out.println("wrote " + p);

@@ -74,14 +74,19 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         Acceleration accel = Acceleration.parse(acceleration);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
         float[] audio = AudioFileDecoder.withDefaults().decode(file);
-        EngineOptions options = EngineOptions.builder().engine(engine != null ? engine : model != null ? "nemotron" : "sphinx").modelDir(model).provider(provider)
-                .intraOpThreads(threads).vadModel(VadModelOption.resolve(vadModel)).defaultAcceleration(accel).build();
+        String engineName = engine != null ? engine : model != null ? "nemotron" : "sphinx";
+        List<String> warnings = new ArrayList<>();
+        Path vad = VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), warnings::add);
+        EngineOptions options = EngineOptions.builder().engine(engineName).modelDir(model).provider(provider)
+                .intraOpThreads(threads).vadModel(vad).defaultAcceleration(accel).build();
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
         Printer printer = new Printer(out, stream, terminal && stream);
         try (SpeechEngine e = open(options);
              RecognitionStream s = e.openStream(StreamSettings.file(language, accel, file.getFileName().toString()), printer)) {
+            // once the engine is up (a refused setting is the one line to read); only nemotron uses Silero VAD
+            if (engineName.equals("nemotron")) warn(warnings);
             for (int at = 0; at < audio.length; at += PIECE) {
                 s.acceptAwaiting(audio, at, Math.min(PIECE, audio.length - at));
                 progress.show(at + PIECE - s.pendingSamples());
@@ -94,6 +99,12 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         if (!stream) out.println(String.join("\n", printer.finals));
         out.flush();
         return 0;
+    }
+
+    private void warn(List<String> warnings) {
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : warnings) err.println("warning: " + w);
+        err.flush();
     }
 
     /** The engine; a setting it refuses is named by the flag that set it here, not by a config key. */

@@ -2,12 +2,17 @@ package org.streamasr.server;
 
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.UnsupportedSettingException;
+import org.streamasr.engine.vad.SileroVadModel;
 
 /** Reads an asr.engine section (or a named model, which overrides it) into {@link EngineOptions}. */
 public final class EngineConfig {
@@ -16,7 +21,24 @@ public final class EngineConfig {
             "inference-workers", "max-batch", "max-batch-wait", "vad-model", "endpoint-trailing-silence",
             "max-utterance", "stream-buffer", "default-language", "default-acceleration");
 
+    private static final Logger log = LoggerFactory.getLogger(EngineConfig.class);
+
     private EngineConfig() {
+    }
+
+    /**
+     * The VAD model file. When the setting is reference.conf's default (the installed model under ASR_HOME) and the
+     * file is not there, the nemotron engine runs without a VAD, and says so at start-up with the path searched and
+     * the command that fetches it; a path the user set must exist (the engine refuses to start otherwise).
+     */
+    private static Path vadModel(ConfigReader r, String p) {
+        Path file = r.optionalPath(p + "vad-model");
+        if (file == null || Files.isRegularFile(file) || !"nemotron".equals(r.optionalString(p + "name"))) return file;
+        String origin = r.config().getValue(p + "vad-model").origin().description();
+        if (!origin.contains("reference.conf")) return file;
+        log.warn("{}: {}; set {}vad-model = null to run without it and say nothing", p + "vad-model",
+                SileroVadModel.notInstalledWarning(file), p);
+        return null;
     }
 
     public static EngineOptions options(ConfigReader r, String section) {
@@ -35,7 +57,7 @@ public final class EngineConfig {
                 .inferenceWorkers(r.intIn(p + "inference-workers", 1, 1024))
                 .maxBatch(r.intIn(p + "max-batch", 1, 4096))
                 .maxBatchWait(r.durationIn(p + "max-batch-wait", Duration.ZERO, Duration.ofSeconds(10)))
-                .vadModel(r.optionalPath(p + "vad-model"))
+                .vadModel(vadModel(r, p))
                 .endpointTrailingSilence(r.durationIn(p + "endpoint-trailing-silence", Duration.ofMillis(50),
                         Duration.ofMinutes(1)))
                 .maxUtterance(r.durationIn(p + "max-utterance", Duration.ofSeconds(1), Duration.ofHours(1)))

@@ -73,4 +73,21 @@ class NemotronCommandsTest {
         Run variant = asr("make-test-model", tmp.resolve("x").toString(), "--variant", "fr");
         assertTrue(variant.err().contains("--variant must be en or ml"), variant.err());
     }
+
+    @Test
+    void withoutTheInstalledVadModelTranscribeWarnsAndNamesTheFix() throws Exception {
+        String home = System.getenv("ASR_HOME");
+        Path searched = Path.of(home == null ? "." : home).resolve("models/silero-vad/silero_vad.onnx").toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isRegularFile(searched),
+                "SKIPPED: " + searched + " is installed, so there is nothing to warn about");
+        Path model = tmp.resolve("model");
+        assertEquals(0, asr("make-test-model", model.toString(), "--variant", "en", "--chunk-ms", "560").code());
+        Run run = asr("transcribe", model.resolve("sample-en.wav").toString(), "--model", model.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().startsWith("warning: no Silero VAD model at " + searched + " (scripts/fetch-vad-model fetches it"),
+                run.err());
+        assertEquals(Files.readString(model.resolve("sample-en.txt")).strip(), run.out().strip(), "and runs without it");
+        Run sphinx = asr("transcribe", model.resolve("sample-en.wav").toString(), "--engine", "sphinx");
+        assertTrue(!sphinx.err().contains("Silero"), "sphinx does not use it: " + sphinx.err());
+    }
 }

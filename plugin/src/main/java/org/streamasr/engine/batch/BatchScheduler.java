@@ -1,25 +1,24 @@
 package org.streamasr.engine.batch;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
- * fixed pool of named worker threads: a batch leaves when it reaches {@code maxBatch} or its oldest item has waited
- * {@code maxWait}, and only when a worker is free, so batches grow while the workers are busy. The lock guards the
- * queues only; batches run outside it. Keys are served oldest-first.
+ * fixed pool of named worker threads: a batch leaves when it reaches its key's limit ({@code maxBatch}, or less for a
+ * key that asks for it) or its oldest item has waited {@code maxWait}, and only when a worker is free, so batches grow
+ * while the workers are busy (the rule itself: {@link BatchQueues}). The lock guards the queues only; batches run
+ * outside it. Keys are served oldest-first.
  *
  * <p>An item must not be submitted again before its batch has run: the caller owns that (one chunk of a stream at a
  * time, since the next chunk needs the caches this one produces).
@@ -34,18 +33,14 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchScheduler.class);
 
-    private record Waiting<T>(T item, long since) {
-    }
-
     private record Job<K, T>(K key, List<T> items) {
     }
 
     private final int maxBatch;
-    private final long maxWaitNanos;
     private final Runner<K, T> runner;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<K, ArrayDeque<Waiting<T>>> queues = new LinkedHashMap<>();
+    private final BatchQueues<K, T> queues;
     private final BlockingQueue<Job<K, T>> jobs;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
@@ -53,15 +48,23 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong queuedNanos = new AtomicLong();
     private int idleWorkers;
-    private int queued;
     private boolean closed;
 
     public BatchScheduler(String name, int workers, int maxBatch, Duration maxWait, Runner<K, T> runner) {
+        this(name, workers, maxBatch, maxWait, key -> maxBatch, runner);
+    }
+
+    /**
+     * @param limit the largest batch of a key, at most {@code maxBatch} (a model whose results depend on batch-mates
+     *              asks for 1)
+     */
+    public BatchScheduler(String name, int workers, int maxBatch, Duration maxWait, ToIntFunction<K> limit,
+                          Runner<K, T> runner) {
         if (workers < 1) throw new IllegalArgumentException("inference-workers must be at least 1, got " + workers);
         if (maxBatch < 1) throw new IllegalArgumentException("max-batch must be at least 1, got " + maxBatch);
         if (maxWait.isNegative()) throw new IllegalArgumentException("max-batch-wait must not be negative");
         this.maxBatch = maxBatch;
-        this.maxWaitNanos = maxWait.toNanos();
+        this.queues = new BatchQueues<>(key -> Math.min(maxBatch, limit.applyAsInt(key)), maxWait.toNanos());
         this.runner = runner;
         this.jobs = new ArrayBlockingQueue<>(2 * workers + 1);
         this.idleWorkers = workers;
@@ -82,8 +85,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         lock.lock();
         try {
             if (closed) return false;
-            queues.computeIfAbsent(key, k -> new ArrayDeque<>()).add(new Waiting<>(item, System.nanoTime()));
-            queued++;
+            queues.add(key, item, System.nanoTime());
             changed.signal();
             return true;
         } finally {
@@ -117,7 +119,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
     public int queued() {
         lock.lock();
         try {
-            return queued;
+            return queues.size();
         } finally {
             lock.unlock();
         }
@@ -127,36 +129,17 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         lock.lock();
         try {
             while (!closed) {
-                long now = System.nanoTime();
                 long waitNanos = Long.MAX_VALUE;
-                K best = null;
                 if (idleWorkers > 0) {
-                    long oldest = Long.MAX_VALUE;
-                    for (Map.Entry<K, ArrayDeque<Waiting<T>>> e : queues.entrySet()) {
-                        ArrayDeque<Waiting<T>> q = e.getValue();
-                        if (q.isEmpty()) continue;
-                        long since = q.peekFirst().since();
-                        boolean due = q.size() >= maxBatch || now - since >= maxWaitNanos;
-                        if (due && since < oldest) {
-                            oldest = since;
-                            best = e.getKey();
-                        } else if (!due) {
-                            waitNanos = Math.min(waitNanos, since + maxWaitNanos - now);
-                        }
+                    long now = System.nanoTime();
+                    BatchQueues.Batch<K, T> batch = queues.takeDue(now);
+                    if (batch != null) {
+                        queuedNanos.addAndGet(batch.waitedNanos());
+                        idleWorkers--;
+                        jobs.add(new Job<>(batch.key(), batch.items()));
+                        continue;
                     }
-                }
-                if (best != null) {
-                    ArrayDeque<Waiting<T>> q = queues.get(best);
-                    List<T> batch = new ArrayList<>(Math.min(q.size(), maxBatch));
-                    while (!q.isEmpty() && batch.size() < maxBatch) {
-                        Waiting<T> wt = q.pollFirst();
-                        queuedNanos.addAndGet(now - wt.since());
-                        batch.add(wt.item());
-                    }
-                    queued -= batch.size();
-                    idleWorkers--;
-                    jobs.add(new Job<>(best, batch));
-                    continue;
+                    waitNanos = queues.nanosUntilDue(now);
                 }
                 if (waitNanos == Long.MAX_VALUE) {
                     changed.awaitUninterruptibly();
@@ -207,7 +190,6 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
             if (closed) return;
             closed = true;
             queues.clear();
-            queued = 0;
             changed.signalAll();
         } finally {
             lock.unlock();

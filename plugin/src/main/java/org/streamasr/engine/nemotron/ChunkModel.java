@@ -1,15 +1,19 @@
 package org.streamasr.engine.nemotron;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionException;
@@ -17,9 +21,13 @@ import org.streamasr.engine.RecognitionException;
 /**
  * One chunk size's export, loaded: encoder, decoder and joiner sessions checked against the contract, and the decoder
  * state after priming with the blank. Shared by all streams of that chunk size and immutable; the runs read inputs
- * from and write outputs into a worker's {@link Workspace}.
+ * from and write outputs into a worker's {@link Workspace}. Float ports that ONNX Runtime reports as float16 (a full
+ * fp16 export; a {@code keep_io_types} one has float32 ports) are converted at the tensor boundary
+ * ({@link TensorScope#floatsIn}).
  */
 final class ChunkModel implements AutoCloseable {
+    /** Sessions per loaded model: encoder, decoder, joiner. */
+    static final int SESSIONS = 3;
     private static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
 
     final EncoderContract contract;
@@ -32,6 +40,8 @@ final class ChunkModel implements AutoCloseable {
     private final String[] decoderInputs;
     private final String[] decoderOutputs;
     private final String joinerOutput;
+    /** Session-qualified names ("encoder/outputs") of the float16 inputs and outputs. */
+    private final Set<String> halfPorts;
     private final float[] primedOut;
     private final float[] primedH;
     private final float[] primedC;
@@ -53,6 +63,7 @@ final class ChunkModel implements AutoCloseable {
         this.decoderInputs = decoder.getInputNames().toArray(new String[0]);
         this.decoderOutputs = decoder.getOutputNames().toArray(new String[0]);
         this.joinerOutput = "outputs";
+        this.halfPorts = Set.copyOf(halfPorts(Map.of("encoder", encoder, "decoder", decoder, "joiner", joiner)));
         this.workspaces = new Workspace[workers];
         Workspace one = new Workspace(contract, vocabWidth, 1);
         int state = contract.predLayers() * contract.predHidden();
@@ -108,6 +119,37 @@ final class ChunkModel implements AutoCloseable {
         }
     }
 
+    /** The most streams one run takes (the workspaces' size). */
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    private static Set<String> halfPorts(Map<String, OrtSession> sessions) throws OrtException {
+        Set<String> half = new HashSet<>();
+        for (Map.Entry<String, OrtSession> s : sessions.entrySet()) {
+            for (Map<String, NodeInfo> ports : List.of(s.getValue().getInputInfo(), s.getValue().getOutputInfo())) {
+                for (NodeInfo n : ports.values()) {
+                    if (n.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT16) half.add(s.getKey() + "/" + n.getName());
+                }
+            }
+        }
+        return half;
+    }
+
+    /** The float16 staging buffer for a port, or null when the port is float32. */
+    private ShortBuffer half(Workspace w, String session, String port, long... shape) {
+        String key = session + "/" + port;
+        if (!halfPorts.contains(key)) return null;
+        long n = 1;
+        for (long d : shape) n *= d;
+        return w.half(key, n);
+    }
+
+    /** Whether any input or output is float16 (for logs). */
+    boolean halfPrecisionIo() {
+        return !halfPorts.isEmpty();
+    }
+
     /** Sessions open in this process (for leak checks). */
     static int openSessions() {
         return OPEN_SESSIONS.get();
@@ -133,24 +175,30 @@ final class ChunkModel implements AutoCloseable {
     long runEncoder(Workspace w, int n) throws RecognitionException {
         EncoderContract c = contract;
         try (TensorScope t = new TensorScope(sessions.env())) {
+            long[] audio = {n, c.featDim(), c.windowSize()};
+            long[] channel = {n, c.layers(), c.leftContext(), c.dModel()};
+            long[] time = {n, c.timeLayers(), c.timeDim(), c.convContext()};
+            long[] outputs = {n, c.dModel(), c.outFrames()};
             Map<String, OnnxTensor> in = new HashMap<>();
-            in.put("audio_signal", t.floats(w.audio, n, c.featDim(), c.windowSize()));
+            in.put("audio_signal", t.floatsIn(w.audio, half(w, "encoder", "audio_signal", audio), audio));
             in.put("length", t.longs(w.length, n));
-            in.put("cache_last_channel", t.floats(w.channelIn, n, c.layers(), c.leftContext(), c.dModel()));
-            in.put("cache_last_time", t.floats(w.timeIn, n, c.timeLayers(), c.timeDim(), c.convContext()));
+            in.put("cache_last_channel", t.floatsIn(w.channelIn, half(w, "encoder", "cache_last_channel", channel), channel));
+            in.put("cache_last_time", t.floatsIn(w.timeIn, half(w, "encoder", "cache_last_time", time), time));
             in.put("cache_last_channel_len", t.longs(w.channelLenIn, n));
             if (c.multilingual()) in.put(EncoderContract.PROMPT_INDEX, t.longs(w.prompt, n));
             Map<String, OnnxTensor> out = new HashMap<>();
-            out.put("outputs", t.floats(w.encoded, n, c.dModel(), c.outFrames()));
+            out.put("outputs", t.floatsOut(w.encoded, half(w, "encoder", "outputs", outputs), outputs));
             out.put("encoded_lengths", t.longs(w.encodedLen, n));
-            out.put("cache_last_channel_next", t.floats(w.channelOut, n, c.layers(), c.leftContext(), c.dModel()));
-            out.put("cache_last_time_next", t.floats(w.timeOut, n, c.timeLayers(), c.timeDim(), c.convContext()));
+            out.put("cache_last_channel_next", t.floatsOut(w.channelOut, half(w, "encoder", "cache_last_channel_next", channel), channel));
+            out.put("cache_last_time_next", t.floatsOut(w.timeOut, half(w, "encoder", "cache_last_time_next", time), time));
             out.put("cache_last_channel_next_len", t.longs(w.channelLenOut, n));
             long t0 = System.nanoTime();
             try (OrtSession.Result ignored = encoder.run(in, out)) {
                 // pinned outputs: the results are in the workspace
             }
-            return timed(EngineStats.Stage.ORT_ENCODER, t0);
+            long elapsed = timed(EngineStats.Stage.ORT_ENCODER, t0);
+            t.copyBack();
+            return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
         }
@@ -162,15 +210,20 @@ final class ChunkModel implements AutoCloseable {
      */
     long runJoiner(Workspace w, int n, int frames) throws RecognitionException {
         try (TensorScope t = new TensorScope(sessions.env())) {
+            long[] enc = {n, contract.dModel(), frames};
+            long[] dec = {n, contract.predHidden(), 1};
+            long[] logits = {n, frames, 1, vocabWidth};
             Map<String, OnnxTensor> in = Map.of(
-                    "encoder_outputs", t.floats(w.joinEncoder, n, contract.dModel(), frames),
-                    "decoder_outputs", t.floats(w.joinDecoder, n, contract.predHidden(), 1));
-            Map<String, OnnxTensor> out = Map.of(joinerOutput, t.floats(w.logits, n, frames, 1, vocabWidth));
+                    "encoder_outputs", t.floatsIn(w.joinEncoder, half(w, "joiner", "encoder_outputs", enc), enc),
+                    "decoder_outputs", t.floatsIn(w.joinDecoder, half(w, "joiner", "decoder_outputs", dec), dec));
+            Map<String, OnnxTensor> out = Map.of(joinerOutput, t.floatsOut(w.logits, half(w, "joiner", joinerOutput, logits), logits));
             long t0 = System.nanoTime();
             try (OrtSession.Result ignored = joiner.run(in, out)) {
                 // logits are in the workspace
             }
-            return timed(EngineStats.Stage.ORT_JOINER, t0);
+            long elapsed = timed(EngineStats.Stage.ORT_JOINER, t0);
+            t.copyBack();
+            return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("joiner run of a batch of " + n + " failed: " + e.getMessage(), e);
         }
@@ -181,21 +234,29 @@ final class ChunkModel implements AutoCloseable {
         int layers = contract.predLayers();
         int hidden = contract.predHidden();
         try (TensorScope t = new TensorScope(sessions.env())) {
+            long[] state = {layers, n, hidden};
+            long[] outputs = {n, hidden, 1};
+            String h = decoderInputs[PredictionContract.DECODER_STATE_H];
+            String c = decoderInputs[PredictionContract.DECODER_STATE_C];
+            String hOut = decoderOutputs[PredictionContract.DECODER_STATE_H];
+            String cOut = decoderOutputs[PredictionContract.DECODER_STATE_C];
             Map<String, OnnxTensor> in = new HashMap<>();
             in.put(decoderInputs[PredictionContract.DECODER_TARGETS], t.ints(w.targets, n, 1));
             in.put(decoderInputs[PredictionContract.DECODER_TARGET_LENGTH], t.ints(w.targetLength, n));
-            in.put(decoderInputs[PredictionContract.DECODER_STATE_H], t.floats(w.stateH, layers, n, hidden));
-            in.put(decoderInputs[PredictionContract.DECODER_STATE_C], t.floats(w.stateC, layers, n, hidden));
+            in.put(h, t.floatsIn(w.stateH, half(w, "decoder", h, state), state));
+            in.put(c, t.floatsIn(w.stateC, half(w, "decoder", c, state), state));
             Map<String, OnnxTensor> out = new HashMap<>();
-            out.put(decoderOutputs[0], t.floats(w.decoderOut, n, hidden, 1));
+            out.put(decoderOutputs[0], t.floatsOut(w.decoderOut, half(w, "decoder", decoderOutputs[0], outputs), outputs));
             out.put(decoderOutputs[1], t.ints(w.decoderLen, n));
-            out.put(decoderOutputs[PredictionContract.DECODER_STATE_H], t.floats(w.stateHOut, layers, n, hidden));
-            out.put(decoderOutputs[PredictionContract.DECODER_STATE_C], t.floats(w.stateCOut, layers, n, hidden));
+            out.put(hOut, t.floatsOut(w.stateHOut, half(w, "decoder", hOut, state), state));
+            out.put(cOut, t.floatsOut(w.stateCOut, half(w, "decoder", cOut, state), state));
             long t0 = System.nanoTime();
             try (OrtSession.Result ignored = decoder.run(in, out)) {
                 // outputs are in the workspace
             }
-            return timed(EngineStats.Stage.ORT_DECODER, t0);
+            long elapsed = timed(EngineStats.Stage.ORT_DECODER, t0);
+            t.copyBack();
+            return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
         }

@@ -22,21 +22,15 @@ import org.streamasr.engine.features.LogMelExtractor;
  * @param outFrames       encoder frames per run, {@code chunkShift / subsampling}
  * @param vocabSize       pieces without the blank (the blank id is {@code vocabSize})
  * @param promptDictionary ML only: language → prompt id; empty for the English model
- * @param vadApplies      false for models whose input the VAD cannot judge (metadata {@code streamasr_vad=off})
  */
 record EncoderContract(int chunkMs, int windowSize, int chunkShift, int subsampling, int outFrames, int featDim,
                        int vocabSize, int layers, int leftContext, int dModel, int timeLayers, int timeDim,
                        int convContext, int predLayers, int predHidden, Map<String, Integer> promptDictionary,
-                       int autoPromptId, String modelType, boolean vadApplies) {
+                       int autoPromptId, String modelType) {
 
     static final List<String> INPUTS = List.of("audio_signal", "length", "cache_last_channel", "cache_last_time",
             "cache_last_channel_len");
     static final String PROMPT_INDEX = "prompt_index";
-    /**
-     * Set to "off" by the constructed tone models: the VAD hears no speech in tones, so the engine must neither skip
-     * chunks nor wait for VAD silence on them. Real exports do not have the key.
-     */
-    static final String VAD_KEY = "streamasr_vad";
 
     boolean multilingual() {
         return !promptDictionary.isEmpty();
@@ -108,7 +102,7 @@ record EncoderContract(int chunkMs, int windowSize, int chunkShift, int subsampl
         }
         return new EncoderContract(chunkMs, window, shift, subsampling, shift / subsampling, featDim, vocab,
                 ch[0], ch[1], ch[2], tm[0], tm[1], tm[2], predLayers, predHidden, prompts, auto,
-                String.valueOf(c.meta("model_type")), !"off".equals(c.meta(VAD_KEY)));
+                String.valueOf(c.meta("model_type")));
     }
 
     private static Map<String, Integer> promptDictionary(PortChecks c) {

@@ -3,8 +3,6 @@ package org.streamasr.engine.nemotron;
 import ai.onnxruntime.OrtEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,15 +33,14 @@ import org.streamasr.media.DropCounter;
  *
  * <p>Shared and immutable: the exports found in the model directory (one per chunk size; {@link ModelDirectory}),
  * checked against the contract at start-up without loading weights, the vocabulary, and per acceleration mode the
- * sessions ({@link ChunkModel}), loaded on the first stream that asks for that mode. Per stream: inbox, features,
+ * sessions ({@link ChunkModels}), loaded on the first stream that asks for that mode. Per stream: inbox, features,
  * caches, decoder state, transcript ({@link NemotronStream}).
  *
  * <p>Threads: a scheduler and {@code inference-workers} workers ({@link BatchScheduler}), one delivery thread for
  * listener calls. Producers never block on inference.
  *
- * <p>Settings in {@link EngineOptions#extra()} (documented in reference.conf): {@code nemotron.precision},
- * {@code nemotron.vad-skip}, {@code nemotron.vad-skip-threshold}, {@code nemotron.tail-padding},
- * {@code nemotron.max-symbols-per-frame}, and the ONNX Runtime options of {@link SessionFactory}.
+ * <p>Settings in {@link EngineOptions#extra()} (documented in reference.conf): {@link NemotronSettings}, and the
+ * ONNX Runtime options of {@link SessionFactory}.
  */
 public final class NemotronEngine implements SpeechEngine {
     public static final String NAME = "nemotron";
@@ -54,10 +51,9 @@ public final class NemotronEngine implements SpeechEngine {
     private static final AtomicInteger OPEN_STREAMS = new AtomicInteger();
 
     private final EngineOptions options;
+    private final NemotronSettings engineSettings;
     private final SessionFactory sessions;
-    private final Map<Acceleration, ModelDirectory.Export> exports;
-    private final Map<Acceleration, ChunkModel> loaded = java.util.Collections.synchronizedMap(new EnumMap<>(Acceleration.class));
-    private final Map<Acceleration, Object> loadLocks = new EnumMap<>(Acceleration.class);
+    private final ChunkModels models;
     private final Map<ChunkModel, ConcurrentLinkedQueue<StreamCaches>> cachePools = new ConcurrentHashMap<>();
     private final Vocabulary vocabulary;
     private final PromptLanguages languages;
@@ -74,53 +70,23 @@ public final class NemotronEngine implements SpeechEngine {
     private final AtomicLong coalescedPartials = new AtomicLong();
     private final EngineStats stats = new EngineStats();
     private final boolean vadGating;
-    private final float vadSkipThreshold;
-    private final int tailFrames;
-    private final int maxSymbols;
     private final int engineNo = ENGINE_SEQ.incrementAndGet();
     private volatile boolean closed;
 
     private NemotronEngine(EngineOptions options) {
         this.options = options;
         validate(options);
-        Map<String, String> extra = options.extra();
+        this.engineSettings = NemotronSettings.from(options);
         this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
-        String precision = extra.getOrDefault("nemotron.precision", "auto");
-        if (!List.of("auto", "int8", "fp32").contains(precision)) {
-            throw new IllegalArgumentException("asr.engine.nemotron.precision: '" + precision + "' is not auto, int8 or fp32");
-        }
-        if (precision.equals("auto")) precision = sessions.provider().equals(SessionFactory.CUDA) ? "fp32" : "int8";
-        Map<Integer, ModelDirectory.Export> byChunk = ModelDirectory.scan(options.modelDir(), precision);
-        this.exports = new EnumMap<>(Acceleration.class);
-        for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
-            Acceleration a = Acceleration.forChunkMillis(e.getKey());
-            if (a == null) {
-                log.debug("{}: {} ms chunks match no acceleration mode; not used", e.getValue().dir(), e.getKey());
-            } else {
-                exports.put(a, e.getValue());
-            }
-        }
-        for (Acceleration a : Acceleration.values()) loadLocks.put(a, new Object());
-        if (exports.isEmpty()) {
-            throw new org.streamasr.engine.ModelContractException(options.modelDir() + ": no export with a chunk size of an "
-                    + "acceleration mode (1120, 560, 320 or 80 ms); found " + byChunk.keySet() + " ms");
-        }
-        ModelDirectory.Export any = exports.values().iterator().next();
+        List<String> precision = ModelDirectory.preference(engineSettings.precision(), sessions.provider());
+        this.models = new ChunkModels(options.modelDir(), ModelDirectory.scan(options.modelDir(), precision), sessions,
+                options.inferenceWorkers(), options.maxBatch(), engineSettings.int8Batching(), stats);
+        ModelDirectory.Export any = models.any();
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());
         checkDefaults(options);
-        this.vadSkipThreshold = setting(extra, "nemotron.vad-skip-threshold", 0.3f, "a number", Float::parseFloat);
-        this.tailFrames = (int) (setting(extra, "nemotron.tail-padding", 400L, "a duration such as 400ms",
-                NemotronEngine::millis) / 10);
-        this.maxSymbols = setting(extra, "nemotron.max-symbols-per-frame", 10, "a whole number", Integer::parseInt);
-        if (maxSymbols < 1) throw new IllegalArgumentException("asr.engine.nemotron.max-symbols-per-frame must be at least 1");
-        boolean vadApplies = any.contract().vadApplies();
-        if (!vadApplies && options.vadModel() != null) {
-            log.info("{}: the model's metadata says the VAD does not apply to its input (streamasr_vad=off); VAD not used",
-                    any.encoder());
-        }
-        this.vad = vadApplies ? SileroVadModel.fromOptions(options).orElse(null) : null;
-        this.vadGating = vad != null && Boolean.parseBoolean(extra.getOrDefault("nemotron.vad-skip", "true"));
+        this.vad = SileroVadModel.fromOptions(options).orElse(null);
+        this.vadGating = vad != null && engineSettings.vadSkip();
         String name = "nemotron-" + engineNo;
         this.delivery = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name + "-deliver");
@@ -128,9 +94,9 @@ public final class NemotronEngine implements SpeechEngine {
             return t;
         });
         this.scheduler = new BatchScheduler<>(name, options.inferenceWorkers(), options.maxBatch(), options.maxBatchWait(),
-                (model, batch, worker) -> ChunkBatch.process(this, model, batch, worker));
+                ChunkModel::maxBatch, (model, batch, worker) -> ChunkBatch.process(this, model, batch, worker));
         log.info("nemotron engine on {}: {} model, modes {}, provider {}, VAD {}", options.modelDir(),
-                languages.multilingual() ? "multilingual" : "English", exports.keySet(), sessions.provider(),
+                languages.multilingual() ? "multilingual" : "English", models.available(), sessions.provider(),
                 vad == null ? "off" : vadGating ? "on (skips silent chunks)" : "on");
     }
 
@@ -151,7 +117,7 @@ public final class NemotronEngine implements SpeechEngine {
                 throw new IllegalArgumentException("asr.engine.default-language: " + e.getMessage(), e);
             }
         }
-        if (o.defaultAcceleration() != null && !exports.containsKey(o.defaultAcceleration())) {
+        if (o.defaultAcceleration() != null && !models.has(o.defaultAcceleration())) {
             throw new IllegalArgumentException("asr.engine.default-acceleration: '" + o.defaultAcceleration().apiValue()
                     + "' has no " + o.defaultAcceleration().chunkMillis() + " ms export in " + o.modelDir() + "; available: "
                     + accelerations().stream().map(Acceleration::apiValue).toList());
@@ -181,7 +147,7 @@ public final class NemotronEngine implements SpeechEngine {
 
     @Override
     public Set<Acceleration> accelerations() {
-        return exports.isEmpty() ? EnumSet.noneOf(Acceleration.class) : EnumSet.copyOf(exports.keySet());
+        return models.available();
     }
 
     @Override
@@ -191,12 +157,12 @@ public final class NemotronEngine implements SpeechEngine {
         String language = languages.resolve(requested == null ? ApiLanguages.AUTO : requested);
         Acceleration acceleration = settings.acceleration() != null ? settings.acceleration()
                 : options.defaultAcceleration() != null ? options.defaultAcceleration() : Acceleration.REGULAR;
-        if (!exports.containsKey(acceleration)) {
+        if (!models.has(acceleration)) {
             throw new UnsupportedSettingException("acceleration", acceleration.apiValue(),
                     accelerations().stream().map(Acceleration::apiValue).toList(),
                     "no " + acceleration.chunkMillis() + " ms export in " + options.modelDir());
         }
-        ChunkModel model = model(acceleration);
+        ChunkModel model = models.get(acceleration);
         long seq = streamSeq.incrementAndGet();
         String id = "nemotron-" + engineNo + "-" + seq;
         String label = settings.label() == null ? id : settings.label();
@@ -227,31 +193,6 @@ public final class NemotronEngine implements SpeechEngine {
         return (a + b - 1) / b;
     }
 
-    /**
-     * The sessions of a mode, loaded on first use by the first stream that asks; other streams of that mode wait for
-     * it, streams of other modes do not.
-     */
-    private ChunkModel model(Acceleration a) {
-        synchronized (loadLocks.get(a)) {
-            ChunkModel m = loaded.get(a);
-            if (m == null) {
-                long t0 = System.nanoTime();
-                m = ChunkModel.load(exports.get(a), vocabulary.size(), sessions, options.inferenceWorkers(), options.maxBatch(),
-                        stats);
-                synchronized (loaded) {
-                    if (closed) {
-                        m.close();
-                        throw new IllegalStateException("nemotron engine is closed");
-                    }
-                    loaded.put(a, m);
-                }
-                log.info("loaded {} ({}) in {} ms", exports.get(a).dir(), m.contract.describe(),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            }
-            return m;
-        }
-    }
-
     private StreamCaches takeCaches(ChunkModel model) {
         StreamCaches c = cachePools.computeIfAbsent(model, k -> new ConcurrentLinkedQueue<>()).poll();
         return c != null ? c : new StreamCaches(model.contract);
@@ -267,7 +208,7 @@ public final class NemotronEngine implements SpeechEngine {
     void release(NemotronStream s) {
         if (streams.remove(s)) {
             ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
-            if (pool != null && pool.size() < options.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+            if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
         }
     }
 
@@ -288,15 +229,15 @@ public final class NemotronEngine implements SpeechEngine {
     }
 
     float vadSkipThreshold() {
-        return vadSkipThreshold;
+        return engineSettings.vadSkipThreshold();
     }
 
     int tailFrames() {
-        return tailFrames;
+        return engineSettings.tailFrames();
     }
 
     int maxSymbolsPerFrame() {
-        return maxSymbols;
+        return engineSettings.maxSymbols();
     }
 
     /** Stream-clock milliseconds of encoder frame {@code frame} (dropped audio included). */
@@ -333,6 +274,21 @@ public final class NemotronEngine implements SpeechEngine {
     /** ONNX Runtime sessions the engines hold (for leak checks). */
     public static int openSessionsInProcess() {
         return ChunkModel.openSessions();
+    }
+
+    /** The acceleration modes whose sessions this engine has loaded (each loads on its first stream). */
+    public Set<Acceleration> loadedAccelerations() {
+        return models.loaded();
+    }
+
+    /** ONNX Runtime sessions this engine holds: encoder, decoder and joiner per loaded mode. */
+    public int openSessions() {
+        return models.openSessions();
+    }
+
+    /** The largest batch a mode's streams share a model run in: max-batch, or 1 (see int8-batching). */
+    public int maxBatch(Acceleration a) {
+        return models.maxBatch(a);
     }
 
     /** Time per stage, host and ONNX Runtime, over all workers since start (or the last reset). */
@@ -388,30 +344,8 @@ public final class NemotronEngine implements SpeechEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (loaded) {
-            loaded.values().forEach(ChunkModel::close);
-            loaded.clear();
-        }
+        models.close();
         cachePools.clear();
         if (vad != null) vad.close();
-    }
-
-    /** An engine-specific setting of {@code extra}, parsed, or {@code byDefault} when unset; a bad value names its key. */
-    private static <T> T setting(Map<String, String> extra, String key, T byDefault, String expected,
-                                 java.util.function.Function<String, T> parse) {
-        String v = extra.get(key);
-        if (v == null) return byDefault;
-        try {
-            return parse.apply(v.trim().toLowerCase(java.util.Locale.ROOT));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("asr.engine." + key + ": '" + v + "' is not " + expected);
-        }
-    }
-
-    /** "400ms", "1s" or a bare number of milliseconds. */
-    private static long millis(String s) {
-        if (s.endsWith("ms")) return Long.parseLong(s.substring(0, s.length() - 2).trim());
-        if (s.endsWith("s")) return Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000);
-        return Long.parseLong(s);
     }
 }

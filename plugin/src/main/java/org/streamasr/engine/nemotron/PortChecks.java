@@ -8,7 +8,9 @@ import org.streamasr.engine.ModelContractException;
 
 /** Checks on an ONNX file's ports and metadata that fail with a message naming the file and the mismatch. */
 final class PortChecks {
+    /** A float port: float32, or float16 (full fp16 exports; converted at the tensor boundary). */
     static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+    static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
     static final int INT64 = TensorProto.DataType.INT64_VALUE;
     static final int INT32 = TensorProto.DataType.INT32_VALUE;
 
@@ -56,8 +58,9 @@ final class PortChecks {
     }
 
     private OnnxFileSummary.Port check(String kind, OnnxFileSummary.Port p, int type, int rank) {
-        if (p.elemType() != type) {
-            throw fail(kind + " '" + p.name() + "' is " + p.typeName() + ", expected " + typeName(type));
+        if (type == FLOAT ? p.elemType() != FLOAT && p.elemType() != FLOAT16 : p.elemType() != type) {
+            throw fail(kind + " '" + p.name() + "' is " + p.typeName() + ", expected " + typeName(type)
+                    + (type == FLOAT ? " or float16" : ""));
         }
         if (p.dims().size() != rank) {
             throw fail(kind + " '" + p.name() + "' has rank " + p.dims().size() + " (" + p.describe() + "), expected rank " + rank);

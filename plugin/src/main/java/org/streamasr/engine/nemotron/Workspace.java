@@ -5,6 +5,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One inference worker's pre-allocated batch buffers for one chunk model, sized for the largest batch: stream state is
@@ -39,6 +42,8 @@ final class Workspace {
     final IntBuffer decoderLen;
     final FloatBuffer stateHOut;
     final FloatBuffer stateCOut;
+    /** float16 staging per port of a full fp16 export, allocated on first use. */
+    private final Map<String, ShortBuffer> half = new HashMap<>();
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -67,6 +72,16 @@ final class Workspace {
         decoderLen = ints(maxBatch);
         stateHOut = floats(maxBatch * state);
         stateCOut = floats(maxBatch * state);
+    }
+
+    /** The float16 staging buffer of {@code port} (session-qualified), at least {@code elements} long. */
+    ShortBuffer half(String port, long elements) {
+        ShortBuffer b = half.get(port);
+        if (b == null || b.capacity() < elements) {
+            b = bytes(elements * Short.BYTES).asShortBuffer();
+            half.put(port, b);
+        }
+        return b;
     }
 
     static FloatBuffer floats(long n) {

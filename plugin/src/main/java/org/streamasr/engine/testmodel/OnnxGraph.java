@@ -10,6 +10,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,18 +25,49 @@ import java.util.Map;
  * A small ONNX graph writer on the protobuf classes of {@code tribuo-util-onnx}: nodes by op type, raw little-endian
  * initialisers, symbolic dimensions, {@code metadata_props}. IR 8, opset 17. Initialisers can go to an external
  * {@code .data} file next to the model, as the fp32 Nemotron exports do.
+ *
+ * <p>The precision decides how float weights and weight matrix products are written ({@link TestModelPrecision}):
+ * fp16 weights are float16 initialisers cast to float where used; int8 weight products are dynamically quantised.
+ * With {@code halfIo} the float inputs and outputs are float16 and cast at the graph's boundary.
  */
 final class OnnxGraph {
     static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+    static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
+    static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
     static final int INT64 = TensorProto.DataType.INT64_VALUE;
     static final int INT32 = TensorProto.DataType.INT32_VALUE;
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final TestModelPrecision precision;
+    private final boolean halfIo;
     private int counter;
 
     OnnxGraph(String name) {
+        this(name, TestModelPrecision.FP32, false);
+    }
+
+    OnnxGraph(String name, TestModelPrecision precision, boolean halfIo) {
         graph.setName(name);
+        this.precision = precision;
+        this.halfIo = halfIo;
+    }
+
+    /** The element type of float inputs and outputs: float16 with {@code halfIo}, else float. */
+    int floatIo() {
+        return halfIo ? FLOAT16 : FLOAT;
+    }
+
+    /** A float input declared with {@link #floatIo()}; returns the float32 value to compute with. */
+    String floatInput(String name, Object... dims) {
+        input(name, floatIo(), dims);
+        return halfIo ? op("Cast", name, attr("to", (long) FLOAT)) : name;
+    }
+
+    /** Declares a float output with {@link #floatIo()} and makes float32 {@code value} it. */
+    void floatOutput(String value, String name, Object... dims) {
+        output(name, floatIo(), dims);
+        alias(halfIo ? op("Cast", value, attr("to", (long) FLOAT16)) : value, name);
     }
 
     /** A graph input; each dimension is a number or a symbolic name. */
@@ -54,10 +86,46 @@ final class OnnxGraph {
         return this;
     }
 
+    /** A float constant: float32, or (fp16 precision) float16 cast up to float32 where used. */
     String floats(String name, float[] values, long... dims) {
+        if (precision == TestModelPrecision.FP16) {
+            ByteBuffer half = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) half.putShort(Fp16Conversions.floatToFp16(v));
+            return op("Cast", initializer(name, FLOAT16, half.array(), dims), attr("to", (long) FLOAT));
+        }
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) bytes.putFloat(v);
         return initializer(name, FLOAT, bytes.array(), dims);
+    }
+
+    /**
+     * {@code a x W} for a constant weight matrix {@code W [rows, cols]}. With int8 precision it is written as
+     * onnxruntime's {@code quantize_dynamic} writes a MatMul (uint8 weights): the input quantised at run time with
+     * one scale and zero point for the whole tensor ({@code DynamicQuantizeLinear}), an integer product, then the
+     * scales applied.
+     */
+    String weightMatMul(String a, String name, float[] w, long rows, long cols) {
+        if (precision != TestModelPrecision.INT8) return op("MatMul", a, floats(name, w, rows, cols));
+        float min = 0f;
+        float max = 0f;
+        for (float x : w) {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        float scale = max == min ? 1f : (max - min) / 255f;
+        int zeroPoint = Math.max(0, Math.min(255, (int) Math.rint(-min / scale)));
+        byte[] q = new byte[w.length];
+        for (int i = 0; i < w.length; i++) q[i] = (byte) Math.max(0, Math.min(255, (int) Math.rint(w[i] / scale) + zeroPoint));
+        String weights = initializer(name + "_quantized", UINT8, q, rows, cols);
+        String weightScale = floats(name + "_scale", new float[] {scale});
+        String weightZero = initializer(name + "_zero_point", UINT8, new byte[] {(byte) zeroPoint});
+        String aq = fresh(a + "_quantized");
+        String aScale = fresh(a + "_scale");
+        String aZero = fresh(a + "_zero_point");
+        node("DynamicQuantizeLinear", new String[] {a}, new String[] {aq, aScale, aZero});
+        String product = op("MatMulInteger", new String[] {aq, weights, aZero, weightZero});
+        String scaled = op("Cast", product, attr("to", (long) FLOAT));
+        return op("Mul", scaled, op("Mul", aScale, weightScale));
     }
 
     String longs(String name, long[] values, long... dims) {

@@ -44,10 +44,14 @@ final class TestEncoderGraph {
     private final OnnxGraph g;
     private final Random random;
     private final boolean ml;
+    /** The float32 values of the float inputs (cast from float16 in an fp16 model). */
+    private String audio;
+    private String channelIn;
+    private String timeIn;
 
     private TestEncoderGraph(TestModelSpec spec) {
         this.spec = spec;
-        this.g = new OnnxGraph("encoder");
+        this.g = new OnnxGraph("encoder", spec.precision(), spec.precision() == TestModelPrecision.FP16);
         this.random = new Random(spec.seed());
         this.ml = spec.variant() == TestModelVariant.ML;
     }
@@ -61,20 +65,16 @@ final class TestEncoderGraph {
         int layers = spec.layers();
         int c = spec.leftContext();
         Object cacheTime = ml ? "cache_channel_time" : c;
-        g.input("audio_signal", FLOAT, "batch", MELS, "time");
+        Object timeWidth = ml ? "cache_time_width" : CONV_CONTEXT;
+        audio = g.floatInput("audio_signal", "batch", MELS, "time");
         g.input("length", INT64, "batch");
-        g.input("cache_last_channel", FLOAT, "batch", layers, cacheTime, d);
-        g.input("cache_last_time", FLOAT, "batch", layers, d, ml ? "cache_time_width" : CONV_CONTEXT);
+        channelIn = g.floatInput("cache_last_channel", "batch", layers, cacheTime, d);
+        timeIn = g.floatInput("cache_last_time", "batch", layers, d, timeWidth);
         g.input("cache_last_channel_len", INT64, "batch");
         if (ml) g.input("prompt_index", INT64, "batch");
-        g.output("outputs", FLOAT, "batch", d, "time_out");
-        g.output("encoded_lengths", INT64, "batch");
-        g.output("cache_last_channel_next", FLOAT, "batch", layers, cacheTime, d);
-        g.output("cache_last_time_next", FLOAT, "batch", layers, d, ml ? "cache_time_width" : CONV_CONTEXT);
-        g.output("cache_last_channel_next_len", INT64, "batch");
 
         // band signals per output frame, [B, F, 17], each 0 or 1
-        String mel = g.op("Transpose", slice("audio_signal", 2, PRE_ENCODE, END), attrInts("perm", 0, 2, 1));
+        String mel = g.op("Transpose", slice(audio, 2, PRE_ENCODE, END), attrInts("perm", 0, 2, 1));
         String energy = g.op("MatMul", mel, g.floats("band_select", bandSelect(), MELS, SIGNALS));
         String perMel = clip01(g.op("Add", energy, g.scalar(1f)));
         // subsampling by 8 as a matrix product (the averaging matrix is fixed per export): unlike ReduceMean its
@@ -85,7 +85,7 @@ final class TestEncoderGraph {
         String bands = clip01(g.op("Mul", g.op("Sub", mean, g.scalar(0.5f)), g.scalar(4f)));
 
         // onsets against the previous frame; the first frame's previous one is in cache_last_time
-        String time0 = gather("cache_last_time", 1, 0);
+        String time0 = gather(timeIn, 1, 0);
         String prevFromCache = g.op("Transpose", slice2(time0, 0, SIGNALS, LAST_COLUMN), attrInts("perm", 0, 2, 1));
         String prev = g.op("Concat", new String[] {prevFromCache, slice(bands, 1, 0, -1)}, attr("axis", 1L));
         String onset = clip01(g.op("Mul", g.op("Sub", g.op("Sub", bands, prev), g.scalar(0.5f)), g.scalar(4f)));
@@ -103,10 +103,10 @@ final class TestEncoderGraph {
         String features = g.op("MatMul", small, g.floats("feature_place", place(SIGNALS + 2, d), SIGNALS + 2, d));
 
         // cache consistency and window width checks
-        String markers = g.op("ReduceSum", slice(gather("cache_last_channel", 1, 0), 2, CH_MARKER, CH_MARKER + 1),
+        String markers = g.op("ReduceSum", slice(gather(channelIn, 1, 0), 2, CH_MARKER, CH_MARKER + 1),
                 g.ints(1, 2), attr("keepdims", 0L));
         String validLen = g.op("Cast", g.op("Min", "cache_last_channel_len", g.ints(c)), attr("to", (long) FLOAT));
-        String width = g.op("Cast", g.op("Gather", g.op("Shape", "audio_signal"), g.longs(g.fresh("two"), new long[] {2})),
+        String width = g.op("Cast", g.op("Gather", g.op("Shape", audio), g.longs(g.fresh("two"), new long[] {2})),
                 attr("to", (long) FLOAT));
         String lengthF = g.op("Cast", "length", attr("to", (long) FLOAT));
         String err = clip01(g.op("Add", g.op("Abs", g.op("Sub", markers, validLen)), g.op("Abs", g.op("Sub", lengthF, width))));
@@ -116,12 +116,15 @@ final class TestEncoderGraph {
         String[] groups = languageGroups(tokenOnsets, bands, zeros);
         String out = g.op("Concat", new String[] {groups[0], groups[1], sigma, groups[2], groups[3], errFrames},
                 attr("axis", 2L));
-        String projected = g.op("MatMul", out, g.floats("output_place", place(OUT_CHANNELS, d), OUT_CHANNELS, d));
-        g.alias(g.op("Transpose", projected, attrInts("perm", 0, 2, 1)), "outputs");
+        // a weight product, so the int8 model quantises the path to its outputs as the real exports do
+        String projected = g.weightMatMul(out, "output_place", place(OUT_CHANNELS, d), OUT_CHANNELS, d);
+        g.floatOutput(g.op("Transpose", projected, attrInts("perm", 0, 2, 1)), "outputs", "batch", d, "time_out");
 
-        caches(features, c);
         String frames = g.op("Div", g.op("Sub", "length", g.ints(PRE_ENCODE)), g.ints(SUBSAMPLING));
+        g.output("encoded_lengths", INT64, "batch");
         g.alias(frames, "encoded_lengths");
+        caches(features, c, cacheTime, timeWidth);
+        g.output("cache_last_channel_next_len", INT64, "batch");
         g.alias(g.op("Min", g.op("Add", "cache_last_channel_len", frames), g.ints(c)), "cache_last_channel_next_len");
         metadata(chunkMs);
         return g;
@@ -153,13 +156,13 @@ final class TestEncoderGraph {
     }
 
     /** Layer 0 caches the frame features; layers 1.. run a block on the previous layer's output. */
-    private void caches(String features, int c) {
+    private void caches(String features, int c, Object cacheTime, Object timeWidth) {
         List<String> channelNext = new ArrayList<>();
         List<String> timeNext = new ArrayList<>();
         String x = features;
         for (int layer = 0; layer < spec.layers(); layer++) {
-            String channelCache = gather("cache_last_channel", 1, layer);
-            String timeCache = gather("cache_last_time", 1, layer);
+            String channelCache = gather(channelIn, 1, layer);
+            String timeCache = gather(timeIn, 1, layer);
             String context = g.op("Concat", new String[] {channelCache, x}, attr("axis", 1L));
             channelNext.add(g.op("Unsqueeze", slice(context, 1, -c, END), g.ints(1)));
             if (layer == 0) {
@@ -172,8 +175,9 @@ final class TestEncoderGraph {
                 timeNext.add(g.op("Unsqueeze", slice(block[1], 2, -CONV_CONTEXT, END), g.ints(1)));
             }
         }
-        g.alias(concat(channelNext), "cache_last_channel_next");
-        g.alias(concat(timeNext), "cache_last_time_next");
+        int layers = spec.layers();
+        g.floatOutput(concat(channelNext), "cache_last_channel_next", "batch", layers, cacheTime, spec.dModel());
+        g.floatOutput(concat(timeNext), "cache_last_time_next", "batch", layers, spec.dModel(), timeWidth);
     }
 
     /**
@@ -185,13 +189,13 @@ final class TestEncoderGraph {
         int d = spec.dModel();
         String p = "layers." + layer + ".";
         String x = norm(p + "norm0", g.op("Add", input, g.op("Mul", feedForward(p + "ff0", input), g.scalar(0.5f))));
-        String q = g.op("MatMul", x, weights(p + "q", d, d));
-        String k = g.op("MatMul", context, weights(p + "k", d, d));
-        String v = g.op("MatMul", context, weights(p + "v", d, d));
+        String q = weightMatMul(x, p + "q", d, d);
+        String k = weightMatMul(context, p + "k", d, d);
+        String v = weightMatMul(context, p + "v", d, d);
         String scores = g.op("Mul", g.op("MatMul", q, g.op("Transpose", k, attrInts("perm", 0, 2, 1))),
                 g.scalar((float) (1 / Math.sqrt(d))));
         String attended = g.op("MatMul", g.op("Softmax", scores, attr("axis", -1L)), v);
-        String y1 = norm(p + "norm1", g.op("Add", x, g.op("MatMul", attended, weights(p + "o", d, d))));
+        String y1 = norm(p + "norm1", g.op("Add", x, weightMatMul(attended, p + "o", d, d)));
         String convContext = g.op("Concat", new String[] {timeCache, g.op("Transpose", y1, attrInts("perm", 0, 2, 1))},
                 attr("axis", 2L));
         String conv = g.op("Conv", convContext, weights(p + "conv", d, 1, CONV_CONTEXT + 1), attr("group", (long) d));
@@ -202,7 +206,7 @@ final class TestEncoderGraph {
 
     private String feedForward(String name, String x) {
         int d = spec.dModel();
-        return g.op("MatMul", g.op("Relu", g.op("MatMul", x, weights(name + ".up", d, 4 * d))), weights(name + ".down", 4 * d, d));
+        return weightMatMul(g.op("Relu", weightMatMul(x, name + ".up", d, 4 * d)), name + ".down", 4 * d, d);
     }
 
     private String norm(String name, String x) {
@@ -214,15 +218,24 @@ final class TestEncoderGraph {
     }
 
     private String weights(String name, int... dims) {
+        long[] shape = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) shape[i] = dims[i];
+        return g.floats(name, randomWeights(dims), shape);
+    }
+
+    /** {@code x W} with random {@code W [rows, cols]}, quantised dynamically in the int8 model. */
+    private String weightMatMul(String x, String name, int rows, int cols) {
+        return g.weightMatMul(x, name, randomWeights(rows, cols), rows, cols);
+    }
+
+    private float[] randomWeights(int... dims) {
         int fanIn = dims.length == 2 ? dims[0] : dims[dims.length - 1];
         int n = 1;
         for (int x : dims) n *= x;
         float[] w = new float[n];
         float scale = (float) (1 / Math.sqrt(fanIn));
         for (int i = 0; i < n; i++) w[i] = (float) random.nextGaussian() * scale;
-        long[] shape = new long[dims.length];
-        for (int i = 0; i < dims.length; i++) shape[i] = dims[i];
-        return g.floats(name, w, shape);
+        return w;
     }
 
     private void metadata(int chunkMs) {
@@ -247,7 +260,6 @@ final class TestEncoderGraph {
                 .metadata("model_author", "streamasr")
                 .metadata("url", "constructed by bin/asr make-test-model")
                 .metadata("comment", "Tone-driven test model with the I/O contract of the NeMo export; not a speech model");
-        if (spec.vadOff()) g.metadata("streamasr_vad", "off");
         if (ml) {
             g.metadata("prompt_dictionary", promptDictionaryJson(spec.promptIds()))
                     .metadata("auto_prompt_id", TestModelSpec.AUTO_PROMPT_ID);

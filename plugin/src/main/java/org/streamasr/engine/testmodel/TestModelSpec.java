@@ -17,12 +17,11 @@ import java.util.Map;
  * @param jointHidden   joiner hidden width (real: 640)
  * @param vocabSize     pieces without the blank (real: 1024 EN, 13087 ML); filler pieces pad the tone pieces
  * @param promptIds     ML only: the prompt dictionary written to the metadata
- * @param vadOff        writes metadata {@code streamasr_vad=off}: the engine then does not consult the VAD, which hears
- *                      no speech in tones (off for tests that feed recorded speech to check VAD skipping)
+ * @param precision     fp32 (encoder weights in encoder.data), int8 (dynamically quantised) or fp16 files
  */
 public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers, int leftContext,
                             int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed,
-                            boolean vadOff) {
+                            TestModelPrecision precision) {
 
     /** The 40 card locales, auto and a few bare-code aliases, with the real model's prompt ids (contract 3). */
     public static final Map<String, Integer> REAL_PROMPT_IDS = Map.ofEntries(
@@ -42,7 +41,15 @@ public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis,
     public static final int NUM_PROMPTS = 128;
     public static final int AUTO_PROMPT_ID = 101;
 
+    /** An fp32 model. */
+    public TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers, int leftContext,
+                         int predHidden, int jointHidden, int vocabSize, Map<String, Integer> promptIds, long seed) {
+        this(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed,
+                TestModelPrecision.FP32);
+    }
+
     public TestModelSpec {
+        java.util.Objects.requireNonNull(precision, "precision");
         chunkMillis = List.copyOf(chunkMillis);
         promptIds = Map.copyOf(promptIds);
         for (int ms : chunkMillis) {
@@ -60,26 +67,26 @@ public record TestModelSpec(TestModelVariant variant, List<Integer> chunkMillis,
     /** Small and fast: what the tests use. */
     public static TestModelSpec tiny(TestModelVariant variant) {
         return new TestModelSpec(variant, variant.chunkMillis(), 64, 3, variant.leftContext(), 16, 128,
-                ToneVocabulary.pieces(variant).size(), REAL_PROMPT_IDS, 1, true);
+                ToneVocabulary.pieces(variant).size(), REAL_PROMPT_IDS, 1);
     }
 
     /** Heavy enough to time: real vocabulary, decoder and joiner widths; encoder width and depth as given. */
     public static TestModelSpec benchmark(TestModelVariant variant, List<Integer> chunkMillis, int dModel, int layers) {
         return new TestModelSpec(variant, chunkMillis, dModel, layers, variant.leftContext(), 640, 640,
-                variant == TestModelVariant.EN ? 1024 : 13087, REAL_PROMPT_IDS, 1, true);
+                variant == TestModelVariant.EN ? 1024 : 13087, REAL_PROMPT_IDS, 1);
     }
 
     public TestModelSpec withChunkMillis(List<Integer> ms) {
-        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, vadOff);
+        return new TestModelSpec(variant, ms, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, precision);
     }
 
     public TestModelSpec withPromptIds(Map<String, Integer> ids) {
-        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed, vadOff);
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, ids, seed, precision);
     }
 
-    /** The same model with the VAD consulted (for recorded-speech input). */
-    public TestModelSpec withVad() {
-        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, false);
+    /** The same model written in another precision. */
+    public TestModelSpec withPrecision(TestModelPrecision p) {
+        return new TestModelSpec(variant, chunkMillis, dModel, layers, leftContext, predHidden, jointHidden, vocabSize, promptIds, seed, p);
     }
 
     /** Mel frames per window: 8 per output frame plus the 9 pre-encode frames. */

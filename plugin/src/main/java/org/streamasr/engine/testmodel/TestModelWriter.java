@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * Writes constructed models in the layout of the sherpa-onnx releases: one directory per chunk size, named like the
  * release tarballs ({@code ...-560ms-...}), each holding {@code encoder.onnx} with its weights in
- * {@code encoder.data} (the fp32 export layout), {@code decoder.onnx}, {@code joiner.onnx} and {@code tokens.txt}.
+ * {@code encoder.data} (the fp32 export layout), {@code decoder.onnx}, {@code joiner.onnx} and {@code tokens.txt};
+ * or, for the other precisions, {@code encoder.int8.onnx}, {@code decoder.int8.onnx}, {@code joiner.int8.onnx} (or
+ * {@code .fp16.}) with their weights inside.
  */
 public final class TestModelWriter {
     private TestModelWriter() {
@@ -49,9 +51,15 @@ public final class TestModelWriter {
     private static void writeExport(TestModelSpec spec, int chunkMs, Path dir, List<String> tokens, OnnxGraph decoder,
                                     OnnxGraph joiner) throws IOException {
         Files.createDirectories(dir);
-        TestEncoderGraph.build(spec, chunkMs).writeWithExternalData(dir.resolve("encoder.onnx"), dir.resolve("encoder.data"));
-        decoder.write(dir.resolve("decoder.onnx"));
-        joiner.write(dir.resolve("joiner.onnx"));
+        TestModelPrecision p = spec.precision();
+        OnnxGraph encoder = TestEncoderGraph.build(spec, chunkMs);
+        if (p == TestModelPrecision.FP32) {
+            encoder.writeWithExternalData(dir.resolve(p.fileName("encoder")), dir.resolve("encoder.data"));
+        } else {
+            encoder.write(dir.resolve(p.fileName("encoder")));
+        }
+        decoder.write(dir.resolve(p.fileName("decoder")));
+        joiner.write(dir.resolve(p.fileName("joiner")));
         StringBuilder sb = new StringBuilder();
         for (int id = 0; id < tokens.size(); id++) sb.append(tokens.get(id)).append(' ').append(id).append('\n');
         Files.writeString(dir.resolve("tokens.txt"), sb.toString(), StandardCharsets.UTF_8);

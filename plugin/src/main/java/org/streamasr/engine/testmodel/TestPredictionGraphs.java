@@ -39,7 +39,8 @@ final class TestPredictionGraphs {
     static OnnxGraph decoder(TestModelSpec spec, List<String> tokens) {
         int h = spec.predHidden();
         int v = tokens.size();
-        OnnxGraph g = new OnnxGraph("decoder");
+        // fp16: float16 weights behind float32 inputs and outputs (keep_io_types); int8: nothing to quantise
+        OnnxGraph g = new OnnxGraph("decoder", spec.precision(), false);
         g.input("targets", INT32, "batch", "targets_dynamic_axes_1");
         g.input("target_length", INT32, "batch");
         g.input("states.1", FLOAT, 2, "batch", h);
@@ -73,10 +74,9 @@ final class TestPredictionGraphs {
         int hj = spec.jointHidden();
         int v = tokens.size();
         int blank = v - 1;
-        OnnxGraph g = new OnnxGraph("joiner");
-        g.input("encoder_outputs", FLOAT, "batch", d, "encoder_outputs_dynamic_axes_2");
-        g.input("decoder_outputs", FLOAT, "batch", hd, "decoder_outputs_dynamic_axes_2");
-        g.output("outputs", FLOAT, "batch", "outputs_dynamic_axes_1", "outputs_dynamic_axes_2", v);
+        OnnxGraph g = new OnnxGraph("joiner", spec.precision(), spec.precision() == TestModelPrecision.FP16);
+        String encoderOutputs = g.floatInput("encoder_outputs", "batch", d, "encoder_outputs_dynamic_axes_2");
+        String decoderOutputs = g.floatInput("decoder_outputs", "batch", hd, "decoder_outputs_dynamic_axes_2");
 
         float[] we = new float[d * hj];
         float[] be = new float[hj];
@@ -119,14 +119,13 @@ final class TestPredictionGraphs {
             for (int t = 0; t < v; t++) wo[u * v + t] = (float) random.nextGaussian() * 0.01f;
         }
 
-        String enc = g.op("MatMul", g.op("Transpose", "encoder_outputs", attrInts("perm", 0, 2, 1)), g.floats("enc.weight", we, d, hj));
+        String enc = g.weightMatMul(g.op("Transpose", encoderOutputs, attrInts("perm", 0, 2, 1)), "enc.weight", we, d, hj);
         enc = g.op("Unsqueeze", g.op("Add", enc, g.floats("enc.bias", be, hj)), g.ints(2));
-        String dec = g.op("MatMul", g.op("Transpose", "decoder_outputs", attrInts("perm", 0, 2, 1)), g.floats("pred.weight", wd, hd, hj));
+        String dec = g.weightMatMul(g.op("Transpose", decoderOutputs, attrInts("perm", 0, 2, 1)), "pred.weight", wd, hd, hj);
         dec = g.op("Unsqueeze", g.op("Add", dec, g.floats("pred.bias", new float[hj], hj)), g.ints(1));
         String hidden = g.op("Relu", g.op("Add", enc, dec));
-        String logits = g.op("Add", g.op("MatMul", hidden, g.floats("joint_net.2.weight", wo, hj, v)),
-                g.floats("joint_net.2.bias", bo, v));
-        g.alias(logits, "outputs");
+        String logits = g.op("Add", g.weightMatMul(hidden, "joint_net.2.weight", wo, hj, v), g.floats("joint_net.2.bias", bo, v));
+        g.floatOutput(logits, "outputs", "batch", "outputs_dynamic_axes_1", "outputs_dynamic_axes_2", v);
         return g;
     }
 

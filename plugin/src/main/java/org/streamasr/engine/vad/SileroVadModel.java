@@ -41,6 +41,10 @@ public final class SileroVadModel implements AutoCloseable {
     static final int STATE_SIZE = 2 * HIDDEN;
     /** Milliseconds of audio per probability. */
     public static final int WINDOW_MILLIS = WINDOW * 1000 / SAMPLE_RATE;
+    /** Where the setup puts the model, under the installation's root (ASR_HOME). */
+    public static final String INSTALLED_PATH = "models/silero-vad/silero_vad.onnx";
+    /** The setup step that downloads and checks it. */
+    public static final String FETCH_COMMAND = "scripts/fetch-vad-model";
 
     private static final AtomicInteger OPEN = new AtomicInteger();
 
@@ -53,6 +57,15 @@ public final class SileroVadModel implements AutoCloseable {
         this.env = env;
         this.session = session;
         this.file = file;
+    }
+
+    /**
+     * The start-up warning when the VAD model is not where the setup puts it and nobody said to run without it: the
+     * engine then ends utterances on the decoder's blanks alone and cannot skip silent streams.
+     */
+    public static String notInstalledWarning(Path searched) {
+        return "no Silero VAD model at " + searched + " (" + FETCH_COMMAND + " fetches it there): the nemotron engine "
+                + "runs without a VAD, so utterances end on the decoder's blanks alone and silent streams are not skipped";
     }
 
     /** Loads the model named by {@code asr.engine.vad-model}; empty when that setting is unset (VAD disabled). */

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The scheduler's threads: batches reach the workers, keys never mix, busy workers let batches grow. */
 class BatchSchedulerTest {
     private record Batch(String key, List<Integer> items, String thread) {
     }
@@ -37,8 +38,9 @@ class BatchSchedulerTest {
         }
     }
 
+    /** That it does not leave before its wait is over is the rule's, checked on an injected clock in BatchQueuesTest. */
     @Test
-    void aLoneItemLeavesAfterTheMaxWait() throws Exception {
+    void aLoneItemLeavesOnItsOwnOnceItsWaitIsOver() throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         try (BatchScheduler<String, Integer> s = new BatchScheduler<>("t", 1, 32, Duration.ofMillis(20),
                 (key, batch, worker) -> done.countDown())) {

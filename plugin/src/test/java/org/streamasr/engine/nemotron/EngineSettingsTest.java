@@ -25,7 +25,10 @@ class EngineSettingsTest {
     void engineSpecificSettingsAreChecked() {
         assertTrue(refused(base().extra("nemotron.tail-padding", "soon")).startsWith("asr.engine.nemotron.tail-padding: 'soon'"));
         assertTrue(refused(base().extra("nemotron.max-symbols-per-frame", "0")).contains("max-symbols-per-frame"));
-        assertTrue(refused(base().extra("nemotron.precision", "fp16")).contains("nemotron.precision"));
+        assertTrue(refused(base().extra("nemotron.precision", "bf16")).contains("nemotron.precision"));
+        assertTrue(refused(base().extra("nemotron.int8-batching", "sometimes"))
+                .startsWith("asr.engine.nemotron.int8-batching: 'sometimes' is not exact or shared"));
+        assertTrue(refused(base().extra("nemotron.vad-skip", "maybe")).startsWith("asr.engine.nemotron.vad-skip: 'maybe'"));
         assertTrue(refused(base().extra("nemotron.ort.inter-op-thread", "2")).startsWith("asr.engine.nemotron.ort.inter-op-thread: unknown"));
         assertTrue(refused(base().extra("nemotron.ort.optimization-level", "max")).contains("optimization-level"));
         assertTrue(refused(base().provider("tpu")).startsWith("asr.engine.provider: 'tpu'"));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.ModelContractException;
+import org.streamasr.engine.testmodel.TestModelPrecision;
 import org.streamasr.engine.testmodel.TestModelSpec;
 import org.streamasr.engine.testmodel.TestModelVariant;
 import org.streamasr.engine.testmodel.TestModelWriter;
@@ -69,7 +70,7 @@ class ModelDirectoryTest {
     @Test
     void aGoodExportLoads() throws IOException {
         Path e = export(TestModelVariant.ML);
-        Map<Integer, ModelDirectory.Export> found = ModelDirectory.scan(e, null);
+        Map<Integer, ModelDirectory.Export> found = ModelDirectory.scan(e, List.of());
         assertEquals(List.of(560), List.copyOf(found.keySet()));
         EncoderContract c = found.get(560).contract();
         assertEquals(65, c.windowSize());
@@ -174,7 +175,79 @@ class ModelDirectoryTest {
         assertEquals(e.resolve("encoder.int8.onnx"), ModelDirectory.scan(e, "int8").get(560).encoder());
         assertEquals(e.resolve("joiner.int8.onnx"), ModelDirectory.scan(e, "int8").get(560).joiner());
         assertEquals(e.resolve("decoder.onnx"), ModelDirectory.scan(e, "fp32").get(560).decoder());
-        ModelContractException ambiguous = assertThrows(ModelContractException.class, () -> ModelDirectory.scan(e, null));
+        ModelContractException ambiguous = assertThrows(ModelContractException.class, () -> ModelDirectory.scan(e, List.of()));
         assertTrue(ambiguous.getMessage().contains("nemotron.precision"), ambiguous.getMessage());
+    }
+
+    @Test
+    void threePrecisionsSideBySidePickByProviderOrSetting() throws IOException {
+        Path e = export(TestModelVariant.EN);
+        TestModelSpec spec = TestModelSpec.tiny(TestModelVariant.EN);
+        TestModelWriter.writeExport(spec.withPrecision(TestModelPrecision.INT8), 560, e);
+        TestModelWriter.writeExport(spec.withPrecision(TestModelPrecision.FP16), 560, e);
+        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", SessionFactory.CPU));
+        assertEquals(e.resolve("encoder.onnx"), encoder(e, "auto", SessionFactory.CUDA));
+        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "fp16", SessionFactory.CPU));
+        ModelDirectory.Export fp16 = ModelDirectory.scan(e, "fp16").get(560);
+        assertEquals(e.resolve("decoder.fp16.onnx"), fp16.decoder());
+        assertEquals(e.resolve("joiner.fp16.onnx"), fp16.joiner());
+        for (String kind : List.of("encoder", "decoder", "joiner")) Files.delete(e.resolve(kind + ".onnx"));
+        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "auto", SessionFactory.CUDA), "CUDA: fp32, then fp16");
+        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", SessionFactory.CPU));
+        assertNames(assertThrows(ModelContractException.class, () -> ModelDirectory.scan(e, "fp32")), e,
+                "several encoder files [encoder.fp16.onnx, encoder.int8.onnx] and none or several of precision [fp32]");
+    }
+
+    private static Path encoder(Path dir, String precision, String provider) {
+        return ModelDirectory.scan(dir, ModelDirectory.preference(precision, provider)).get(560).encoder();
+    }
+
+    @Test
+    void anFp32EncoderWithoutItsWeightsFileFailsAtStartUpNamingIt() throws IOException {
+        Path e = export(TestModelVariant.EN);
+        Path encoder = e.resolve("encoder.onnx");
+        Files.delete(e.resolve("encoder.data"));
+        assertNames(open(e), encoder, "its weights are in 'encoder.data', which is missing", e.resolve("encoder.data").toString());
+        Files.write(e.resolve("encoder.data"), new byte[10]);
+        assertNames(open(e), encoder, "has 10 bytes", "partial download");
+    }
+
+    @Test
+    void aMultilingualExportWithTheOldLeftContextIsAWarning() throws IOException {
+        Path old = dir.resolve("old");
+        TestModelSpec tiny = TestModelSpec.tiny(TestModelVariant.ML);
+        TestModelWriter.writeExport(new TestModelSpec(TestModelVariant.ML, List.of(560), tiny.dModel(), tiny.layers(), 70,
+                tiny.predHidden(), tiny.jointHidden(), tiny.vocabSize(), tiny.promptIds(), 1), 560, old);
+        List<String> warnings = warnings(() -> NemotronEngine.open(EngineOptions.builder().engine("nemotron").modelDir(old)
+                .build()).close());
+        assertEquals(1, warnings.size(), warnings.toString());
+        String w = warnings.get(0);
+        for (String part : List.of(old.resolve("encoder.onnx").toString(), "cache_last_channel_dim2 is 70, not 56",
+                "before 2026-07-08", "re-download")) {
+            assertTrue(w.contains(part), "says '" + part + "': " + w);
+        }
+        assertEquals(List.of(), warnings(() -> ModelDirectory.scan(export(TestModelVariant.ML), List.of())), "56: current");
+        assertEquals(70, TestModelSpec.tiny(TestModelVariant.EN).leftContext());
+        Path english = dir.resolve("english");
+        TestModelWriter.writeExport(TestModelSpec.tiny(TestModelVariant.EN), 560, english);
+        assertEquals(List.of(), warnings(() -> ModelDirectory.scan(english, List.of())), "70 is right for English");
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private static List<String> warnings(Action action) throws IOException {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ModelDirectory.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            action.run();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        return logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
     }
 }

@@ -125,4 +125,29 @@ class StreamLifecycleTest {
             }
         }
     }
+
+    @Test
+    void eachModesSessionsLoadOnTheFirstStreamOfThatMode() throws Exception {
+        int inProcess = NemotronEngine.openSessionsInProcess();
+        try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.ML).build())) {
+            assertEquals(java.util.EnumSet.allOf(Acceleration.class), e.accelerations(), "four modes checked at start-up");
+            assertEquals(java.util.Set.of(), e.loadedAccelerations(), "none loaded");
+            assertEquals(0, e.openSessions());
+            assertEquals(inProcess, NemotronEngine.openSessionsInProcess());
+            try (RecognitionStream full = e.openStream(StreamSettings.live("auto", Acceleration.FULL, "f1"), new Recorder())) {
+                assertEquals(java.util.Set.of(Acceleration.FULL), e.loadedAccelerations());
+                assertEquals(3, e.openSessions(), "encoder, decoder, joiner of the 80 ms export");
+                assertEquals(inProcess + 3, NemotronEngine.openSessionsInProcess());
+                try (RecognitionStream again = e.openStream(StreamSettings.live("auto", Acceleration.FULL, "f2"), new Recorder())) {
+                    assertEquals(3, e.openSessions(), "a second stream of the mode loads nothing");
+                }
+                try (RecognitionStream regular = e.openStream(StreamSettings.live("auto", Acceleration.REGULAR, "r"), new Recorder())) {
+                    assertEquals(java.util.Set.of(Acceleration.FULL, Acceleration.REGULAR), e.loadedAccelerations());
+                    assertEquals(6, e.openSessions());
+                    assertEquals(inProcess + 6, NemotronEngine.openSessionsInProcess());
+                }
+            }
+        }
+        assertEquals(inProcess, NemotronEngine.openSessionsInProcess(), "closing the engine closes them");
+    }
 }

@@ -14,7 +14,6 @@ import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.Utterance;
-import org.streamasr.engine.testmodel.TestModelSpec;
 import org.streamasr.engine.testmodel.TestModelVariant;
 import org.streamasr.engine.vad.VadModels;
 import org.streamasr.media.wav.WavFile;
@@ -81,7 +80,7 @@ class VadSkipTest {
 
     @Test
     void skippingSilentChunksLeavesCaptionsUnchanged() throws Exception {
-        Path model = TestModels.written("ml-vad", TestModelSpec.tiny(TestModelVariant.ML).withVad());
+        Path model = TestModels.tiny(TestModelVariant.ML);
         float[] audio = conferenceParticipant();
         for (Acceleration mode : List.of(Acceleration.REGULAR, Acceleration.FULL)) {
             Run all = transcribe(model, false, mode, audio);

@@ -1,0 +1,147 @@
+package org.streamasr.engine.nemotron;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.ModelContractException;
+
+/**
+ * An engine's exports by acceleration mode (checked at start-up, no weights loaded) and their sessions, loaded on the
+ * first stream that asks for a mode: other streams of that mode wait for it, streams of other modes do not. Decides
+ * each mode's largest batch: {@code max-batch}, or one stream per run for an export that quantises activations
+ * dynamically unless {@code int8-batching = shared} (see {@link NemotronSettings.Int8Batching}).
+ */
+final class ChunkModels implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChunkModels.class);
+
+    private final Map<Acceleration, ModelDirectory.Export> exports;
+    private final Map<Acceleration, ChunkModel> loaded = Collections.synchronizedMap(new EnumMap<>(Acceleration.class));
+    private final Map<Acceleration, Object> loadLocks = new EnumMap<>(Acceleration.class);
+    private final SessionFactory sessions;
+    private final int vocabWidth;
+    private final int workers;
+    private final int maxBatch;
+    private final NemotronSettings.Int8Batching int8Batching;
+    private final EngineStats stats;
+    private boolean closed;
+
+    ChunkModels(Path modelDir, Map<Integer, ModelDirectory.Export> byChunk, SessionFactory sessions, int workers,
+                int maxBatch, NemotronSettings.Int8Batching int8Batching, EngineStats stats) {
+        this.exports = new EnumMap<>(Acceleration.class);
+        for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
+            Acceleration a = Acceleration.forChunkMillis(e.getKey());
+            if (a == null) {
+                log.debug("{}: {} ms chunks match no acceleration mode; not used", e.getValue().dir(), e.getKey());
+            } else {
+                exports.put(a, e.getValue());
+            }
+        }
+        if (exports.isEmpty()) {
+            throw new ModelContractException(modelDir + ": no export with a chunk size of an acceleration mode (1120, "
+                    + "560, 320 or 80 ms); found " + byChunk.keySet() + " ms");
+        }
+        for (Acceleration a : Acceleration.values()) loadLocks.put(a, new Object());
+        this.sessions = sessions;
+        this.workers = workers;
+        this.maxBatch = maxBatch;
+        this.int8Batching = int8Batching;
+        this.stats = stats;
+        this.vocabWidth = any().contract().vocabSize() + 1;
+        logDynamicQuantization();
+    }
+
+    /** Once per engine: which exports batch how, and why. */
+    private void logDynamicQuantization() {
+        Set<String> files = new TreeSet<>();
+        List<Integer> chunks = new ArrayList<>();
+        for (ModelDirectory.Export e : exports.values()) {
+            files.addAll(e.dynamicQuantization());
+            if (e.dynamicallyQuantized()) chunks.add(e.contract().chunkMs());
+        }
+        if (files.isEmpty()) return;
+        String why = String.join(", ", files) + " of the " + chunks + " ms exports quantise activations dynamically "
+                + "(one int8 scale per input tensor, computed over the whole batch), so a stream's results in a batch "
+                + "would depend on its batch-mates";
+        if (int8Batching == NemotronSettings.Int8Batching.EXACT) {
+            log.info("{}: their streams run one per model call, so each gets exactly its results alone "
+                    + "(asr.engine.nemotron.int8-batching = exact; 'shared' batches them for throughput)", why);
+        } else {
+            log.warn("{}: batched anyway (asr.engine.nemotron.int8-batching = shared): results may differ slightly "
+                    + "from a stream run alone", why);
+        }
+    }
+
+    ModelDirectory.Export any() {
+        return exports.values().iterator().next();
+    }
+
+    Set<Acceleration> available() {
+        return EnumSet.copyOf(exports.keySet());
+    }
+
+    boolean has(Acceleration a) {
+        return exports.containsKey(a);
+    }
+
+    /** The largest batch for a mode's export: one for a dynamically quantised export under {@code exact}. */
+    int maxBatch(Acceleration a) {
+        ModelDirectory.Export e = exports.get(a);
+        boolean alone = e.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT;
+        return alone ? 1 : maxBatch;
+    }
+
+    /** The sessions of a mode, loaded on first use. */
+    ChunkModel get(Acceleration a) {
+        synchronized (loadLocks.get(a)) {
+            ChunkModel m = loaded.get(a);
+            if (m == null) {
+                long t0 = System.nanoTime();
+                ModelDirectory.Export e = exports.get(a);
+                m = ChunkModel.load(e, vocabWidth, sessions, workers, maxBatch(a), stats);
+                synchronized (loaded) {
+                    if (closed) {
+                        m.close();
+                        throw new IllegalStateException("nemotron engine is closed");
+                    }
+                    loaded.put(a, m);
+                }
+                log.info("loaded {} ({}, batches of up to {}) in {} ms", e.dir(), m.contract.describe(), m.maxBatch(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+            return m;
+        }
+    }
+
+    /** The modes whose sessions are loaded. */
+    Set<Acceleration> loaded() {
+        synchronized (loaded) {
+            return loaded.isEmpty() ? EnumSet.noneOf(Acceleration.class) : EnumSet.copyOf(loaded.keySet());
+        }
+    }
+
+    /** ONNX Runtime sessions these models hold. */
+    int openSessions() {
+        synchronized (loaded) {
+            return loaded.size() * ChunkModel.SESSIONS;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (loaded) {
+            closed = true;
+            loaded.values().forEach(ChunkModel::close);
+            loaded.clear();
+        }
+    }
+}
