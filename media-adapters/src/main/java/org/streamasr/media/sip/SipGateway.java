@@ -4,7 +4,6 @@ import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.text.ParseException;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,9 +25,7 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
-import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
@@ -45,6 +42,7 @@ import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SrtpUnprotector;
+import org.streamasr.media.sip.wire.WireScreen;
 
 /**
  * The SIP endpoint of the plugin: a user agent server on UDP and TCP that PBXs call (one transcribed participant, the
@@ -59,6 +57,8 @@ import org.streamasr.media.sip.srtp.SrtpUnprotector;
 public final class SipGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
     private static final int CALL_QUEUE_CAPACITY = 32;
+    /** The longest header block read over TCP (SBCs' INVITEs with long Via and P- header chains stay far below). */
+    private static final int MAX_HEADER_BYTES = 32 * 1024;
     private static final AtomicInteger GATEWAYS = new AtomicInteger();
 
     final SipGatewayConfig config;
@@ -93,7 +93,7 @@ public final class SipGateway implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         try {
             this.stack = new SipTransportStack(config.bindAddress(), config.port(), config.transports(), 2,
-                    config.maxBodyBytes() + 16_384, new Listener());
+                    new WireScreen(config.maxBodyBytes(), MAX_HEADER_BYTES, drops), new Listener());
         } catch (IOException | RuntimeException e) {
             workers.shutdownNow();
             timers.shutdownNow();
@@ -278,6 +278,12 @@ public final class SipGateway implements AutoCloseable {
             reject(provider, tx, request, new SipRejection(Response.FORBIDDEN, "Source address not allowed"));
             return;
         }
+        try {
+            SipRequestChecks.checkCallId(request);
+        } catch (SipRejection r) {
+            reject(provider, tx, request, r);
+            return;
+        }
         boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
         switch (method) {
             case Request.INVITE -> {
@@ -306,9 +312,9 @@ public final class SipGateway implements AutoCloseable {
             responder.send(provider, tx, responder.response(request, Response.TRYING, null, null));
             if (existing != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
             if (closing) throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Shutting down");
-            checkRequestUri(request);
-            boolean srcFeature = hasFeature(request, "+sip.src");
-            boolean requiresSiprec = requireUnsupported(request);
+            SipRequestChecks.checkRequestUri(request, config.requiredUser());
+            boolean srcFeature = SipRequestChecks.hasFeature(request, "+sip.src");
+            boolean requiresSiprec = SipRequestChecks.requireUnsupported(request);
             OfferBody body = OfferBody.read(request, config.maxBodyBytes());
             boolean siprec = srcFeature || requiresSiprec || body.metadata() != null;
             if (siprec && !config.siprec()) {
@@ -332,40 +338,6 @@ public final class SipGateway implements AutoCloseable {
         }
     }
 
-    /** 404 unless the Request-URI is a SIP URI addressed to the configured user (when one is configured). */
-    private void checkRequestUri(Request request) throws SipRejection {
-        if (!(request.getRequestURI() instanceof SipURI uri)) {
-            throw new SipRejection(Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme");
-        }
-        if (config.requiredUser() != null && !config.requiredUser().equals(uri.getUser())) {
-            throw new SipRejection(Response.NOT_FOUND, "Not Found");
-        }
-    }
-
-    /** Throws 420 for an option tag we do not support (RFC 3261 section 8.2.2.3); says whether siprec was required. */
-    private static boolean requireUnsupported(Request request) throws SipRejection {
-        boolean siprec = false;
-        StringBuilder unsupported = new StringBuilder();
-        for (Iterator<?> it = request.getHeaders("Require"); it.hasNext(); ) {
-            String v = it.next().toString();
-            for (String tag : v.substring(v.indexOf(':') + 1).split(",")) {
-                String t = tag.trim().toLowerCase(Locale.ROOT);
-                if (t.isEmpty()) continue;
-                if (t.equals("siprec")) siprec = true;
-                else if (!t.equals("timer")) unsupported.append(unsupported.length() == 0 ? "" : ", ").append(t);
-            }
-        }
-        if (unsupported.length() > 0) throw new SipRejection(Response.BAD_EXTENSION, "Bad Extension").header("Unsupported", unsupported.toString());
-        return siprec;
-    }
-
-    private static boolean hasFeature(Request request, String feature) {
-        for (Iterator<?> it = request.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
-            if (it.next() instanceof ContactHeader c && c.getParameter(feature) != null) return true;
-        }
-        return false;
-    }
-
     private void inDialog(SipProvider provider, ServerTransaction tx, Request request, SipCall call, Runnable work) {
         if (call == null) {
             reject(provider, tx, request, new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist"));
@@ -377,7 +349,7 @@ public final class SipGateway implements AutoCloseable {
     private void modify(SipProvider provider, ServerTransaction tx, Request request, SipCall call) {
         OfferBody body;
         try {
-            requireUnsupported(request);
+            SipRequestChecks.requireUnsupported(request);
             body = OfferBody.read(request, config.maxBodyBytes());
         } catch (SipRejection r) {
             reject(provider, tx, request, r);
@@ -406,7 +378,6 @@ public final class SipGateway implements AutoCloseable {
     }
 
     private void reject(SipProvider provider, ServerTransaction tx, Request request, SipRejection r) {
-        drops.drop("rejected-" + r.status, request.getMethod() + ": " + r.reason());
         responder.reject(provider, tx, request, r, null);
     }
 
