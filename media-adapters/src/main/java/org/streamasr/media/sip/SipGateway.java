@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +18,7 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.ClientTransaction;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
@@ -39,6 +39,7 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
+import org.streamasr.media.sip.SessionTimerNegotiation.Grant;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SrtpUnprotector;
@@ -66,7 +67,7 @@ public final class SipGateway implements AutoCloseable {
     final SipMediaFactory media;
     final SdpNegotiator negotiator;
     final SipResponder responder;
-    final ScheduledThreadPoolExecutor timers;
+    final SipTimers timers;
     private final ThreadPoolExecutor workers;
     private final SourceFilter sources;
     private final DropCounter drops;
@@ -76,6 +77,12 @@ public final class SipGateway implements AutoCloseable {
     private volatile boolean closing;
 
     public SipGateway(SipGatewayConfig config, CallSink sink, SipMediaFactory media, MediaMetrics metrics) throws IOException {
+        this(config, sink, media, metrics, SipTimers.onThread("sip-timer-" + (GATEWAYS.get() + 1)));
+    }
+
+    /** With the call timers given (tests advance them by hand); the gateway closes them. */
+    SipGateway(SipGatewayConfig config, CallSink sink, SipMediaFactory media, MediaMetrics metrics, SipTimers timers)
+            throws IOException {
         this.config = config;
         this.sink = sink;
         this.media = media;
@@ -89,14 +96,13 @@ public final class SipGateway implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxCalls() * 4 + 64),
                 r -> daemon(r, "sip-worker-" + n + "-" + threads.incrementAndGet()));
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "sip-timer-" + n));
-        timers.setRemoveOnCancelPolicy(true);
+        this.timers = timers;
         try {
             this.stack = new SipTransportStack(config.bindAddress(), config.port(), config.transports(), 2,
                     new WireScreen(config.maxBodyBytes(), MAX_HEADER_BYTES, drops), new Listener());
         } catch (IOException | RuntimeException e) {
             workers.shutdownNow();
-            timers.shutdownNow();
+            timers.close();
             throw e;
         }
         this.responder = new SipResponder(stack, config, drops);
@@ -126,7 +132,7 @@ public final class SipGateway implements AutoCloseable {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
+        timers.close();
         stack.close();
         LOG.info("SIP gateway on port {} stopped", stack.port());
     }
@@ -194,24 +200,6 @@ public final class SipGateway implements AutoCloseable {
         LOG.debug("SIP {}", reason, e);
     }
 
-    /** The session interval a request asks for (RFC 4028), 0 when it asks for none. */
-    long sessionInterval(Request request) throws SipRejection {
-        Header se = request.getHeader("Session-Expires");
-        if (se == null) se = request.getHeader("x"); // RFC 4028 compact form
-        if (se == null) return 0;
-        String v = se.toString().substring(se.toString().indexOf(':') + 1).trim();
-        int semi = v.indexOf(';');
-        long asked;
-        try {
-            asked = Long.parseLong((semi < 0 ? v : v.substring(0, semi)).trim());
-        } catch (NumberFormatException e) {
-            throw new SipRejection(Response.BAD_REQUEST, "Bad Session-Expires");
-        }
-        long min = config.minSessionExpires().toSeconds();
-        if (asked < min) throw new SipRejection(422, "Session Interval Too Small").header("Min-SE", String.valueOf(min));
-        return Math.min(asked, Math.max(min, config.sessionExpires().toSeconds()));
-    }
-
     // ---- the listener, on JAIN-SIP threads ----
 
     private final class Listener implements SipListener {
@@ -229,12 +217,19 @@ public final class SipGateway implements AutoCloseable {
 
         @Override
         public void processResponse(ResponseEvent event) {
-            // responses to our BYEs: nothing to do either way
+            // answers to our session refreshes matter; those to our BYEs need nothing
+            Response response = event.getResponse();
+            SipCall call = calls.get(((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId());
+            ClientTransaction ct = event.getClientTransaction();
+            if (call != null && ct != null) call.tasks.submit(() -> call.responded(ct, response));
         }
 
         @Override
         public void processTimeout(TimeoutEvent event) {
             drops.drop("transaction-timeout", event.getTimeout().toString());
+            ClientTransaction ct = event.isServerTransaction() ? null : event.getClientTransaction();
+            SipCall call = ct == null ? null : calls.get(callIdOf(ct.getRequest()));
+            if (call != null) call.tasks.submit(() -> call.timedOut(ct));
         }
 
         @Override
@@ -320,14 +315,14 @@ public final class SipGateway implements AutoCloseable {
             if (siprec && !config.siprec()) {
                 throw new SipRejection(Response.BAD_EXTENSION, "SIPREC not enabled").header("Unsupported", "siprec");
             }
-            long session = sessionInterval(request);
+            Grant timer = SessionTimerNegotiation.negotiate(request, config.sessionExpires(), config.minSessionExpires());
             if (calls.size() >= config.maxCalls()) {
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
             }
             ParticipantSpec caller = siprec ? null : ParticipantNaming.caller(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress(), config.language());
             SipCall call = new SipCall(this, provider, tx, siprec, caller);
             if (calls.putIfAbsent(call.sipCallId, call) != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
-            if (!call.tasks.submit(() -> call.answer(body, session))) {
+            if (!call.tasks.submit(() -> call.answer(body, timer))) {
                 calls.remove(call.sipCallId, call);
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5");
             }

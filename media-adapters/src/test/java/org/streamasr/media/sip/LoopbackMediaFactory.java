@@ -22,6 +22,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
         final Runnable onInactive;
         final DatagramSocket socket;
         volatile boolean closed;
+        final java.util.concurrent.atomic.AtomicInteger inactivityRestarts = new java.util.concurrent.atomic.AtomicInteger();
 
         Opened(StreamOffer offer, ParticipantAudio audio, Runnable onInactive) throws IOException {
             this.offer = offer;
@@ -33,6 +34,11 @@ final class LoopbackMediaFactory implements SipMediaFactory {
         @Override
         public int localPort() {
             return socket.getLocalPort();
+        }
+
+        @Override
+        public void restartInactivityTimer() {
+            inactivityRestarts.incrementAndGet();
         }
 
         @Override

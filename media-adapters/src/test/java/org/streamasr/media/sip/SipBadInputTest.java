@@ -82,7 +82,11 @@ class SipBadInputTest {
         cases.add(new Case("unsupported extension", c -> invite(c, "application/sdp", sdp, "Require: 100rel"), 420, "unsupported"));
         cases.add(new Case("BYE outside any call", c -> SipTestMessages.request(c, "BYE", "x", "nocall", 2, "f", "t", null, null), 481, null));
         cases.add(new Case("tel URI", c -> invite(c, "application/sdp", sdp).replaceFirst("INVITE sip:x@127.0.0.1", "INVITE tel:+15551234"), 416, null));
-        cases.add(new Case("Session-Expires below Min-SE", c -> invite(c, "application/sdp", sdp, "Session-Expires: 10"), 422, "min-se"));
+        cases.add(new Case("Session-Expires below Min-SE", c -> invite(c, "application/sdp", sdp, "Supported: timer", "Session-Expires: 10"), 422, "min-se"));
+        cases.add(new Case("Session-Expires not a number", c -> invite(c, "application/sdp", sdp, "Supported: timer", "Session-Expires: soon"), 400));
+        cases.add(new Case("Session-Expires out of range", c -> invite(c, "application/sdp", sdp, "Session-Expires: 99999999999"), 400));
+        cases.add(new Case("unknown refresher", c -> invite(c, "application/sdp", sdp, "Supported: timer", "Session-Expires: 600;refresher=both"), 400));
+        cases.add(new Case("Min-SE not a number", c -> invite(c, "application/sdp", sdp, "Supported: timer", "Session-Expires: 600", "Min-SE: abc"), 400));
         cases.add(new Case("duplicate SDP parts", c -> invite(c, "multipart/mixed;boundary=b",
                 "--b\r\nContent-Type: application/sdp\r\n\r\n" + sdp + "\r\n--b\r\nContent-Type: application/sdp\r\n\r\n" + sdp + "\r\n--b--\r\n"), 400, null));
         return cases;
