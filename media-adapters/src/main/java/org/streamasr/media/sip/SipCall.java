@@ -143,11 +143,19 @@ final class SipCall {
 
     /**
      * A re-INVITE or UPDATE: new SDP offer and/or metadata, a session refresh; answered 200 with our (possibly
-     * updated) SDP. The session timer starts again with what this request agrees (none when it asks for none).
+     * updated) SDP. The session timer starts again with what this request agrees (none when it asks for none). 491
+     * while our own re-INVITE awaits its answer; 481 once the call has ended (the request was queued behind that).
      */
     void modify(ServerTransaction tx, Request request, OfferBody body) {
         try {
-            if (state.get() != State.ANSWERED) throw new SipRejection(Response.REQUEST_PENDING, "Request pending");
+            if (state.get() != State.ANSWERED) {
+                throw new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist");
+            }
+            if (pendingRefresh != null && Request.INVITE.equals(pendingRefresh.getRequest().getMethod())
+                    && (Request.INVITE.equals(request.getMethod()) || body.sdp() != null)) {
+                // glare: our re-INVITE's offer is unanswered (RFC 3261 section 14.2, RFC 3311 section 5.2)
+                throw new SipRejection(Response.REQUEST_PENDING, "Request Pending");
+            }
             Grant timer = SessionTimerNegotiation.negotiate(request, gw.config.sessionExpires(), gw.config.minSessionExpires());
             if (body.metadata() != null) legs.applyMetadata(body.metadata());
             String sdp = legs.lastAnswer();

@@ -15,6 +15,8 @@ import org.streamasr.media.sip.sdp.StreamOffer;
  */
 final class LoopbackMediaFactory implements SipMediaFactory {
     final List<Opened> opened = new CopyOnWriteArrayList<>();
+    /** When set, every open fails with it (no port could be bound). */
+    volatile IOException failOpens;
 
     final class Opened implements SipMediaStream {
         final StreamOffer offer;
@@ -50,6 +52,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
 
     @Override
     public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+        if (failOpens != null) throw failOpens;
         Opened o = new Opened(stream, audio, onInactive);
         opened.add(o);
         return o;
