@@ -70,6 +70,8 @@ final class CallLegs {
 
     /**
      * After a new offer: unchanged streams keep their receiver; changed ones get a new receiver; dropped ones close.
+     * A kept stream that comes off hold has its media timeout started afresh: the report it made while on hold was
+     * ignored, and without a new start a resumed call that sends nothing would never be timed out.
      */
     void reopen(CallHandle call, List<StreamDecision> decisions) throws IOException {
         Map<Integer, Leg> old = new HashMap<>(legs);
@@ -80,6 +82,7 @@ final class CallLegs {
             Leg was = old.remove(s.index());
             if (was != null && was.offer.sameMediaAs(s) && Objects.equals(was.offer.label(), s.label())) {
                 legs.put(s.index(), new Leg(s, was.localKey, was.media, was.audio, was.participant));
+                if (!receives(was.offer) && receives(s)) was.media.restartInactivityTimer();
             } else {
                 if (was != null) closeLeg(was);
                 legs.put(s.index(), openLeg(call, s, was == null ? null : was.localKey, who.get(s.index())));
