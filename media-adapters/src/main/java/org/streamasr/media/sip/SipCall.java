@@ -90,7 +90,7 @@ final class SipCall {
             List<StreamDecision> decisions = gw.negotiator.decide(body.sdp());
             requireAccepted(decisions);
             try {
-                handle = gw.sink.openCall(new CallSpec(null, siprec ? "siprec" : "sip", gw.config.language(), gw.attributesOf(invite, siprec)),
+                handle = gw.sink.openCall(new CallSpec(null, siprec ? "siprec" : "sip", gw.config.language(), SipCallAttributes.of(invite, siprec)),
                         gw.transcriptsFor(this));
             } catch (CallRejectedException e) {
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call not accepted").warn(SdpNegotiator.WARN_MISC, e.getMessage())

@@ -4,8 +4,6 @@ import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.text.ParseException;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,7 +25,6 @@ import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -73,6 +70,7 @@ public final class SipGateway implements AutoCloseable {
     private final DropCounter drops;
     private final MediaMetrics metrics;
     private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
+    private final Object admission = new Object();
     private final SipTransportStack stack;
     private volatile boolean closing;
 
@@ -115,6 +113,11 @@ public final class SipGateway implements AutoCloseable {
         return stack.port();
     }
 
+    /** The transports listened on ("udp", "tcp"), as configured. */
+    public java.util.List<String> transports() {
+        return config.transports();
+    }
+
     public int activeCalls() {
         return calls.size();
     }
@@ -149,21 +152,6 @@ public final class SipGateway implements AutoCloseable {
 
     String callIdOf(Request request) {
         return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-    }
-
-    Map<String, String> attributesOf(Request invite, boolean siprec) {
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("sip.call-id", callIdOf(invite));
-        a.put("sip.from", ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().toString());
-        a.put("sip.to", ((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress().toString());
-        a.put("sip.request-uri", invite.getRequestURI().toString());
-        a.put("sip.transport", SipResponder.transportOf(invite));
-        SIPMessage m = (SIPMessage) invite;
-        if (m.getRemoteAddress() != null) a.put("sip.source", m.getRemoteAddress().getHostAddress() + ":" + m.getRemotePort());
-        Header ua = invite.getHeader("User-Agent");
-        if (ua != null) a.put("sip.user-agent", ua.toString().substring(ua.toString().indexOf(':') + 1).trim());
-        if (siprec) a.put("siprec", "true");
-        return a;
     }
 
     TranscriptListener transcriptsFor(SipCall call) {
@@ -316,12 +304,9 @@ public final class SipGateway implements AutoCloseable {
                 throw new SipRejection(Response.BAD_EXTENSION, "SIPREC not enabled").header("Unsupported", "siprec");
             }
             Grant timer = SessionTimerNegotiation.negotiate(request, config.sessionExpires(), config.minSessionExpires());
-            if (calls.size() >= config.maxCalls()) {
-                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
-            }
             ParticipantSpec caller = siprec ? null : ParticipantNaming.caller(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress(), config.language());
             SipCall call = new SipCall(this, provider, tx, siprec, caller);
-            if (calls.putIfAbsent(call.sipCallId, call) != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
+            admit(call);
             if (!call.tasks.submit(() -> call.answer(body, timer))) {
                 calls.remove(call.sipCallId, call);
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5");
@@ -330,6 +315,20 @@ public final class SipGateway implements AutoCloseable {
             reject(provider, tx, request, r);
         } catch (ParseException e) {
             countError("invite-failed", e);
+        }
+    }
+
+    /**
+     * Enters a new call under the call limit: the count and the insert are one step, so that INVITEs read on
+     * several SIP threads at once never let more than {@code max-calls} in. Calls leave without the lock.
+     */
+    private void admit(SipCall call) throws SipRejection {
+        synchronized (admission) {
+            if (calls.containsKey(call.sipCallId)) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
+            if (calls.size() >= config.maxCalls()) {
+                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
+            }
+            calls.put(call.sipCallId, call);
         }
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.media.g711.G711;
 import org.streamasr.media.pipeline.MediaExecutors;
@@ -96,6 +97,49 @@ class SipMediaTest {
             SipGatewayTest.poll(() -> call.isClosed() && rtp.openEndpoints() == 0, "call and RTP port closed");
             assertTrue(call.participants().get(0).isClosed());
         }
+    }
+
+    /**
+     * A-law end to end: the offer has PCMA only, the answer picks it, and a 440 Hz tone sent as PCMA RTP reaches the
+     * caller's stream at 16 kHz as that tone (its level kept, nothing else in it), not as noise from a wrong decoder.
+     */
+    @Test
+    void pcmaIsNegotiatedAndDecodedToTheTone() throws Exception {
+        try (RawSipClient c = new RawSipClient("udp", gateway.port());
+             DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\n";
+            Answered call = call(c, sdp);
+            for (int i = 0; i < 50; i++) sendTo(media, call.rtpPort, g711Packet(i, 0xa1a1, 8));
+            RecordingCallSink.Call recorded = sink.calls().get(0);
+            SipGatewayTest.poll(() -> recorded.participants().get(0).samplesOf(PcmFrame.Kind.AUDIO) >= 40 * 320, "audio decoded");
+            short[] pcm = recorded.participants().get(0).contiguousSamples();
+            short[] middle = java.util.Arrays.copyOfRange(pcm, 1600, 1600 + 8000); // half a second, away from the edges
+            double tone = goertzelAmplitude(middle, 440, 16_000);
+            double rms = Math.sqrt(java.util.Arrays.stream(toDoubles(middle)).map(v -> v * v).average().orElse(0));
+            assertEquals(8000, tone, 400, "440 Hz amplitude");
+            double residual = Math.sqrt(Math.max(0, rms * rms - tone * tone / 2));
+            assertTrue(20 * Math.log10(tone / Math.sqrt(2) / residual) > 30, "signal to noise above 30 dB: rms " + rms + ", tone " + tone);
+            c.send(SipTestMessages.request(c, "BYE", "x", call.callId, 2, "f", call.toTag, null, null));
+            assertEquals(200, c.awaitStatus(200).status());
+        }
+    }
+
+    /** The amplitude of {@code hz} in {@code x} (Goertzel at that one frequency). */
+    private static double goertzelAmplitude(short[] x, double hz, int rate) {
+        double w = 2 * Math.PI * hz / rate;
+        double re = 0;
+        double im = 0;
+        for (int n = 0; n < x.length; n++) {
+            re += x[n] * Math.cos(w * n);
+            im -= x[n] * Math.sin(w * n);
+        }
+        return 2 * Math.hypot(re, im) / x.length;
+    }
+
+    private static double[] toDoubles(short[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
     }
 
     /**
@@ -184,8 +228,14 @@ class SipMediaTest {
 
     /** 20 ms of a 440 Hz tone as PCMU. */
     private static byte[] pcmuPacket(int seq, int ssrc) {
+        return g711Packet(seq, ssrc, 0);
+    }
+
+    /** 20 ms of a 440 Hz tone at amplitude 8000 as PCMU (payload type 0) or PCMA (8). */
+    private static byte[] g711Packet(int seq, int ssrc, int payloadType) {
         byte[] p = new byte[12 + 160];
         p[0] = (byte) 0x80;
+        p[1] = (byte) payloadType;
         p[2] = (byte) (seq >> 8);
         p[3] = (byte) seq;
         long ts = seq * 160L;
@@ -193,7 +243,8 @@ class SipMediaTest {
         for (int i = 0; i < 4; i++) p[8 + i] = (byte) (ssrc >> (24 - 8 * i));
         for (int i = 0; i < 160; i++) {
             double t = (seq * 160 + i) / 8000.0;
-            p[12 + i] = G711.linearToUlaw((short) (8000 * Math.sin(2 * Math.PI * 440 * t)));
+            short v = (short) (8000 * Math.sin(2 * Math.PI * 440 * t));
+            p[12 + i] = payloadType == 8 ? G711.linearToAlaw(v) : G711.linearToUlaw(v);
         }
         return p;
     }
