@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.Http;
@@ -19,8 +24,9 @@ import org.streamasr.testing.WordErrorRate;
 
 /**
  * A real SIP phone calls the plugin: baresip (its aufile module as the microphone, playing a LibriVox clip) dials the
- * gateway with Opus over plain RTP, and with SDES-SRTP (mediaenc srtp-mand), hangs up when the file ends, and the
- * captions WebSocket carries the recognised words under the caller's From identity.
+ * gateway with Opus over plain RTP, with SDES-SRTP (mediaenc srtp-mand), and over SIP on TCP, hangs up when the file
+ * ends (its own SIP trace shows the BYE going out and the gateway's 200 coming back), and the captions WebSocket
+ * carries the recognised words under the caller's From identity.
  */
 class BaresipSipCallTest {
     @TempDir
@@ -41,9 +47,9 @@ class BaresipSipCallTest {
         if (server != null) server.close();
     }
 
-    @ParameterizedTest(name = "srtp={0}")
-    @ValueSource(booleans = {false, true})
-    void baresipCallIsTranscribedAndHangsUpCleanly(boolean srtp) throws Exception {
+    @ParameterizedTest(name = "srtp={0} transport={1}")
+    @CsvSource({"false, udp", "true, udp", "false, tcp"})
+    void baresipCallIsTranscribedAndHangsUpCleanly(boolean srtp, String transport) throws Exception {
         // aufile feeds the codec at its own rate and channel count: 48 kHz stereo for Opus
         Path clip = home.resolve("clip.wav");
         ExternalTools.run(60, "sox", SipCallers.DIR.resolve(SipCallers.CLIP + ".wav").toString(), "-r", "48000", "-c", "2",
@@ -61,7 +67,7 @@ class BaresipSipCallTest {
                 + (srtp ? ";mediaenc=srtp-mand" : "") + "\n");
         Path log = home.resolve("baresip.log");
         ProcessBuilder pb = new ProcessBuilder("baresip", "-s", "-f", conf.toString(),
-                "-e", "/dial sip:transcribe@127.0.0.1:" + server.sipPort(), "-t", "40")
+                "-e", "/dial sip:transcribe@127.0.0.1:" + server.sipPort() + ";transport=" + transport, "-t", "40")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().put("HOME", home.toString());
         Process baresip = pb.start();
@@ -82,6 +88,11 @@ class BaresipSipCallTest {
             assertEquals("Alice Liddell", watch.nameOf(caller), "the caller's display name labels the captions");
             assertEquals("ended", watch.events.get(watch.events.size() - 1).path("type").asText());
             assertEquals("sip", watch.listed.path("source").asText());
+            // both identities of the dialog are on the call: From named the caller's stream above, To is listed here
+            assertEquals("\"Alice Liddell\" <sip:alice@127.0.0.1>", watch.listed.path("attributes").path("sip.from").asText());
+            assertEquals("<sip:transcribe@127.0.0.1:" + server.sipPort() + ";transport=" + transport + ">",
+                    watch.listed.path("attributes").path("sip.to").asText());
+            assertEquals(transport, watch.listed.path("attributes").path("sip.transport").asText());
             // the call left /v1/calls
             RecordingWait.until(Duration.ofSeconds(20), "call gone from /v1/calls", () -> http.get("/v1/calls/" + watch.callId).status() == 404);
         } finally {
@@ -94,9 +105,42 @@ class BaresipSipCallTest {
         System.out.printf("baresip %s: \"%s\" (WER %.2f vs \"%s\"); media drops %s%n", srtp ? "SRTP" : "RTP", text, wer,
                 truth, server.mediaMetrics().drops());
         assertTrue(byeLog.contains(srtp ? "RTP/SAVP" : "RTP/AVP"), "the offer used " + (srtp ? "SRTP" : "plain RTP"));
-        assertTrue(byeLog.contains("BYE sip:") && byeLog.contains("SIP/2.0 200 OK") , "baresip hung up with BYE, answered 200");
+        String gateway = "127.0.0.1:" + server.sipPort();
+        List<SipTrace> trace = SipTrace.parse(byeLog);
+        String wire = transport.toUpperCase(Locale.ROOT);
+        assertTrue(trace.stream().anyMatch(t -> t.to().equals(gateway) && t.startLine().startsWith("INVITE ") && t.transport().equals(wire)),
+                "baresip sent its INVITE over " + wire + ": " + trace);
+        assertTrue(trace.stream().anyMatch(t -> t.to().equals(gateway) && t.startLine().startsWith("BYE ")),
+                "baresip itself sent the BYE to the gateway: " + trace);
+        assertTrue(trace.stream().anyMatch(t -> t.from().equals(gateway) && t.startLine().equals("SIP/2.0 200 OK")
+                && t.cseq().endsWith(" BYE")), "the gateway answered the BYE 200: " + trace);
+        assertTrue(trace.stream().noneMatch(t -> t.from().equals(gateway) && t.startLine().startsWith("BYE ")),
+                "the gateway sent no BYE of its own: " + trace);
         assertTrue(text.contains("cold hearted"), "recognised words: " + text);
         assertTrue(wer <= 0.6, "word error rate " + wer + ": " + text);
         assertTrue(server.mediaMetrics().drops().getOrDefault("srtp", java.util.Map.of()).isEmpty(), "no SRTP packet refused");
+    }
+
+    /**
+     * One message in baresip's SIP trace ({@code -s}): a line "TCP 127.0.0.1:A -> 127.0.0.1:B", then the message.
+     */
+    record SipTrace(String transport, String from, String to, String startLine, String cseq) {
+        private static final Pattern ENTRY = Pattern.compile("(UDP|TCP|TLS) (\\S+) -> (\\S+)\\r?\\n([^\\r\\n]+)\\r?\\n((?:[^\\r\\n]+\\r?\\n)*)");
+
+        static List<SipTrace> parse(String log) {
+            List<SipTrace> out = new ArrayList<>();
+            Matcher m = ENTRY.matcher(log);
+            while (m.find()) {
+                String cseq = m.group(5).lines().filter(l -> l.regionMatches(true, 0, "CSeq:", 0, 5))
+                        .map(l -> l.substring(5).trim()).findFirst().orElse("");
+                out.add(new SipTrace(m.group(1), m.group(2), m.group(3), m.group(4).trim(), cseq));
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return transport + " " + from + " -> " + to + ": " + startLine + " (" + cseq + ")";
+        }
     }
 }

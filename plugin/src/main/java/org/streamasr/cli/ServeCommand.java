@@ -47,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
     boolean sip;
 
     @Option(names = "--sip-port", paramLabel = "PORT",
-            description = "enable the SIP gateway on this UDP+TCP port (asr.sip.port; 0 picks a free one)")
+            description = "enable the SIP gateway on this port, for each of asr.sip.transports (asr.sip.port; 0 picks a free one)")
     Integer sipPort;
 
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
@@ -70,7 +70,8 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "asr-shutdown"));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
-                + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " UDP/TCP" : "")
+                + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " "
+                        + String.join("/", server.sipTransports()).toUpperCase(java.util.Locale.ROOT) : "")
                 + "). Ctrl-C or SIGTERM stops it gracefully.");
         stop.await();
         server.close();

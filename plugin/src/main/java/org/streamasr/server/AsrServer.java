@@ -226,9 +226,14 @@ public final class AsrServer implements AutoCloseable {
         return http.getListener("asr").getPort();
     }
 
-    /** The SIP gateway's port (UDP and TCP), or -1 when asr.sip.enabled is false. */
+    /** The SIP gateway's port (the same for every transport), or -1 when asr.sip.enabled is false. */
     public int sipPort() {
         return adapters == null || adapters.sip() == null ? -1 : adapters.sip().port();
+    }
+
+    /** The transports the SIP gateway listens on ("udp", "tcp"); empty when asr.sip.enabled is false. */
+    public java.util.List<String> sipTransports() {
+        return adapters == null || adapters.sip() == null ? java.util.List.of() : adapters.sip().transports();
     }
 
     public URI baseUri() {

@@ -4,14 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamasr.media.wav.WavFile;
@@ -140,6 +146,47 @@ class AsrMainTest {
             assertEquals(0, p.exitValue(), read(log));
             assertTrue(read(log).contains("streamasr stopped"), read(log));
         } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * {@code serve --sip-port 0} turns the SIP gateway on (asr.sip.enabled is false by default) on a free port; the
+     * start-up line names the transports actually listened on (here TCP only, from the config file), and the port
+     * answers SIP over TCP.
+     */
+    @Test
+    void serveWithSipPortListensForSipAndNamesOnlyItsTransports() throws Exception {
+        Path conf = tmp.resolve("sip-tcp.conf");
+        Files.writeString(conf, "asr.sip { bind = \"127.0.0.1\", transports = [\"tcp\"] }\n");
+        Path log = tmp.resolve("serve-sip.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AsrMain.class.getName(),
+                "serve", "--config", conf.toString(), "--sip-port", "0", "--host", "127.0.0.1", "--port", "0",
+                "-D", "asr.media.audiosocket.port=0", "-D", "asr.media.rtp.port-min=0", "-D", "asr.media.rtp.port-max=0",
+                "-D", "asr.api.store-dir=" + tmp.resolve("api"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            RecordingListener.await(() -> read(log).contains("streamasr serving on") || !p.isAlive(),
+                    Duration.ofSeconds(60), "the server to start");
+            Matcher m = Pattern.compile("SIP on port (\\d+) ([A-Z/]+)\\)").matcher(read(log));
+            assertTrue(m.find(), read(log));
+            assertEquals("TCP", m.group(2), "only the transport listened on");
+            int port = Integer.parseInt(m.group(1));
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                String local = "127.0.0.1:" + s.getLocalPort();
+                s.getOutputStream().write(("OPTIONS sip:x@127.0.0.1:" + port + " SIP/2.0\r\nVia: SIP/2.0/TCP " + local
+                        + ";branch=z9hG4bKserve1\r\nFrom: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\n"
+                        + "Call-ID: serve-sip-port\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String status = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertEquals("SIP/2.0 200 OK", status);
+            }
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }

@@ -116,6 +116,10 @@ class ConfigLoaderTest {
         assertEquals(500, sip.audioSocket().maxConnections());
         assertEquals(Map.of("asr.media.twilio.language", "en-US"), sip.languages());
         assertEquals(20_000, sip.rtp().portMin());
+        assertTrue(sip.sip() != null, "sip-platform.conf: the SIP gateway is on");
+        assertEquals(5060, sip.sip().port());
+        assertEquals(List.of("udp", "tcp"), sip.sip().transports());
+        assertEquals(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.1"), sip.sip().allowedSources());
     }
 
     @Test

@@ -77,6 +77,11 @@ public final class RtpEndpoint implements AutoCloseable {
         return channel;
     }
 
+    /** Starts the inactivity timeout afresh from now (see {@link RtpSession#restartInactivityTimer()}). */
+    public void restartInactivityTimer() {
+        session.restartInactivityTimer();
+    }
+
     /** Releases the port, then closes the session (see {@link RtpSession#close()}). Idempotent. */
     @Override
     public void close() {

@@ -38,8 +38,8 @@ import org.streamasr.media.pipeline.MediaTimer;
  * new one may take over (NAT rebinding). The listener hears of each latch.
  *
  * <p>Timeouts ({@link #housekeeping}, called periodically): no packet for {@code inactivityTimeout} is reported once
- * to {@link RtpEndpoint.Listener#onInactive} (re-armed by the next packet); a participant whose stream sent nothing
- * for {@code streamIdleTimeout} is closed, which completes its transcript.
+ * to {@link RtpEndpoint.Listener#onInactive} (re-armed by the next packet or {@link #restartInactivityTimer()}); a
+ * participant whose stream sent nothing for {@code streamIdleTimeout} is closed, which completes its transcript.
  *
  * <p>{@link #close()} plays out what the streams hold and closes the participants (not the call: its owner does).
  */
@@ -71,6 +71,9 @@ public final class RtpSession implements AutoCloseable {
     private long remoteLastNanos;
     private volatile long lastPacketNanos;
     private boolean inactiveReported;
+    /** When {@link #restartInactivityTimer()} was last asked for; read by housekeeping (network thread). */
+    private volatile long restartedAtNanos = Long.MIN_VALUE;
+    private long restartSeen = Long.MIN_VALUE;
     private volatile boolean closed;
 
     /** Network-thread routing state of one participant. */
@@ -265,10 +268,24 @@ public final class RtpSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the inactivity timeout afresh from now, as a packet would: after a report, another one follows when
+     * nothing arrives for the timeout again. For a stream that comes off hold. Any thread.
+     */
+    public void restartInactivityTimer() {
+        restartedAtNanos = clock.getAsLong();
+    }
+
     /** Periodically, on the network thread: the inactivity report and closing idle participants. */
     public void housekeeping() {
         long now = clock.getAsLong();
         if (closed) return;
+        long restarted = restartedAtNanos;
+        if (restarted != restartSeen) {
+            restartSeen = restarted;
+            if (restarted - lastPacketNanos > 0) lastPacketNanos = restarted;
+            inactiveReported = false;
+        }
         long idle = now - lastPacketNanos;
         if (!inactiveReported && idle >= spec.inactivityTimeout().toNanos()) {
             inactiveReported = true;

@@ -72,6 +72,11 @@ public final class RtpSipMedia implements SipMediaFactory {
             }
 
             @Override
+            public void restartInactivityTimer() {
+                endpoint.restartInactivityTimer();
+            }
+
+            @Override
             public void close() {
                 endpoint.close();
                 if (srtp != null) srtp.close();

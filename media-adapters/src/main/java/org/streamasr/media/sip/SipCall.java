@@ -1,74 +1,56 @@
 package org.streamasr.media.sip;
 
+import gov.nist.javax.sip.header.extensions.SessionExpiresHeader;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.text.ParseException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogState;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSpec;
 import org.streamasr.media.ParticipantSpec;
-import org.streamasr.media.sip.SipMediaFactory.SipMediaStream;
-import org.streamasr.media.sip.sdp.SdpAnswerBuilder;
+import org.streamasr.media.sip.SessionTimerNegotiation.Grant;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.StreamDecision;
-import org.streamasr.media.sip.sdp.StreamOffer;
-import org.streamasr.media.sip.siprec.RecordingMetadata;
-import org.streamasr.media.sip.srtp.SdesKey;
 
 /**
  * One SIP dialog and the transcribed call behind it. Everything but {@link #cancel} runs on the call's
- * {@link SerialTaskQueue}, so the state below needs no lock; the offer/answer state, the media legs and the call
- * handle have this object as their one owner.
+ * {@link SerialTaskQueue}, so the state below needs no lock; the offer/answer state, the media legs, the session
+ * timer and the call handle have this object as their one owner.
  */
 final class SipCall {
-    private static final Logger LOG = LoggerFactory.getLogger(SipCall.class);
-    private static final SecureRandom KEYS = new SecureRandom();
-
     enum State { OFFERED, ANSWERED, CANCELLED, ENDED }
 
-    /** One received stream: what was negotiated, our key, its receiver, and the participant it feeds. */
-    private record Leg(StreamOffer offer, SdesKey localKey, SipMediaStream media, SwitchableParticipantAudio audio,
-                       ParticipantSpec participant) {
-    }
+    /** After a 491 to our refresh, try again this much later (RFC 3261 section 14.1 waits 2.1 to 4 s as the callee). */
+    private static final Duration GLARE_RETRY = Duration.ofSeconds(3);
 
     final String sipCallId;
     final SerialTaskQueue tasks;
     private final SipGateway gw;
     private final SipProvider provider;
     private final boolean siprec;
-    private final ParticipantSpec caller;
     private final String localTag = SipResponder.newTag();
     private final AtomicReference<State> state = new AtomicReference<>(State.OFFERED);
     private final ServerTransaction inviteTx;
     private final Request invite;
-    private final long sdpSessionId = Math.abs(KEYS.nextLong() % 1_000_000_000L);
-    private long sdpVersion;
-    private String lastAnswer;
+    private final CallLegs legs;
+    private final SessionTimer session;
     private CallHandle handle;
-    private final Map<Integer, Leg> legs = new LinkedHashMap<>();
-    private RecordingMetadata metadata = RecordingMetadata.EMPTY;
-    private ScheduledFuture<?> sessionTimer;
-    private ScheduledFuture<?> durationTimer;
-    private long sessionSeconds;
+    private SipTimers.Scheduled durationTimer;
+    private boolean peerTakesUpdate;
+    private ClientTransaction pendingRefresh;
     private boolean acked;
     private String pendingBye;
     private boolean finished;
@@ -80,8 +62,10 @@ final class SipCall {
         this.invite = inviteTx.getRequest();
         this.sipCallId = gw.callIdOf(invite);
         this.siprec = siprec;
-        this.caller = caller;
         this.tasks = gw.newQueue();
+        this.legs = new CallLegs(gw.media, caller, gw.config.language(), index -> tasks.submit(() -> mediaInactive(index)));
+        this.session = new SessionTimer(gw.timers, tasks::submit, () -> end("session timer expired", true), this::sendRefresh);
+        this.peerTakesUpdate = allows(invite, Request.UPDATE);
     }
 
     String callId() {
@@ -92,44 +76,43 @@ final class SipCall {
         return state.get();
     }
 
-    /** The initial INVITE: ring, open the call and its media, answer 200 with our SDP. */
-    void answer(OfferBody body, long requestedSessionSeconds) {
-        Leg[] opened = new Leg[0];
+    /**
+     * The initial INVITE: ring, open the call and its media, answer 200 with our SDP.
+     *
+     * @param timer the session timer agreed with the caller, or {@code null}
+     */
+    void answer(OfferBody body, Grant timer) {
         try {
             gw.responder.send(provider, inviteTx, gw.responder.response(invite, Response.RINGING, null, localTag));
             if (body.sdp() == null) throw new SipRejection(Response.NOT_ACCEPTABLE_HERE, "SDP offer required")
                     .warn(SdpNegotiator.WARN_MISC, "an SDP offer is required in the INVITE");
-            if (body.metadata() != null) metadata = metadata.apply(body.metadata());
+            if (body.metadata() != null) legs.applyMetadata(body.metadata());
             List<StreamDecision> decisions = gw.negotiator.decide(body.sdp());
             requireAccepted(decisions);
             try {
-                handle = gw.sink.openCall(new CallSpec(null, siprec ? "siprec" : "sip", gw.config.language(), gw.attributesOf(invite, siprec)),
+                handle = gw.sink.openCall(new CallSpec(null, siprec ? "siprec" : "sip", gw.config.language(), SipCallAttributes.of(invite, siprec)),
                         gw.transcriptsFor(this));
             } catch (CallRejectedException e) {
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call not accepted").warn(SdpNegotiator.WARN_MISC, e.getMessage())
                         .header("Retry-After", "30");
             }
-            openLegs(decisions);
-            String sdp = answerSdp(decisions, gw.responder.hostFor(invite));
+            legs.open(handle, decisions);
+            String sdp = legs.answer(decisions, gw.responder.hostFor(invite));
             Response ok = gw.responder.response(invite, Response.OK, null, localTag);
             ok.setHeader(gw.responder.contact(invite, siprec));
             gw.responder.addCapabilities(ok);
             gw.responder.set(ok, "X-Streamasr-Call-Id", handle.callId());
-            if (requestedSessionSeconds > 0) {
-                sessionSeconds = requestedSessionSeconds;
-                gw.responder.set(ok, "Session-Expires", sessionSeconds + ";refresher=uac");
-                gw.responder.set(ok, "Require", "timer");
-            }
+            addTimer(ok, timer);
             ok.setContent(sdp, (ContentTypeHeader) gw.responder.header("Content-Type", OfferBody.SDP));
             if (!state.compareAndSet(State.OFFERED, State.ANSWERED)) {
                 end("cancelled before answer", false);
                 return;
             }
+            session.agreed(timer);
+            armDurationLimit();
             gw.responder.send(provider, inviteTx, ok);
             gw.callStarted(this);
-            armTimers();
         } catch (SipRejection r) {
-            gw.countRejection(invite, r);
             if (state.compareAndSet(State.OFFERED, State.ENDED)) gw.responder.reject(provider, inviteTx, invite, r, localTag);
             end(r.reason(), false);
         } catch (ParseException | IOException | RuntimeException e) {
@@ -158,35 +141,42 @@ final class SipCall {
         if (pendingBye != null) end(pendingBye, true);
     }
 
-    /** A re-INVITE or UPDATE: new SDP offer and/or metadata; answered 200 with our (possibly updated) SDP. */
+    /**
+     * A re-INVITE or UPDATE: new SDP offer and/or metadata, a session refresh; answered 200 with our (possibly
+     * updated) SDP. The session timer starts again with what this request agrees (none when it asks for none). 491
+     * while our own re-INVITE awaits its answer; 481 once the call has ended (the request was queued behind that).
+     */
     void modify(ServerTransaction tx, Request request, OfferBody body) {
         try {
-            if (state.get() != State.ANSWERED) throw new SipRejection(Response.REQUEST_PENDING, "Request pending");
-            if (body.metadata() != null) metadata = metadata.apply(body.metadata());
-            String sdp = lastAnswer;
+            if (state.get() != State.ANSWERED) {
+                throw new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist");
+            }
+            if (pendingRefresh != null && Request.INVITE.equals(pendingRefresh.getRequest().getMethod())
+                    && (Request.INVITE.equals(request.getMethod()) || body.sdp() != null)) {
+                // glare: our re-INVITE's offer is unanswered (RFC 3261 section 14.2, RFC 3311 section 5.2)
+                throw new SipRejection(Response.REQUEST_PENDING, "Request Pending");
+            }
+            Grant timer = SessionTimerNegotiation.negotiate(request, gw.config.sessionExpires(), gw.config.minSessionExpires());
+            if (body.metadata() != null) legs.applyMetadata(body.metadata());
+            String sdp = legs.lastAnswer();
             if (body.sdp() != null) {
                 List<StreamDecision> decisions = gw.negotiator.decide(body.sdp());
                 requireAccepted(decisions);
-                reopenLegs(decisions);
-                sdp = answerSdp(decisions, gw.responder.hostFor(request));
+                legs.reopen(handle, decisions);
+                sdp = legs.answer(decisions, gw.responder.hostFor(request));
             }
-            relabel();
+            if (siprec) legs.relabel(handle);
+            if (request.getHeader("Allow") != null) peerTakesUpdate = allows(request, Request.UPDATE);
             Response ok = gw.responder.response(request, Response.OK, null, localTag);
             ok.setHeader(gw.responder.contact(request, siprec));
             gw.responder.addCapabilities(ok);
-            long refreshed = gw.sessionInterval(request);
-            if (refreshed > 0) {
-                sessionSeconds = refreshed;
-                gw.responder.set(ok, "Session-Expires", sessionSeconds + ";refresher=uac");
-                gw.responder.set(ok, "Require", "timer");
-            }
+            addTimer(ok, timer);
             if (sdp != null && (body.sdp() != null || Request.INVITE.equals(request.getMethod()))) {
                 ok.setContent(sdp, (ContentTypeHeader) gw.responder.header("Content-Type", OfferBody.SDP));
             }
+            session.agreed(timer);
             gw.responder.send(provider, tx, ok);
-            armTimers();
         } catch (SipRejection r) {
-            gw.countRejection(request, r);
             gw.responder.reject(provider, tx, request, r, localTag);
         } catch (ParseException | IOException | RuntimeException e) {
             gw.countError("modify-failed", e);
@@ -215,16 +205,79 @@ final class SipCall {
         finished = true;
         state.set(State.ENDED);
         if (sendBye && before == State.ANSWERED) sendBye(reason);
-        if (sessionTimer != null) sessionTimer.cancel(false);
-        if (durationTimer != null) durationTimer.cancel(false);
-        for (Leg leg : legs.values()) closeLeg(leg);
-        legs.clear();
+        session.stop();
+        if (durationTimer != null) durationTimer.cancel();
+        legs.closeAll();
         if (handle != null) {
             handle.close();
             gw.callEnded(this, reason);
             handle = null;
         }
         gw.forget(this);
+    }
+
+    /**
+     * We refresh the session (the caller asked for {@code refresher=uas}): an UPDATE without a body when the caller
+     * takes UPDATE (RFC 3311), else a re-INVITE offering our last SDP again, unchanged (RFC 4028 section 7.4).
+     */
+    private void sendRefresh() {
+        Grant timer = session.grant();
+        Dialog dialog = inviteTx.getDialog();
+        if (timer == null || finished || pendingRefresh != null || dialog == null || dialog.getState() != DialogState.CONFIRMED) return;
+        try {
+            Request refresh = dialog.createRequest(peerTakesUpdate ? Request.UPDATE : Request.INVITE);
+            // in a request of ours, "uac" is us: we stay the refresher
+            gw.responder.set(refresh, "Session-Expires", timer.intervalSeconds() + ";refresher=uac");
+            gw.responder.set(refresh, "Supported", "timer");
+            if (Request.INVITE.equals(refresh.getMethod())) {
+                refresh.setHeader(gw.responder.contact(invite, siprec));
+                refresh.setContent(legs.lastAnswer(), (ContentTypeHeader) gw.responder.header("Content-Type", OfferBody.SDP));
+            }
+            ClientTransaction ct = provider.getNewClientTransaction(refresh);
+            dialog.sendRequest(ct);
+            pendingRefresh = ct;
+        } catch (Exception e) {
+            gw.countError("refresh-not-sent", e);
+        }
+    }
+
+    /** A response to a request of ours in this dialog (our refresh, or our BYE, which needs nothing). */
+    void responded(ClientTransaction ct, Response response) {
+        int status = response.getStatusCode();
+        if (ct == null || ct != pendingRefresh || status < 200) return;
+        pendingRefresh = null;
+        String method = ct.getRequest().getMethod();
+        if (status < 300) {
+            if (Request.INVITE.equals(method)) ack(ct, response);
+            SessionExpiresHeader se = (SessionExpiresHeader) response.getHeader(SessionExpiresHeader.NAME);
+            long interval = se != null ? se.getExpires() : session.grant().intervalSeconds();
+            // in the answer to our request, "uas" is the caller, taking the refreshes over
+            boolean callerRefreshes = se != null && "uas".equalsIgnoreCase(se.getRefresher());
+            session.agreed(new Grant(interval, callerRefreshes));
+        } else if (status == Response.REQUEST_TIMEOUT || status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST) {
+            end("session refresh failed (" + status + ")", true); // RFC 4028 section 10
+        } else if (status == Response.REQUEST_PENDING) {
+            session.retryRefresh(GLARE_RETRY);
+        } else if (Request.UPDATE.equals(method) && (status == Response.METHOD_NOT_ALLOWED || status == Response.NOT_IMPLEMENTED)) {
+            peerTakesUpdate = false;
+            sendRefresh();
+        } else {
+            gw.countError("refresh-refused", new IllegalStateException(method + " answered " + status));
+        }
+    }
+
+    /** Our refresh got no answer at all: the session is gone (RFC 4028 section 10). */
+    void timedOut(ClientTransaction ct) {
+        if (ct == pendingRefresh) end("session refresh timed out", true);
+    }
+
+    private void ack(ClientTransaction ct, Response ok) {
+        try {
+            Dialog dialog = ct.getDialog();
+            dialog.sendAck(dialog.createAck(((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+        } catch (Exception e) {
+            gw.countError("ack-not-sent", e);
+        }
     }
 
     private void sendBye(String reason) {
@@ -240,6 +293,12 @@ final class SipCall {
         }
     }
 
+    private void addTimer(Response ok, Grant timer) throws ParseException {
+        if (timer == null) return;
+        gw.responder.set(ok, "Session-Expires", timer.answerValue());
+        gw.responder.set(ok, "Require", "timer");
+    }
+
     private void requireAccepted(List<StreamDecision> decisions) throws SipRejection {
         if (decisions.stream().anyMatch(StreamDecision::isAccepted)) return;
         SipRejection r = new SipRejection(Response.NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
@@ -249,101 +308,26 @@ final class SipCall {
         throw r;
     }
 
-    private void openLegs(List<StreamDecision> decisions) throws IOException {
-        List<StreamOffer> accepted = decisions.stream().filter(StreamDecision::isAccepted).map(StreamDecision::accepted).toList();
-        Map<Integer, ParticipantSpec> who = ParticipantNaming.forStreams(accepted, caller, metadata, gw.config.language());
-        for (StreamOffer s : accepted) legs.put(s.index(), openLeg(s, null, who.get(s.index())));
-    }
-
-    private Leg openLeg(StreamOffer s, SdesKey keepKey, ParticipantSpec participant) throws IOException {
-        SdesKey localKey = !s.secure() ? null
-                : keepKey != null && keepKey.suite() == s.remoteKey().suite() && keepKey.tag() == s.remoteKey().tag() ? keepKey
-                : SdesKey.generate(s.remoteKey().tag(), s.remoteKey().suite(), KEYS);
-        SwitchableParticipantAudio audio = new SwitchableParticipantAudio(handle.openParticipant(participant));
-        try {
-            SipMediaStream media = gw.media.open(handle.callId(), s, audio, () -> tasks.submit(() -> mediaInactive(s.index())));
-            return new Leg(s, localKey, media, audio, participant);
-        } catch (IOException | RuntimeException e) {
-            audio.close();
-            throw e;
-        }
-    }
-
     /** A stream stopped receiving: the call ends with a BYE, unless the stream is on hold (answered inactive). */
     private void mediaInactive(int index) {
-        Leg leg = legs.get(index);
-        if (leg == null || leg.offer.answerDirection() == org.streamasr.media.sip.sdp.MediaDirection.INACTIVE) return;
-        end("no media received", true);
+        if (legs.expectsMedia(index)) end("no media received", true);
     }
 
-    /** After a new offer: unchanged streams keep their receiver; changed ones get a new receiver; dropped ones close. */
-    private void reopenLegs(List<StreamDecision> decisions) throws IOException {
-        Map<Integer, Leg> old = new HashMap<>(legs);
-        legs.clear();
-        List<StreamOffer> accepted = decisions.stream().filter(StreamDecision::isAccepted).map(StreamDecision::accepted).toList();
-        Map<Integer, ParticipantSpec> who = ParticipantNaming.forStreams(accepted, caller, metadata, gw.config.language());
-        for (StreamOffer s : accepted) {
-            Leg was = old.remove(s.index());
-            if (was != null && was.offer.sameMediaAs(s) && Objects.equals(was.offer.label(), s.label())) {
-                legs.put(s.index(), new Leg(s, was.localKey, was.media, was.audio, was.participant));
-            } else {
-                if (was != null) closeLeg(was);
-                legs.put(s.index(), openLeg(s, was == null ? null : was.localKey, who.get(s.index())));
-            }
-        }
-        for (Leg gone : old.values()) closeLeg(gone);
-    }
-
-    /** Points each stream at the participant the metadata now names, closing the previous one's stream. */
-    private void relabel() {
-        if (!siprec) return;
-        List<StreamOffer> offers = legs.values().stream().map(Leg::offer).toList();
-        Map<Integer, ParticipantSpec> who = ParticipantNaming.forStreams(offers, null, metadata, gw.config.language());
-        for (Map.Entry<Integer, Leg> e : new ArrayList<>(legs.entrySet())) {
-            Leg leg = e.getValue();
-            ParticipantSpec want = who.get(e.getKey());
-            if (want == null || want.equals(leg.participant)) continue;
-            if (want.participantId().equals(leg.participant.participantId())) leg.audio.current().close();
-            leg.audio.switchTo(handle.openParticipant(want));
-            legs.put(e.getKey(), new Leg(leg.offer, leg.localKey, leg.media, leg.audio, want));
-            LOG.info("SIPREC call {}: stream {} now {} ({})", callId(), leg.offer.label(), want.displayName(), want.participantId());
-        }
-    }
-
-    private String answerSdp(List<StreamDecision> decisions, String host) {
-        Map<Integer, Integer> ports = new HashMap<>();
-        Map<Integer, SdesKey> keys = new HashMap<>();
-        legs.forEach((i, leg) -> {
-            ports.put(i, leg.media.localPort());
-            if (leg.localKey != null) keys.put(i, leg.localKey);
-        });
-        String body = SdpAnswerBuilder.answer(decisions, host, ports, keys, sdpSessionId, sdpVersion).toSdp();
-        if (lastAnswer != null && !lastAnswer.equals(body)) {
-            sdpVersion++;
-            body = SdpAnswerBuilder.answer(decisions, host, ports, keys, sdpSessionId, sdpVersion).toSdp();
-        }
-        lastAnswer = body;
-        return body;
-    }
-
-    private void closeLeg(Leg leg) {
-        try {
-            leg.media.close();
-        } finally {
-            leg.audio.close();
-        }
-    }
-
-    private void armTimers() {
-        if (sessionTimer != null) sessionTimer.cancel(false);
-        if (sessionSeconds > 0) {
-            // RFC 4028 section 10: without a refresh before the interval ends, the non-refresher sends BYE
-            sessionTimer = gw.timers.schedule(() -> tasks.submit(() -> end("session timer expired", true)),
-                    sessionSeconds, TimeUnit.SECONDS);
-        }
+    private void armDurationLimit() {
         if (durationTimer == null && !gw.config.maxCallDuration().isZero()) {
             durationTimer = gw.timers.schedule(() -> tasks.submit(() -> end("maximum call duration reached", true)),
-                    gw.config.maxCallDuration().toMillis(), TimeUnit.MILLISECONDS);
+                    gw.config.maxCallDuration());
         }
+    }
+
+    /** Whether the request's Allow header lists {@code method}. */
+    private static boolean allows(Request request, String method) {
+        for (Iterator<?> it = request.getHeaders("Allow"); it.hasNext(); ) {
+            String v = it.next().toString();
+            for (String m : v.substring(v.indexOf(':') + 1).split(",")) {
+                if (m.trim().toUpperCase(Locale.ROOT).equals(method)) return true;
+            }
+        }
+        return false;
     }
 }

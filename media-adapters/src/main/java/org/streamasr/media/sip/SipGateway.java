@@ -4,14 +4,10 @@ import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.text.ParseException;
 import java.util.Collection;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,17 +16,15 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.ClientTransaction;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
-import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
-import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -42,9 +36,11 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
+import org.streamasr.media.sip.SessionTimerNegotiation.Grant;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SrtpUnprotector;
+import org.streamasr.media.sip.wire.WireScreen;
 
 /**
  * The SIP endpoint of the plugin: a user agent server on UDP and TCP that PBXs call (one transcribed participant, the
@@ -59,6 +55,8 @@ import org.streamasr.media.sip.srtp.SrtpUnprotector;
 public final class SipGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
     private static final int CALL_QUEUE_CAPACITY = 32;
+    /** The longest header block read over TCP (SBCs' INVITEs with long Via and P- header chains stay far below). */
+    private static final int MAX_HEADER_BYTES = 32 * 1024;
     private static final AtomicInteger GATEWAYS = new AtomicInteger();
 
     final SipGatewayConfig config;
@@ -66,16 +64,23 @@ public final class SipGateway implements AutoCloseable {
     final SipMediaFactory media;
     final SdpNegotiator negotiator;
     final SipResponder responder;
-    final ScheduledThreadPoolExecutor timers;
+    final SipTimers timers;
     private final ThreadPoolExecutor workers;
     private final SourceFilter sources;
     private final DropCounter drops;
     private final MediaMetrics metrics;
     private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
+    private final Object admission = new Object();
     private final SipTransportStack stack;
     private volatile boolean closing;
 
     public SipGateway(SipGatewayConfig config, CallSink sink, SipMediaFactory media, MediaMetrics metrics) throws IOException {
+        this(config, sink, media, metrics, SipTimers.onThread("sip-timer-" + (GATEWAYS.get() + 1)));
+    }
+
+    /** With the call timers given (tests advance them by hand); the gateway closes them. */
+    SipGateway(SipGatewayConfig config, CallSink sink, SipMediaFactory media, MediaMetrics metrics, SipTimers timers)
+            throws IOException {
         this.config = config;
         this.sink = sink;
         this.media = media;
@@ -89,14 +94,13 @@ public final class SipGateway implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxCalls() * 4 + 64),
                 r -> daemon(r, "sip-worker-" + n + "-" + threads.incrementAndGet()));
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "sip-timer-" + n));
-        timers.setRemoveOnCancelPolicy(true);
+        this.timers = timers;
         try {
             this.stack = new SipTransportStack(config.bindAddress(), config.port(), config.transports(), 2,
-                    config.maxBodyBytes() + 16_384, new Listener());
+                    new WireScreen(config.maxBodyBytes(), MAX_HEADER_BYTES, drops), new Listener());
         } catch (IOException | RuntimeException e) {
             workers.shutdownNow();
-            timers.shutdownNow();
+            timers.close();
             throw e;
         }
         this.responder = new SipResponder(stack, config, drops);
@@ -107,6 +111,11 @@ public final class SipGateway implements AutoCloseable {
     /** The SIP port (the same for every transport). */
     public int port() {
         return stack.port();
+    }
+
+    /** The transports listened on ("udp", "tcp"), as configured. */
+    public java.util.List<String> transports() {
+        return config.transports();
     }
 
     public int activeCalls() {
@@ -126,7 +135,7 @@ public final class SipGateway implements AutoCloseable {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
+        timers.close();
         stack.close();
         LOG.info("SIP gateway on port {} stopped", stack.port());
     }
@@ -143,21 +152,6 @@ public final class SipGateway implements AutoCloseable {
 
     String callIdOf(Request request) {
         return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-    }
-
-    Map<String, String> attributesOf(Request invite, boolean siprec) {
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("sip.call-id", callIdOf(invite));
-        a.put("sip.from", ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().toString());
-        a.put("sip.to", ((ToHeader) invite.getHeader(ToHeader.NAME)).getAddress().toString());
-        a.put("sip.request-uri", invite.getRequestURI().toString());
-        a.put("sip.transport", SipResponder.transportOf(invite));
-        SIPMessage m = (SIPMessage) invite;
-        if (m.getRemoteAddress() != null) a.put("sip.source", m.getRemoteAddress().getHostAddress() + ":" + m.getRemotePort());
-        Header ua = invite.getHeader("User-Agent");
-        if (ua != null) a.put("sip.user-agent", ua.toString().substring(ua.toString().indexOf(':') + 1).trim());
-        if (siprec) a.put("siprec", "true");
-        return a;
     }
 
     TranscriptListener transcriptsFor(SipCall call) {
@@ -194,24 +188,6 @@ public final class SipGateway implements AutoCloseable {
         LOG.debug("SIP {}", reason, e);
     }
 
-    /** The session interval a request asks for (RFC 4028), 0 when it asks for none. */
-    long sessionInterval(Request request) throws SipRejection {
-        Header se = request.getHeader("Session-Expires");
-        if (se == null) se = request.getHeader("x"); // RFC 4028 compact form
-        if (se == null) return 0;
-        String v = se.toString().substring(se.toString().indexOf(':') + 1).trim();
-        int semi = v.indexOf(';');
-        long asked;
-        try {
-            asked = Long.parseLong((semi < 0 ? v : v.substring(0, semi)).trim());
-        } catch (NumberFormatException e) {
-            throw new SipRejection(Response.BAD_REQUEST, "Bad Session-Expires");
-        }
-        long min = config.minSessionExpires().toSeconds();
-        if (asked < min) throw new SipRejection(422, "Session Interval Too Small").header("Min-SE", String.valueOf(min));
-        return Math.min(asked, Math.max(min, config.sessionExpires().toSeconds()));
-    }
-
     // ---- the listener, on JAIN-SIP threads ----
 
     private final class Listener implements SipListener {
@@ -229,12 +205,19 @@ public final class SipGateway implements AutoCloseable {
 
         @Override
         public void processResponse(ResponseEvent event) {
-            // responses to our BYEs: nothing to do either way
+            // answers to our session refreshes matter; those to our BYEs need nothing
+            Response response = event.getResponse();
+            SipCall call = calls.get(((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId());
+            ClientTransaction ct = event.getClientTransaction();
+            if (call != null && ct != null) call.tasks.submit(() -> call.responded(ct, response));
         }
 
         @Override
         public void processTimeout(TimeoutEvent event) {
             drops.drop("transaction-timeout", event.getTimeout().toString());
+            ClientTransaction ct = event.isServerTransaction() ? null : event.getClientTransaction();
+            SipCall call = ct == null ? null : calls.get(callIdOf(ct.getRequest()));
+            if (call != null) call.tasks.submit(() -> call.timedOut(ct));
         }
 
         @Override
@@ -278,6 +261,12 @@ public final class SipGateway implements AutoCloseable {
             reject(provider, tx, request, new SipRejection(Response.FORBIDDEN, "Source address not allowed"));
             return;
         }
+        try {
+            SipRequestChecks.checkCallId(request);
+        } catch (SipRejection r) {
+            reject(provider, tx, request, r);
+            return;
+        }
         boolean inDialog = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null;
         switch (method) {
             case Request.INVITE -> {
@@ -306,22 +295,19 @@ public final class SipGateway implements AutoCloseable {
             responder.send(provider, tx, responder.response(request, Response.TRYING, null, null));
             if (existing != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
             if (closing) throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Shutting down");
-            checkRequestUri(request);
-            boolean srcFeature = hasFeature(request, "+sip.src");
-            boolean requiresSiprec = requireUnsupported(request);
+            SipRequestChecks.checkRequestUri(request, config.requiredUser());
+            boolean srcFeature = SipRequestChecks.hasFeature(request, "+sip.src");
+            boolean requiresSiprec = SipRequestChecks.requireUnsupported(request);
             OfferBody body = OfferBody.read(request, config.maxBodyBytes());
             boolean siprec = srcFeature || requiresSiprec || body.metadata() != null;
             if (siprec && !config.siprec()) {
                 throw new SipRejection(Response.BAD_EXTENSION, "SIPREC not enabled").header("Unsupported", "siprec");
             }
-            long session = sessionInterval(request);
-            if (calls.size() >= config.maxCalls()) {
-                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
-            }
+            Grant timer = SessionTimerNegotiation.negotiate(request, config.sessionExpires(), config.minSessionExpires());
             ParticipantSpec caller = siprec ? null : ParticipantNaming.caller(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress(), config.language());
             SipCall call = new SipCall(this, provider, tx, siprec, caller);
-            if (calls.putIfAbsent(call.sipCallId, call) != null) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
-            if (!call.tasks.submit(() -> call.answer(body, session))) {
+            admit(call);
+            if (!call.tasks.submit(() -> call.answer(body, timer))) {
                 calls.remove(call.sipCallId, call);
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5");
             }
@@ -332,38 +318,18 @@ public final class SipGateway implements AutoCloseable {
         }
     }
 
-    /** 404 unless the Request-URI is a SIP URI addressed to the configured user (when one is configured). */
-    private void checkRequestUri(Request request) throws SipRejection {
-        if (!(request.getRequestURI() instanceof SipURI uri)) {
-            throw new SipRejection(Response.UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme");
-        }
-        if (config.requiredUser() != null && !config.requiredUser().equals(uri.getUser())) {
-            throw new SipRejection(Response.NOT_FOUND, "Not Found");
-        }
-    }
-
-    /** Throws 420 for an option tag we do not support (RFC 3261 section 8.2.2.3); says whether siprec was required. */
-    private static boolean requireUnsupported(Request request) throws SipRejection {
-        boolean siprec = false;
-        StringBuilder unsupported = new StringBuilder();
-        for (Iterator<?> it = request.getHeaders("Require"); it.hasNext(); ) {
-            String v = it.next().toString();
-            for (String tag : v.substring(v.indexOf(':') + 1).split(",")) {
-                String t = tag.trim().toLowerCase(Locale.ROOT);
-                if (t.isEmpty()) continue;
-                if (t.equals("siprec")) siprec = true;
-                else if (!t.equals("timer")) unsupported.append(unsupported.length() == 0 ? "" : ", ").append(t);
+    /**
+     * Enters a new call under the call limit: the count and the insert are one step, so that INVITEs read on
+     * several SIP threads at once never let more than {@code max-calls} in. Calls leave without the lock.
+     */
+    private void admit(SipCall call) throws SipRejection {
+        synchronized (admission) {
+            if (calls.containsKey(call.sipCallId)) throw new SipRejection(Response.LOOP_DETECTED, "Call-ID already in use");
+            if (calls.size() >= config.maxCalls()) {
+                throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Call limit reached").header("Retry-After", "30");
             }
+            calls.put(call.sipCallId, call);
         }
-        if (unsupported.length() > 0) throw new SipRejection(Response.BAD_EXTENSION, "Bad Extension").header("Unsupported", unsupported.toString());
-        return siprec;
-    }
-
-    private static boolean hasFeature(Request request, String feature) {
-        for (Iterator<?> it = request.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
-            if (it.next() instanceof ContactHeader c && c.getParameter(feature) != null) return true;
-        }
-        return false;
     }
 
     private void inDialog(SipProvider provider, ServerTransaction tx, Request request, SipCall call, Runnable work) {
@@ -377,7 +343,7 @@ public final class SipGateway implements AutoCloseable {
     private void modify(SipProvider provider, ServerTransaction tx, Request request, SipCall call) {
         OfferBody body;
         try {
-            requireUnsupported(request);
+            SipRequestChecks.requireUnsupported(request);
             body = OfferBody.read(request, config.maxBodyBytes());
         } catch (SipRejection r) {
             reject(provider, tx, request, r);
@@ -406,13 +372,7 @@ public final class SipGateway implements AutoCloseable {
     }
 
     private void reject(SipProvider provider, ServerTransaction tx, Request request, SipRejection r) {
-        countRejection(request, r);
         responder.reject(provider, tx, request, r, null);
-    }
-
-    /** Every refused request is counted under its status ({@code rejected-488}), wherever it was refused. */
-    void countRejection(Request request, SipRejection r) {
-        drops.drop("rejected-" + r.status, request.getMethod() + ": " + r.reason());
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -21,8 +21,8 @@ import org.streamasr.media.sip.sdp.SrtpMode;
  * @param siprec             accept SIPREC recording sessions (RFC 7866)
  * @param maxCalls           concurrent calls; more are refused with 503
  * @param maxBodyBytes       largest message body accepted; larger ones get 413
- * @param sessionExpires     the RFC 4028 session interval granted when a caller asks for session timers
- * @param minSessionExpires  the smallest interval accepted (Min-SE); smaller requests get 422
+ * @param sessionExpires     the longest RFC 4028 session interval granted to a caller that supports session timers
+ * @param minSessionExpires  the smallest interval accepted (our Min-SE); smaller requests get 422
  * @param maxCallDuration    a call is ended with BYE after this long; zero for no limit
  * @param language           language of the transcripts ({@code null}: the server's default)
  * @param workerThreads      threads that run call signalling (parsing, negotiation, opening media)
@@ -85,6 +85,18 @@ public record SipGatewayConfig(String bindAddress, int port, List<String> transp
     public SipGatewayConfig withMaxBody(int bytes) {
         return new SipGatewayConfig(bindAddress, port, transports, advertisedAddress, codecs, telephoneEvent, srtp,
                 allowedSources, requiredUser, siprec, maxCalls, bytes, sessionExpires, minSessionExpires,
+                maxCallDuration, language, workerThreads);
+    }
+
+    public SipGatewayConfig withSessionTimers(Duration interval, Duration minimum) {
+        return new SipGatewayConfig(bindAddress, port, transports, advertisedAddress, codecs, telephoneEvent, srtp,
+                allowedSources, requiredUser, siprec, maxCalls, maxBodyBytes, interval, minimum, maxCallDuration,
+                language, workerThreads);
+    }
+
+    public SipGatewayConfig withSiprec(boolean on) {
+        return new SipGatewayConfig(bindAddress, port, transports, advertisedAddress, codecs, telephoneEvent, srtp,
+                allowedSources, requiredUser, on, maxCalls, maxBodyBytes, sessionExpires, minSessionExpires,
                 maxCallDuration, language, workerThreads);
     }
 

@@ -25,6 +25,12 @@ public interface SipMediaFactory {
         /** The UDP port RTP is expected on (written into the SDP answer). */
         int localPort();
 
+        /**
+         * Starts the media timeout afresh from now, as if a packet had just arrived (a stream coming off hold), so
+         * that {@code onInactive} runs again if nothing arrives for the timeout.
+         */
+        void restartInactivityTimer();
+
         /** Stops receiving and releases the port; pending audio is flushed to the participant. Idempotent. */
         @Override
         void close();

@@ -142,7 +142,9 @@ final class SipResponder {
         }
     }
 
+    /** Answers {@code request} with the rejection's error response, counted as {@code rejected-<status>}. */
     void reject(SipProvider provider, ServerTransaction tx, Request request, SipRejection rejection, String toTag) {
+        drops.drop("rejected-" + rejection.status, request.getMethod() + ": " + rejection.reason());
         try {
             send(provider, tx, rejection(request, rejection, toTag));
         } catch (ParseException e) {

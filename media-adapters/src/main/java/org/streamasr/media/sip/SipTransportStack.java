@@ -21,11 +21,13 @@ import javax.sip.SipStack;
 import javax.sip.address.AddressFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
+import org.streamasr.media.sip.wire.WireScreen;
 
 /**
  * One JAIN-SIP stack (Jitsi's build of the NIST reference implementation) listening on UDP and/or TCP on one port,
  * with a fixed threading model: a small pool of UDP reader threads, one NIO selector for TCP, the stack's timer, and
- * the listener called directly on those threads (re-entrant), which only hand work on.
+ * the listener called directly on those threads (re-entrant), which only hand work on. TCP connections are
+ * screened before the stack parses their messages ({@link WireScreen}).
  */
 final class SipTransportStack implements AutoCloseable {
     private static final AtomicInteger STACKS = new AtomicInteger();
@@ -37,27 +39,30 @@ final class SipTransportStack implements AutoCloseable {
     private final SipProvider provider;
     private final SipListener listener;
     private final int port;
+    private final String stackName;
     final MessageFactory messages;
     final HeaderFactory headers;
     final AddressFactory addresses;
 
     /**
      * @param port        the SIP port for every transport; 0 picks a free one (the same number for UDP and TCP)
-     * @param maxMessage  the largest message the stack reads; bigger ones are dropped by the stack (TCP: connection closed)
+     * @param screen      what is checked before the stack parses a message (TCP: 400 and 413 answered, see
+     *                    {@link WireScreen}); its header and body limits also bound what the stack reads over UDP
      */
-    SipTransportStack(String bindAddress, int port, List<String> transports, int udpThreads, int maxMessage,
+    SipTransportStack(String bindAddress, int port, List<String> transports, int udpThreads, WireScreen screen,
                       SipListener listener) throws IOException {
         JainSipLog.install();
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         Properties p = new Properties();
-        p.setProperty("javax.sip.STACK_NAME", "streamasr-sip-" + STACKS.incrementAndGet());
+        stackName = "streamasr-sip-" + STACKS.incrementAndGet();
+        p.setProperty("javax.sip.STACK_NAME", stackName);
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLog.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipLog.Messages.class.getName());
-        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        screen.install(p); // NIO transports, TCP screened
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", String.valueOf(udpThreads));
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", String.valueOf(maxMessage));
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", String.valueOf(screen.maxHeadBytes() + screen.maxBodyBytes()));
         p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "10000");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
@@ -67,6 +72,7 @@ final class SipTransportStack implements AutoCloseable {
             headers = factory.createHeaderFactory();
             addresses = factory.createAddressFactory();
         } catch (javax.sip.PeerUnavailableException e) {
+            WireScreen.uninstall(stackName);
             throw new IOException("cannot create the SIP stack: " + e.getMessage(), e);
         }
         eventScanner = ((SipStackImpl) stack).getEventScanner();
@@ -154,6 +160,7 @@ final class SipTransportStack implements AutoCloseable {
 
     private void shutdownStack() {
         stack.stop();
+        WireScreen.uninstall(stackName);
         // This JAIN-SIP build leaves its event scanner thread parked in take() after stop(): wake it so it sees the stop.
         if (eventScanner != null) {
             eventScanner.forceStop();

@@ -38,6 +38,34 @@ class RtpSessionTest {
     }
 
     @Test
+    void inactivityIsReportedOnceUntilAPacketOrARestartStartsTheTimeoutAgain() {
+        List<java.time.Duration> reports = new ArrayList<>();
+        RtpSession s = session(pcmu().withTimeouts(java.time.Duration.ofSeconds(2), java.time.Duration.ofDays(1)),
+                new RtpEndpoint.Listener() {
+                    @Override
+                    public void onInactive(java.time.Duration idle) {
+                        reports.add(idle);
+                    }
+                });
+        clock.advanceMillis(1_999);
+        s.housekeeping();
+        assertEquals(0, reports.size());
+        clock.advanceMillis(1);
+        s.housekeeping();
+        clock.advanceMillis(5_000);
+        s.housekeeping();
+        assertEquals(1, reports.size(), "reported once");
+        s.restartInactivityTimer(); // e.g. a stream coming off hold
+        clock.advanceMillis(1_999);
+        s.housekeeping();
+        assertEquals(1, reports.size(), "the timeout counts from the restart");
+        clock.advanceMillis(1);
+        s.housekeeping();
+        assertEquals(List.of(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2)), reports);
+        s.close();
+    }
+
+    @Test
     void aSenderThatRestartsWithANewSsrcContinuesTheSameParticipant() {
         RtpSession s = session(pcmu().withParticipants(ParticipantResolver.single(ParticipantSpec.of("caller"))), null);
         for (int i = 0; i < 10; i++) {

@@ -15,6 +15,8 @@ import org.streamasr.media.sip.sdp.StreamOffer;
  */
 final class LoopbackMediaFactory implements SipMediaFactory {
     final List<Opened> opened = new CopyOnWriteArrayList<>();
+    /** When set, every open fails with it (no port could be bound). */
+    volatile IOException failOpens;
 
     final class Opened implements SipMediaStream {
         final StreamOffer offer;
@@ -22,6 +24,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
         final Runnable onInactive;
         final DatagramSocket socket;
         volatile boolean closed;
+        final java.util.concurrent.atomic.AtomicInteger inactivityRestarts = new java.util.concurrent.atomic.AtomicInteger();
 
         Opened(StreamOffer offer, ParticipantAudio audio, Runnable onInactive) throws IOException {
             this.offer = offer;
@@ -36,6 +39,11 @@ final class LoopbackMediaFactory implements SipMediaFactory {
         }
 
         @Override
+        public void restartInactivityTimer() {
+            inactivityRestarts.incrementAndGet();
+        }
+
+        @Override
         public void close() {
             closed = true;
             socket.close();
@@ -44,6 +52,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
 
     @Override
     public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+        if (failOpens != null) throw failOpens;
         Opened o = new Opened(stream, audio, onInactive);
         opened.add(o);
         return o;

@@ -77,6 +77,9 @@ class SipGatewayTest {
             assertEquals(call.callId(), ok.header("x-streamasr-call-id"));
             assertEquals("sip", call.spec.source());
             assertEquals(callId, call.spec.attributes().get("sip.call-id"));
+            assertEquals("\"Alice Caller\" <sip:alice@example.com>", call.spec.attributes().get("sip.from"));
+            assertEquals("<sip:transcribe@127.0.0.1>", call.spec.attributes().get("sip.to"));
+            assertEquals(transport, call.spec.attributes().get("sip.transport"));
             assertEquals("sip:alice@example.com", call.participants().get(0).spec.participantId());
             assertEquals("Alice Caller", call.participants().get(0).spec.displayName());
             assertEquals(AudioCodec.OPUS, media.opened.get(0).offer.codec().codec());
@@ -286,6 +289,78 @@ class SipGatewayTest {
             c.send(SipTestMessages.request(c, "BYE", "rec", "up1", 3, "s", toTag, null, null));
             assertEquals(200, c.awaitStatus(200).status());
         }
+    }
+
+    /**
+     * INVITEs from many callers at the same moment, read on several SIP threads: exactly {@code max-calls} are
+     * answered, every other one gets 503 with Retry-After, and no more calls than that are ever opened.
+     */
+    @Test
+    void theCallLimitHoldsUnderABurstOfSimultaneousInvites() throws Exception {
+        MediaMetrics metrics = new MediaMetrics();
+        gateway = new SipGateway(config().withLimits(3, Duration.ofHours(1)), sink, media, metrics);
+        int callers = 16;
+        List<RawSipClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < callers; i++) clients.add(new RawSipClient("udp", gateway.port()));
+            CountDownLatch go = new CountDownLatch(1);
+            java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(callers);
+            List<java.util.concurrent.Future<RawSipClient.Message>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                RawSipClient c = clients.get(i);
+                String callId = "burst-" + i;
+                answers.add(senders.submit(() -> {
+                    go.await();
+                    c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp",
+                            SipTestMessages.offer(40000, "0")));
+                    return c.awaitStatus(200);
+                }));
+            }
+            go.countDown();
+            int answered = 0;
+            int busy = 0;
+            for (int i = 0; i < callers; i++) {
+                RawSipClient.Message m = answers.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertNotNull(m, "caller " + i + " got no answer");
+                if (m.status() == 200) {
+                    answered++;
+                    clients.get(i).send(SipTestMessages.ack(clients.get(i), "x", "burst-" + i, 1, "f", SipTestMessages.tagOf(m.header("to"))));
+                } else {
+                    assertEquals(503, m.status(), m.startLine());
+                    assertEquals("30", m.header("retry-after"));
+                    busy++;
+                }
+            }
+            senders.shutdown();
+            assertEquals(3, answered);
+            assertEquals(callers - 3, busy);
+            assertEquals(3, sink.calls().size(), "calls opened");
+            assertEquals(callers - 3, metrics.dropCounter("sip").count("rejected-503"));
+        } finally {
+            for (RawSipClient c : clients) c.close();
+        }
+    }
+
+    @Test
+    void withSiprecOffARecordingSessionGets420() throws Exception {
+        start(config().withSiprec(false));
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            String body = SiprecBodies.multipart(SiprecBodies.sdp("127.0.0.1", 41000, 41002), SiprecBodies.metadata("Alice", "Bob"));
+            c.send(SipTestMessages.request(c, "INVITE", "recorder", "rec-off-1", 1, "s", null,
+                    "multipart/mixed;boundary=" + SiprecBodies.BOUNDARY, body, "Require: siprec"));
+            RawSipClient.Message refused = c.awaitStatus(420);
+            assertEquals(420, refused.status(), refused.startLine());
+            assertEquals("siprec", refused.header("unsupported"));
+            // metadata alone (no Require, no +sip.src) makes it a recording session too
+            c.send(SipTestMessages.request(c, "INVITE", "recorder", "rec-off-2", 1, "s", null,
+                    "multipart/mixed;boundary=" + SiprecBodies.BOUNDARY, body));
+            assertEquals(420, c.awaitStatus(420).status());
+            // and the gateway says so: no siprec among what it supports
+            c.send(SipTestMessages.request(c, "OPTIONS", "x", "opt-1", 1, "o", null, null, null));
+            RawSipClient.Message options = c.awaitStatus(200);
+            assertEquals("timer", options.header("supported"));
+        }
+        assertEquals(0, sink.calls().size());
     }
 
     static void poll(BooleanSupplier condition, String what) throws InterruptedException {

@@ -39,6 +39,19 @@ final class SipTestMessages {
         return request(c, "ACK", user, callId, cseq, fromTag, toTag, null, null);
     }
 
+    /** Our answer to a request the gateway sent us (a refresh, a BYE): its Via, From, To, Call-ID and CSeq echoed. */
+    static String answer(RawSipClient.Message request, int status, String reason, String contentType, String body, String... extra) {
+        StringBuilder sb = new StringBuilder("SIP/2.0 ").append(status).append(' ').append(reason).append("\r\n");
+        for (String via : request.headers("via")) sb.append("Via: ").append(via).append("\r\n");
+        for (String h : new String[] {"From", "To", "Call-ID", "CSeq"}) sb.append(h).append(": ").append(request.header(h)).append("\r\n");
+        for (String h : extra) sb.append(h).append("\r\n");
+        byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        if (contentType != null) sb.append("Content-Type: ").append(contentType).append("\r\n");
+        sb.append("Content-Length: ").append(b.length).append("\r\n\r\n");
+        if (body != null) sb.append(body);
+        return sb.toString();
+    }
+
     static String tagOf(String toHeader) {
         int i = toHeader.indexOf(";tag=");
         if (i < 0) return null;
