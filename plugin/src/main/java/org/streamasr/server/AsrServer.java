@@ -186,7 +186,9 @@ public final class AsrServer implements AutoCloseable {
     private void startHostedApi() throws IOException {
         ApiConfig apiConfig;
         try {
-            apiConfig = ApiConfig.from(config.raw(), System.getenv());
+            // ASR_API_KEYS and ASR_WEBHOOK_SECRET arrive in config.raw() (ConfigLoader.ENVIRONMENT); ASR_HOME is
+            // where bin/asr is installed, not a setting.
+            apiConfig = ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
