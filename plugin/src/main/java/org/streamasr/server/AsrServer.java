@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpHandlerRegistration;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -149,13 +150,13 @@ public final class AsrServer implements AutoCloseable {
         routes.setHttpServerName("streamasr");
         routes.setHttpServerVersion("");
         ApiKeys keys = new ApiKeys(config.apiKeys());
-        routes.addHttpHandler(new HealthHandler(calls, draining::get), registration("/health", ""));
-        routes.addHttpHandler(new MetricsHandler(prometheus), registration("/metrics", ""));
-        routes.addHttpHandler(new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp)),
+        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get)), registration("/health", ""));
+        routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
+        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, config.publicUrl(),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
                 registration(CallsHandler.PATH, "/*"));
-        routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
-                HttpHandlerRegistration.ROOT);
+        routes.addHttpHandler(guarded("/ (captions page)",
+                new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
         try {
             http.start();
@@ -195,6 +196,11 @@ public final class AsrServer implements AutoCloseable {
         if (!apiConfig.enabled()) return;
         api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
         api.install(http);
+    }
+
+    /** {@code handler} behind the JSON safety net: an exception it throws is a 500 JSON error, logged once. */
+    private HttpHandler guarded(String path, HttpHandler handler) {
+        return new JsonErrorGuard("HTTP " + path, handler, errors);
     }
 
     private static HttpHandlerRegistration registration(String context, String pattern) {
