@@ -2,10 +2,13 @@ package org.streamasr.captions;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
@@ -13,7 +16,9 @@ import org.streamasr.stream.CallSession;
 
 /**
  * The captions of every live call: attaches a {@link CaptionBroadcaster} to each call as it opens and admits
- * subscribers that present the call's token.
+ * subscribers that present the call's token. A timer on the scheduler checks every subscriber's send timeout (a
+ * quarter of asr.captions.send-timeout apart, at most a second), so one stuck on a send is closed even when its call
+ * says nothing more.
  */
 public final class CaptionHub {
     private final CallRegistry calls;
@@ -22,6 +27,7 @@ public final class CaptionHub {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoTime;
     private final Map<String, CaptionBroadcaster> broadcasters = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sendTimeoutSweep;
 
     public CaptionHub(CallRegistry calls, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
                       LongSupplier nanoTime) {
@@ -31,6 +37,18 @@ public final class CaptionHub {
         this.scheduler = scheduler;
         this.nanoTime = nanoTime;
         calls.onCallOpened(this::attach);
+        long period = sweepPeriodMillis(config.sendTimeout());
+        this.sendTimeoutSweep = scheduler.scheduleWithFixedDelay(this::checkSendTimeouts, period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    static long sweepPeriodMillis(Duration sendTimeout) {
+        return Math.max(10, Math.min(1_000, sendTimeout.toMillis() / 4));
+    }
+
+    /** Closes the subscribers whose send has been in flight past the send timeout, in every call. */
+    void checkSendTimeouts() {
+        for (CaptionBroadcaster b : broadcasters.values()) b.checkSendTimeouts();
     }
 
     private void attach(CallSession call) {
@@ -60,6 +78,7 @@ public final class CaptionHub {
 
     /** Closes every subscriber still connected (shutdown, after the calls ended). */
     public void closeAll(String reason) {
+        sendTimeoutSweep.cancel(false);
         for (CaptionBroadcaster b : broadcasters.values()) b.closeAll(reason);
     }
 

@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
  * most one send is in flight, a partial waiting to be sent is replaced by the newer partial of the same utterance
  * (and dropped when its final arrives), finals are never dropped. A subscriber whose waiting bytes pass the limit,
  * or whose send has not completed within the send timeout, is closed with code 1008 and a reason: it cannot keep up,
- * and it never slows the others.
+ * and it never slows the others. The send timeout is checked on each offer and by the captions timer
+ * ({@link #evictIfSendStuck()}), so a subscriber stuck on its last send is closed even when no caption follows.
  */
 public final class CaptionSubscriber {
     /** RFC 6455 "policy violation": the subscriber fell too far behind. */
@@ -94,8 +95,8 @@ public final class CaptionSubscriber {
             }
             if (queuedBytes > maxQueuedBytes) {
                 evictReason = "too slow: " + queuedBytes + " bytes of captions waiting (limit " + maxQueuedBytes + ")";
-            } else if (inFlight && nanoTime.getAsLong() - inFlightSinceNanos > sendTimeoutNanos) {
-                evictReason = "too slow: a send has not completed in " + sendTimeoutNanos / 1_000_000 + " ms";
+            } else if (sendStuck()) {
+                evictReason = sendStuckReason();
             }
         }
         if (evictReason != null) {
@@ -114,6 +115,27 @@ public final class CaptionSubscriber {
             closeWhenDrained = new Closed(reason, false);
         }
         pump();
+    }
+
+    /**
+     * Closes the subscriber (1008, evicted) if its send in flight has not completed within the send timeout; the
+     * captions timer calls this. Returns whether it did.
+     */
+    public boolean evictIfSendStuck() {
+        synchronized (this) {
+            if (closed || !sendStuck()) return false;
+        }
+        close(CLOSE_TOO_SLOW, new Closed(sendStuckReason(), true));
+        return true;
+    }
+
+    // Guarded by this.
+    private boolean sendStuck() {
+        return inFlight && nanoTime.getAsLong() - inFlightSinceNanos > sendTimeoutNanos;
+    }
+
+    private String sendStuckReason() {
+        return "too slow: a send has not completed in " + sendTimeoutNanos / 1_000_000 + " ms";
     }
 
     /** Forces the close now if a send is still stuck (called when finishing took too long). */

@@ -184,4 +184,33 @@ class CaptionsWebSocketTest {
             assertTrue(close.closeReason().startsWith("too slow"), close.closeReason());
         }
     }
+
+    @Test
+    void aSubscriberStuckOnASendIsClosedByTheTimerThoughNoCaptionFollows() throws Exception {
+        // A queue limit the burst never reaches: only the send timeout can close the stuck subscriber.
+        start(Map.of("asr.captions.subscriber-max-queued-bytes", "64MiB", "asr.captions.send-timeout", "1s"));
+        URI captions = createCall("quiet");
+        ScriptedEngine.Stream alice = speaker("quiet", "alice", "Alice");
+        try (WebSocketRecorder stuck = WebSocketRecorder.connect(captions);
+             WebSocketRecorder reader = WebSocketRecorder.connect(captions)) {
+            awaitSubscribers(2);
+            stuck.reading(false);
+            String filler = "x".repeat(32_000);
+            int finals = 400;   // more than the socket buffers hold: the stuck subscriber's send never completes
+            for (int i = 0; i < finals; i++) alice.fin(i + " " + filler);
+            for (int i = 0; i < finals; i++) assertEquals(i + 1, reader.nextJson(WAIT).get("seq").asLong());
+            // The call now says nothing more; the captions timer still finds the stuck send.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (server.captions().subscriberCount() != 1) {
+                assertTrue(System.nanoTime() < deadline, "the stuck subscriber was not closed");
+                Thread.onSpinWait();
+            }
+            assertTrue(http.get("/metrics").body().contains("asr_caption_subscribers_evicted_total 1.0"));
+            stuck.reading(true);
+            WebSocketRecorder.Event close = stuck.awaitClose(WAIT);
+            assertEquals(1008, close.closeCode());
+            assertEquals("too slow: a send has not completed in 1000 ms", close.closeReason());
+            assertTrue(server.calls().find("quiet").isPresent(), "the call goes on; only the subscriber was closed");
+        }
+    }
 }
