@@ -100,11 +100,6 @@ public final class CaptionBroadcaster implements TranscriptListener {
         for (CaptionSubscriber s : subscribers) s.evictIfSendStuck();
     }
 
-    /** Closes every subscriber now (server shutdown after the calls ended). */
-    void closeAll(String reason) {
-        for (CaptionSubscriber s : subscribers) s.closeNow(CaptionSubscriber.CLOSE_GOING_AWAY, reason);
-    }
-
     private void closed(CaptionSubscriber s, CaptionSubscriber.Closed why) {
         if (subscribers.remove(s)) events.subscriberClosed(callId, why.reason(), why.evicted());
     }

@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,6 +30,8 @@ public final class CaptionHub {
     private final LongSupplier nanoTime;
     private final Map<String, CaptionBroadcaster> broadcasters = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> sendTimeoutSweep;
+    // Every subscriber until it is closed, those of calls that ended and are still sending their last captions too.
+    private final Set<CaptionSubscriber> connected = ConcurrentHashMap.newKeySet();
 
     public CaptionHub(CallRegistry calls, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
                       LongSupplier nanoTime) {
@@ -69,17 +73,30 @@ public final class CaptionHub {
         if (call.isEmpty() || b == null || token == null || !sameToken(call.get().token(), token)) {
             throw new SubscriptionRejectedException("unknown call or wrong token");
         }
-        return b.subscribe(channel);
+        CaptionSubscriber s = b.subscribe(channel);
+        connected.add(s);
+        s.whenClosed().whenComplete((why, error) -> connected.remove(s));
+        return s;
     }
 
+    /** Subscribers connected, including those still receiving the last captions of a call that ended. */
     public int subscriberCount() {
-        return broadcasters.values().stream().mapToInt(CaptionBroadcaster::subscriberCount).sum();
+        return connected.size();
     }
 
-    /** Closes every subscriber still connected (shutdown, after the calls ended). */
+    /**
+     * Completes when every subscriber connected now has been sent everything offered to it so far (for a call that
+     * ended: its last finals, then {@code ended}, then the normal close), or was closed.
+     */
+    public CompletableFuture<Void> drained() {
+        return CompletableFuture.allOf(connected.stream().map(CaptionSubscriber::whenDrained)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every subscriber still connected with 1001 (shutdown, once they drained or the wait ran out). */
     public void closeAll(String reason) {
         sendTimeoutSweep.cancel(false);
-        for (CaptionBroadcaster b : broadcasters.values()) b.closeAll(reason);
+        for (CaptionSubscriber s : connected) s.closeNow(CaptionSubscriber.CLOSE_GOING_AWAY, reason);
     }
 
     private static boolean sameToken(String expected, String given) {

@@ -3,6 +3,7 @@ package org.streamasr.captions;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -56,6 +57,8 @@ public final class CaptionSubscriber {
     private Closed closeWhenDrained;
     private long sent;
     private long coalesced;
+    private CompletableFuture<Void> drained;
+    private final CompletableFuture<Closed> closedFuture = new CompletableFuture<>();
 
     public CaptionSubscriber(CaptionChannel channel, long maxQueuedBytes, long sendTimeoutNanos, LongSupplier nanoTime,
                              CloseListener onClose) {
@@ -153,17 +156,58 @@ public final class CaptionSubscriber {
 
     /** The remote side went away (or the transport failed): stop without sending anything more. */
     public void remoteClosed(String reason) {
-        if (markClosed()) onClose.closed(this, new Closed(reason, false));
+        Closed why = new Closed(reason, false);
+        if (markClosed()) {
+            try {
+                onClose.closed(this, why);
+            } finally {
+                closedFuture.complete(why);
+            }
+        }
+    }
+
+    /**
+     * Completes once everything offered so far has been sent (nothing queued, nothing in flight, no close pending) or
+     * the subscriber is closed, whichever comes first; shutdown waits on it before closing the transport.
+     */
+    public synchronized CompletableFuture<Void> whenDrained() {
+        if (closed || (queue.isEmpty() && !inFlight && closeWhenDrained == null)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (drained == null) drained = new CompletableFuture<>();
+        return drained;
+    }
+
+    /** Completes with the reason once the subscriber is closed, whoever closed it. */
+    public CompletableFuture<Closed> whenClosed() {
+        return closedFuture;
     }
 
     /** Stops the subscriber; false if it already was. */
-    private synchronized boolean markClosed() {
-        if (closed) return false;
-        closed = true;
-        queue.clear();
-        pendingPartials.clear();
-        queuedBytes = 0;
+    private boolean markClosed() {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            if (closed) return false;
+            closed = true;
+            queue.clear();
+            pendingPartials.clear();
+            queuedBytes = 0;
+            waiting = drained;
+            drained = null;
+        }
+        if (waiting != null) waiting.complete(null);
         return true;
+    }
+
+    /** The queue ran empty with nothing in flight: whoever waits for the drain is told (outside the lock). */
+    private void notifyDrained() {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            if (!queue.isEmpty() || inFlight || closeWhenDrained != null) return;
+            waiting = drained;
+            drained = null;
+        }
+        if (waiting != null) waiting.complete(null);
     }
 
     public synchronized boolean isClosed() {
@@ -212,6 +256,7 @@ public final class CaptionSubscriber {
                 }
                 if (next == null) {
                     if (finished != null) close(CLOSE_NORMAL, finished);
+                    else notifyDrained();
                     return;
                 }
                 channel.send(next, this::sent);
@@ -243,7 +288,11 @@ public final class CaptionSubscriber {
         try {
             channel.close(code, why.reason());
         } finally {
-            onClose.closed(this, why);
+            try {
+                onClose.closed(this, why);
+            } finally {
+                closedFuture.complete(why);
+            }
         }
     }
 }

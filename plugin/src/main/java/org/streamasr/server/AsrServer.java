@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -172,6 +173,25 @@ public final class AsrServer implements AutoCloseable {
                 engines.defaultEngine().name(), displayHost(), port());
     }
 
+    /**
+     * Waits, at most {@code limit}, until the caption subscribers and the adapters' outbound queues have sent what
+     * the ended calls left them: closing the transports earlier would cut their last finals off.
+     */
+    private void awaitDelivery(Duration limit) {
+        try {
+            CompletableFuture.allOf(captions.drained(), media.outbound().drained())
+                    .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("shutdown: captions or adapter results still unsent after {} ms ({} subscribers, {} adapter "
+                    + "connections open); closing them", limit.toMillis(), captions.subscriberCount(),
+                    media.outbound().openCount());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("shutdown: waiting for captions to be sent failed", e);
+        }
+    }
+
     /** The languages media adapters give calls must be ones the default engine serves. */
     private void checkLanguages() {
         for (var e : config.media().languages().entrySet()) {
@@ -269,8 +289,9 @@ public final class AsrServer implements AutoCloseable {
 
     /**
      * Graceful shutdown: /health turns 503, new calls are refused, live calls end and deliver their last finals
-     * (up to asr.server.shutdown-grace), caption subscribers are closed, then the listener, the pools and the engines
-     * are released. Idempotent.
+     * (up to asr.server.shutdown-grace); caption subscribers and the adapters' outbound queues are given the time to
+     * send what they hold (a call's last finals and {@code ended}; up to asr.captions.send-timeout); subscribers still
+     * connected are closed with 1001, then the listener, the pools and the engines are released. Idempotent.
      */
     @Override
     public void close() {
@@ -299,6 +320,7 @@ public final class AsrServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        awaitDelivery(config.captions().sendTimeout());
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();

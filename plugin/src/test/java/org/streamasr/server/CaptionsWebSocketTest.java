@@ -115,6 +115,45 @@ class CaptionsWebSocketTest {
     }
 
     @Test
+    void shutdownDeliversEachSpeakersLastFinalAndEndedBeforeClosing() throws Exception {
+        // Room for the whole backlog: this subscriber is slow, not too slow.
+        start(Map.of("asr.captions.subscriber-max-queued-bytes", "64MiB"));
+        URI captions = createCall("closing");
+        int speakers = 6;
+        String words = "and that is all from me for today ".repeat(60_000);   // 2 MB per final
+        try (WebSocketRecorder ws = WebSocketRecorder.connect(captions)) {
+            awaitSubscribers(1);
+            for (int i = 0; i < speakers; i++) speaker("closing", "p" + i, "Speaker " + i).partial("open " + i);
+            for (int i = 0; i < speakers; i++) assertEquals("partial", ws.nextJson(WAIT).get("type").asText());
+            // Each speaker's open utterance is still to become a final: the shutdown flushes them. The subscriber
+            // reads only once the call has ended, so the server still holds most of the 12 MB of last finals
+            // (more than the socket buffers take) when the call is over.
+            for (int i = 0; i < speakers; i++) engine.stream("closing", "p" + i).partial(words + i);
+            ws.reading(false);
+            var callEnded = server.calls().find("closing").orElseThrow().ended();
+            var closed = java.util.concurrent.CompletableFuture.runAsync(server::close);
+            assertEquals("shutdown", callEnded.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            ws.reading(true);
+
+            java.util.Set<String> finalsFrom = new java.util.HashSet<>();
+            JsonNode e;
+            while ((e = ws.nextJson(WAIT)).get("type").asText().equals("partial")) {
+                assertTrue(finalsFrom.isEmpty(), "no partial after a final: " + e);
+            }
+            do {
+                assertEquals("final", e.get("type").asText(), e.toString().substring(0, 200));
+                String who = e.get("participant").asText();
+                assertTrue(e.get("text").asText().endsWith(words + who.substring(1)), who + "'s last words, whole");
+                finalsFrom.add(who);
+            } while (!(e = ws.nextJson(WAIT)).get("type").asText().equals("ended"));
+            assertEquals(speakers, finalsFrom.size(), "every speaker's last final: " + finalsFrom);
+            assertEquals("shutdown", e.get("reason").asText());
+            assertEquals(1000, ws.next(WAIT).closeCode(), "then a normal close");
+            closed.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
     void aLateJoinerGetsRecentFinalsFirstThenLiveEvents() throws Exception {
         start(Map.of("asr.captions.history", 2));
         URI captions = createCall("late");
