@@ -31,6 +31,7 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.MediaMetrics;
@@ -60,6 +61,7 @@ public final class AsrServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
+    private final BatchListener batchMetrics;
     private final CallRegistry calls;
     private final CaptionHub captions;
     private final HttpServer http;
@@ -76,6 +78,9 @@ public final class AsrServer implements AutoCloseable {
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
         this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
         ServerMetrics metrics = new ServerMetrics(prometheus);
+        this.batchMetrics = metrics.batchListener(engine.name());
+        engine.addBatchListener(batchMetrics);
+        engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
         List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics));
         listeners.addAll(extraEvents);
         CallEvents events = CallEvents.composite(listeners);
@@ -333,6 +338,7 @@ public final class AsrServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        engines.defaultEngine().removeBatchListener(batchMetrics);
         engines.close();
         TyrusOverflowLog.unregister(media.dropCounter("websocket"));
         LOG.info("streamasr stopped");

@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.engine.BatchListener;
 
 /**
  * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
@@ -52,6 +54,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
     private final AtomicLong items = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong queuedNanos = new AtomicLong();
+    private final List<BatchListener> listeners = new CopyOnWriteArrayList<>();
     private int idleWorkers;
     private int queued;
     private boolean closed;
@@ -89,6 +92,15 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Told the size and run time of every batch, after it ran (or failed), on the worker that ran it. */
+    public void addListener(BatchListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(BatchListener listener) {
+        listeners.remove(listener);
     }
 
     public int maxBatch() {
@@ -180,6 +192,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 return;
             }
             if (job.items() == null) return;
+            long t0 = System.nanoTime();
             try {
                 runner.run(job.key(), job.items(), index);
                 batches.incrementAndGet();
@@ -188,6 +201,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 failures.incrementAndGet();
                 log.error("batch of {} for {} failed", job.items().size(), job.key(), e);
             } finally {
+                tell(job.items().size(), System.nanoTime() - t0);
                 lock.lock();
                 try {
                     idleWorkers++;
@@ -195,6 +209,16 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
+            }
+        }
+    }
+
+    private void tell(int size, long nanos) {
+        for (BatchListener l : listeners) {
+            try {
+                l.batchRun(size, nanos);
+            } catch (RuntimeException e) {
+                log.warn("batch listener {} threw", l.getClass().getName(), e);
             }
         }
     }
