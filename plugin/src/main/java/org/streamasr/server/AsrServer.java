@@ -90,6 +90,11 @@ public final class AsrServer implements AutoCloseable {
         // Tyrus refuses frames beyond its incoming buffer before any endpoint sees them: make room for the largest
         // message an adapter accepts.
         this.webSockets = new EmbeddedWebSocketContainer(Math.max(1 << 20, config.media().maxMessageBytes()));
+        // Tyrus schedules a session's first idle check when it is created, with the container's default timeout: at
+        // 0 that check runs at once, and when it runs after an adapter set its own timeout (a loaded machine) it
+        // closes the fresh connection. With the adapters' timeout as the default they never set one (see
+        // ProtocolEndpoint); caption subscribers turn it off for themselves (CaptionsEndpoint).
+        webSockets.setDefaultMaxSessionIdleTimeout(config.media().webSocketIdleTimeout().toMillis());
         this.http = new HttpServer();
     }
 

@@ -154,6 +154,23 @@ class CaptionsWebSocketTest {
     }
 
     @Test
+    void theAdaptersIdleTimeoutClosesASilentBridgeButNeverACaptionsSubscriber() throws Exception {
+        start(Map.of("asr.media.websocket.idle-timeout", "1s"));
+        URI captions = createCall("quiet-meeting");
+        ScriptedEngine.Stream alice = speaker("quiet-meeting", "alice", "Alice");
+        URI bridgeUri = URI.create(server.baseUri().toString().replaceFirst("^http", "ws") + "/mediajson/silent-bridge");
+        try (WebSocketRecorder subscriber = WebSocketRecorder.connect(captions);
+             WebSocketRecorder bridge = WebSocketRecorder.connect(bridgeUri)) {
+            awaitSubscribers(1);
+            assertTrue(bridge.awaitClose(WAIT).closeCode() != null, "the bridge that sent nothing was closed");
+            // Twice the idle timeout without a caption: the subscriber is still there, and gets the next one.
+            assertTrue(subscriber.isQuiet(Duration.ofSeconds(2)));
+            alice.partial("still here");
+            assertEvent(subscriber.nextJson(WAIT), "partial", "alice", 1, "still here");
+        }
+    }
+
+    @Test
     void aLateJoinerGetsRecentFinalsFirstThenLiveEvents() throws Exception {
         start(Map.of("asr.captions.history", 2));
         URI captions = createCall("late");
