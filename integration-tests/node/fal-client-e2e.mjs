@@ -2,7 +2,9 @@
 // for this model, unchanged except for fal.config's proxyUrl (Node needs when: "always"; browsers proxy by default).
 // Usage: node fal-client-e2e.mjs <server base URL> <API key> <audio file> <webhook secret>
 // Prints one JSON object with everything the JUnit test (FalClientEndToEndTest) checks.
+// Runs on Node 18.13+ (Debian 12 ships 18.20) and 20+: File comes from node:buffer, since Node 18 has no global File.
 import { fal } from "@fal-ai/client";
+import { File } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";

@@ -23,6 +23,7 @@ import org.streamasr.demo.DemoCall;
 import org.streamasr.demo.DemoConversation;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.TestServers;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * The captions page in headless Chromium against a real server and engine: while a demo call runs, the page lists
@@ -56,6 +57,9 @@ class CaptionsPageBrowserTest {
 
     @Test
     void thePageShowsLiveCaptionsWithSpeakerNames() throws Exception {
+        RequiredTools.file(Path.of("/usr/bin/chromium"), "chromium");
+        RequiredTools.file(Path.of("/usr/bin/chromedriver"), "chromium-driver");
+        RequiredTools.file(DemoConversation.DEBIAN_CLIPS.resolve("transcription"), "pocketsphinx-testdata");
         List<DemoConversation.Participant> people = DemoConversation.aliceAndBob(DemoConversation.DEBIAN_CLIPS, 2);
         String callId = "page-demo";
         try (AsrServer server = AsrServer.start(TestServers.config(DemoCallEndToEndTest.UNHURRIED))) {

@@ -13,6 +13,7 @@ import org.streamasr.demo.DemoConversation;
 import org.streamasr.demo.WordErrors;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.TestServers;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * The demo path end to end: a real server on the real sphinx engine, a bridge sending two participants' LibriVox
@@ -31,6 +32,7 @@ class DemoCallEndToEndTest {
 
     @Test
     void aJitsiStyleCallIsTranscribedIntoLiveCaptions() throws Exception {
+        RequiredTools.file(DemoConversation.DEBIAN_CLIPS.resolve("transcription"), "pocketsphinx-testdata");
         List<DemoConversation.Participant> people = DemoConversation.aliceAndBob(DemoConversation.DEBIAN_CLIPS, 4);
         List<JsonNode> events = new CopyOnWriteArrayList<>();
         DemoCall.Result result;

@@ -19,6 +19,7 @@ import org.streamasr.server.AsrServer;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.TestServers;
 import org.streamasr.testing.WordErrorRate;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * The official {@code @fal-ai/client} 1.10.1 from npm, in Node, against a real server on the real sphinx engine,
@@ -34,6 +35,9 @@ class FalClientEndToEndTest {
 
     @Test
     void theOfficialClientRunsItsSnippetsThroughTheProxy() throws Exception {
+        RequiredTools.command("node");
+        RequiredTools.command("npm");
+        RequiredTools.file(CLIP, "pocketsphinx-testdata");
         Path nodeDir = SharedFixtures.repoRoot().resolve("integration-tests/node");
         installClient(nodeDir);
         JsonNode out;

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.CallHandle;
@@ -26,6 +25,7 @@ import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.Http;
 import org.streamasr.testing.TestServers;
 import org.streamasr.testing.WordErrorRate;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * End to end with real senders and the real recogniser: {@code POST /v1/calls {"rtp": {...}}}, ffmpeg or GStreamer
@@ -46,11 +46,8 @@ class RtpToSphinxTest {
     void start() throws Exception {
         ExternalTools.require("ffmpeg");
         ExternalTools.require("gst-launch-1.0");
-        Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/pocketsphinx/model/en-us")),
-                "SKIPPED: pocketsphinx-en-us not installed");
-        for (String c : CLIPS) {
-            Assumptions.assumeTrue(Files.exists(DIR.resolve(c + ".wav")), "SKIPPED: pocketsphinx-testdata missing");
-        }
+        RequiredTools.file(Path.of("/usr/share/pocketsphinx/model/en-us"), "pocketsphinx-en-us");
+        for (String c : CLIPS) RequiredTools.file(DIR.resolve(c + ".wav"), "pocketsphinx-testdata");
         // The machine's cores are shared: generous buffers and timeouts so that a slow recogniser catches up instead
         // of dropping audio (what live calls do when the engine falls behind; not what is under test here).
         server = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",

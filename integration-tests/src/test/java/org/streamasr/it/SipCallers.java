@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.streamasr.demo.CaptionsClient;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.Http;
 import org.streamasr.testing.TestServers;
+import org.streamasr.testing.RequiredTools;
 
 /** What the SIP end-to-end tests share: a server with the SIP gateway and sphinx, LibriVox clips, a captions watcher. */
 final class SipCallers {
@@ -29,8 +29,8 @@ final class SipCallers {
 
     static void requireTools(String... tools) {
         for (String t : tools) ExternalTools.require(t);
-        Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/pocketsphinx/model/en-us")), "SKIPPED: pocketsphinx-en-us not installed");
-        Assumptions.assumeTrue(Files.exists(DIR.resolve(CLIP + ".wav")), "SKIPPED: pocketsphinx-testdata missing");
+        RequiredTools.file(Path.of("/usr/share/pocketsphinx/model/en-us"), "pocketsphinx-en-us");
+        RequiredTools.file(DIR.resolve(CLIP + ".wav"), "pocketsphinx-testdata");
     }
 
     /** The server with SIP on a free port, RTP on ephemeral ports, sphinx, and patience for a shared machine. */

@@ -6,12 +6,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The counters of every media adapter of one server, so /metrics can list them. One instance per server, passed to
- * the adapters that it wires; tests make their own.
+ * The counters of every media adapter of one server, so /metrics can list them, and their open connections' outbound
+ * queues ({@link #outbound()}), so shutdown can let them flush. One instance per server, passed to the adapters that
+ * it wires; tests make their own.
  */
 public final class MediaMetrics {
     private final Map<String, DropCounter> dropCounters = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final OutboundDrain outbound = new OutboundDrain();
+
+    /** The outbound queues of the adapters' open WebSocket connections. */
+    public OutboundDrain outbound() {
+        return outbound;
+    }
 
     /** The drop counter of a component, created on first use ("rtp", "mediajson", "opus", ...). */
     public DropCounter dropCounter(String component) {

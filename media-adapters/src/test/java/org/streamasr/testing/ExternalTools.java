@@ -1,30 +1,26 @@
 package org.streamasr.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** Runs the command-line tools the project installs for tests (ffmpeg, sox, gst-launch-1.0). */
 public final class ExternalTools {
     private ExternalTools() {
     }
 
-    /** Skips the test with a message when {@code tool} is not on the PATH (scripts/install-debian-packages installs it). */
+    /**
+     * Skips the test with a message when {@code tool} is not on the PATH (scripts/install-debian-packages installs
+     * it), or fails it under ASR_REQUIRE_TOOLS=1 ({@link RequiredTools}).
+     */
     public static void require(String tool) {
-        Assumptions.assumeTrue(onPath(tool), "SKIPPED: " + tool + " not installed (scripts/install-debian-packages test)");
+        RequiredTools.command(tool);
     }
 
     public static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) return false;
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) return true;
-        }
-        return false;
+        return RequiredTools.onPath(tool);
     }
 
     /** Runs a command to completion; fails with its output when it exits non-zero or overruns {@code timeoutSeconds}. */

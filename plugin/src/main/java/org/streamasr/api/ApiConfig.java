@@ -8,12 +8,12 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * The {@code asr.api} section of the config (config/reference.conf documents every key and default). Built and
- * validated once at start-up by {@link #from(Config, Map)}; a bad value fails naming its key.
+ * validated once at start-up by {@link #from(Config, String)}; a bad value fails naming its key. Environment variables
+ * (ASR_API_KEYS, ASR_WEBHOOK_SECRET) reach it through the config, as the server's ConfigLoader maps them.
  */
 public record ApiConfig(
         boolean enabled,
@@ -44,7 +44,7 @@ public record ApiConfig(
     public record Uploads(Duration ttl, Duration uploadUrlTtl) {
     }
 
-    /** @param secret null: from ASR_WEBHOOK_SECRET or generated and kept in the store directory */
+    /** @param secret null: generated and kept in the store directory */
     public record Webhooks(String secret, int attempts, Duration initialBackoff, Duration maxBackoff, Duration timeout,
                            int senders) {
     }
@@ -64,24 +64,22 @@ public record ApiConfig(
     /**
      * Reads the {@code asr.api} section.
      *
-     * @param root the whole config (with reference.conf as fallback)
-     * @param env  the process environment ({@code ASR_API_KEYS}, {@code ASR_WEBHOOK_SECRET}, {@code ASR_HOME})
+     * @param root    the whole config (with reference.conf as fallback)
+     * @param asrHome where a relative {@code store-dir} is resolved (bin/asr's ASR_HOME); null: the working directory
      * @throws IllegalArgumentException naming the key of a bad value
      */
-    public static ApiConfig from(Config root, Map<String, String> env) {
+    public static ApiConfig from(Config root, String asrHome) {
         Config c = root.getConfig("asr.api");
         try {
             Set<String> keys = new LinkedHashSet<>();
             for (String k : c.getStringList("keys")) addKey(keys, k);
-            String envKeys = env.get("ASR_API_KEYS");
-            if (envKeys != null) for (String k : envKeys.split(",")) addKey(keys, k);
 
             Config limits = c.getConfig("limits");
             Config fetch = c.getConfig("fetch");
             Config uploads = c.getConfig("uploads");
             Config hooks = c.getConfig("webhooks");
             Config streaming = c.getConfig("streaming");
-            String secret = c.getIsNull("webhooks.secret") ? env.get("ASR_WEBHOOK_SECRET") : hooks.getString("secret");
+            String secret = c.getIsNull("webhooks.secret") ? null : hooks.getString("secret");
             if (secret != null && secret.isBlank()) secret = null;
 
             ApiConfig cfg = new ApiConfig(
@@ -96,7 +94,7 @@ public record ApiConfig(
                     positiveDuration(c, "job-timeout"),
                     nonNegativeDuration(c, "grace-period"),
                     positiveDuration(c, "result-retention"),
-                    storeDir(c.getString("store-dir"), env.get("ASR_HOME")),
+                    storeDir(c.getString("store-dir"), asrHome),
                     nonBlank(c, "ffmpeg"),
                     new Limits(positiveBytes(c, "limits.max-request-body"), positiveBytes(c, "limits.max-audio-bytes"),
                             positiveDuration(c, "limits.max-audio-duration"),

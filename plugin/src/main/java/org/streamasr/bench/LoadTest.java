@@ -1,49 +1,54 @@
 package org.streamasr.bench;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongUnaryOperator;
+import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.media.CallHandle;
-import org.streamasr.media.CallSpec;
-import org.streamasr.media.ParticipantAudio;
-import org.streamasr.media.ParticipantSpec;
-import org.streamasr.media.PcmFrame;
-import org.streamasr.media.TranscriptEvent;
-import org.streamasr.media.TranscriptListener;
 import org.streamasr.server.AsrServer;
 import org.streamasr.server.ServerConfig;
-import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallSession;
 
 /**
- * Load harness: N concurrent calls, one speaking participant each, fed in real time through the server's call sink
- * exactly as a media adapter feeds it (20 ms 16 kHz frames on the media clock), for a fixed time per step, N rising
- * until the server no longer keeps up. Per step: partial latency added by the server beyond the chunk itself (from
- * the push of the frame that completed a chunk's audio to the partial; p50, p99), audio the engine had to drop, audio
- * still waiting at the end, and memory per call (heap after GC, and process RSS).
+ * Load harness over the server's real adapter path: N concurrent calls, each a Jitsi-style bridge connection
+ * (MEDIAJSON WebSocket, one participant's stereo Opus packets every 20 ms, in real time) and a caption subscriber on
+ * the call's captions WebSocket, for a fixed time per step, N rising until the server no longer keeps up. The clients
+ * run in this process, on this machine's cores, beside the server they measure.
+ *
+ * <p>Per step: the latency the server adds to partials beyond the chunk itself, from the send of the packet that
+ * completed the partial's audio to the partial's arrival on the captions socket (p50, p99); audio the engine had to
+ * drop; packets the senders could not hand over in time; audio still waiting at the end; memory per call (heap after
+ * GC, and process RSS).
+ *
+ * <p>Which audio a partial was made from: an engine that runs fixed chunks (nemotron) makes a partial when a chunk is
+ * complete, but the partial ends at its last word, somewhere in that chunk: its audio ends at the next chunk boundary
+ * (multiples of the chunk of the call's acceleration mode on the participant's media clock). Other engines (sphinx)
+ * end a partial at the audio they had decoded.
  */
 public final class LoadTest {
-    private static final int FRAME = 320;
 
     /** One step's figures. */
-    public record Step(int calls, int partials, double p50Millis, double p99Millis, long droppedFrames,
-                       double pendingSecondsPerStream, double heapMiBPerCall, double rssMiBPerCall, boolean keptUp) {
+    public record Step(int calls, int partials, double minMillis, double p50Millis, double p99Millis,
+                       long droppedFrames, long senderDrops, double pendingSecondsPerStream, double heapMiBPerCall,
+                       double rssMiBPerCall, boolean keptUp) {
     }
 
     private final ServerConfig config;
     private final SpeechEngine engine;
-    private final short[] speech;
+    private final OpusLoop speech;
     private final Duration stepTime;
     private final Duration warmUp;
     private final double maxP99Millis;
@@ -56,10 +61,17 @@ public final class LoadTest {
                     double maxP99Millis) {
         this.config = config;
         this.engine = engine;
-        this.speech = speech;
+        this.speech = OpusLoop.encode(speech);
         this.stepTime = stepTime;
         this.warmUp = warmUp;
         this.maxP99Millis = maxP99Millis;
+    }
+
+    /** The chunk whose boundaries end the engine's partials, in ms; 0 when partials end at the decoded audio. */
+    public int chunkMillis() {
+        if (!"nemotron".equals(engine.name())) return 0;
+        Acceleration a = Optional.ofNullable(config.engine().defaultAcceleration()).orElse(Acceleration.REGULAR);
+        return a.chunkMillis();
     }
 
     /** Runs the steps in order; stops after the first that did not keep up unless {@code all}. */
@@ -75,59 +87,68 @@ public final class LoadTest {
         return steps;
     }
 
-    private Step step(int calls) throws Exception {
+    private Step step(int n) throws Exception {
         LatencyRecorder latencies = new LatencyRecorder();
-        AtomicBoolean measuring = new AtomicBoolean();
-        CallEvents timing = new CallEvents() {
-            @Override
-            public void transcript(CallSession call, TranscriptEvent event, long latencyNanos) {
-                if (!event.isFinal() && latencyNanos >= 0 && measuring.get()) latencies.add(latencyNanos);
-            }
-        };
-        try (AsrServer server = AsrServer.start(config, engine, false, List.of(timing))) {
+        int chunk = chunkMillis();
+        LongUnaryOperator audioEnd = chunk == 0 ? e -> e : e -> (e + chunk - 1) / chunk * chunk;
+        ExecutorService clientThreads = Executors.newFixedThreadPool(2, daemon("loadtest-client"));
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(daemon("loadtest-pacer"));
+        List<MediaJsonLoadCall> calls = new ArrayList<>();
+        try (AsrServer server = AsrServer.start(config, engine, false)) {
+            HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
+            URI base = server.baseUri();
             Memory before = Memory.now();
-            List<CallHandle> handles = new ArrayList<>();
-            List<ParticipantAudio> speakers = new ArrayList<>();
-            for (int i = 0; i < calls; i++) {
-                CallHandle h = server.calls().openCall(CallSpec.of("load-" + i, "loadtest"), TranscriptListener.NONE);
-                handles.add(h);
-                speakers.add(h.openParticipant(ParticipantSpec.of("speaker")));
+            int stride = Math.max(1, speech.size() / n);
+            List<CompletableFuture<MediaJsonLoadCall>> opening = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                opening.add(MediaJsonLoadCall.open("load-" + n + "-" + i, speech, (long) i * stride, audioEnd,
+                        latencies::add, client, base));
             }
+            for (CompletableFuture<MediaJsonLoadCall> c : opening) calls.add(c.get(120, TimeUnit.SECONDS));
+            List<CompletableFuture<Void>> subscribing = new ArrayList<>();
+            for (MediaJsonLoadCall c : calls) subscribing.add(c.subscribe(client, captionsUrl(server, c.callId())));
+            CompletableFuture.allOf(subscribing.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             long droppedBefore = engineDrops(server);
-            ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "loadtest-pacer");
-                t.setDaemon(true);
-                return t;
-            });
-            long[] frameNo = {0};
-            int stride = Math.max(FRAME, speech.length / Math.max(1, calls)) / FRAME * FRAME;
-            var feeding = pacer.scheduleAtFixedRate(() -> {
-                long f = frameNo[0]++;
-                for (int i = 0; i < speakers.size(); i++) {
-                    int at = (int) ((f * FRAME + (long) i * stride) % (speech.length - FRAME));
-                    speakers.get(i).push(PcmFrame.audio(Arrays.copyOfRange(speech, at, at + FRAME), f * FRAME));
-                }
-            }, 0, 20, TimeUnit.MILLISECONDS);
-            sleep(warmUp);
-            measuring.set(true);
-            sleep(stepTime);
-            measuring.set(false);
+            var feeding = pacer.scheduleAtFixedRate(() -> calls.forEach(MediaJsonLoadCall::sendNext), 0, 20,
+                    TimeUnit.MILLISECONDS);
+            Thread.sleep(warmUp.toMillis());
+            calls.forEach(c -> c.measuring(true));
+            Thread.sleep(stepTime.toMillis());
+            calls.forEach(c -> c.measuring(false));
             double pending = server.calls().calls().stream().mapToLong(CallSession::pendingSamples).sum()
-                    / 16000.0 / calls;
+                    / 16000.0 / n;
             Memory during = Memory.now();
             feeding.cancel(false);
-            pacer.shutdownNow();
             long dropped = engineDrops(server) - droppedBefore;
+            long senderDrops = calls.stream().mapToLong(MediaJsonLoadCall::senderDrops).sum();
             List<CompletableFuture<String>> ended = new ArrayList<>();
             for (CallSession c : server.calls().calls()) ended.add(c.ended());
-            handles.forEach(CallHandle::close);
+            calls.forEach(MediaJsonLoadCall::close);
             CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             double p50 = latencies.percentileMillis(50);
             double p99 = latencies.percentileMillis(99);
-            boolean keptUp = dropped == 0 && pending < 1.0 && latencies.count() > 0 && p99 <= maxP99Millis;
-            return new Step(calls, latencies.count(), p50, p99, dropped, pending,
-                    (during.heapBytes - before.heapBytes) / 1048576.0 / calls,
-                    (during.rssBytes - before.rssBytes) / 1048576.0 / calls, keptUp);
+            boolean keptUp = dropped == 0 && senderDrops == 0 && pending < 1.0 && latencies.count() > 0
+                    && p99 <= maxP99Millis;
+            return new Step(n, latencies.count(), latencies.percentileMillis(0), p50, p99, dropped, senderDrops, pending,
+                    (during.heapBytes - before.heapBytes) / 1048576.0 / n,
+                    (during.rssBytes - before.rssBytes) / 1048576.0 / n, keptUp);
+        } finally {
+            pacer.shutdownNow();
+            clientThreads.shutdownNow();
+        }
+    }
+
+    /** The call the bridge's connection opened, as the calls API lists it: its captions URL with the token. */
+    private static URI captionsUrl(AsrServer server, String callId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Optional<CallSession> call = server.calls().find(callId);
+            if (call.isPresent()) {
+                return URI.create(server.baseUri().toString().replaceFirst("^http", "ws") + "/v1/calls/" + callId
+                        + "/captions?token=" + call.get().token());
+            }
+            if (System.nanoTime() > deadline) throw new IllegalStateException("call " + callId + " did not open");
+            Thread.sleep(5);
         }
     }
 
@@ -136,8 +157,13 @@ public final class LoadTest {
         return calls.getOrDefault("engine-behind", 0L);
     }
 
-    private static void sleep(Duration d) throws InterruptedException {
-        Thread.sleep(d.toMillis());
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Heap in use after a GC, and the process' resident set. */
@@ -155,29 +181,6 @@ public final class LoadTest {
                 rss = 0;
             }
             return new Memory(heap, rss);
-        }
-    }
-
-    /** Latencies of one step (a sorted copy is made for percentiles). */
-    static final class LatencyRecorder {
-        private long[] values = new long[1024];
-        private int size;
-
-        synchronized void add(long nanos) {
-            if (size == values.length) values = Arrays.copyOf(values, size * 2);
-            values[size++] = nanos;
-        }
-
-        synchronized int count() {
-            return size;
-        }
-
-        synchronized double percentileMillis(double p) {
-            if (size == 0) return Double.NaN;
-            long[] sorted = Arrays.copyOf(values, size);
-            Arrays.sort(sorted);
-            int at = (int) Math.min(size - 1, Math.max(0, Math.ceil(p / 100.0 * size) - 1));
-            return sorted[at] / 1e6;
         }
     }
 }

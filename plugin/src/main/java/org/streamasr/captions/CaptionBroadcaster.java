@@ -95,9 +95,9 @@ public final class CaptionBroadcaster implements TranscriptListener {
         onEnded.run();
     }
 
-    /** Closes every subscriber now (server shutdown after the calls ended). */
-    void closeAll(String reason) {
-        for (CaptionSubscriber s : subscribers) s.closeNow(CaptionSubscriber.CLOSE_GOING_AWAY, reason);
+    /** Closes the subscribers whose send in flight is past the send timeout (the captions timer calls this). */
+    void checkSendTimeouts() {
+        for (CaptionSubscriber s : subscribers) s.evictIfSendStuck();
     }
 
     private void closed(CaptionSubscriber s, CaptionSubscriber.Closed why) {

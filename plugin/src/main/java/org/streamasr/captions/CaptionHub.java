@@ -2,10 +2,15 @@ package org.streamasr.captions;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
@@ -13,7 +18,9 @@ import org.streamasr.stream.CallSession;
 
 /**
  * The captions of every live call: attaches a {@link CaptionBroadcaster} to each call as it opens and admits
- * subscribers that present the call's token.
+ * subscribers that present the call's token. A timer on the scheduler checks every subscriber's send timeout (a
+ * quarter of asr.captions.send-timeout apart, at most a second), so one stuck on a send is closed even when its call
+ * says nothing more.
  */
 public final class CaptionHub {
     private final CallRegistry calls;
@@ -22,6 +29,9 @@ public final class CaptionHub {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoTime;
     private final Map<String, CaptionBroadcaster> broadcasters = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sendTimeoutSweep;
+    // Every subscriber until it is closed, those of calls that ended and are still sending their last captions too.
+    private final Set<CaptionSubscriber> connected = ConcurrentHashMap.newKeySet();
 
     public CaptionHub(CallRegistry calls, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
                       LongSupplier nanoTime) {
@@ -31,6 +41,18 @@ public final class CaptionHub {
         this.scheduler = scheduler;
         this.nanoTime = nanoTime;
         calls.onCallOpened(this::attach);
+        long period = sweepPeriodMillis(config.sendTimeout());
+        this.sendTimeoutSweep = scheduler.scheduleWithFixedDelay(this::checkSendTimeouts, period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    static long sweepPeriodMillis(Duration sendTimeout) {
+        return Math.max(10, Math.min(1_000, sendTimeout.toMillis() / 4));
+    }
+
+    /** Closes the subscribers whose send has been in flight past the send timeout, in every call. */
+    void checkSendTimeouts() {
+        for (CaptionBroadcaster b : broadcasters.values()) b.checkSendTimeouts();
     }
 
     private void attach(CallSession call) {
@@ -51,16 +73,30 @@ public final class CaptionHub {
         if (call.isEmpty() || b == null || token == null || !sameToken(call.get().token(), token)) {
             throw new SubscriptionRejectedException("unknown call or wrong token");
         }
-        return b.subscribe(channel);
+        CaptionSubscriber s = b.subscribe(channel);
+        connected.add(s);
+        s.whenClosed().whenComplete((why, error) -> connected.remove(s));
+        return s;
     }
 
+    /** Subscribers connected, including those still receiving the last captions of a call that ended. */
     public int subscriberCount() {
-        return broadcasters.values().stream().mapToInt(CaptionBroadcaster::subscriberCount).sum();
+        return connected.size();
     }
 
-    /** Closes every subscriber still connected (shutdown, after the calls ended). */
+    /**
+     * Completes when every subscriber connected now has been sent everything offered to it so far (for a call that
+     * ended: its last finals, then {@code ended}, then the normal close), or was closed.
+     */
+    public CompletableFuture<Void> drained() {
+        return CompletableFuture.allOf(connected.stream().map(CaptionSubscriber::whenDrained)
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every subscriber still connected with 1001 (shutdown, once they drained or the wait ran out). */
     public void closeAll(String reason) {
-        for (CaptionBroadcaster b : broadcasters.values()) b.closeAll(reason);
+        sendTimeoutSweep.cancel(false);
+        for (CaptionSubscriber s : connected) s.closeNow(CaptionSubscriber.CLOSE_GOING_AWAY, reason);
     }
 
     private static boolean sameToken(String expected, String given) {

@@ -3,6 +3,7 @@ package org.streamasr.captions;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,7 +11,8 @@ import java.util.function.LongSupplier;
  * most one send is in flight, a partial waiting to be sent is replaced by the newer partial of the same utterance
  * (and dropped when its final arrives), finals are never dropped. A subscriber whose waiting bytes pass the limit,
  * or whose send has not completed within the send timeout, is closed with code 1008 and a reason: it cannot keep up,
- * and it never slows the others.
+ * and it never slows the others. The send timeout is checked on each offer and by the captions timer
+ * ({@link #evictIfSendStuck()}), so a subscriber stuck on its last send is closed even when no caption follows.
  */
 public final class CaptionSubscriber {
     /** RFC 6455 "policy violation": the subscriber fell too far behind. */
@@ -55,6 +57,8 @@ public final class CaptionSubscriber {
     private Closed closeWhenDrained;
     private long sent;
     private long coalesced;
+    private CompletableFuture<Void> drained;
+    private final CompletableFuture<Closed> closedFuture = new CompletableFuture<>();
 
     public CaptionSubscriber(CaptionChannel channel, long maxQueuedBytes, long sendTimeoutNanos, LongSupplier nanoTime,
                              CloseListener onClose) {
@@ -94,8 +98,8 @@ public final class CaptionSubscriber {
             }
             if (queuedBytes > maxQueuedBytes) {
                 evictReason = "too slow: " + queuedBytes + " bytes of captions waiting (limit " + maxQueuedBytes + ")";
-            } else if (inFlight && nanoTime.getAsLong() - inFlightSinceNanos > sendTimeoutNanos) {
-                evictReason = "too slow: a send has not completed in " + sendTimeoutNanos / 1_000_000 + " ms";
+            } else if (sendStuck()) {
+                evictReason = sendStuckReason();
             }
         }
         if (evictReason != null) {
@@ -116,6 +120,27 @@ public final class CaptionSubscriber {
         pump();
     }
 
+    /**
+     * Closes the subscriber (1008, evicted) if its send in flight has not completed within the send timeout; the
+     * captions timer calls this. Returns whether it did.
+     */
+    public boolean evictIfSendStuck() {
+        synchronized (this) {
+            if (closed || !sendStuck()) return false;
+        }
+        close(CLOSE_TOO_SLOW, new Closed(sendStuckReason(), true));
+        return true;
+    }
+
+    // Guarded by this.
+    private boolean sendStuck() {
+        return inFlight && nanoTime.getAsLong() - inFlightSinceNanos > sendTimeoutNanos;
+    }
+
+    private String sendStuckReason() {
+        return "too slow: a send has not completed in " + sendTimeoutNanos / 1_000_000 + " ms";
+    }
+
     /** Forces the close now if a send is still stuck (called when finishing took too long). */
     public void abandonIfStuck(String reason) {
         synchronized (this) {
@@ -131,17 +156,58 @@ public final class CaptionSubscriber {
 
     /** The remote side went away (or the transport failed): stop without sending anything more. */
     public void remoteClosed(String reason) {
-        if (markClosed()) onClose.closed(this, new Closed(reason, false));
+        Closed why = new Closed(reason, false);
+        if (markClosed()) {
+            try {
+                onClose.closed(this, why);
+            } finally {
+                closedFuture.complete(why);
+            }
+        }
+    }
+
+    /**
+     * Completes once everything offered so far has been sent (nothing queued, nothing in flight, no close pending) or
+     * the subscriber is closed, whichever comes first; shutdown waits on it before closing the transport.
+     */
+    public synchronized CompletableFuture<Void> whenDrained() {
+        if (closed || (queue.isEmpty() && !inFlight && closeWhenDrained == null)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (drained == null) drained = new CompletableFuture<>();
+        return drained;
+    }
+
+    /** Completes with the reason once the subscriber is closed, whoever closed it. */
+    public CompletableFuture<Closed> whenClosed() {
+        return closedFuture;
     }
 
     /** Stops the subscriber; false if it already was. */
-    private synchronized boolean markClosed() {
-        if (closed) return false;
-        closed = true;
-        queue.clear();
-        pendingPartials.clear();
-        queuedBytes = 0;
+    private boolean markClosed() {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            if (closed) return false;
+            closed = true;
+            queue.clear();
+            pendingPartials.clear();
+            queuedBytes = 0;
+            waiting = drained;
+            drained = null;
+        }
+        if (waiting != null) waiting.complete(null);
         return true;
+    }
+
+    /** The queue ran empty with nothing in flight: whoever waits for the drain is told (outside the lock). */
+    private void notifyDrained() {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            if (!queue.isEmpty() || inFlight || closeWhenDrained != null) return;
+            waiting = drained;
+            drained = null;
+        }
+        if (waiting != null) waiting.complete(null);
     }
 
     public synchronized boolean isClosed() {
@@ -190,6 +256,7 @@ public final class CaptionSubscriber {
                 }
                 if (next == null) {
                     if (finished != null) close(CLOSE_NORMAL, finished);
+                    else notifyDrained();
                     return;
                 }
                 channel.send(next, this::sent);
@@ -221,7 +288,11 @@ public final class CaptionSubscriber {
         try {
             channel.close(code, why.reason());
         } finally {
-            onClose.closed(this, why);
+            try {
+                onClose.closed(this, why);
+            } finally {
+                closedFuture.complete(why);
+            }
         }
     }
 }

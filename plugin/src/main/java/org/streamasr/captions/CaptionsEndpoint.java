@@ -41,6 +41,9 @@ public final class CaptionsEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
+        // A subscriber sends nothing and a quiet call sends it nothing for minutes: no idle timeout (the container's
+        // default is the media adapters').
+        session.setMaxIdleTimeout(0);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) ignored -> { });
         String callId = session.getPathParameters().get("id");
         List<String> tokens = session.getRequestParameterMap().get("token");

@@ -21,13 +21,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/asr loadtest}: how many concurrent calls this machine keeps up with in real time, the latency the
- * server adds to partials beyond the chunk itself, and memory per call. See README "Performance".
+ * {@code bin/asr loadtest}: how many concurrent live calls this machine keeps up with in real time, the latency the
+ * server adds to partials beyond the chunk itself (packet sent to partial received, over real sockets), and memory
+ * per call. See README "Performance".
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true,
         description = {"Finds how many concurrent live calls this machine keeps up with in real time.",
-                "Runs N calls (one speaker each, real-time LibriVox speech) for each N given, until the server no "
-                        + "longer keeps up; prints partial latency (p50/p99), drops and memory per call.",
+                "Runs N calls for each N given, until the server no longer keeps up: each a Jitsi-style MEDIAJSON "
+                        + "WebSocket sending one speaker's Opus packets in real time, and a captions WebSocket; "
+                        + "prints the latency the server adds to partials beyond the chunk (p50/p99), drops and "
+                        + "memory per call.",
                 "Example: bin/asr loadtest --engine nemotron --model-dir DIR --calls 1,2,4,8,16,32"})
 public final class LoadTestCommand implements Callable<Integer> {
 
@@ -75,23 +78,29 @@ public final class LoadTestCommand implements Callable<Integer> {
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.audiosocket.port", 0);
+        // The calls come in as a Jitsi bridge sends them, at /mediajson/{callId}.
+        flags.put("asr.media.mediajson.enabled", true);
+        flags.put("asr.media.mediajson.paths", List.of("/mediajson/{callId}"));
         flags.putIfAbsent("asr.api.enabled", false);
         flags.putIfAbsent("asr.calls.max", 100_000);
         if (engine != null) flags.put("asr.engine.name", engine);
         if (modelDir != null) flags.put("asr.engine.model-dir", modelDir.toString());
         ServerConfig serverConfig = ServerConfig.from(ConfigLoader.load(config, System.getenv(), flags));
         short[] speech = speech(clips);
-        System.out.printf(Locale.ROOT, "loadtest: engine %s, %d cores, %d s per step (+%d s warm-up)%n",
-                serverConfig.engine().engine(), Runtime.getRuntime().availableProcessors(), seconds, warmUp);
-        System.out.println(" calls | partials | p50 ms | p99 ms | dropped frames | pending s/stream | heap MiB/call "
-                + "| RSS MiB/call | real time");
         try (SpeechEngine e = SpeechEngines.open(serverConfig.engine())) {
             LoadTest test = new LoadTest(serverConfig, e, speech, Duration.ofSeconds(seconds),
                     Duration.ofSeconds(warmUp), maxP99);
+            System.out.printf(Locale.ROOT, "loadtest: engine %s, %d cores shared by the server and its clients, %d s "
+                    + "per step (+%d s warm-up); MEDIAJSON Opus in, captions WebSocket out; latency from the packet "
+                    + "that completed a partial's %s%n", serverConfig.engine().engine(),
+                    Runtime.getRuntime().availableProcessors(), seconds, warmUp,
+                    test.chunkMillis() == 0 ? "audio" : test.chunkMillis() + " ms chunk");
+            System.out.println(" calls | partials | p50 ms | p99 ms | engine drops | late packets | pending s/stream "
+                    + "| heap MiB/call | RSS MiB/call | real time");
             List<LoadTest.Step> steps = test.run(calls, all, s -> System.out.printf(Locale.ROOT,
-                    " %5d | %8d | %6.0f | %6.0f | %14d | %16.2f | %13.1f | %12.1f | %s%n", s.calls(), s.partials(),
-                    s.p50Millis(), s.p99Millis(), s.droppedFrames(), s.pendingSecondsPerStream(), s.heapMiBPerCall(),
-                    s.rssMiBPerCall(), s.keptUp() ? "yes" : "NO"));
+                    " %5d | %8d | %6.0f | %6.0f | %12d | %12d | %16.2f | %13.1f | %12.1f | %s%n", s.calls(),
+                    s.partials(), s.p50Millis(), s.p99Millis(), s.droppedFrames(), s.senderDrops(),
+                    s.pendingSecondsPerStream(), s.heapMiBPerCall(), s.rssMiBPerCall(), s.keptUp() ? "yes" : "NO"));
             int best = steps.stream().filter(LoadTest.Step::keptUp).mapToInt(LoadTest.Step::calls).max().orElse(0);
             System.out.println("keeps up in real time with " + best + " concurrent calls"
                     + (steps.stream().allMatch(LoadTest.Step::keptUp) ? " (the largest step tried)" : ""));

@@ -25,6 +25,13 @@ public interface SpeechEngine extends AutoCloseable {
      */
     RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException;
 
+    /** Adds a listener of the batches this engine runs; an engine that does not batch never calls it. */
+    default void addBatchListener(BatchListener listener) {
+    }
+
+    default void removeBatchListener(BatchListener listener) {
+    }
+
     @Override
     void close();
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpHandlerRegistration;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -29,6 +31,7 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.MediaMetrics;
@@ -58,6 +61,7 @@ public final class AsrServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
+    private final BatchListener batchMetrics;
     private final CallRegistry calls;
     private final CaptionHub captions;
     private final HttpServer http;
@@ -74,6 +78,9 @@ public final class AsrServer implements AutoCloseable {
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
         this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
         ServerMetrics metrics = new ServerMetrics(prometheus);
+        this.batchMetrics = metrics.batchListener(engine.name());
+        engine.addBatchListener(batchMetrics);
+        engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
         List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics));
         listeners.addAll(extraEvents);
         CallEvents events = CallEvents.composite(listeners);
@@ -83,6 +90,11 @@ public final class AsrServer implements AutoCloseable {
         // Tyrus refuses frames beyond its incoming buffer before any endpoint sees them: make room for the largest
         // message an adapter accepts.
         this.webSockets = new EmbeddedWebSocketContainer(Math.max(1 << 20, config.media().maxMessageBytes()));
+        // Tyrus schedules a session's first idle check when it is created, with the container's default timeout: at
+        // 0 that check runs at once, and when it runs after an adapter set its own timeout (a loaded machine) it
+        // closes the fresh connection. With the adapters' timeout as the default they never set one (see
+        // ProtocolEndpoint); caption subscribers turn it off for themselves (CaptionsEndpoint).
+        webSockets.setDefaultMaxSessionIdleTimeout(config.media().webSocketIdleTimeout().toMillis());
         this.http = new HttpServer();
     }
 
@@ -149,13 +161,13 @@ public final class AsrServer implements AutoCloseable {
         routes.setHttpServerName("streamasr");
         routes.setHttpServerVersion("");
         ApiKeys keys = new ApiKeys(config.apiKeys());
-        routes.addHttpHandler(new HealthHandler(calls, draining::get), registration("/health", ""));
-        routes.addHttpHandler(new MetricsHandler(prometheus), registration("/metrics", ""));
-        routes.addHttpHandler(new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp)),
+        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get)), registration("/health", ""));
+        routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
+        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, config.publicUrl(),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
                 registration(CallsHandler.PATH, "/*"));
-        routes.addHttpHandler(new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/"),
-                HttpHandlerRegistration.ROOT);
+        routes.addHttpHandler(guarded("/ (captions page)",
+                new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
         try {
             http.start();
@@ -169,6 +181,25 @@ public final class AsrServer implements AutoCloseable {
         }
         LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
                 engines.defaultEngine().name(), displayHost(), port());
+    }
+
+    /**
+     * Waits, at most {@code limit}, until the caption subscribers and the adapters' outbound queues have sent what
+     * the ended calls left them: closing the transports earlier would cut their last finals off.
+     */
+    private void awaitDelivery(Duration limit) {
+        try {
+            CompletableFuture.allOf(captions.drained(), media.outbound().drained())
+                    .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("shutdown: captions or adapter results still unsent after {} ms ({} subscribers, {} adapter "
+                    + "connections open); closing them", limit.toMillis(), captions.subscriberCount(),
+                    media.outbound().openCount());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("shutdown: waiting for captions to be sent failed", e);
+        }
     }
 
     /** The languages media adapters give calls must be ones the default engine serves. */
@@ -186,13 +217,20 @@ public final class AsrServer implements AutoCloseable {
     private void startHostedApi() throws IOException {
         ApiConfig apiConfig;
         try {
-            apiConfig = ApiConfig.from(config.raw(), System.getenv());
+            // ASR_API_KEYS and ASR_WEBHOOK_SECRET arrive in config.raw() (ConfigLoader.ENVIRONMENT); ASR_HOME is
+            // where bin/asr is installed, not a setting.
+            apiConfig = ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
         if (!apiConfig.enabled()) return;
         api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
         api.install(http);
+    }
+
+    /** {@code handler} behind the JSON safety net: an exception it throws is a 500 JSON error, logged once. */
+    private HttpHandler guarded(String path, HttpHandler handler) {
+        return new JsonErrorGuard("HTTP " + path, handler, errors);
     }
 
     private static HttpHandlerRegistration registration(String context, String pattern) {
@@ -266,8 +304,9 @@ public final class AsrServer implements AutoCloseable {
 
     /**
      * Graceful shutdown: /health turns 503, new calls are refused, live calls end and deliver their last finals
-     * (up to asr.server.shutdown-grace), caption subscribers are closed, then the listener, the pools and the engines
-     * are released. Idempotent.
+     * (up to asr.server.shutdown-grace); caption subscribers and the adapters' outbound queues are given the time to
+     * send what they hold (a call's last finals and {@code ended}; up to asr.captions.send-timeout); subscribers still
+     * connected are closed with 1001, then the listener, the pools and the engines are released. Idempotent.
      */
     @Override
     public void close() {
@@ -296,6 +335,7 @@ public final class AsrServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        awaitDelivery(config.captions().sendTimeout());
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();
@@ -308,6 +348,7 @@ public final class AsrServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        engines.defaultEngine().removeBatchListener(batchMetrics);
         engines.close();
         TyrusOverflowLog.unregister(media.dropCounter("websocket"));
         LOG.info("streamasr stopped");

@@ -74,13 +74,22 @@ public record MediaSettings(int cpuThreads, MediaJsonConfig mediaJson, VoskConfi
 
     /** The largest message any enabled WebSocket adapter accepts (the WebSocket engine's buffers must hold it). */
     int maxMessageBytes() {
+        return webSocketLimits().stream().mapToInt(WsLimits::maxMessageBytes).max().orElse(0);
+    }
+
+    /** The idle timeout the WebSocket adapters share (asr.media.websocket.idle-timeout); zero when none is enabled. */
+    java.time.Duration webSocketIdleTimeout() {
+        return webSocketLimits().stream().map(WsLimits::idleTimeout).findFirst().orElse(java.time.Duration.ZERO);
+    }
+
+    private List<WsLimits> webSocketLimits() {
         List<WsLimits> limits = new ArrayList<>();
         if (mediaJson != null) limits.add(mediaJson.limits());
         if (vosk != null) limits.add(vosk.limits());
         if (whisper != null) limits.add(whisper.limits());
         if (audioFork != null) limits.add(audioFork.limits());
         if (twilio != null) limits.add(twilio.limits());
-        return limits.stream().mapToInt(WsLimits::maxMessageBytes).max().orElse(0);
+        return limits;
     }
 
     /** The language an adapter gives calls that do not ask for one, or null for the engine's default. */

@@ -8,6 +8,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.streamasr.engine.BatchListener;
+import org.streamasr.engine.SpeechEngine;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.stream.CallEvents;
@@ -21,6 +23,7 @@ import org.streamasr.stream.DistinctErrorLog;
  */
 public final class ServerMetrics implements CallEvents {
     private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5};
+    private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
     private final Counter callsStarted;
     private final Counter callsEnded;
@@ -30,6 +33,8 @@ public final class ServerMetrics implements CallEvents {
     private final Counter streamAudio;
     private final Counter transcripts;
     private final Histogram chunkLatency;
+    private final Histogram batchSize;
+    private final Histogram batchDuration;
     private final Counter subscribersOpened;
     private final Counter subscribersEvicted;
     private final AtomicInteger streamsActive = new AtomicInteger();
@@ -54,6 +59,12 @@ public final class ServerMetrics implements CallEvents {
         chunkLatency = Histogram.builder().name("asr_chunk_latency_seconds")
                 .help("Time from the push of the frame that completed a chunk's audio to the partial it produced")
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+        batchSize = Histogram.builder().name("asr_engine_batch_size")
+                .help("Streams per model run of a batching engine (nemotron); _count is the number of batches")
+                .labelNames("engine").classicOnly().classicUpperBounds(BATCH_SIZE_BUCKETS).register(registry);
+        batchDuration = Histogram.builder().name("asr_engine_batch_seconds")
+                .help("Time one batch took on an inference worker (features, model runs, search, results)")
+                .labelNames("engine").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
         subscribersOpened = Counter.builder().name("asr_caption_subscribers_opened_total")
                 .help("Caption subscribers admitted").register(registry);
         subscribersEvicted = Counter.builder().name("asr_caption_subscribers_evicted_total")
@@ -91,6 +102,14 @@ public final class ServerMetrics implements CallEvents {
         CounterWithCallback.builder().name("asr_errors_total")
                 .help("Errors caught at worker loops (each distinct error is logged once)")
                 .callback(cb -> cb.call(errors.total())).register(registry);
+    }
+
+    /** Feeds the batch histograms from an engine's batch scheduler ({@link SpeechEngine#addBatchListener}). */
+    public BatchListener batchListener(String engine) {
+        return (size, nanos) -> {
+            batchSize.labelValues(engine).observe(size);
+            batchDuration.labelValues(engine).observe(nanos / 1e9);
+        };
     }
 
     @Override

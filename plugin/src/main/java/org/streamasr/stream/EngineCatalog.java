@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.engine.EngineOptions;
@@ -26,6 +28,7 @@ public final class EngineCatalog implements AutoCloseable {
     private final Map<String, EngineOptions> models;
     private final boolean ownsDefault;
     private final Map<String, SpeechEngine> opened = new ConcurrentHashMap<>();
+    private final List<Consumer<SpeechEngine>> openListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param defaultEngine  serves calls that name no engine or model
@@ -43,6 +46,11 @@ public final class EngineCatalog implements AutoCloseable {
 
     public SpeechEngine defaultEngine() {
         return defaultEngine;
+    }
+
+    /** Runs {@code listener} on each engine this catalog opens from now on (the default engine is not included). */
+    public void onEngineOpened(Consumer<SpeechEngine> listener) {
+        openListeners.add(listener);
     }
 
     /** Model names from asr.models, sorted. */
@@ -82,7 +90,9 @@ public final class EngineCatalog implements AutoCloseable {
         try {
             return opened.computeIfAbsent(key, k -> {
                 LOG.info("opening engine {} for {}", options.engine(), k);
-                return SpeechEngines.open(options);
+                SpeechEngine e = SpeechEngines.open(options);
+                openListeners.forEach(l -> l.accept(e));
+                return e;
             });
         } catch (RuntimeException e) {
             throw new CallRejectedException("cannot load " + key.replace(':', ' ') + ": " + e.getMessage(), e);

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Structured log lines for the lifecycle events: one line per call start and end, per failure, per evicted
  * subscriber; streams and subscribers at debug. Each line carries its facts as key-value pairs (callId, source,
- * reason, ...), which the JSON log format (ASR_LOG_APPENDER=JSON) turns into fields.
+ * reason, ...): the text log shows them after the message ({@code callId="c1" reason="..."}), the JSON log format
+ * (ASR_LOG_FORMAT=json, logback-json.xml) puts them in each line's {@code kvpList}.
  */
 public final class LoggingCallEvents implements CallEvents {
     private static final Logger LOG = LoggerFactory.getLogger("org.streamasr.calls");

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -62,7 +61,7 @@ final class ApiServer implements AutoCloseable {
                         + "asr.api.keys = [\"" + KEY + "\"]\n"
                         + "asr.api.fetch.allow-private-addresses = true\n" + overrides)
                 .withFallback(reference).resolve();
-        return ApiConfig.from(c, Map.of());
+        return ApiConfig.from(c, null);
     }
 
     int port() {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +22,7 @@ import org.streamasr.engine.SpeechEngines;
 import org.streamasr.engine.sphinx.SphinxEngine;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.WordErrorRate;
+import org.streamasr.testing.RequiredTools;
 
 /** End to end with the real sphinx engine on LibriVox clips: queued requests finish across a restart. */
 class HostedApiSphinxTest {
@@ -36,8 +36,7 @@ class HostedApiSphinxTest {
 
     @BeforeEach
     void open() {
-        Assumptions.assumeTrue(Files.exists(LIBRIVOX.resolve("transcription")),
-                "SKIPPED: Debian package pocketsphinx-testdata not installed");
+        RequiredTools.file(LIBRIVOX.resolve("transcription"), "pocketsphinx-testdata");
         LeakCheckExtension.track("sphinx decoders", SphinxEngine::openDecoders);
         engine = SpeechEngines.open(EngineOptions.builder().engine("sphinx").build());
     }

@@ -146,6 +146,41 @@ class CaptionSubscriberTest {
     }
 
     @Test
+    void theTimerEvictsAStuckSendWithoutAnyNewCaption() {
+        HeldChannel ch = new HeldChannel();
+        CaptionSubscriber s = subscriber(ch, 1 << 20);
+        assertFalse(s.evictIfSendStuck(), "nothing in flight: an idle subscriber is never stuck");
+        s.offer(fin("u0", "the last words of the meeting"));   // in flight, never completes
+        nanos.addAndGet(1_000_000_000L);
+        assertFalse(s.evictIfSendStuck(), "exactly at the timeout is not past it");
+        assertNull(ch.closeCode);
+        nanos.addAndGet(1_000_000L);
+        assertTrue(s.evictIfSendStuck());
+        assertEquals(1008, ch.closeCode);
+        assertEquals("too slow: a send has not completed in 1000 ms", ch.closeReason);
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).evicted());
+        assertFalse(s.evictIfSendStuck(), "closed once");
+        assertEquals(1, closes.size());
+    }
+
+    @Test
+    void theTimerLeavesASlowSubscriberWhoseSendsComplete() {
+        HeldChannel ch = new HeldChannel();
+        CaptionSubscriber s = subscriber(ch, 1 << 20);
+        for (int i = 0; i < 5; i++) {
+            s.offer(fin("u" + i, "words"));
+            nanos.addAndGet(900_000_000L);
+            assertFalse(s.evictIfSendStuck());
+            ch.completeOne();
+        }
+        nanos.addAndGet(60_000_000_000L);
+        assertFalse(s.evictIfSendStuck(), "nothing in flight any more");
+        assertFalse(s.isClosed());
+        assertEquals(5, s.sentCount());
+    }
+
+    @Test
     void finishSendsWhatIsQueuedThenTheLastMessageThenClosesNormally() {
         HeldChannel ch = new HeldChannel();
         CaptionSubscriber s = subscriber(ch, 1 << 20);

@@ -164,6 +164,22 @@ class AsrServerTest {
     }
 
     @Test
+    void apiKeysFromTheEnvironmentGuardTheCallsAndTheHostedApi() throws Exception {
+        server.close();
+        server = AsrServer.start(TestServers.config(Map.of("ASR_API_KEYS", "env-key-1, env-key-2"), Map.of()),
+                engine, false);
+        http.close();
+        http = new Http(server.baseUri());
+        assertEquals(200, http.get("/v1/calls", "Authorization", "Bearer env-key-2").status());
+        assertEquals(401, http.get("/v1/calls", "Authorization", "Bearer other").status());
+        String status = "/queue/nvidia/nemotron-asr-multilingual/requests/no-such-request/status";
+        assertEquals(404, http.get(status, "Authorization", "Key env-key-1").status(), "a key: the request is unknown");
+        Http.Reply refused = http.get(status, "Authorization", "Key other");
+        assertEquals(401, refused.status(), refused.body());
+        assertEquals(401, http.get(status).status());
+    }
+
+    @Test
     void shutdownTurnsHealthAwayAndEndsCalls() throws Exception {
         assertEquals(201, http.post("/v1/calls", "{\"callId\":\"c\"}").status());
         var call = server.calls().find("c").orElseThrow();

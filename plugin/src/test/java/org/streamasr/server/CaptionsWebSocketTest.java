@@ -115,6 +115,62 @@ class CaptionsWebSocketTest {
     }
 
     @Test
+    void shutdownDeliversEachSpeakersLastFinalAndEndedBeforeClosing() throws Exception {
+        // Room for the whole backlog: this subscriber is slow, not too slow.
+        start(Map.of("asr.captions.subscriber-max-queued-bytes", "64MiB"));
+        URI captions = createCall("closing");
+        int speakers = 6;
+        String words = "and that is all from me for today ".repeat(60_000);   // 2 MB per final
+        try (WebSocketRecorder ws = WebSocketRecorder.connect(captions)) {
+            awaitSubscribers(1);
+            for (int i = 0; i < speakers; i++) speaker("closing", "p" + i, "Speaker " + i).partial("open " + i);
+            for (int i = 0; i < speakers; i++) assertEquals("partial", ws.nextJson(WAIT).get("type").asText());
+            // Each speaker's open utterance is still to become a final: the shutdown flushes them. The subscriber
+            // reads only once the call has ended, so the server still holds most of the 12 MB of last finals
+            // (more than the socket buffers take) when the call is over.
+            for (int i = 0; i < speakers; i++) engine.stream("closing", "p" + i).partial(words + i);
+            ws.reading(false);
+            var callEnded = server.calls().find("closing").orElseThrow().ended();
+            var closed = java.util.concurrent.CompletableFuture.runAsync(server::close);
+            assertEquals("shutdown", callEnded.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            ws.reading(true);
+
+            java.util.Set<String> finalsFrom = new java.util.HashSet<>();
+            JsonNode e;
+            while ((e = ws.nextJson(WAIT)).get("type").asText().equals("partial")) {
+                assertTrue(finalsFrom.isEmpty(), "no partial after a final: " + e);
+            }
+            do {
+                assertEquals("final", e.get("type").asText(), e.toString().substring(0, 200));
+                String who = e.get("participant").asText();
+                assertTrue(e.get("text").asText().endsWith(words + who.substring(1)), who + "'s last words, whole");
+                finalsFrom.add(who);
+            } while (!(e = ws.nextJson(WAIT)).get("type").asText().equals("ended"));
+            assertEquals(speakers, finalsFrom.size(), "every speaker's last final: " + finalsFrom);
+            assertEquals("shutdown", e.get("reason").asText());
+            assertEquals(1000, ws.next(WAIT).closeCode(), "then a normal close");
+            closed.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
+    void theAdaptersIdleTimeoutClosesASilentBridgeButNeverACaptionsSubscriber() throws Exception {
+        start(Map.of("asr.media.websocket.idle-timeout", "1s"));
+        URI captions = createCall("quiet-meeting");
+        ScriptedEngine.Stream alice = speaker("quiet-meeting", "alice", "Alice");
+        URI bridgeUri = URI.create(server.baseUri().toString().replaceFirst("^http", "ws") + "/mediajson/silent-bridge");
+        try (WebSocketRecorder subscriber = WebSocketRecorder.connect(captions);
+             WebSocketRecorder bridge = WebSocketRecorder.connect(bridgeUri)) {
+            awaitSubscribers(1);
+            assertTrue(bridge.awaitClose(WAIT).closeCode() != null, "the bridge that sent nothing was closed");
+            // Twice the idle timeout without a caption: the subscriber is still there, and gets the next one.
+            assertTrue(subscriber.isQuiet(Duration.ofSeconds(2)));
+            alice.partial("still here");
+            assertEvent(subscriber.nextJson(WAIT), "partial", "alice", 1, "still here");
+        }
+    }
+
+    @Test
     void aLateJoinerGetsRecentFinalsFirstThenLiveEvents() throws Exception {
         start(Map.of("asr.captions.history", 2));
         URI captions = createCall("late");
@@ -182,6 +238,35 @@ class CaptionsWebSocketTest {
             WebSocketRecorder.Event close = slow.awaitClose(WAIT);
             assertEquals(1008, close.closeCode());
             assertTrue(close.closeReason().startsWith("too slow"), close.closeReason());
+        }
+    }
+
+    @Test
+    void aSubscriberStuckOnASendIsClosedByTheTimerThoughNoCaptionFollows() throws Exception {
+        // A queue limit the burst never reaches: only the send timeout can close the stuck subscriber.
+        start(Map.of("asr.captions.subscriber-max-queued-bytes", "64MiB", "asr.captions.send-timeout", "1s"));
+        URI captions = createCall("quiet");
+        ScriptedEngine.Stream alice = speaker("quiet", "alice", "Alice");
+        try (WebSocketRecorder stuck = WebSocketRecorder.connect(captions);
+             WebSocketRecorder reader = WebSocketRecorder.connect(captions)) {
+            awaitSubscribers(2);
+            stuck.reading(false);
+            String filler = "x".repeat(32_000);
+            int finals = 400;   // more than the socket buffers hold: the stuck subscriber's send never completes
+            for (int i = 0; i < finals; i++) alice.fin(i + " " + filler);
+            for (int i = 0; i < finals; i++) assertEquals(i + 1, reader.nextJson(WAIT).get("seq").asLong());
+            // The call now says nothing more; the captions timer still finds the stuck send.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (server.captions().subscriberCount() != 1) {
+                assertTrue(System.nanoTime() < deadline, "the stuck subscriber was not closed");
+                Thread.onSpinWait();
+            }
+            assertTrue(http.get("/metrics").body().contains("asr_caption_subscribers_evicted_total 1.0"));
+            stuck.reading(true);
+            WebSocketRecorder.Event close = stuck.awaitClose(WAIT);
+            assertEquals(1008, close.closeCode());
+            assertEquals("too slow: a send has not completed in 1000 ms", close.closeReason());
+            assertTrue(server.calls().find("quiet").isPresent(), "the call goes on; only the subscriber was closed");
         }
     }
 }

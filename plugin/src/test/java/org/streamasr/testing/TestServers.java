@@ -17,6 +17,11 @@ public final class TestServers {
     }
 
     public static ServerConfig config(Map<String, Object> settings) {
+        return config(Map.of(), settings);
+    }
+
+    /** As {@link #config(Map)}, with {@code env} standing in for the process environment (ASR_* variables). */
+    public static ServerConfig config(Map<String, String> env, Map<String, Object> settings) {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("asr.server.host", "127.0.0.1");
         flags.put("asr.server.port", 0);
@@ -29,7 +34,7 @@ public final class TestServers {
         flags.put("asr.media.audiosocket.port", 0);
         flags.put("asr.api.store-dir", apiStoreDir().toString());
         flags.putAll(settings);
-        return ServerConfig.from(ConfigLoader.load(null, Map.of(), flags));
+        return ServerConfig.from(ConfigLoader.load(null, env, flags));
     }
 
     /** A fresh directory for the hosted API's store (deleted when the JVM exits): tests never share one. */

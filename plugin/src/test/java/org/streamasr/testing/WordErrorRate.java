@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * Word error rate for end-to-end tests on recorded speech: word-level Levenshtein alignment (substitutions,
@@ -56,7 +57,9 @@ public final class WordErrorRate {
      */
     public static double sclite(Map<String, String> references, Map<String, String> hypotheses, Path workDir)
             throws IOException, InterruptedException {
-        if (!Files.isExecutable(SCLITE)) return -1;
+        if (!RequiredTools.optional(Files.isExecutable(SCLITE), "sclite (Debian package sctk) for the cross-check")) {
+            return -1;
+        }
         List<String> ref = new ArrayList<>(), hyp = new ArrayList<>();
         for (Map.Entry<String, String> e : references.entrySet()) {
             String id = "(spk-" + e.getKey().replaceAll("[^A-Za-z0-9]", "") + ")";

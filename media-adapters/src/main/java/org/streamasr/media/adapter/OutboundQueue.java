@@ -2,9 +2,11 @@ package org.streamasr.media.adapter;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.streamasr.media.DropCounter;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.OutboundDrain;
 
 /**
  * A bounded, non-blocking outbound queue in front of one connection: messages are sent one at a time with the
@@ -17,7 +19,7 @@ import org.streamasr.media.MediaMetrics;
  * messages left, the peer cannot keep up and is closed with {@link CloseCodes#TRY_AGAIN_LATER} and a reason (counted
  * "evicted"). Finals are never dropped from an open channel.
  */
-public final class OutboundQueue implements OutboundChannel {
+public final class OutboundQueue implements OutboundChannel, OutboundDrain.Queue {
 
     /** How a queue reaches its peer. */
     public interface Transport {
@@ -69,6 +71,7 @@ public final class OutboundQueue implements OutboundChannel {
     private boolean closed;
     private int closeCode;
     private String closeReason;
+    private CompletableFuture<Void> drained;
 
     public OutboundQueue(Transport transport, Limits limits, MediaMetrics metrics, String component) {
         this.transport = transport;
@@ -104,6 +107,7 @@ public final class OutboundQueue implements OutboundChannel {
             metrics.counter(component + ".outbound.evicted").increment();
             drops.drop("evicted", evictReason);
             transport.close(CloseCodes.TRY_AGAIN_LATER, evictReason);
+            notifyIfDrained();
             return false;
         }
         pump();
@@ -130,6 +134,7 @@ public final class OutboundQueue implements OutboundChannel {
             queuedBytes = 0;
         }
         transport.close(code, CloseCodes.fitReason(reason));
+        notifyIfDrained();
     }
 
     @Override
@@ -149,6 +154,30 @@ public final class OutboundQueue implements OutboundChannel {
             queue.clear();
             queuedBytes = 0;
         }
+        notifyIfDrained();
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> whenDrained() {
+        if (isDrained()) return CompletableFuture.completedFuture(null);
+        if (drained == null) drained = new CompletableFuture<>();
+        return drained;
+    }
+
+    // Guarded by this.
+    private boolean isDrained() {
+        return closed || (queue.isEmpty() && !inFlight && !closing);
+    }
+
+    /** Tells whoever waits for the drain, once there is nothing left to send (outside the lock). */
+    private void notifyIfDrained() {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            if (drained == null || !isDrained()) return;
+            waiting = drained;
+            drained = null;
+        }
+        waiting.complete(null);
     }
 
     private boolean replaceQueuedPartial(String text, String key) {
@@ -194,6 +223,7 @@ public final class OutboundQueue implements OutboundChannel {
         while (true) {
             Message next;
             boolean flushedAndClosing = false;
+            boolean drainedNow = false;
             synchronized (this) {
                 if (closed || inFlight) {
                     pumping = false;
@@ -202,16 +232,24 @@ public final class OutboundQueue implements OutboundChannel {
                 next = queue.pollFirst();
                 if (next == null) {
                     pumping = false;
-                    if (!closing) return;
-                    closed = true;
-                    flushedAndClosing = true;
+                    if (!closing) {
+                        drainedNow = true;
+                    } else {
+                        closed = true;
+                        flushedAndClosing = true;
+                    }
                 } else {
                     queuedBytes -= next.text.length();
                     inFlight = true;
                 }
             }
+            if (drainedNow) {
+                notifyIfDrained();
+                return;
+            }
             if (flushedAndClosing) {
                 transport.close(closeCode, CloseCodes.fitReason(closeReason));
+                notifyIfDrained();
                 return;
             }
             metrics.counter(component + ".outbound.sent").increment();
@@ -231,6 +269,7 @@ public final class OutboundQueue implements OutboundChannel {
         if (failure != null) {
             drops.drop("send-failed", String.valueOf(failure));
             transport.close(CloseCodes.GOING_AWAY, "send failed");
+            notifyIfDrained();
             return;
         }
         pump();

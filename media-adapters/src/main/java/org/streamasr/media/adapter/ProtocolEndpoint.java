@@ -55,6 +55,7 @@ public final class ProtocolEndpoint extends Endpoint {
         if (ws.getMaxIdleTimeout() != limits.idleTimeout().toMillis()) ws.setMaxIdleTimeout(limits.idleTimeout().toMillis());
         OutboundQueue queue = new OutboundQueue(new SessionTransport(ws), limits.outbound(), metrics, component);
         out = queue;
+        metrics.outbound().opened(queue);
         metrics.counter(component + ".connections.opened").increment();
         ConnectionInfo info = connectionInfo(ws, config);
         try {
@@ -77,7 +78,10 @@ public final class ProtocolEndpoint extends Endpoint {
         int code = reason.getCloseCode().getCode();
         if (code == CloseCodes.TOO_BIG) drops.drop("message-too-big", "closed: a fragmented message passed " + limits.maxMessageBytes() + " bytes");
         OutboundQueue queue = out;
-        if (queue != null) queue.onTransportClosed();
+        if (queue != null) {
+            queue.onTransportClosed();
+            metrics.outbound().closed(queue);
+        }
         ProtocolSession s = session;
         if (s == null) return;
         try {

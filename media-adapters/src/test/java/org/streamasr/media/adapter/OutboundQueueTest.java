@@ -139,6 +139,35 @@ class OutboundQueueTest {
     }
 
     @Test
+    void whenDrainedCompletesOnceEverythingWasSentOrTheQueueClosed() {
+        ManualTransport t = new ManualTransport();
+        OutboundQueue q = new OutboundQueue(t, OutboundQueue.Limits.defaults(), metrics, "test");
+        assertTrue(q.whenDrained().isDone(), "an idle queue is drained");
+        q.sendText("final 1", Priority.FINAL, null);
+        q.sendText("final 2", Priority.FINAL, null);
+        var drained = q.whenDrained();
+        assertFalse(drained.isDone());
+        t.completeOne();
+        assertFalse(drained.isDone(), "final 2 is still in flight");
+        t.completeOne();
+        assertTrue(drained.isDone());
+
+        q.sendText("final 3", Priority.FINAL, null);
+        q.closeAfterFlush(1000, "call ended");
+        var closing = q.whenDrained();
+        assertFalse(closing.isDone(), "a close is pending behind final 3");
+        t.completeOne();
+        assertTrue(closing.isDone());
+        assertEquals(1000, t.closeCode);
+
+        OutboundQueue gone = new OutboundQueue(new ManualTransport(), OutboundQueue.Limits.defaults(), metrics, "test");
+        gone.sendText("never delivered", Priority.FINAL, null);
+        var waiting = gone.whenDrained();
+        gone.onTransportClosed();
+        assertTrue(waiting.isDone(), "a queue whose peer went away has nothing more to send");
+    }
+
+    @Test
     void failedSendClosesAndRefusesMore() {
         ManualTransport t = new ManualTransport();
         OutboundQueue q = new OutboundQueue(t, OutboundQueue.Limits.defaults(), metrics, "test");

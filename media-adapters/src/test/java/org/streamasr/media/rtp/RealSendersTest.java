@@ -3,13 +3,11 @@ package org.streamasr.media.rtp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +22,7 @@ import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.LeakCheckExtension;
 import org.streamasr.testing.RecordingCallSink;
+import org.streamasr.testing.RequiredTools;
 import org.streamasr.testing.SignalMetrics;
 
 /**
@@ -58,7 +57,7 @@ class RealSendersTest {
     }
 
     static short[] source() throws Exception {
-        Assumptions.assumeTrue(Files.exists(CLIP), "SKIPPED: " + CLIP + " missing (Debian package pocketsphinx-testdata)");
+        RequiredTools.file(CLIP, "pocketsphinx-testdata");
         WavFile w = WavFile.read(CLIP);
         assertEquals(16_000, w.sampleRate());
         return w.mono();

@@ -199,6 +199,6 @@ public final class AudioFetcher {
 
     private FetchException tooLarge() {
         return new FetchException(FetchException.Kind.TOO_LARGE,
-                "audio input larger than the limit of " + maxBytes + " bytes");
+                "audio input larger than the limit of " + maxBytes + " bytes (asr.api.limits.max-audio-bytes)");
     }
 }

@@ -271,7 +271,8 @@ final class HttpExchange {
     }
 
     private static ApiError tooLarge(long limit) {
-        return ApiError.plain(413, "request_too_large", "request body larger than the limit of " + limit + " bytes");
+        return ApiError.plain(413, "request_too_large", "request body larger than the limit of " + limit
+                + " bytes (asr.api.limits.max-request-body)");
     }
 
     static String reason(int status) {

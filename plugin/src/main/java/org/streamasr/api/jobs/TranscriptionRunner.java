@@ -86,7 +86,8 @@ public final class TranscriptionRunner {
             if (e.kind() == FetchException.Kind.REFUSED) metrics.urlsRefused.inc();
             return failure(fetchError(e), t0);
         } catch (AudioTooLongException e) {
-            return failure(ApiError.field(413, "audio_url", e.getMessage(), "audio_duration_too_long"), t0);
+            return failure(ApiError.field(413, "audio_url", e.getMessage() + " (asr.api.limits.max-audio-duration)",
+                    "audio_duration_too_long"), t0);
         } catch (UndecodableAudioException e) {
             stopIfAsked(job);
             return failure(ApiError.field(400, "audio_url", e.getMessage(), "audio_decode_error"), t0);

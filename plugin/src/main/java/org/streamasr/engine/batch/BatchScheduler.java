@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -12,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.engine.BatchListener;
 
 /**
  * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
@@ -47,6 +49,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
     private final AtomicLong items = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong queuedNanos = new AtomicLong();
+    private final List<BatchListener> listeners = new CopyOnWriteArrayList<>();
     private int idleWorkers;
     private boolean closed;
 
@@ -91,6 +94,15 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Told the size and run time of every batch, after it ran (or failed), on the worker that ran it. */
+    public void addListener(BatchListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(BatchListener listener) {
+        listeners.remove(listener);
     }
 
     public int maxBatch() {
@@ -163,6 +175,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 return;
             }
             if (job.items() == null) return;
+            long t0 = System.nanoTime();
             try {
                 runner.run(job.key(), job.items(), index);
                 batches.incrementAndGet();
@@ -171,6 +184,7 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 failures.incrementAndGet();
                 log.error("batch of {} for {} failed", job.items().size(), job.key(), e);
             } finally {
+                tell(job.items().size(), System.nanoTime() - t0);
                 lock.lock();
                 try {
                     idleWorkers++;
@@ -178,6 +192,16 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
+            }
+        }
+    }
+
+    private void tell(int size, long nanos) {
+        for (BatchListener l : listeners) {
+            try {
+                l.batchRun(size, nanos);
+            } catch (RuntimeException e) {
+                log.warn("batch listener {} threw", l.getClass().getName(), e);
             }
         }
     }

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
+import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
@@ -311,6 +312,16 @@ public final class NemotronEngine implements SpeechEngine {
 
     public long batchesRun() {
         return scheduler.batchesRun();
+    }
+
+    @Override
+    public void addBatchListener(BatchListener listener) {
+        scheduler.addListener(listener);
+    }
+
+    @Override
+    public void removeBatchListener(BatchListener listener) {
+        scheduler.removeListener(listener);
     }
 
     /** Time ready streams waited in the scheduler for their batch to leave, summed, in nanoseconds. */

@@ -38,6 +38,27 @@ class BatchSchedulerTest {
         }
     }
 
+    @Test
+    void listenersAreToldTheSizeOfEveryBatchAfterItRanFailedOnesToo() throws Exception {
+        List<Integer> told = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(3);
+        try (BatchScheduler<String, Integer> s = new BatchScheduler<>("t", 1, 4, Duration.ofHours(1),
+                (key, batch, worker) -> {
+                    if (key.equals("bad")) throw new IllegalStateException("model run failed");
+                })) {
+            s.addListener((size, nanos) -> {
+                assertTrue(nanos >= 0);
+                told.add(size);
+                done.countDown();
+            });
+            for (int i = 0; i < 8; i++) s.submit("a", i);
+            for (int i = 0; i < 4; i++) s.submit("bad", i);
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(1, s.failures());
+        }
+        assertEquals(List.of(4, 4, 4), told);
+    }
+
     /** That it does not leave before its wait is over is the rule's, checked on an injected clock in BatchQueuesTest. */
     @Test
     void aLoneItemLeavesOnItsOwnOnceItsWaitIsOver() throws Exception {

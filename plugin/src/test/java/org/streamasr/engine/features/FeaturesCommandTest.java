@@ -7,11 +7,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamasr.cli.AsrMain;
 import picocli.CommandLine;
+import org.streamasr.testing.RequiredTools;
 
 /** {@code asr features WAV --out FILE.npy}, checked by numpy loading the file and comparing with its reference. */
 class FeaturesCommandTest {
@@ -21,7 +21,7 @@ class FeaturesCommandTest {
     @Test
     void writesNpyThatNumpyLoadsAndThatMatchesTheReference() {
         Path wav = LogMelExtractorTest.LIBRIVOX.resolve("sense_and_sensibility_01_austen_64kb-0870.wav");
-        Assumptions.assumeTrue(Files.exists(wav), "SKIPPED: Debian package pocketsphinx-testdata not installed");
+        RequiredTools.file(wav, "pocketsphinx-testdata");
         NumpyReference.requireNumpy();
         Path npy = tmp.resolve("features.npy");
         int code = new CommandLine(new AsrMain()).execute("features", wav.toString(), "--out", npy.toString());

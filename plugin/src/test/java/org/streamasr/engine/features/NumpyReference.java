@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * Runs the independent numpy reference ({@code features/logmel_reference.py}) as a subprocess and reads its verdict.
@@ -41,7 +41,7 @@ final class NumpyReference {
 
     static void requireNumpy() {
         if (available == null) available = run(List.of("python3", "-c", "import numpy")).startsWith("0\n");
-        Assumptions.assumeTrue(available, "SKIPPED: python3 with numpy is needed for the reference features "
+        RequiredTools.require(available, "python3 with numpy is needed for the reference features "
                 + "(Debian package python3-numpy; scripts/install-debian-packages test)");
     }
 

@@ -19,6 +19,7 @@ import org.streamasr.engine.Utterance;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.WordErrorRate;
+import org.streamasr.testing.RequiredTools;
 
 /**
  * The real sherpa-onnx Nemotron exports, when given: {@code -Dnemotron.model=DIR} or {@code ASR_NEMOTRON_MODEL=DIR}
@@ -41,7 +42,7 @@ class RealModelTest {
     void transcribesLibriVoxWell() throws Exception {
         Path dir = model();
         Path transcription = LIBRIVOX.resolve("transcription");
-        Assumptions.assumeTrue(Files.exists(transcription), "SKIPPED: Debian package pocketsphinx-testdata not installed");
+        RequiredTools.file(transcription, "pocketsphinx-testdata");
         Map<String, String> refs = new LinkedHashMap<>();
         Matcher m = Pattern.compile("<s>(.*)</s>\\s*\\((\\S+)\\)").matcher(Files.readString(transcription));
         while (m.find()) refs.put(m.group(2), m.group(1).trim());

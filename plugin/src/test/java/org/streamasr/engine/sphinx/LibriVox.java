@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.streamasr.media.wav.WavFile;
+import org.streamasr.testing.RequiredTools;
 
 /** The five LibriVox clips of Debian's pocketsphinx-testdata, their reference text, and the offline recogniser. */
 final class LibriVox {
@@ -25,7 +25,7 @@ final class LibriVox {
     /** Clip id ("0870", ...) to reference words, in file order; skips when the package is missing. */
     static Map<String, String> references() throws IOException {
         Path t = DIR.resolve("transcription");
-        Assumptions.assumeTrue(Files.exists(t), "SKIPPED: Debian package pocketsphinx-testdata not installed");
+        RequiredTools.file(t, "pocketsphinx-testdata");
         Map<String, String> refs = new LinkedHashMap<>();
         Matcher m = Pattern.compile("<s>(.*)</s>\\s*\\(" + PREFIX + "(\\d+)\\)").matcher(Files.readString(t));
         while (m.find()) refs.put(m.group(2), m.group(1).trim());
@@ -45,8 +45,7 @@ final class LibriVox {
      * utterances it prints, joined by spaces.
      */
     static Map<String, String> continuous(List<String> ids) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/pocketsphinx_continuous")),
-                "SKIPPED: pocketsphinx_continuous not installed (Debian package pocketsphinx)");
+        RequiredTools.file(Path.of("/usr/bin/pocketsphinx_continuous"), "pocketsphinx");
         List<Process> procs = new ArrayList<>();
         for (String id : ids) {
             procs.add(new ProcessBuilder("pocketsphinx_continuous", "-infile", wav(id).toString(), "-logfn", "/dev/null")

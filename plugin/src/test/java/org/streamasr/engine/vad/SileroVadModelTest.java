@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +20,7 @@ import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.LeakCheckExtension;
+import org.streamasr.testing.RequiredTools;
 
 /** Silero VAD v6 on real speech, silence and noise; batched runs equal single-stream runs bit for bit. */
 class SileroVadModelTest {
@@ -177,7 +177,7 @@ class SileroVadModelTest {
 
     private static float[] librivox(String id) throws IOException {
         Path wav = LIBRIVOX.resolve("sense_and_sensibility_01_austen_64kb-" + id + ".wav");
-        Assumptions.assumeTrue(Files.exists(wav), "SKIPPED: Debian package pocketsphinx-testdata not installed");
+        RequiredTools.file(wav, "pocketsphinx-testdata");
         return WavFile.toFloat(WavFile.read(wav).samples());
     }
 
