@@ -53,6 +53,8 @@ final class SipCall {
     private ClientTransaction pendingRefresh;
     private boolean acked;
     private String pendingBye;
+    /** A refresh fell due before the caller's ACK: it goes out once the ACK is in. */
+    private boolean refreshAfterAck;
     private boolean finished;
 
     SipCall(SipGateway gw, SipProvider provider, ServerTransaction inviteTx, boolean siprec, ParticipantSpec caller) {
@@ -139,6 +141,10 @@ final class SipCall {
     void acked() {
         acked = true;
         if (pendingBye != null) end(pendingBye, true);
+        else if (refreshAfterAck) {
+            refreshAfterAck = false;
+            sendRefresh();
+        }
     }
 
     /**
@@ -224,6 +230,12 @@ final class SipCall {
         Grant timer = session.grant();
         Dialog dialog = inviteTx.getDialog();
         if (timer == null || finished || pendingRefresh != null || dialog == null || dialog.getState() != DialogState.CONFIRMED) return;
+        if (!acked) {
+            // An in-dialog request of ours crossing the caller's ACK makes JAIN-SIP swallow that ACK (the retransmissions
+            // of our 200 stop, yet the listener never sees it), after which no BYE could be sent (RFC 3261 section 15).
+            refreshAfterAck = true;
+            return;
+        }
         try {
             Request refresh = dialog.createRequest(peerTakesUpdate ? Request.UPDATE : Request.INVITE);
             // in a request of ours, "uac" is us: we stay the refresher
