@@ -19,12 +19,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.streamasr.media.AudioLevel;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.media.g711.G711;
 import org.streamasr.media.pipeline.MediaExecutors;
 import org.streamasr.media.rtp.RtpEndpoints;
+import org.streamasr.media.sip.sdp.MediaDescription;
 import org.streamasr.media.sip.sdp.SdpParser;
 import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SdesKey;
@@ -70,20 +72,14 @@ class SipMediaTest {
                 + (srtp ? "a=crypto:" + ours.toAttributeValue() + "\r\n" : "");
         try (RawSipClient c = new RawSipClient("udp", gateway.port());
              DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            String callId = UUID.randomUUID().toString();
-            c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp", sdp));
-            RawSipClient.Message ok = c.awaitStatus(200);
-            assertEquals(200, ok.status(), String.valueOf(ok));
-            String toTag = SipTestMessages.tagOf(ok.header("to"));
-            c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
-            int port = SdpParser.parse(ok.body()).media().get(0).port();
+            Answered answered = call(c, sdp);
 
             SrtpTestSender sender = srtp ? new SrtpTestSender(ours, 0x5eed) : null;
             try {
                 for (int i = 0; i < 50; i++) {
                     byte[] packet = pcmuPacket(i, 0x5eed);
                     if (sender != null) packet = sender.protect(packet);
-                    media.send(new DatagramPacket(packet, packet.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+                    sendTo(media, answered.rtpPort(), packet);
                 }
             } finally {
                 if (sender != null) sender.close();
@@ -92,7 +88,7 @@ class SipMediaTest {
             SipGatewayTest.poll(() -> call.participants().get(0).frames().size() >= 40, "audio frames reached the participant");
             assertEquals(0, metrics.dropCounter("srtp").total(), metrics.drops().toString());
 
-            c.send(SipTestMessages.request(c, "BYE", "x", callId, 2, "f", toTag, null, null));
+            c.send(SipTestMessages.request(c, "BYE", "x", answered.callId(), 2, "f", answered.toTag(), null, null));
             assertEquals(200, c.awaitStatus(200).status());
             SipGatewayTest.poll(() -> call.isClosed() && rtp.openEndpoints() == 0, "call and RTP port closed");
             assertTrue(call.participants().get(0).isClosed());
@@ -111,34 +107,28 @@ class SipMediaTest {
         int packets = 30;
         try (RawSipClient c = new RawSipClient("udp", gateway.port());
              DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            String callId = UUID.randomUUID().toString();
-            c.send(SipTestMessages.request(c, "INVITE", "x", callId, 1, "f", null, "application/sdp", sdp));
-            RawSipClient.Message ok = c.awaitStatus(200);
-            assertEquals(200, ok.status(), String.valueOf(ok));
-            String toTag = SipTestMessages.tagOf(ok.header("to"));
-            c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
-            var answered = SdpParser.parse(ok.body()).media().get(0);
-            assertEquals(List.of("3/recvonly urn:ietf:params:rtp-hdrext:ssrc-audio-level"), answered.attributes("extmap"));
+            Answered answered = call(c, sdp);
+            assertEquals(List.of("3/recvonly urn:ietf:params:rtp-hdrext:ssrc-audio-level"), answered.answer().attributes("extmap"));
 
             for (int i = 0; i < packets; i++) {
                 // the level under the negotiated id 3, and under id 1 something else (a mid) that must not be read
                 byte[] packet = withExtension(pcmuPacket(i, 0x5eed), (byte) 0x10, (byte) 'a', (byte) 0x30,
                         (byte) ((i % 2 == 0 ? 0x80 : 0) | levelOf(i)));
-                media.send(new DatagramPacket(packet, packet.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), answered.port())));
+                sendTo(media, answered.rtpPort(), packet);
             }
             RecordingCallSink.Call call = sink.calls().get(0);
             SipGatewayTest.poll(() -> call.participants().get(0).frames().size() >= packets, "audio frames reached the participant");
-            c.send(SipTestMessages.request(c, "BYE", "x", callId, 2, "f", toTag, null, null));
+            c.send(SipTestMessages.request(c, "BYE", "x", answered.callId(), 2, "f", answered.toTag(), null, null));
             assertEquals(200, c.awaitStatus(200).status());
             SipGatewayTest.poll(() -> call.isClosed() && rtp.openEndpoints() == 0, "call and RTP port closed");
 
-            List<org.streamasr.media.AudioLevel> levels = new java.util.ArrayList<>();
-            for (org.streamasr.media.PcmFrame f : call.participants().get(0).frames()) {
-                assertEquals(org.streamasr.media.PcmFrame.Kind.AUDIO, f.kind(), "a clean stream");
+            List<AudioLevel> levels = new ArrayList<>();
+            for (PcmFrame f : call.participants().get(0).frames()) {
+                assertEquals(PcmFrame.Kind.AUDIO, f.kind(), "a clean stream");
                 if (levels.isEmpty() || !levels.get(levels.size() - 1).equals(f.senderLevel())) levels.add(f.senderLevel());
             }
-            List<org.streamasr.media.AudioLevel> sent = new java.util.ArrayList<>();
-            for (int i = 0; i < packets; i++) sent.add(org.streamasr.media.AudioLevel.of(levelOf(i), i % 2 == 0));
+            List<AudioLevel> sent = new ArrayList<>();
+            for (int i = 0; i < packets; i++) sent.add(AudioLevel.of(levelOf(i), i % 2 == 0));
             assertEquals(sent, levels, "each packet's level on the frames of its audio, in order");
             assertEquals(0, metrics.dropCounter("rtp").total(), metrics.drops().toString());
         }
@@ -173,7 +163,7 @@ class SipMediaTest {
              DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\n";
             Answered call = call(c, sdp);
-            for (int i = 0; i < 50; i++) sendTo(media, call.rtpPort, g711Packet(i, 0xa1a1, 8));
+            for (int i = 0; i < 50; i++) sendTo(media, call.rtpPort(), g711Packet(i, 0xa1a1, 8));
             RecordingCallSink.Call recorded = sink.calls().get(0);
             SipGatewayTest.poll(() -> recorded.participants().get(0).samplesOf(PcmFrame.Kind.AUDIO) >= 40 * 320, "audio decoded");
             short[] pcm = recorded.participants().get(0).contiguousSamples();
@@ -215,7 +205,7 @@ class SipMediaTest {
         try (RawSipClient c = new RawSipClient("udp", gateway.port());
              DatagramSocket media = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Answered call = call(c, offer("sendrecv"));
-            for (int i = 0; i < 10; i++) sendTo(media, call.rtpPort, pcmuPacket(i, 0x77));
+            for (int i = 0; i < 10; i++) sendTo(media, call.rtpPort(), pcmuPacket(i, 0x77));
             RecordingCallSink.Call recorded = sink.calls().get(0);
             SipGatewayTest.poll(() -> recorded.participants().get(0).frames().size() >= 5, "media flowing");
             rtpClock.addAndGet(RTP_TIMEOUT.toNanos());
@@ -248,7 +238,11 @@ class SipMediaTest {
         }
     }
 
-    private record Answered(String callId, String toTag, int rtpPort) {
+    /** An answered call: its dialog, and the answer's (first) audio stream. */
+    private record Answered(String callId, String toTag, MediaDescription answer) {
+        int rtpPort() {
+            return answer.port();
+        }
     }
 
     private static String offer(String direction) {
@@ -262,7 +256,7 @@ class SipMediaTest {
         assertEquals(200, ok.status(), String.valueOf(ok));
         String toTag = SipTestMessages.tagOf(ok.header("to"));
         c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
-        return new Answered(callId, toTag, SdpParser.parse(ok.body()).media().get(0).port());
+        return new Answered(callId, toTag, SdpParser.parse(ok.body()).media().get(0));
     }
 
     /** Sends a re-INVITE, ACKs its 200, and returns the answer's direction line; requests met on the way are kept. */
