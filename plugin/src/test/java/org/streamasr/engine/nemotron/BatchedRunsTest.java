@@ -87,6 +87,19 @@ class BatchedRunsTest {
         to.put(0, from.get(row));
     }
 
+    /** Runs the encoder on row {@code i} of {@code batch}'s inputs alone, in the one-row {@code alone}. */
+    private static void runEncoderAlone(ChunkModel m, Workspace batch, Workspace alone, int i)
+            throws org.streamasr.engine.RecognitionException {
+        EncoderContract c = m.contract;
+        copyRow(batch.audio, alone.audio, i, c.featDim() * c.windowSize());
+        copyRow(batch.channelIn, alone.channelIn, i, c.layers() * c.leftContext() * c.dModel());
+        copyRow(batch.timeIn, alone.timeIn, i, c.timeLayers() * c.timeDim() * c.convContext());
+        copyRow(batch.length, alone.length, i);
+        copyRow(batch.channelLenIn, alone.channelLenIn, i);
+        copyRow(batch.prompt, alone.prompt, i);
+        m.runEncoder(alone, 1);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {80, 560})
     void encoderBatchEqualsEachStreamAlone(int chunkMs) {
@@ -110,13 +123,7 @@ class BatchedRunsTest {
             }
             m.runEncoder(batch, N);
             for (int i = 0; i < N; i++) {
-                copyRow(batch.audio, alone.audio, i, audio);
-                copyRow(batch.channelIn, alone.channelIn, i, channel);
-                copyRow(batch.timeIn, alone.timeIn, i, time);
-                copyRow(batch.length, alone.length, i);
-                copyRow(batch.channelLenIn, alone.channelLenIn, i);
-                copyRow(batch.prompt, alone.prompt, i);
-                m.runEncoder(alone, 1);
+                runEncoderAlone(m, batch, alone, i);
                 assertArrayEquals(copy(alone.encoded, 0, out), copy(batch.encoded, i * out, out), "outputs of stream " + i);
                 assertArrayEquals(copy(alone.channelOut, 0, channel), copy(batch.channelOut, i * channel, channel),
                         "cache_last_channel_next of stream " + i);
@@ -237,13 +244,7 @@ class BatchedRunsTest {
             int rows = 0;
             float largest = 0;
             for (int i = 0; i < N; i++) {
-                copyRow(batch.audio, alone.audio, i, audio);
-                copyRow(batch.channelIn, alone.channelIn, i, channel);
-                copyRow(batch.timeIn, alone.timeIn, i, time);
-                copyRow(batch.length, alone.length, i);
-                copyRow(batch.channelLenIn, alone.channelLenIn, i);
-                copyRow(batch.prompt, alone.prompt, i);
-                m.runEncoder(alone, 1);
+                runEncoderAlone(m, batch, alone, i);
                 float[] a = copy(alone.channelOut, 0, channel);
                 float[] b = copy(batch.channelOut, i * channel, channel);
                 if (!java.util.Arrays.equals(a, b)) rows++;
