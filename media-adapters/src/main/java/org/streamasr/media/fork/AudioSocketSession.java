@@ -15,6 +15,7 @@ import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.adapter.ParticipantFeed;
 import org.streamasr.media.adapter.PcmStreamInput;
+import org.streamasr.media.codec.LinearPcmCheck;
 
 /**
  * The protocol of one Asterisk AudioSocket connection, free of sockets: messages of a 1-byte kind, a 2-byte
@@ -49,6 +50,7 @@ final class AudioSocketSession implements TranscriptListener {
     private ParticipantFeed feed;
     private PcmStreamInput audio;
     private int audioRate;
+    private LinearPcmCheck pcmCheck;
     private boolean ended;
 
     AudioSocketSession(CallSink sink, AudioSocketConfig config, MediaMetrics metrics, Closer closer, String remote) {
@@ -168,6 +170,12 @@ final class AudioSocketSession implements TranscriptListener {
             }
             audio = new PcmStreamInput(List.of(feed), rate, false);
             audioRate = rate;
+            pcmCheck = new LinearPcmCheck(rate);
+        }
+        if (!pcmCheck.accept(payload)) {
+            drops.drop("not-linear-pcm", remote + ": audio marked as signed linear reads as G.711 bytes"
+                    + " (Dial(AudioSocket/HOST:PORT/UUID) needs /c(slin16)); not transcribed");
+            return;
         }
         int dropped = audio.acceptWhole(payload);
         if (dropped > 0) drops.drop("odd-length-audio", remote + ": " + dropped + " trailing byte of a 16-bit sample");

@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.TestAudio;
+import org.streamasr.media.g711.G711;
 import org.streamasr.testing.RecordingCallSink;
 
 class AudioSocketSessionTest {
@@ -79,6 +80,32 @@ class AudioSocketSessionTest {
         for (int i = 0; i < 50; i++) receive(slin(0x10, new short[160]));
         session.end();
         assertEquals(16_000, sink.awaitCall(0).participant("caller").samples().length);
+    }
+
+    @Test
+    void muLawMarkedAsSignedLinearIsCountedAndNotTranscribed() throws Exception {
+        short[] at8k = TestAudio.resample(TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav"), 16_000, 8_000);
+        byte[] ulaw = new byte[at8k.length];
+        for (int i = 0; i < at8k.length; i++) ulaw[i] = G711.linearToUlaw(at8k[i]);
+        receive(id(ID));
+        for (int off = 0; off + 320 <= ulaw.length; off += 320) {      // what Dial(AudioSocket/...) without c(slin16) sends
+            receive(frame(0x10, java.util.Arrays.copyOfRange(ulaw, off, off + 320)));
+        }
+        session.end();
+        long forwarded = sink.awaitCall(0).participant("caller").samples().length;
+        assertTrue(drops("not-linear-pcm") > 0, "noticed");
+        assertTrue(forwarded <= 16_000 / 2 + 640, "only the first half-second window went through before the verdict: " + forwarded);
+    }
+
+    @Test
+    void realSpeechAsSignedLinearIsNeverTakenForG711() throws Exception {
+        short[] at8k = TestAudio.resample(TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav"), 16_000, 8_000);
+        for (int i = 0; i < at8k.length; i++) at8k[i] = (short) Math.max(-32768, Math.min(32767, at8k[i] * 8)); // clipped hot
+        receive(id(ID));
+        for (int off = 0; off + 160 <= at8k.length; off += 160) receive(slin(0x10, java.util.Arrays.copyOfRange(at8k, off, off + 160)));
+        session.end();
+        assertEquals(0, drops("not-linear-pcm"));
+        assertEquals(at8k.length / 160 * 320, sink.awaitCall(0).participant("caller").samples().length);
     }
 
     @Test

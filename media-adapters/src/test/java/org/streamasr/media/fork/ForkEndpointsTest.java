@@ -79,8 +79,8 @@ class ForkEndpointsTest {
         short[] speech = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav");
         short[] at8k = TestAudio.resample(speech, 16_000, 8_000);
         try (WsTestClient freeswitch = WsTestClient.connect(server.uri("/audio-fork/fs-uuid-1?rate=8k&mix=mono"),
-                List.of("audiostream.drachtio.org"), Map.of())) {
-            assertEquals("audiostream.drachtio.org", freeswitch.negotiatedSubprotocol());
+                List.of("audio.drachtio.org"), Map.of())) {
+            assertEquals("audio.drachtio.org", freeswitch.negotiatedSubprotocol());
             for (int off = 0; off < at8k.length; off += 160) {
                 freeswitch.sendBinary(TestAudio.le(at8k, off, Math.min(at8k.length, off + 160)));
             }
