@@ -29,7 +29,8 @@
     fetch('/v1/calls', { headers: headers, cache: 'no-store' }).then(function (r) {
       if (r.status === 401) {
         keyForm.hidden = false;
-        serverStatusEl.textContent = 'API key needed';
+        noCallsEl.hidden = true;  // nothing is known about the calls until a key opens the list
+        serverStatusEl.textContent = 'enter the server\'s API key to see its calls';
         return null;
       }
       keyForm.hidden = true;
@@ -119,6 +120,9 @@
     line.scrollIntoView({ block: 'end' });
   }
 
+  Array.prototype.forEach.call(document.querySelectorAll('.origin'), function (el) {
+    el.textContent = location.origin;
+  });
   refresh();
   setInterval(refresh, 2000);
 })();

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 FeaturesCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
+                CaptionsCommand.class,
                 LoadTestCommand.class,
                 TranscribeCommand.class,
                 MakeTestModelCommand.class,

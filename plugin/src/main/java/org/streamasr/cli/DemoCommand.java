@@ -2,6 +2,7 @@ package org.streamasr.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +49,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE", description = "any setting, e.g. -D asr.engine.name=nemotron")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = "--server", paramLabel = "URL", description = "send the demo call to this running server "
+            + "(e.g. http://localhost:8080) instead of starting one; its captions page shows the call live")
+    URI server;
+
+    @Option(names = "--key", paramLabel = "KEY", description = "API key of --server (default: the first of ASR_API_KEYS)")
+    String key;
+
     @Override
     public Integer call() throws Exception {
         if (speed <= 0 || speed > 100) throw new IllegalArgumentException("--speed must be in (0, 100]");
         if (turns < 1) throw new IllegalArgumentException("--turns must be at least 1, got " + turns);
         PrintStream out = System.out;
         List<DemoConversation.Participant> participants = DemoConversation.aliceAndBob(clips, turns);
+        String callId = "demo-" + Long.toString(System.currentTimeMillis(), 36);
+        if (server != null) {
+            if (!server.getScheme().matches("https?")) throw new IllegalArgumentException("--server must be an http(s):// URL");
+            String apiKey = key != null ? key : firstEnvKey();
+            return demo(out, server, apiKey, callId, participants, "the server at " + server);
+        }
         Map<String, Object> flags = new LinkedHashMap<>(settings);
         flags.put("asr.server.port", port);
         flags.putIfAbsent("asr.server.host", "127.0.0.1");
@@ -63,23 +77,35 @@ public final class DemoCommand implements Callable<Integer> {
         // the demo call needs no hosted API (and so writes no store under data/)
         flags.putIfAbsent("asr.api.enabled", false);
         ServerConfig serverConfig = ServerConfig.from(ConfigLoader.load(config, System.getenv(), flags));
-        String callId = "demo-" + Long.toString(System.currentTimeMillis(), 36);
-        try (AsrServer server = AsrServer.start(serverConfig)) {
-            out.println();
-            out.println("streamasr demo: server on " + server.baseUri() + ", engine "
-                    + server.calls().engines().defaultEngine().name());
-            out.println("  captions page (while the call runs): " + server.baseUri() + "/?call=" + callId);
-            out.println("  a Jitsi bridge connects to " + server.baseUri().toString().replaceFirst("^http", "ws")
-                    + "/mediajson/" + callId + " and sends Alice's and Bob's audio as stereo Opus;");
-            out.println("  a caption subscriber prints what it receives (~ partial, then the final line):");
-            out.println();
-            CaptionPrinter printer = new CaptionPrinter(out, System.console() != null);
-            String key = serverConfig.apiKeys().isEmpty() ? null : serverConfig.apiKeys().get(0);
-            DemoCall.Result result = DemoCall.run(server.baseUri(), key, callId, participants, speed, printer::print);
-            printer.endLine();
-            summary(out, participants, result);
-            return result.transcripts().isEmpty() ? 1 : 0;
+        try (AsrServer local = AsrServer.start(serverConfig)) {
+            // The console is for captions: the in-process server logs warnings only (ASR_DEBUG=1 keeps everything).
+            if (System.getenv("ASR_DEBUG") == null) ServerLogLevel.warningsOnly();
+            String apiKey = serverConfig.apiKeys().isEmpty() ? null : serverConfig.apiKeys().get(0);
+            return demo(out, local.baseUri(), apiKey, callId, participants, "a server on " + local.baseUri()
+                    + ", engine " + local.calls().engines().defaultEngine().name() + " (its log: warnings only)");
         }
+    }
+
+    private int demo(PrintStream out, URI base, String apiKey, String callId,
+                     List<DemoConversation.Participant> participants, String where) throws Exception {
+        out.println();
+        out.println("streamasr demo: " + where);
+        out.println("  captions page (while the call runs): " + base + "/?call=" + callId);
+        out.println("  a Jitsi bridge connects to " + base.toString().replaceFirst("^http", "ws")
+                + "/mediajson/" + callId + " and sends Alice's and Bob's audio as stereo Opus;");
+        out.println("  a caption subscriber prints what it receives (~ partial, then the final line):");
+        out.println();
+        CaptionPrinter printer = new CaptionPrinter(new java.io.PrintWriter(out, true), System.console() != null);
+        DemoCall.Result result = DemoCall.run(base, apiKey, callId, participants, speed, printer::print);
+        printer.endLine();
+        summary(out, participants, result);
+        return result.transcripts().isEmpty() ? 1 : 0;
+    }
+
+    private static String firstEnvKey() {
+        String keys = System.getenv("ASR_API_KEYS");
+        if (keys == null || keys.isBlank()) return null;
+        return keys.split(",")[0].trim();
     }
 
     private static void summary(PrintStream out, List<DemoConversation.Participant> participants,
@@ -102,37 +128,5 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %d partials and %d finals reached the caption subscriber; %d transcription-result "
                 + "messages went back to the bridge; overall word error rate %.0f%%%n", r.partials(), r.finals(),
                 r.resultsToBridge(), 100.0 * errors / Math.max(1, words));
-    }
-
-    /** Prints caption events: on a terminal partials overwrite one line; elsewhere each event is a line. */
-    static final class CaptionPrinter {
-        private final PrintStream out;
-        private final boolean terminal;
-        private final long start = System.nanoTime();
-        private boolean partialShown;
-
-        CaptionPrinter(PrintStream out, boolean terminal) {
-            this.out = out;
-            this.terminal = terminal;
-        }
-
-        synchronized void print(JsonNode e) {
-            String type = e.path("type").asText();
-            if (!type.equals("partial") && !type.equals("final")) return;
-            String line = String.format(Locale.ROOT, "[%5.1fs] %-5s %s %s", (System.nanoTime() - start) / 1e9,
-                    e.path("name").asText(e.path("participant").asText()), type.equals("final") ? ":" : "~",
-                    e.path("text").asText());
-            if (terminal) {
-                out.print("\r\033[K" + (type.equals("final") ? line + "\n" : "\033[90m" + line + "\033[0m"));
-                partialShown = type.equals("partial");
-            } else {
-                out.println(line);
-            }
-            out.flush();
-        }
-
-        synchronized void endLine() {
-            if (terminal && partialShown) out.println();
-        }
     }
 }

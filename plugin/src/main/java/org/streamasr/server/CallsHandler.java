@@ -136,7 +136,7 @@ final class CallsHandler extends HttpHandler {
         out.put("captionsUrl", captionsUrl(call, request));
         out.put("token", call.token());
         out.put("engine", call.engineName());
-        out.put("language", call.language());
+        out.put("language", call.languageInEffect());
         response.setHeader("Location", PATH + "/" + call.id());
         HttpJson.send(response, 201, out);
     }
@@ -180,14 +180,14 @@ final class CallsHandler extends HttpHandler {
         m.put("state", c.isLive() ? "live" : "ending");
         m.put("startedAt", c.startedAt().toString());
         m.put("engine", c.engineName());
-        m.put("language", c.language());
+        m.put("language", c.languageInEffect());
         m.put("acceleration", c.acceleration() == null ? null : c.acceleration().apiValue());
         List<Map<String, Object>> ps = new ArrayList<>();
         for (ParticipantInfo p : c.participants()) {
             Map<String, Object> pm = new LinkedHashMap<>();
             pm.put("id", p.id());
             pm.put("name", p.name() == null ? p.id() : p.name());
-            pm.put("language", p.language());
+            pm.put("language", p.language() == null ? c.languageInEffect() : p.language());
             pm.put("audioMs", p.audioMillis());
             ps.add(pm);
         }

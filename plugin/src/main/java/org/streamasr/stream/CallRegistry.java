@@ -149,8 +149,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
             if (calls.size() >= config.maxCalls()) {
                 throw new CallRejections.AtCapacity("server at capacity (" + config.maxCalls() + " live calls)");
             }
-            created = new CallSession(this, id, request.source(), newToken(), engine, language, acc,
-                    request.attributes());
+            created = new CallSession(this, id, request.source(), newToken(), engine, language,
+                    languageInEffect(engine, language), acc, request.attributes());
             calls.put(id, created);
         }
         for (Consumer<CallSession> o : observers) o.accept(created);
@@ -190,6 +190,15 @@ public final class CallRegistry implements CallSink, AutoCloseable {
             for (String l : sorted(engine.languages())) if (l.toLowerCase(Locale.ROOT).startsWith(prefix)) return l;
         }
         return null;
+    }
+
+    /** What a call recognises: its own language, else the engine's default in the engine's spelling. */
+    private String languageInEffect(SpeechEngine engine, String language) {
+        if (language != null) return language;
+        String fallback = engines.defaultLanguage(engine);
+        if (fallback == null) return null;
+        String resolved = resolveLanguage(engine, fallback);
+        return resolved != null ? resolved : fallback;
     }
 
     /**

@@ -47,6 +47,7 @@ public final class CallSession {
     private final String token;
     private final SpeechEngine engine;
     private final String language;
+    private final String languageInEffect;
     private final Acceleration acceleration;
     private final Map<String, String> attributes;
     private final Instant startedAt;
@@ -66,13 +67,14 @@ public final class CallSession {
     private volatile long lastActivityNanos;
 
     CallSession(CallRegistry registry, String id, String source, String token, SpeechEngine engine, String language,
-                Acceleration acceleration, Map<String, String> attributes) {
+                String languageInEffect, Acceleration acceleration, Map<String, String> attributes) {
         this.registry = registry;
         this.id = id;
         this.source = source;
         this.token = token;
         this.engine = engine;
         this.language = language;
+        this.languageInEffect = languageInEffect;
         this.acceleration = acceleration;
         this.attributes = Map.copyOf(attributes);
         this.startedAt = Instant.ofEpochMilli(registry.clock().millis());
@@ -102,6 +104,11 @@ public final class CallSession {
     /** The call's language, or null for the engine's default. */
     public String language() {
         return language;
+    }
+
+    /** The language the call is recognised in: its own, or the engine's default ("auto" where it detects). */
+    public String languageInEffect() {
+        return languageInEffect;
     }
 
     public Acceleration acceleration() {

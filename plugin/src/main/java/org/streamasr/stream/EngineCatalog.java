@@ -28,6 +28,7 @@ public final class EngineCatalog implements AutoCloseable {
     private final Map<String, EngineOptions> models;
     private final boolean ownsDefault;
     private final Map<String, SpeechEngine> opened = new ConcurrentHashMap<>();
+    private final Map<SpeechEngine, String> defaultLanguages = new ConcurrentHashMap<>();
     private final List<Consumer<SpeechEngine>> openListeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -46,6 +47,12 @@ public final class EngineCatalog implements AutoCloseable {
 
     public SpeechEngine defaultEngine() {
         return defaultEngine;
+    }
+
+    /** The language {@code engine} recognises when a call or request names none (its options' default-language). */
+    public String defaultLanguage(SpeechEngine engine) {
+        return engine == defaultEngine ? defaultOptions.defaultLanguage()
+                : defaultLanguages.getOrDefault(engine, defaultOptions.defaultLanguage());
     }
 
     /** Runs {@code listener} on each engine this catalog opens from now on (the default engine is not included). */
@@ -91,6 +98,7 @@ public final class EngineCatalog implements AutoCloseable {
             return opened.computeIfAbsent(key, k -> {
                 LOG.info("opening engine {} for {}", options.engine(), k);
                 SpeechEngine e = SpeechEngines.open(options);
+                if (options.defaultLanguage() != null) defaultLanguages.put(e, options.defaultLanguage());
                 openListeners.forEach(l -> l.accept(e));
                 return e;
             });

@@ -17,7 +17,7 @@ public final class LoggingCallEvents implements CallEvents {
     public void callStarted(CallSession call) {
         LOG.atInfo().addKeyValue("event", "call-started").addKeyValue("callId", call.id())
                 .addKeyValue("source", call.source()).addKeyValue("engine", call.engineName())
-                .addKeyValue("language", call.language())
+                .addKeyValue("language", call.languageInEffect())
                 .log("call {} started ({}, engine {})", call.id(), call.source(), call.engineName());
     }
 

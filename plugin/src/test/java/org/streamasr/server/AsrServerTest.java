@@ -95,6 +95,19 @@ class AsrServerTest {
     }
 
     @Test
+    void aCallThatNamesNoLanguageReportsTheOneInEffect() throws Exception {
+        Http.Reply created = http.post("/v1/calls", "{\"callId\":\"no-lang\"}");
+        assertEquals(201, created.status(), created.body());
+        assertEquals("auto", created.json().get("language").asText(), created.body());
+        server.calls().openCall(CallSpec.of("no-lang", "fork"), TranscriptListener.NONE)
+                .openParticipant(new ParticipantSpec("bob", "Bob", null)).push(PcmFrame.audio(new short[1600], 0));
+        JsonNode call = http.get("/v1/calls/no-lang").json();
+        assertEquals("auto", call.get("language").asText(), call.toString());
+        assertEquals("auto", call.get("participants").get(0).get("language").asText(), call.toString());
+        assertEquals(200, http.delete("/v1/calls/no-lang").status());
+    }
+
+    @Test
     void badRequestsGetClearErrors() throws Exception {
         assertError(http.post("/v1/calls", "{not json"), 400, "not valid JSON");
         assertError(http.post("/v1/calls", "[1,2]"), 400, "JSON object");
