@@ -140,7 +140,7 @@ public final class CallSession {
     public List<ParticipantInfo> participants() {
         List<ParticipantInfo> out = new ArrayList<>();
         for (ParticipantStream p : participants.values()) {
-            out.add(new ParticipantInfo(p.participantId(), p.displayName(), p.language(), p.audioMillis()));
+            out.add(new ParticipantInfo(p.participantId(), p.displayName(), p.language(), p.receivedMillis()));
         }
         out.sort((a, b) -> a.id().compareTo(b.id()));
         return out;

@@ -47,6 +47,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     // Guarded by pushLock.
     private long nextMediaSample = -1;
     private long acceptedSamples;
+    private long receivedSamples;
     private float[] scratch = new float[960];
     /** When the last frame came, on the registry's clock. */
     private long lastFrameNanos;
@@ -94,9 +95,17 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
         return language;
     }
 
+    /** Audio the engine was given, silence the stream filled in (gaps, idle finals) included. */
     long audioMillis() {
         synchronized (pushLock) {
             return acceptedSamples / 16;
+        }
+    }
+
+    /** Audio the adapter delivered (its frames, not the silence this stream filled in for gaps or idle finals). */
+    long receivedMillis() {
+        synchronized (pushLock) {
+            return receivedSamples / 16;
         }
     }
 
@@ -202,6 +211,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
 
     private void feed(short[] samples, int from) {
         int n = samples.length - from;
+        receivedSamples += n;
         float[] buf = scratch(n);
         for (int i = 0; i < n; i++) buf[i] = samples[from + i] / 32768f;
         accept(buf, n);

@@ -105,6 +105,8 @@ class ParticipantIdleFinalizeTest {
         assertEquals(16_000 + SILENCE, s.acceptedSamples(), "once per pause");
         assertTrue(registry.find("standup").orElseThrow().isLive(), "the call stays open");
         assertEquals(1L, media.counters().get("calls.participants.idle-finalized"));
+        assertEquals(1000, registry.find("standup").orElseThrow().participants().get(0).audioMillis(),
+                "GET /v1/calls counts the audio received, not the silence fed for the final");
 
         // The engine ends the utterance on that silence: its final ends where the audio ended, not in the silence.
         s.fin("good morning", 100, 500);
