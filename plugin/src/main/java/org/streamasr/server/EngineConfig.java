@@ -32,7 +32,7 @@ public final class EngineConfig {
      * the command that fetches it; a path the user set must exist (the engine refuses to start otherwise).
      */
     private static Path vadModel(ConfigReader r, String p) {
-        Path file = r.optionalPath(p + "vad-model");
+        Path file = InstallPaths.resolve(r.optionalPath(p + "vad-model"));
         if (file == null || Files.isRegularFile(file) || !"nemotron".equals(r.optionalString(p + "name"))) return file;
         String origin = r.config().getValue(p + "vad-model").origin().description();
         if (!origin.contains("reference.conf")) return file;

@@ -33,6 +33,8 @@ public final class TestServers {
         flags.put("asr.media.cpu-threads", 2);
         flags.put("asr.media.audiosocket.port", 0);
         flags.put("asr.api.store-dir", apiStoreDir().toString());
+        // Test servers run without a VAD unless a test gives one (tone clips are not speech to Silero).
+        flags.put("asr.engine.vad-model", null);
         flags.putAll(settings);
         return ServerConfig.from(ConfigLoader.load(null, env, flags));
     }
