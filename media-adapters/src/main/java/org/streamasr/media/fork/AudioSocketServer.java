@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ public final class AudioSocketServer implements AutoCloseable {
     private final DropCounter drops;
     private final Selector selector;
     private final ServerSocketChannel server;
+    private final Executor mediaPool;
     private final Thread thread;
     private final Queue<Connection> closeRequests = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
@@ -54,7 +56,7 @@ public final class AudioSocketServer implements AutoCloseable {
 
         Connection(SocketChannel channel, String remote) throws IOException {
             this.channel = channel;
-            this.session = new AudioSocketSession(sink, config, metrics, reason -> {
+            this.session = new AudioSocketSession(sink, config, metrics, mediaPool, reason -> {
                 closeReason = reason;
                 closeRequests.add(this);
                 selector.wakeup();
@@ -63,8 +65,10 @@ public final class AudioSocketServer implements AutoCloseable {
         }
     }
 
-    private AudioSocketServer(CallSink sink, AudioSocketConfig config, MediaMetrics metrics) throws IOException {
+    private AudioSocketServer(CallSink sink, AudioSocketConfig config, MediaMetrics metrics, Executor mediaPool)
+            throws IOException {
         this.sink = sink;
+        this.mediaPool = mediaPool;
         this.config = config;
         this.metrics = metrics;
         this.drops = metrics.dropCounter(AudioSocketSession.COMPONENT);
@@ -83,8 +87,9 @@ public final class AudioSocketServer implements AutoCloseable {
     }
 
     /** Binds and starts the selector thread. */
-    public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, AudioSocketConfig config) throws IOException {
-        AudioSocketServer s = new AudioSocketServer(sink, config, metrics);
+    public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, Executor mediaPool,
+                                          AudioSocketConfig config) throws IOException {
+        AudioSocketServer s = new AudioSocketServer(sink, config, metrics, mediaPool);
         s.thread.start();
         log.info("AudioSocket server listening on {}:{}", config.host(), s.port());
         return s;

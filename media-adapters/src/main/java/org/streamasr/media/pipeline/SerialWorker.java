@@ -24,18 +24,24 @@ public final class SerialWorker {
         this.drops = drops;
     }
 
-    /** Asks for a run of the body soon. Never blocks. */
-    public void request() {
+    /**
+     * Asks for a run of the body soon. Never blocks.
+     *
+     * @return false when the pool refused the run (it is shut down; counted as {@code executor-rejected})
+     */
+    public boolean request() {
         again = true;
-        if (scheduled.compareAndSet(false, true)) submit();
+        return !scheduled.compareAndSet(false, true) || submit();
     }
 
-    private void submit() {
+    private boolean submit() {
         try {
             pool.execute(this::run);
+            return true;
         } catch (RejectedExecutionException e) {
             scheduled.set(false);
             drops.drop("executor-rejected", "media pool is shut down");
+            return false;
         }
     }
 

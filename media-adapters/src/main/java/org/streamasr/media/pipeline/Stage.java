@@ -81,6 +81,13 @@ public abstract class Stage<I, O> implements Consumer<I> {
         return downstream;
     }
 
+    /**
+     * End of input (the teardown walk of {@link StageChain#finish()} calls it in pipeline order): emit what the
+     * stage still holds back and release what it owns. The default holds nothing.
+     */
+    public void finish() {
+    }
+
     protected final DropCounter drops() {
         return drops;
     }

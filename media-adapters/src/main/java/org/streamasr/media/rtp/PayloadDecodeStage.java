@@ -178,6 +178,12 @@ final class PayloadDecodeStage extends Stage<PlayoutPacket, AudioBlock> implemen
         if (buf.length < n) buf = new short[n];
     }
 
+    /** End of stream: the decoders are closed (they hold back nothing). */
+    @Override
+    public void finish() {
+        close();
+    }
+
     @Override
     public void close() {
         decoders.values().forEach(AudioDecoder::close);
