@@ -59,6 +59,15 @@ public final class DropCounter {
         }
     }
 
+    /**
+     * Counts input that is expected and deliberately not used (RTCP beside RTP, say): counted under {@code reason}
+     * like a drop, logged at debug level only.
+     */
+    public void ignore(String reason) {
+        reasons.computeIfAbsent(reason, k -> new Reason()).count.increment();
+        if (log.isDebugEnabled()) log.debug("{} ignored input: {}", component, reason);
+    }
+
     public long count(String reason) {
         Reason r = reasons.get(reason);
         return r == null ? 0 : r.count.sum();

@@ -9,9 +9,10 @@ import org.streamasr.media.DropCounter;
  * {@code rtp.audioLevelExtension}); the decode stage puts it on the frames of the packet's audio.
  *
  * <p>Garbage is a return value: {@link #parse} returns {@code null} after counting one of these reasons on the drop
- * counter: {@code truncated-header}, {@code bad-version}, {@code rtcp} (RTCP multiplexed on the port, RFC 5761),
- * {@code truncated-csrc}, {@code truncated-extension}, {@code bad-extension-length}, {@code bad-extension-element},
- * {@code bad-padding}, {@code empty-payload}, {@code oversized}. It never throws on any input.
+ * counter: {@code truncated-header}, {@code bad-version}, {@code truncated-csrc}, {@code truncated-extension}, {@code bad-extension-length}, {@code bad-extension-element},
+ * {@code bad-padding}, {@code empty-payload}, {@code oversized}. RTCP multiplexed on the port (RFC 5761) is expected
+ * and ignored quietly: counted by packet type ({@code rtcp-sr}, {@code rtcp-rr}, {@code rtcp-sdes}, {@code rtcp-bye},
+ * ...), never logged as a drop. It never throws on any input.
  */
 public final class RtpParser {
     /** Larger datagrams are not RTP audio (a 120 ms Opus packet at the top bitrate is under 8 kB). */
@@ -39,6 +40,21 @@ public final class RtpParser {
      *
      * @return the packet, or {@code null} when it was dropped (the reason counted)
      */
+    /** RTCP packet type names (RFC 3550, 4585, 3611); others by number. */
+    static String rtcpType(int packetType) {
+        return switch (packetType) {
+            case 200 -> "sr";
+            case 201 -> "rr";
+            case 202 -> "sdes";
+            case 203 -> "bye";
+            case 204 -> "app";
+            case 205 -> "rtpfb";
+            case 206 -> "psfb";
+            case 207 -> "xr";
+            default -> String.valueOf(packetType);
+        };
+    }
+
     public RtpPacket parse(byte[] data, int len, long arrivalNanos) {
         if (len > MAX_PACKET || len > data.length) return drop("oversized", len + " bytes");
         if (len < FIXED_HEADER) return drop("truncated-header", len + " bytes");
@@ -46,7 +62,10 @@ public final class RtpParser {
         int b1 = data[1] & 0xff;
         if ((b0 >> 6) != 2) return drop("bad-version", "version " + (b0 >> 6));
         int pt = b1 & 0x7f;
-        if (pt >= 64 && pt <= 95) return drop("rtcp", "packet type " + b1);
+        if (pt >= 64 && pt <= 95) {                       // RTCP beside RTP (RFC 5761): expected, not used
+            drops.ignore("rtcp-" + rtcpType(b1));
+            return null;
+        }
         boolean padding = (b0 & 0x20) != 0;
         boolean extension = (b0 & 0x10) != 0;
         int cc = b0 & 0x0f;
