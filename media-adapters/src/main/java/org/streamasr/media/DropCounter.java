@@ -54,7 +54,7 @@ public final class DropCounter {
         if ((last == Long.MIN_VALUE || now - last >= logIntervalNanos) && r.lastLogNanos.compareAndSet(last, now)) {
             long total = r.count.sum();
             long suppressed = total - r.loggedAt.getAndSet(total) - 1;
-            log.warn("{} dropped input: {} ({}){}", component, reason, detail,
+            log.warn("{} dropped input: {} ({}){}", component, reason, LogText.printable(detail),
                     suppressed > 0 ? "; " + suppressed + " more of this reason since the last report" : "");
         }
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.streamasr.media.LogText;
 
 /**
  * Reads what media servers send the way they send it: numbers that may be strings (Twilio, Jitsi MEDIAJSON and
@@ -101,7 +102,6 @@ public final class LenientJson {
 
     /** The text cut to a loggable length. */
     public static String abbreviate(String text) {
-        if (text == null) return "null";
-        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
+        return LogText.printable(text, 120);
     }
 }
