@@ -18,9 +18,10 @@ import org.streamasr.engine.BatchListener;
 /**
  * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
  * fixed pool of named worker threads: a batch leaves when it reaches its key's limit ({@code maxBatch}, or less for a
- * key that asks for it) or its oldest item has waited {@code maxWait}, and only when a worker is free, so batches grow
- * while the workers are busy (the rule itself: {@link BatchQueues}). The lock guards the queues only; batches run
- * outside it. Keys are served oldest-first.
+ * key that asks for it), when its oldest item has waited {@code maxWait}, or at once when no other item of its key is
+ * expected ready within that wait (items tell when they expect to be ready: {@link #expect}); and only when a worker
+ * is free, so batches grow while the workers are busy (the rule itself: {@link BatchQueues}). The lock guards the
+ * queues only; batches run outside it. Keys are served oldest-first.
  *
  * <p>An item must not be submitted again before its batch has run: the caller owns that (one chunk of a stream at a
  * time, since the next chunk needs the caches this one produces).
@@ -91,6 +92,33 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
             queues.add(key, item, System.nanoTime());
             changed.signal();
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Item {@code item}, not queued now, expects to be ready for a batch of {@code key} at {@code atNanos}
+     * ({@link System#nanoTime()}): queued items of that key wait for it if that is within their wait. Replaces the
+     * item's earlier expectation; {@link #submit} ends it.
+     */
+    public void expect(K key, T item, long atNanos) {
+        lock.lock();
+        try {
+            if (closed) return;
+            queues.expect(key, item, atNanos);
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The item will not be ready again (it closed): nobody waits for it. */
+    public void forget(T item) {
+        lock.lock();
+        try {
+            queues.forget(item);
+            changed.signal();
         } finally {
             lock.unlock();
         }

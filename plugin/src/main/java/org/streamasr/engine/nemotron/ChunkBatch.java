@@ -84,6 +84,7 @@ final class ChunkBatch {
             engine.stats().add(EngineStats.Stage.RESULTS, System.nanoTime() - results);
         } finally {
             for (NemotronStream s : streams) s.afterBatch();
+            for (NemotronStream s : streams) s.maybeSchedule();
             engine.stats().add(EngineStats.Stage.BATCH, System.nanoTime() - start);
         }
     }

@@ -47,19 +47,25 @@ final class ChunkModel implements AutoCloseable {
     private final float[] primedC;
     private final Workspace[] workspaces;
     private final int maxBatch;
+    /** Dynamic quantisation that still spans the batch (then {@link #maxBatch} is 1); empty when none. */
+    private final List<String> sharedQuantization;
     final EngineStats stats;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
-                       EngineStats stats, List<OrtSession> opened) throws OrtException, RecognitionException {
+                       NemotronSettings.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
+            throws OrtException, RecognitionException {
         this.stats = stats;
         this.contract = export.contract();
         this.vocabWidth = vocabWidth;
         this.blank = vocabWidth - 1;
         this.sessions = sessions;
-        this.encoder = open(sessions, export.encoder(), opened);
+        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT;
+        List<String> shared = new ArrayList<>();
+        this.encoder = open(sessions, export.encoder(), perRow, shared, opened);
         checkSession(encoder, export.encoderSummary());
-        this.decoder = open(sessions, export.decoder(), opened);
-        this.joiner = open(sessions, export.joiner(), opened);
+        this.decoder = open(sessions, export.decoder(), perRow, shared, opened);
+        this.joiner = open(sessions, export.joiner(), perRow, shared, opened);
+        this.sharedQuantization = List.copyOf(shared);
         this.decoderInputs = decoder.getInputNames().toArray(new String[0]);
         this.decoderOutputs = decoder.getOutputNames().toArray(new String[0]);
         this.joinerOutput = "outputs";
@@ -76,15 +82,15 @@ final class ChunkModel implements AutoCloseable {
         one.decoderOut.get(0, primedOut);
         one.stateHOut.get(0, primedH);
         one.stateCOut.get(0, primedC);
-        this.maxBatch = maxBatch;
+        this.maxBatch = perRow && !shared.isEmpty() ? 1 : maxBatch;
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
     static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
-                           EngineStats stats) {
+                           NemotronSettings.Int8Batching int8Batching, EngineStats stats) {
         List<OrtSession> opened = new ArrayList<>();
         try {
-            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, stats, opened);
+            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, int8Batching, stats, opened);
         } catch (OrtException | RecognitionException e) {
             closeAll(opened);
             throw new ModelContractException(export.dir() + ": the decoder cannot be primed with the blank: " + e.getMessage(), e);
@@ -101,11 +107,38 @@ final class ChunkModel implements AutoCloseable {
         }
     }
 
-    private static OrtSession open(SessionFactory sessions, Path file, List<OrtSession> opened) {
-        OrtSession s = sessions.open(file);
+    /**
+     * Opens one file; with {@code perRow}, a dynamically quantised file is first rewritten to quantise per batch row
+     * ({@link RowQuantization}), and what stays quantised per tensor is added to {@code shared}.
+     */
+    private static OrtSession open(SessionFactory sessions, Path file, boolean perRow, List<String> shared,
+                                   List<OrtSession> opened) {
+        OrtSession s;
+        if (perRow && !OnnxFileSummary.read(file).dynamicQuantization().isEmpty()) {
+            RowQuantization.Result r = RowQuantization.rewrite(readModel(file));
+            for (String left : r.left()) shared.add(file.getFileName() + ": " + left);
+            s = r.rewritten() == 0 ? sessions.open(file) : sessions.open(file, r.model().toByteArray());
+        } else {
+            s = sessions.open(file);
+        }
         opened.add(s);
         OPEN_SESSIONS.incrementAndGet();
         return s;
+    }
+
+    /** A whole ONNX file (int8 exports hold their weights inline; one with external data is not rewritten). */
+    private static ai.onnx.proto.OnnxMl.ModelProto readModel(Path file) {
+        if (!OnnxFileSummary.read(file).externalData().isEmpty()) {
+            throw new ModelContractException(file + ": a dynamically quantised file with external data cannot be "
+                    + "rewritten to quantise per stream; set asr.engine.nemotron.int8-batching = shared");
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            com.google.protobuf.CodedInputStream cis = com.google.protobuf.CodedInputStream.newInstance(in);
+            cis.setSizeLimit(Integer.MAX_VALUE);
+            return ai.onnx.proto.OnnxMl.ModelProto.parseFrom(cis);
+        } catch (java.io.IOException e) {
+            throw new ModelContractException(file + ": cannot read it: " + e.getMessage(), e);
+        }
     }
 
     /** ONNX Runtime's view of the encoder must match what the file scan saw (names and element types). */
@@ -117,6 +150,11 @@ final class ChunkModel implements AutoCloseable {
                 throw new ModelContractException(summary.file() + ": ONNX Runtime does not see input '" + p.name() + "'");
             }
         }
+    }
+
+    /** Dynamic quantisation left per tensor after the per-row rewrite, one line each (why a batch is one stream). */
+    List<String> sharedQuantization() {
+        return sharedQuantization;
     }
 
     /** The most streams one run takes (the workspaces' size). */

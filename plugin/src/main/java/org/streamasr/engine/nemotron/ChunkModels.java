@@ -73,8 +73,8 @@ final class ChunkModels implements AutoCloseable {
                 + "(one int8 scale per input tensor, computed over the whole batch), so a stream's results in a batch "
                 + "would depend on its batch-mates";
         if (int8Batching == NemotronSettings.Int8Batching.EXACT) {
-            log.info("{}: their streams run one per model call, so each gets exactly its results alone "
-                    + "(asr.engine.nemotron.int8-batching = exact; 'shared' batches them for throughput)", why);
+            log.info("{}: they are rewritten at load to quantise each stream's row on its own, so a batch gives each "
+                    + "stream exactly its results alone (asr.engine.nemotron.int8-batching = exact)", why);
         } else {
             log.warn("{}: batched anyway (asr.engine.nemotron.int8-batching = shared): results may differ slightly "
                     + "from a stream run alone", why);
@@ -93,11 +93,12 @@ final class ChunkModels implements AutoCloseable {
         return exports.containsKey(a);
     }
 
-    /** The largest batch for a mode's export: one for a dynamically quantised export under {@code exact}. */
+    /**
+     * The largest batch for a mode's export (loads it): max-batch, or one for a dynamically quantised export under
+     * {@code exact} whose quantisation could not all be rewritten per row.
+     */
     int maxBatch(Acceleration a) {
-        ModelDirectory.Export e = exports.get(a);
-        boolean alone = e.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT;
-        return alone ? 1 : maxBatch;
+        return get(a).maxBatch();
     }
 
     /** The sessions of a mode, loaded on first use. */
@@ -107,7 +108,7 @@ final class ChunkModels implements AutoCloseable {
             if (m == null) {
                 long t0 = System.nanoTime();
                 ModelDirectory.Export e = exports.get(a);
-                m = ChunkModel.load(e, vocabWidth, sessions, workers, maxBatch(a), stats);
+                m = ChunkModel.load(e, vocabWidth, sessions, workers, maxBatch, int8Batching, stats);
                 synchronized (loaded) {
                     if (closed) {
                         m.close();
@@ -117,6 +118,10 @@ final class ChunkModels implements AutoCloseable {
                 }
                 log.info("loaded {} ({}, batches of up to {}) in {} ms", e.dir(), m.contract.describe(), m.maxBatch(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                if (!m.sharedQuantization().isEmpty()) {
+                    log.warn("{}: dynamic quantisation that cannot be rewritten per stream ({}), so its streams run one "
+                            + "per model call (asr.engine.nemotron.int8-batching = exact)", e.dir(), m.sharedQuantization());
+                }
             }
             return m;
         }

@@ -205,6 +205,16 @@ public final class NemotronEngine implements SpeechEngine {
         return scheduler.submit(s.model, s);
     }
 
+    /** The stream expects its next chunk ready at {@code atNanos}: ready streams of its mode may wait for it. */
+    void expect(NemotronStream s, long atNanos) {
+        scheduler.expect(s.model, s, atNanos);
+    }
+
+    /** The stream will not be ready again: nobody waits for it. */
+    void forget(NemotronStream s) {
+        scheduler.forget(s);
+    }
+
     /** The stream's worker side is done: its caches go back to the pool. Called exactly once per stream. */
     void release(NemotronStream s) {
         if (streams.remove(s)) {

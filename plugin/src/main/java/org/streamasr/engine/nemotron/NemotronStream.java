@@ -12,6 +12,8 @@ import org.streamasr.engine.vad.SileroVadModel;
  * stream is in. A stream is in at most one batch at a time ({@link #scheduled}).
  */
 final class NemotronStream implements RecognitionStream {
+    /** An expectation that moved by less than this is not told to the scheduler again. */
+    private static final long EXPECTATION_SLACK_NANOS = 1_000_000;
     final NemotronEngine engine;
     final ChunkModel model;
     final String label;
@@ -26,6 +28,9 @@ final class NemotronStream implements RecognitionStream {
     long framesDone;
 
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ChunkArrival arrival = new ChunkArrival();
+    /** The expectation last told to the scheduler ({@link ChunkArrival#NEVER}: none). */
+    private volatile long expectedAt = ChunkArrival.NEVER;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     private volatile boolean finishRequested;
     private volatile boolean closed;
@@ -58,14 +63,14 @@ final class NemotronStream implements RecognitionStream {
         }
         int lost = inbox.offer(samples, offset, length);
         if (lost > 0) engine.drops().drop("stream-buffer-full", label + ": dropped " + lost + " oldest samples");
-        maybeSchedule();
+        arrived();
         return lost == 0;
     }
 
     @Override
     public void acceptAwaiting(float[] samples, int offset, int length) throws InterruptedException {
         if (finishRequested || closed) throw new IllegalStateException("stream " + label + " is finished");
-        inbox.offerAwaiting(samples, offset, length, this::maybeSchedule);
+        inbox.offerAwaiting(samples, offset, length, this::arrived);
     }
 
     @Override
@@ -87,6 +92,7 @@ final class NemotronStream implements RecognitionStream {
         if (!closeCalled.compareAndSet(false, true)) return;
         closed = true;
         inbox.close();
+        engine.forget(this);
         engine.streamClosed(this);
         if (scheduled.compareAndSet(false, true)) release();
     }
@@ -107,6 +113,7 @@ final class NemotronStream implements RecognitionStream {
     void markCompleted() {
         completed = true;
         inbox.close();
+        engine.forget(this);
     }
 
     /** Whether a batch has work for this stream: a full chunk, or the flush and end after {@link #finish()}. */
@@ -117,12 +124,25 @@ final class NemotronStream implements RecognitionStream {
     }
 
     void maybeSchedule() {
-        if (!scheduled.get() && ready() && scheduled.compareAndSet(false, true) && !engine.submit(this)) {
-            scheduled.set(false);
+        if (!scheduled.get() && ready() && scheduled.compareAndSet(false, true)) {
+            expectedAt = ChunkArrival.NEVER;
+            if (!engine.submit(this)) scheduled.set(false);
         }
     }
 
-    /** The worker is done with this stream's part of a batch. */
+    /** Audio arrived from the producer: queue the stream if its chunk is complete, else update its expectation. */
+    private void arrived() {
+        long now = System.nanoTime();
+        arrival.arrived(inbox.reachable(), now);
+        maybeSchedule();
+        expectNext(now);
+    }
+
+    /**
+     * The worker is done with this stream's part of a batch: the stream tells the scheduler when its next chunk is
+     * expected. The batch's streams are queued again afterwards ({@link #maybeSchedule}), all expectations first, so
+     * that the first one back waits for the others instead of leaving alone.
+     */
     void afterBatch() {
         chunksDone = feeder.chunks();
         needs = samplesWanted();
@@ -131,7 +151,23 @@ final class NemotronStream implements RecognitionStream {
             return;
         }
         scheduled.set(false);
-        maybeSchedule();
+        expectNext(System.nanoTime());
+    }
+
+    /** Tells the scheduler when this stream's next chunk is expected (while it is neither queued nor running). */
+    private void expectNext(long now) {
+        if (scheduled.get() || closed || completed) return;
+        long at = finishRequested ? now : arrival.expectedAt(needs, inbox.reachable(), now);
+        long told = expectedAt;
+        if (at == ChunkArrival.NEVER) {
+            if (told != ChunkArrival.NEVER) {
+                expectedAt = ChunkArrival.NEVER;
+                engine.forget(this);
+            }
+        } else if (told == ChunkArrival.NEVER || Math.abs(at - told) > EXPECTATION_SLACK_NANOS || at == now) {
+            expectedAt = at;
+            engine.expect(this, at);
+        }
     }
 
     /** Feature-clock samples wanted before the next chunk runs; idle streams also wait for the VAD's look-ahead. */

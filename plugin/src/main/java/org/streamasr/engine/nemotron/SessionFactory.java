@@ -78,6 +78,15 @@ final class SessionFactory {
         }
     }
 
+    /** A session of a model given as bytes (a rewritten graph; {@code file} names it in errors). */
+    OrtSession open(Path file, byte[] model) {
+        try (OrtSession.SessionOptions opts = options()) {
+            return env.createSession(model, opts);
+        } catch (OrtException e) {
+            throw new ModelContractException(file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+
     private OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         try {

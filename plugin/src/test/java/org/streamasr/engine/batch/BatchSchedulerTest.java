@@ -26,6 +26,9 @@ class BatchSchedulerTest {
                     ran.add(new Batch(key, List.copyOf(batch), Thread.currentThread().getName()));
                     done.countDown();
                 })) {
+            long now = System.nanoTime();
+            for (int i = 0; i < 8; i++) s.expect("a", i, now);
+            for (int i = 0; i < 4; i++) s.expect("b", 100 + i, now);
             for (int i = 0; i < 8; i++) s.submit("a", i);
             for (int i = 0; i < 4; i++) s.submit("b", 100 + i);
             assertTrue(done.await(10, TimeUnit.SECONDS));
@@ -51,6 +54,9 @@ class BatchSchedulerTest {
                 told.add(size);
                 done.countDown();
             });
+            long now = System.nanoTime();
+            for (int i = 0; i < 8; i++) s.expect("a", i, now);
+            for (int i = 0; i < 4; i++) s.expect("bad", i, now);
             for (int i = 0; i < 8; i++) s.submit("a", i);
             for (int i = 0; i < 4; i++) s.submit("bad", i);
             assertTrue(done.await(10, TimeUnit.SECONDS));
@@ -65,6 +71,7 @@ class BatchSchedulerTest {
         CountDownLatch done = new CountDownLatch(1);
         try (BatchScheduler<String, Integer> s = new BatchScheduler<>("t", 1, 32, Duration.ofMillis(20),
                 (key, batch, worker) -> done.countDown())) {
+            s.expect("a", 2, System.nanoTime());
             s.submit("a", 1);
             assertTrue(done.await(10, TimeUnit.SECONDS));
             assertEquals(0, s.queued());
@@ -97,6 +104,18 @@ class BatchSchedulerTest {
             assertTrue(second.await(10, TimeUnit.SECONDS));
         }
         assertEquals(List.of(1, 5), new ArrayList<>(sizes));
+    }
+
+    @Test
+    void aLoneItemWithNobodyExpectedIsNotHeldForMaxWait() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        try (BatchScheduler<String, Integer> s = new BatchScheduler<>("t", 1, 32, Duration.ofHours(1),
+                (key, batch, worker) -> done.countDown())) {
+            s.expect("a", 2, System.nanoTime());
+            s.forget(2);
+            s.submit("a", 1);
+            assertTrue(done.await(10, TimeUnit.SECONDS), "an hour's max-wait, but nobody can join");
+        }
     }
 
     @Test

@@ -46,7 +46,7 @@ class ToneModelSensitivityTest {
         ModelDirectory.Export e = ModelDirectory.scan(TestModels.tiny(TestModelVariant.EN), "int8").get(80);
         vocabulary = Vocabulary.read(e.tokens(), e.contract().vocabSize() + 1);
         model = ChunkModel.load(e, vocabulary.size(), new SessionFactory(OrtEnvironment.getEnvironment(),
-                EngineOptions.builder().intraOpThreads(1).build()), 1, 2, new EngineStats());
+                EngineOptions.builder().intraOpThreads(1).build()), 1, 2, NemotronSettings.Int8Batching.SHARED, new EngineStats());
     }
 
     @AfterAll
