@@ -15,7 +15,14 @@ import java.util.Arrays;
 public final class StreamingResampler {
     private final ResamplerDesign d;
     private final boolean passthrough;
+    /** Inputs per block of {@link #upsample} (the block's sums stay in L1 cache). */
+    private static final int UPSAMPLE_BLOCK = 256;
+
     private final int half;
+    /** Integer up-sampling: one phase's outputs for a block of inputs. */
+    private final float[] block;
+    /** Integer up-sampling: which phases have a symmetric row (the middle one of an even factor). */
+    private final boolean[] symmetricPhase;
     /** Input history; {@code buf[i]} is input sample {@code base + i}. */
     private float[] buf;
     private long base;
@@ -29,6 +36,10 @@ public final class StreamingResampler {
         this.d = design;
         this.passthrough = passthrough;
         this.half = design == null ? 0 : design.taps / 2;
+        boolean up = design != null && design.integerUp;
+        this.block = up ? new float[UPSAMPLE_BLOCK] : null;
+        this.symmetricPhase = new boolean[up ? design.phases : 0];
+        for (int p = 1; p < symmetricPhase.length; p++) symmetricPhase[p] = FirKernel.isSymmetric(design.coeffs[p]);
         if (!passthrough) {
             // the samples before the stream's start are silence
             buf = new float[Math.max(4096, design.taps * 4)];
@@ -70,7 +81,7 @@ public final class StreamingResampler {
         for (int i = 0; i < len; i++) buf[count + i] = in[off + i];
         count += len;
         inputTotal += len;
-        return emitShorts(out, Long.MAX_VALUE);
+        return d.integerUp ? upsample(null, out, Long.MAX_VALUE) : emitShorts(out, Long.MAX_VALUE);
     }
 
     /** As {@link #process(short[], int, int, short[])}, on floats (any scale). */
@@ -84,7 +95,7 @@ public final class StreamingResampler {
         System.arraycopy(in, off, buf, count, len);
         count += len;
         inputTotal += len;
-        return emitFloats(out, Long.MAX_VALUE);
+        return d.integerUp ? upsample(out, null, Long.MAX_VALUE) : emitFloats(out, Long.MAX_VALUE);
     }
 
     /** Ends the stream: writes the outputs still held back by the filter's look-ahead. Idempotent. */
@@ -92,7 +103,7 @@ public final class StreamingResampler {
         if (passthrough || flushed) return 0;
         flushed = true;
         padForFlush();
-        return emitShorts(out, finalOutputs());
+        return d.integerUp ? upsample(null, out, finalOutputs()) : emitShorts(out, finalOutputs());
     }
 
     /** As {@link #flush(short[])}, on floats. */
@@ -100,7 +111,7 @@ public final class StreamingResampler {
         if (passthrough || flushed) return 0;
         flushed = true;
         padForFlush();
-        return emitFloats(out, finalOutputs());
+        return d.integerUp ? upsample(out, null, finalOutputs()) : emitFloats(out, finalOutputs());
     }
 
     private void padForFlush() {
@@ -178,6 +189,50 @@ public final class StreamingResampler {
         }
         for (; j < n; j++) s0 += c[j] * x[start + j];
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Integer up-sampling by {@code L}: every input sample {@code k} whose window is complete gives outputs
+     * {@code kL .. kL+L-1}. Phase 0 is {@code x[k]} itself (the L-th-band filter's zeros); each other phase runs over a
+     * block of inputs ({@link FirKernel}) and is written out at stride
+     * {@code L} into exactly one of {@code floats} and {@code shorts}. Each output's sum runs in the same order
+     * whatever the block, so chunking still leaves no trace.
+     */
+    private int upsample(float[] floats, short[] shorts, long limit) {
+        int L = (int) d.up;
+        long first = nextOut / L; // nextOut stays a multiple of L on this path
+        long end = Math.min(base + count - half, limit / L); // input k needs x[k + half]
+        int written = 0;
+        for (long k = first; k < end; k += UPSAMPLE_BLOCK) {
+            int n = (int) Math.min(UPSAMPLE_BLOCK, end - k);
+            int centre = (int) (k - base);
+            for (int p = 0; p < L; p++) {
+                float[] y = buf;
+                int from = centre;
+                if (p > 0) {
+                    if (symmetricPhase[p]) {
+                        FirKernel.correlateSymmetric(d.coeffs[p], buf, centre - half + 1, block, n);
+                    } else {
+                        FirKernel.correlate(d.coeffs[p], buf, centre - half + 1, block, n);
+                    }
+                    y = block;
+                    from = 0;
+                }
+                int at = written + p;
+                if (floats != null) {
+                    for (int i = 0; i < n; i++) floats[at + i * L] = y[from + i];
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        // clip, then round half up (as Math.round, which C2 does not inline on JDK 17)
+                        float v = Math.max(-32768f, Math.min(32767f, y[from + i]));
+                        shorts[at + i * L] = (short) Math.floor(v + 0.5f);
+                    }
+                }
+            }
+            written += n * L;
+        }
+        if (end > first) nextOut = end * L;
+        return written;
     }
 
     /** Makes room for {@code len} more input samples, first dropping history the next output no longer needs. */

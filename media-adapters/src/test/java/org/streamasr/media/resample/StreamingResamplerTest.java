@@ -104,17 +104,45 @@ class StreamingResamplerTest {
 
     @Test
     void shortsClipInsteadOfWrapping() {
+        // a full-scale 1 kHz square wave: its band-limited interpolation overshoots full scale (Gibbs) between samples
         short[] in = new short[4800];
-        for (int i = 0; i < in.length; i++) in[i] = (short) (i % 2 == 0 ? 32767 : -32768);
+        for (int i = 0; i < in.length; i++) in[i] = (short) ((i / 4) % 2 == 0 ? 32767 : -32768);
+        float[] inFloats = new float[in.length];
+        for (int i = 0; i < in.length; i++) inFloats[i] = in[i];
+        float[] ideal = runAll(StreamingResampler.create(8_000, 16_000), inFloats, 160);
+        float over = 0;
+        for (float v : ideal) over = Math.max(over, Math.abs(v));
+        assertTrue(over > 33_000, "the float path overshoots full scale: " + over);
         StreamingResampler r = StreamingResampler.create(8_000, 16_000);
         short[] out = new short[r.maxOutput(in.length)];
         int n = r.process(in, 0, in.length, out);
         assertTrue(n > 9000);
-        // a Nyquist-rate square wave is removed entirely by the low-pass, never folded to a full-scale wrap
-        for (int i = 200; i < n - 200; i++) assertTrue(Math.abs(out[i]) < 2000, "sample " + i + " = " + out[i]);
+        for (int i = 200; i < n - 200; i++) {
+            float expected = Math.max(-32768f, Math.min(32767f, ideal[i]));
+            assertEquals(expected, out[i], 1f, "sample " + i + " is the float output clipped, never wrapped");
+        }
         assertFalse(r.isPassthrough());
         StreamingResampler same = StreamingResampler.create(16_000, 16_000);
         assertTrue(same.isPassthrough());
         assertEquals(5, same.process(new short[] {1, 2, 3, 4, 5}, 0, 5, new short[5]));
+    }
+
+    /**
+     * Integer up-sampling uses an L-th-band filter: every L-th output is the input sample itself, untouched, and a
+     * block of outputs is the same whether it was computed in one call or sample by sample.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {8_000, 4_000, 2_000})
+    void integerUpSamplingKeepsEveryInputSampleExactly(int inRate) {
+        int factor = 16_000 / inRate;
+        Random rnd = new Random(inRate);
+        float[] in = new float[inRate];
+        for (int i = 0; i < in.length; i++) in[i] = (float) (rnd.nextGaussian() * 3000);
+        StreamingResampler r = StreamingResampler.create(inRate, 16_000);
+        assertTrue(r.design().toString().startsWith("L-th-band"), r.design().toString());
+        float[] out = runAll(r, in, 160);
+        assertEquals(in.length * factor, out.length);
+        for (int k = 0; k < in.length; k++) assertEquals(in[k], out[k * factor], 0f, "output " + k * factor);
+        assertArrayEquals(out, runAll(StreamingResampler.create(inRate, 16_000), in, 1), 0f, "one sample at a time");
     }
 }
