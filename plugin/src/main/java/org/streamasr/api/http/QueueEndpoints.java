@@ -27,7 +27,7 @@ final class QueueEndpoints {
     void submit(HttpExchange ex, String owner) {
         String webhook = ex.query("fal_webhook");
         String priority = ex.header("x-fal-queue-priority");
-        ctx.readJson(ex, body -> {
+        ctx.readJson(ex, owner, body -> {
             TranscriptionInput input = parseCounted(body);
             if (webhook != null) {
                 String why = WebhookDispatcher.precheck(webhook);

@@ -58,8 +58,22 @@ public final class TranscriptionRunner {
         this.errors = errors;
     }
 
-    /** Runs {@code job} to its outcome; {@code deadlineNanos} bounds the wait for the engine's last results. */
+    /**
+     * Runs {@code job} to its outcome; {@code deadlineNanos} bounds the wait for the engine's last results. Inline
+     * audio kept for the request is dropped once it ran, unless a shutdown stopped a queue request that will run again.
+     */
     Outcome run(Job job, long deadlineNanos) throws JobStoppedException {
+        try {
+            Outcome o = attempt(job, deadlineNanos);
+            fetcher.release(job.input().audioUrl());
+            return o;
+        } catch (JobStoppedException e) {
+            if (e.reason() != Job.StopReason.SHUTDOWN || job.kind() != Job.Kind.QUEUE) fetcher.release(job.input().audioUrl());
+            throw e;
+        }
+    }
+
+    private Outcome attempt(Job job, long deadlineNanos) throws JobStoppedException {
         long t0 = System.nanoTime();
         AudioFetcher.Fetched fetched = null;
         Path pcm = null;
@@ -157,7 +171,8 @@ public final class TranscriptionRunner {
         return nextTenth;
     }
 
-    static ApiError fetchError(FetchException e) {
+    /** The API error of a failed fetch (shared with data URIs decoded while a request body is read). */
+    public static ApiError fetchError(FetchException e) {
         switch (e.kind()) {
             case REFUSED:
                 return ApiError.field(422, "audio_url", e.getMessage(), "url_not_allowed");
