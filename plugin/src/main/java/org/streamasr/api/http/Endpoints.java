@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiError;
@@ -22,6 +23,7 @@ import org.streamasr.api.fetch.DataUriDecoder;
 import org.streamasr.api.fetch.FetchException;
 import org.streamasr.api.jobs.TranscriptionRunner;
 import org.streamasr.api.store.UploadRecord;
+import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.storage.UploadService;
 import org.streamasr.engine.SpeechEngine;
@@ -45,13 +47,16 @@ final class Endpoints {
     final ApiMetrics metrics;
     final ErrorLog errors;
     final ScheduledExecutorService events;
+    /** Blocking look-ups at submission (DNS for a webhook's host), off the network threads. */
+    final Executor lookups;
+    final WebhookDispatcher webhooks;
     final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Path tempDir;
     private final BodyBudget bodyBudget;
     private final JsonBodyReader jsonReader;
 
     Endpoints(ApiConfig config, JobService jobs, UploadService uploads, SpeechEngine engine, ApiMetrics metrics,
-              ErrorLog errors, ScheduledExecutorService events) {
+              ErrorLog errors, ScheduledExecutorService events, Executor lookups, WebhookDispatcher webhooks) {
         this.config = config;
         this.jobs = jobs;
         this.uploads = uploads;
@@ -59,6 +64,8 @@ final class Endpoints {
         this.metrics = metrics;
         this.errors = errors;
         this.events = events;
+        this.lookups = lookups;
+        this.webhooks = webhooks;
         this.tempDir = config.storeDir().resolve("tmp");
         this.bodyBudget = new BodyBudget(config.limits().bodyBudget());
         this.jsonReader = new JsonBodyReader(config.limits().maxRequestBody());
@@ -124,6 +131,16 @@ final class Endpoints {
                 if (!handedOver) for (URI u : inline) uploads.release(u);
             }
         }, release);
+    }
+
+    /** Drops the inline upload behind {@code audioUrl} (a request refused after its body was read). */
+    void releaseInline(String audioUrl) {
+        if (audioUrl == null || audioUrl.regionMatches(true, 0, "data:", 0, 5)) return;
+        try {
+            uploads.release(URI.create(audioUrl));
+        } catch (IllegalArgumentException notAUrl) {
+            // nothing of ours
+        }
     }
 
     private String storeInline(HttpExchange ex, String owner, Reader dataUri, List<URI> stored)
