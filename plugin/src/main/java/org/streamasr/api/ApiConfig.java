@@ -35,7 +35,9 @@ public record ApiConfig(
         Webhooks webhooks,
         Streaming streaming) {
 
-    public record Limits(long maxRequestBody, long maxAudioBytes, Duration maxAudioDuration, Duration decodeTimeout) {
+    /** @param bodyBudget bytes of JSON request bodies read and parsed at once, all requests together */
+    public record Limits(long maxRequestBody, long maxAudioBytes, Duration maxAudioDuration, Duration decodeTimeout,
+                         long bodyBudget) {
     }
 
     public record Fetch(Duration connectTimeout, Duration timeout, int maxRedirects, boolean allowPrivateAddresses) {
@@ -98,7 +100,7 @@ public record ApiConfig(
                     nonBlank(c, "ffmpeg"),
                     new Limits(positiveBytes(c, "limits.max-request-body"), positiveBytes(c, "limits.max-audio-bytes"),
                             positiveDuration(c, "limits.max-audio-duration"),
-                            positiveDuration(c, "limits.decode-timeout")),
+                            positiveDuration(c, "limits.decode-timeout"), bodyBudget(c)),
                     new Fetch(positiveDuration(c, "fetch.connect-timeout"), positiveDuration(c, "fetch.timeout"),
                             nonNegative(c, "fetch.max-redirects"), fetch.getBoolean("allow-private-addresses")),
                     new Uploads(positiveDuration(c, "uploads.ttl"), positiveDuration(c, "uploads.upload-url-ttl")),
@@ -122,6 +124,18 @@ public record ApiConfig(
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /** {@code limits.body-budget}: null is a quarter of the heap; never below one request body of the largest size. */
+    private static long bodyBudget(Config c) {
+        long maxBody = c.getBytes("limits.max-request-body");
+        if (c.getIsNull("limits.body-budget")) return Math.max(Runtime.getRuntime().maxMemory() / 4, maxBody);
+        long v = c.getBytes("limits.body-budget");
+        if (v < maxBody) {
+            throw new IllegalArgumentException("asr.api.limits.body-budget: must be at least max-request-body (" + maxBody
+                    + " bytes), got " + v);
+        }
+        return v;
     }
 
     private static void addKey(Set<String> keys, String k) {

@@ -12,10 +12,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -43,7 +45,8 @@ import org.streamasr.engine.SpeechEngine;
  *
  * <p>Threads (all owned here, all ended by {@link #close()}): {@code asr-api-worker-N} (the fixed pool that
  * fetches, decodes and feeds requests to the engine), {@code asr-api-events} (timers, event-stream writes,
- * retention sweeps), {@code asr-api-webhook-N} (webhook sends). Grizzly's threads only parse, check and enqueue.
+ * retention sweeps), {@code asr-api-webhook-N} (webhook sends), {@code asr-api-lookup-N} (DNS look-ups of webhook
+ * hosts at submission). Grizzly's threads only parse, check and enqueue.
  *
  * <p>State lives in an H2 MVStore file under {@code asr.api.store-dir}: queue requests survive restarts (queued ones
  * run after a restart; ones running at shutdown get the grace period, then run again from the start at the next
@@ -57,6 +60,7 @@ public final class HostedApi implements AutoCloseable {
     private final ApiStore store;
     private final ScheduledThreadPoolExecutor events;
     private final ExecutorService webhookSenders;
+    private final ThreadPoolExecutor lookups;
     private final ApiMetrics metrics;
     private final JobService jobs;
     private final WebhookDispatcher webhooks;
@@ -88,6 +92,9 @@ public final class HostedApi implements AutoCloseable {
             events.setRemoveOnCancelPolicy(true);
             events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
             this.webhookSenders = Executors.newFixedThreadPool(config.webhooks().senders(), named("asr-api-webhook"));
+            this.lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
+                    named("asr-api-lookup"));
+            lookups.allowCoreThreadTimeOut(true);
             JobService[] jobsRef = new JobService[1];
             WebhookDispatcher[] hooksRef = new WebhookDispatcher[1];
             this.metrics = new ApiMetrics(registry, () -> jobsRef[0] == null ? 0 : jobsRef[0].queued(),
@@ -108,7 +115,7 @@ public final class HostedApi implements AutoCloseable {
             this.jobs = new JobService(config, store, runner, webhooks, metrics, errors, events, clock);
             jobsRef[0] = jobs;
             hooksRef[0] = webhooks;
-            this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events);
+            this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
             jobs.start();
             webhooks.start();
             events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -140,9 +147,11 @@ public final class HostedApi implements AutoCloseable {
         webhooks.close();
         handler.endStreams();
         webhookSenders.shutdown();
+        lookups.shutdown();
         events.shutdown();
         awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
         awaitQuietly(events, 5000);
+        awaitQuietly(lookups, 5000);
         for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
         store.close();
         metrics.unregister();

@@ -2,7 +2,6 @@ package org.streamasr.audio;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,73 +84,106 @@ public final class AudioFileDecoder {
     }
 
     /**
-     * Decodes {@code input} to raw 16 kHz mono signed 16-bit little-endian samples in {@code pcmOut} (overwritten),
-     * without holding the audio in memory; for long inputs fed to an engine piece by piece.
-     *
-     * @return the number of samples written
+     * Opens {@code input} for decoding to 16 kHz mono, read as it is decoded. A plain 16 kHz mono WAV is read in Java;
+     * anything else first has its stated duration checked with ffprobe (a container that states more than the limit
+     * is refused before a single sample is decoded), then ffmpeg decodes it into a pipe that the caller reads, and is
+     * stopped at the limit for containers that state no duration. Nothing decoded goes to disk.
      */
-    public long decodeToPcmFile(Path input, Path pcmOut) throws UndecodableAudioException, IOException {
+    public DecodedAudioStream open(Path input) throws UndecodableAudioException, IOException {
         if (!Files.isRegularFile(input)) throw new IOException(input + ": no such file");
         if (Files.size(input) < 64L * 1024 * 1024) {
             WavFile wav = plainWav(Files.readAllBytes(input));
-            if (wav != null) {
-                ByteBuffer out = ByteBuffer.allocate(wav.samples().length * 2).order(ByteOrder.LITTLE_ENDIAN);
-                for (short s : wav.samples()) out.putShort(s);
-                Files.write(pcmOut, out.array());
-                return wav.samples().length;
-            }
+            if (wav != null) return new WavAudioStream(wav.samples());
         }
-        // stderr goes to a file, not a pipe: no reader thread per decode, and a chatty ffmpeg can never block on it
-        Path errLog = Files.createTempFile(pcmOut.toAbsolutePath().getParent(), "ffmpeg-", ".log");
-        List<String> cmd = List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
-                "-protocol_whitelist", "file", "-format_whitelist", INPUT_FORMATS, "-i", input.toString(),
-                "-t", Long.toString(maxDuration.toSeconds() + 1), "-vn", "-ac", "1", "-ar", Integer.toString(SAMPLE_RATE),
-                "-f", "s16le", "-y", pcmOut.toString());
+        long stated = statedSamples(input);
+        if (stated > maxSamples()) {
+            throw new AudioTooLongException(String.format(java.util.Locale.ROOT,
+                    "audio of %.1f s (as its container states) is longer than the limit of %d s",
+                    stated / (double) SAMPLE_RATE, maxDuration.toSeconds()));
+        }
+        return FfmpegAudioStream.start(ffmpeg, input, maxDuration, timeout, stated);
+    }
+
+    /** The samples at 16 kHz that the container of {@code input} states, or -1 (none stated, or no ffprobe). */
+    long statedSamples(Path input) throws IOException {
+        List<String> cmd = List.of(ffprobe(), "-v", "error", "-protocol_whitelist", "file", "-format_whitelist",
+                INPUT_FORMATS, "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1",
+                input.toString());
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(errLog.toFile()).start();
+            p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            Files.deleteIfExists(errLog);
-            throw new IOException("cannot run ffmpeg ('" + ffmpeg + "'): install the Debian package ffmpeg", e);
+            return -1;
         }
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new UndecodableAudioException("decoding took longer than " + timeout.toSeconds() + " s");
-            }
-            if (p.exitValue() != 0) {
-                String msg = readTail(errLog).strip();
-                String last = msg.isEmpty() ? "ffmpeg exit code " + p.exitValue() : msg.lines().reduce((a, b) -> b).orElse(msg);
-                throw new UndecodableAudioException("cannot decode audio: "
-                        + last.replace(input.toString(), "input").replace(pcmOut.toString(), "output"));
-            }
-            long bytes = Files.exists(pcmOut) ? Files.size(pcmOut) : 0;
-            if (bytes < 2) throw new UndecodableAudioException("cannot decode audio: no audio stream in the input");
-            checkDuration(bytes / 2);
-            return bytes / 2;
+            byte[] out = p.getInputStream().readNBytes(256);
+            if (!p.waitFor(Math.min(timeout.toMillis(), 30_000), TimeUnit.MILLISECONDS) || p.exitValue() != 0) return -1;
+            String text = new String(out, StandardCharsets.US_ASCII).strip();
+            double seconds = Double.parseDouble(text);
+            return Double.isFinite(seconds) && seconds >= 0 ? (long) (seconds * SAMPLE_RATE) : -1;
+        } catch (NumberFormatException e) {
+            return -1;   // "N/A": the container states no duration
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while decoding audio");
+            throw new java.io.InterruptedIOException("interrupted while probing audio");
         } finally {
             p.destroyForcibly();
-            Files.deleteIfExists(errLog);
         }
+    }
+
+    /** ffprobe next to the configured ffmpeg (the Debian package ffmpeg installs both). */
+    private String ffprobe() {
+        int slash = ffmpeg.lastIndexOf('/');
+        String name = ffmpeg.substring(slash + 1).replace("ffmpeg", "ffprobe");
+        return ffmpeg.substring(0, slash + 1) + name;
+    }
+
+    private long maxSamples() {
+        return maxDuration.toSeconds() * SAMPLE_RATE;
     }
 
     private float[] runFfmpeg(Path input) throws UndecodableAudioException, IOException {
-        Path pcm = Files.createTempFile("asr-decode-", ".pcm");
-        try {
-            long samples = decodeToPcmFile(input, pcm);
-            ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(pcm)).order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[(int) samples];
-            for (int i = 0; i < out.length; i++) out[i] = bb.getShort() / 32768f;
-            return out;
-        } finally {
-            Files.deleteIfExists(pcm);
+        try (DecodedAudioStream in = open(input)) {
+            float[] out = new float[SAMPLE_RATE * 10];
+            int n = 0;
+            while (true) {
+                if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+                int r = in.read(out, n, out.length - n);
+                if (r < 0) return java.util.Arrays.copyOf(out, n);
+                n += r;
+            }
         }
     }
 
-    private static String readTail(Path log) throws IOException {
+    /** A plain WAV already in memory. */
+    private static final class WavAudioStream implements DecodedAudioStream {
+        private final short[] samples;
+        private int at;
+
+        WavAudioStream(short[] samples) {
+            this.samples = samples;
+        }
+
+        @Override
+        public int read(float[] out, int offset, int length) {
+            if (at >= samples.length) return -1;
+            int n = Math.min(length, samples.length - at);
+            for (int i = 0; i < n; i++) out[offset + i] = samples[at + i] / 32768f;
+            at += n;
+            return n;
+        }
+
+        @Override
+        public long statedSamples() {
+            return samples.length;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static String readTail(Path log) throws IOException {
         long size = Files.size(log);
         try (var ch = Files.newByteChannel(log)) {
             ch.position(Math.max(0, size - 4096));
@@ -164,7 +196,7 @@ public final class AudioFileDecoder {
     }
 
     private void checkDuration(long samples) throws UndecodableAudioException {
-        if (samples > maxDuration.toSeconds() * SAMPLE_RATE) {
+        if (samples > maxSamples()) {
             throw new AudioTooLongException("audio longer than the limit of " + maxDuration.toSeconds() + " s");
         }
     }

@@ -81,6 +81,9 @@ class HostedApiUploadTest {
         JsonNode slot = initiate();
         HttpResponse<String> big = put(slot.get("upload_url").asText(), new byte[30_000]);
         assertEquals(413, big.statusCode(), big.body());
+        String detail = ApiServer.json(big).get("detail").asText();
+        assertTrue(detail.contains("20000 bytes") && detail.contains("asr.api.limits.max-audio-bytes"),
+                "the 413 names the setting that was exceeded, with its value: " + detail);
         HttpResponse<String> ok = put(slot.get("upload_url").asText(), ApiServer.tone(0.5).toBytes());
         assertEquals(200, ok.statusCode(), "a failed upload can be retried while the URL is valid: " + ok.body());
         HttpResponse<String> multi = server.post("/storage/upload/initiate-multipart", "{}");

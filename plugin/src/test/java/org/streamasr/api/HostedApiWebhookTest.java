@@ -147,18 +147,43 @@ class HostedApiWebhookTest {
     }
 
     @Test
-    void webhookUrlsObeyTheAddressRules() throws Exception {
+    void webhookUrlsObeyTheAddressRulesAtSubmissionWithTheSame422AsAnAudioUrl() throws Exception {
         server = new ApiServer(engine, dir, "asr.api.fetch.allow-private-addresses = false");
         HttpResponse<String> bad = server.post("/queue" + ApiServer.MODEL + "?fal_webhook=ftp://example.com/x",
                 ApiServer.input(ApiServer.toneDataUri(1)));
         assertEquals(422, bad.statusCode(), bad.body());
         assertEquals("[\"query\",\"fal_webhook\"]", ApiServer.json(bad).get("detail").get(0).get("loc").toString());
 
+        // an audio_url on loopback is refused as url_not_allowed; a webhook on loopback now is too, at submission
+        HttpResponse<String> audio = server.post(ApiServer.MODEL, ApiServer.input(hook()));
+        assertEquals(422, audio.statusCode(), audio.body());
+        JsonNode audioDetail = ApiServer.json(audio).get("detail").get(0);
+        for (String url : new String[] {hook(), "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x",
+                "http://localhost:" + receiver.getAddress().getPort() + "/hook"}) {
+            HttpResponse<String> r = server.post("/queue" + ApiServer.MODEL + "?fal_webhook="
+                    + URLEncoder.encode(url, StandardCharsets.UTF_8), ApiServer.input(ApiServer.toneDataUri(1)));
+            assertEquals(422, r.statusCode(), url + ": " + r.body());
+            JsonNode d = ApiServer.json(r).get("detail").get(0);
+            assertEquals("[\"query\",\"fal_webhook\"]", d.get("loc").toString());
+            assertEquals(audioDetail.get("type").asText(), d.get("type").asText(), r.body());
+            assertEquals("url_not_allowed", r.headers().firstValue("X-Fal-Error-Type").orElse(null));
+            assertTrue(d.get("msg").asText().contains(" is a "), d.toString());
+        }
+        assertEquals(0, deliveries.size(), "a refused webhook is never contacted");
+        assertEquals(0, engine.opened.get(), "and nothing ran");
+    }
+
+    @Test
+    void aFailedDeliveryShowsInTheRequestsStatus() throws Exception {
+        failFirst.set(100);
+        server = new ApiServer(engine, dir, "asr.api.webhooks.attempts = 2\nasr.api.webhooks.initial-backoff = 100ms\n");
         String id = submitWithHook(ApiServer.input(ApiServer.toneDataUri(1)));
-        server.awaitCompleted(id);
-        ApiServer.await("the refused delivery to be given up", Duration.ofSeconds(10),
+        awaitDeliveries(2);
+        ApiServer.await("the delivery to be given up", Duration.ofSeconds(10),
                 () -> server.metric("asr_api_webhook_attempts_total", "result", "failed") == 1);
-        assertEquals(1.0, server.metric("asr_api_urls_refused_total"));
-        assertEquals(0, deliveries.size(), "a loopback webhook is never contacted");
+        JsonNode status = server.status(id);
+        assertEquals("COMPLETED", status.get("status").asText());
+        assertEquals("FAILED", status.get("webhook").get("status").asText(), status.toString());
+        assertEquals("HTTP 503", status.get("webhook").get("error").asText(), status.toString());
     }
 }

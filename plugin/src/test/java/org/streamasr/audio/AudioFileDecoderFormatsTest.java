@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,12 +58,10 @@ class AudioFileDecoderFormatsTest {
             "clip.webm | -c:a libopus -b:a 32k"})
     void decodesToSixteenKilohertzMono(String name, String args) throws Exception {
         Path file = encode(name, args.trim().split(" "));
-        Path pcm = dir.resolve(name + ".pcm");
         AudioFileDecoder decoder = new AudioFileDecoder("ffmpeg", Duration.ofMinutes(1), Duration.ofMinutes(10));
-        long samples = decoder.decodeToPcmFile(file, pcm);
-        assertEquals(Files.size(pcm) / 2, samples);
+        short[] decoded = readAll(decoder, file);
+        long samples = decoded.length;
         assertEquals(original.length, samples, 0.06 * 16000, name + ": length within 60 ms of the clip");
-        short[] decoded = read(pcm);
         double best = bestCorrelation(original, decoded, 1200);
         assertTrue(best > 0.85, name + ": correlation with the original " + best);
         float[] floats = decoder.decode(file);
@@ -74,10 +70,8 @@ class AudioFileDecoderFormatsTest {
 
     @Test
     void plainSixteenKilohertzWavIsCopiedExactly() throws Exception {
-        Path pcm = dir.resolve("plain.pcm");
-        long n = AudioFileDecoder.withDefaults().decodeToPcmFile(CLIP, pcm);
-        assertEquals(original.length, n);
-        short[] got = read(pcm);
+        short[] got = readAll(AudioFileDecoder.withDefaults(), CLIP);
+        assertEquals(original.length, got.length);
         for (int i = 0; i < got.length; i++) assertEquals(original[i], got[i]);
     }
 
@@ -86,12 +80,12 @@ class AudioFileDecoderFormatsTest {
         Path junk = dir.resolve("junk.bin");
         Files.write(junk, "this is not audio at all, just text".repeat(20).getBytes());
         UndecodableAudioException e = assertThrows(UndecodableAudioException.class,
-                () -> AudioFileDecoder.withDefaults().decodeToPcmFile(junk, dir.resolve("junk.pcm")));
+                () -> readAll(AudioFileDecoder.withDefaults(), junk));
         assertTrue(e.getMessage().startsWith("cannot decode audio"), e.getMessage());
         assertTrue(!e.getMessage().contains(dir.toString()), "no server paths in messages: " + e.getMessage());
         Path mp3 = encode("long.mp3", "-c:a", "libmp3lame");
         AudioFileDecoder oneSecond = new AudioFileDecoder("ffmpeg", Duration.ofMinutes(1), Duration.ofSeconds(1));
-        assertThrows(AudioTooLongException.class, () -> oneSecond.decodeToPcmFile(mp3, dir.resolve("long.pcm")));
+        assertThrows(AudioTooLongException.class, () -> readAll(oneSecond, mp3));
     }
 
     @Test
@@ -99,19 +93,56 @@ class AudioFileDecoderFormatsTest {
         Path playlist = dir.resolve("evil.bin");
         Files.writeString(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + CLIP + "\n#EXT-X-ENDLIST\n");
         assertThrows(UndecodableAudioException.class,
-                () -> AudioFileDecoder.withDefaults().decodeToPcmFile(playlist, dir.resolve("evil.pcm")));
+                () -> readAll(AudioFileDecoder.withDefaults(), playlist));
         // another file in the same (temp) directory: an unrestricted ffmpeg would read it
         Files.copy(CLIP, dir.resolve("neighbour.wav"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path concat = dir.resolve("concat.bin");
         Files.writeString(concat, "ffconcat version 1.0\nfile 'neighbour.wav'\n");
         assertThrows(UndecodableAudioException.class,
-                () -> AudioFileDecoder.withDefaults().decodeToPcmFile(concat, dir.resolve("concat.pcm")));
+                () -> readAll(AudioFileDecoder.withDefaults(), concat));
     }
 
-    static short[] read(Path pcm) throws Exception {
-        ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(pcm)).order(ByteOrder.LITTLE_ENDIAN);
-        short[] s = new short[bb.remaining() / 2];
-        for (int i = 0; i < s.length; i++) s[i] = bb.getShort();
+    @Test
+    void aContainerStatingMoreThanTheLimitIsRefusedBeforeDecoding() throws Exception {
+        Path mp3 = encode("stated.mp3", "-c:a", "libmp3lame", "-b:a", "32k");
+        AudioFileDecoder twoSeconds = new AudioFileDecoder("ffmpeg", Duration.ofMinutes(1), Duration.ofSeconds(2));
+        assertEquals(original.length, twoSeconds.statedSamples(mp3), 0.15 * 16000, "ffprobe reads the stated duration");
+        AudioTooLongException e = assertThrows(AudioTooLongException.class, () -> twoSeconds.open(mp3));
+        assertTrue(e.getMessage().contains("as its container states"), e.getMessage());
+    }
+
+    @Test
+    void withoutAStatedDurationTheDecoderIsStoppedAtTheLimit() throws Exception {
+        // webm written to a pipe carries no duration: only reading finds out how long it is
+        Path webm = dir.resolve("piped.webm");
+        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", CLIP.toString(),
+                "-c:a", "libopus", "-f", "webm", "pipe:1").redirectOutput(webm.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0);
+        AudioFileDecoder twoSeconds = new AudioFileDecoder("ffmpeg", Duration.ofMinutes(1), Duration.ofSeconds(2));
+        assertEquals(-1, twoSeconds.statedSamples(webm), "no stated duration");
+        long[] read = new long[1];
+        try (DecodedAudioStream in = twoSeconds.open(webm)) {
+            float[] buf = new float[4000];
+            assertThrows(AudioTooLongException.class, () -> {
+                int n;
+                while ((n = in.read(buf, 0, buf.length)) >= 0) read[0] += n;
+            });
+        }
+        assertTrue(read[0] <= 2 * 16000 && read[0] > 2 * 16000 - 4000, "stopped at the limit: " + read[0]);
+    }
+
+    /** Everything {@code decoder} decodes from {@code file}, as 16-bit samples. */
+    static short[] readAll(AudioFileDecoder decoder, Path file) throws Exception {
+        List<Short> out = new ArrayList<>();
+        try (DecodedAudioStream in = decoder.open(file)) {
+            float[] buf = new float[8000];
+            int n;
+            while ((n = in.read(buf, 0, buf.length)) >= 0) {
+                for (int i = 0; i < n; i++) out.add((short) Math.round(buf[i] * 32768f));
+            }
+        }
+        short[] s = new short[out.size()];
+        for (int i = 0; i < s.length; i++) s[i] = out.get(i);
         return s;
     }
 

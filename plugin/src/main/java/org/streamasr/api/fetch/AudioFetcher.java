@@ -1,18 +1,18 @@
 package org.streamasr.api.fetch;
 
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -27,6 +27,10 @@ public final class AudioFetcher {
     /** Our own uploaded files: the stored file for a URL we handed out, or null when the URL is not one of ours. */
     public interface LocalFiles {
         Path resolve(URI uri);
+
+        /** The request that used {@code uri} has run: a file kept only for it may go. */
+        default void release(URI uri) {
+        }
     }
 
     /**
@@ -67,6 +71,16 @@ public final class AudioFetcher {
             return download(uri, abortable);
         } finally {
             abortable.accept(null);
+        }
+    }
+
+    /** The request that fetched {@code audioUrl} has run: drops what was kept only for it (inline audio). */
+    public void release(String audioUrl) {
+        if (audioUrl.regionMatches(true, 0, "data:", 0, 5)) return;
+        try {
+            local.release(parse(audioUrl));
+        } catch (FetchException notOurs) {
+            // not a URL of ours
         }
     }
 
@@ -170,34 +184,23 @@ public final class AudioFetcher {
     }
 
     private Fetched decodeDataUri(String uri) throws FetchException, IOException {
-        int comma = uri.indexOf(',');
-        if (comma < 0) throw new FetchException(FetchException.Kind.BAD_DATA_URI, "data: URI without ','");
-        String meta = uri.substring(5, comma).toLowerCase(Locale.ROOT);
-        String payload = uri.substring(comma + 1);
-        byte[] bytes;
-        if (meta.endsWith(";base64")) {
-            if ((long) payload.length() / 4 * 3 > maxBytes + 3) throw tooLarge();
-            try {
-                bytes = Base64.getMimeDecoder().decode(payload);
-            } catch (IllegalArgumentException e) {
-                throw new FetchException(FetchException.Kind.BAD_DATA_URI, "data: URI is not valid base64: " + e.getMessage());
-            }
-        } else {
-            try {
-                bytes = java.net.URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.ISO_8859_1)
-                        .getBytes(StandardCharsets.ISO_8859_1);
-            } catch (IllegalArgumentException e) {
-                throw new FetchException(FetchException.Kind.BAD_DATA_URI, "data: URI has bad %-escapes");
-            }
-        }
-        if (bytes.length > maxBytes) throw tooLarge();
-        if (bytes.length == 0) throw new FetchException(FetchException.Kind.BAD_DATA_URI, "data: URI is empty");
         Path tmp = Files.createTempFile(tempDir, "audio-", ".bin");
-        Files.write(tmp, bytes);
-        return new Fetched(tmp, true, bytes.length, "data-uri");
+        boolean ok = false;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
+            long bytes = DataUriDecoder.decode(new StringReader(uri), out, maxBytes);
+            ok = true;
+            return new Fetched(tmp, true, bytes, "data-uri");
+        } finally {
+            if (!ok) Files.deleteIfExists(tmp);
+        }
     }
 
     private FetchException tooLarge() {
+        return tooLarge(maxBytes);
+    }
+
+    /** The 413 of every audio input over {@code asr.api.limits.max-audio-bytes}. */
+    public static FetchException tooLarge(long maxBytes) {
         return new FetchException(FetchException.Kind.TOO_LARGE,
                 "audio input larger than the limit of " + maxBytes + " bytes (asr.api.limits.max-audio-bytes)");
     }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +17,7 @@ import org.streamasr.api.ApiMetrics;
 import org.streamasr.api.ErrorLog;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.storage.UploadService;
+import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.engine.SpeechEngine;
 
 /**
@@ -44,8 +46,9 @@ public final class ApiHttpHandler extends HttpHandler {
     private volatile boolean closed;
 
     public ApiHttpHandler(ApiConfig config, JobService jobs, UploadService uploads, SpeechEngine engine,
-                          ApiMetrics metrics, ErrorLog errors, ScheduledExecutorService events) {
-        this.ctx = new Endpoints(config, jobs, uploads, engine, metrics, errors, events);
+                          ApiMetrics metrics, ErrorLog errors, ScheduledExecutorService events, Executor lookups,
+                          WebhookDispatcher webhooks) {
+        this.ctx = new Endpoints(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
         this.keys = new ApiKeys(config.keys(), config.open());
         this.queue = new QueueEndpoints(ctx);
         this.run = new RunEndpoints(ctx, queue);

@@ -3,15 +3,27 @@ package org.streamasr.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.ApiMetrics;
 import org.streamasr.api.ErrorLog;
+import org.streamasr.api.fetch.DataUriDecoder;
+import org.streamasr.api.fetch.FetchException;
+import org.streamasr.api.jobs.TranscriptionRunner;
+import org.streamasr.api.store.UploadRecord;
+import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.storage.UploadService;
 import org.streamasr.engine.SpeechEngine;
@@ -35,10 +47,16 @@ final class Endpoints {
     final ApiMetrics metrics;
     final ErrorLog errors;
     final ScheduledExecutorService events;
+    /** Blocking look-ups at submission (DNS for a webhook's host), off the network threads. */
+    final Executor lookups;
+    final WebhookDispatcher webhooks;
     final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+    private final Path tempDir;
+    private final BodyBudget bodyBudget;
+    private final JsonBodyReader jsonReader;
 
     Endpoints(ApiConfig config, JobService jobs, UploadService uploads, SpeechEngine engine, ApiMetrics metrics,
-              ErrorLog errors, ScheduledExecutorService events) {
+              ErrorLog errors, ScheduledExecutorService events, Executor lookups, WebhookDispatcher webhooks) {
         this.config = config;
         this.jobs = jobs;
         this.uploads = uploads;
@@ -46,30 +64,91 @@ final class Endpoints {
         this.metrics = metrics;
         this.errors = errors;
         this.events = events;
+        this.lookups = lookups;
+        this.webhooks = webhooks;
+        this.tempDir = config.storeDir().resolve("tmp");
+        this.bodyBudget = new BodyBudget(config.limits().bodyBudget());
+        this.jsonReader = new JsonBodyReader(config.limits().maxRequestBody());
     }
 
     String baseUrl(HttpExchange ex) {
         return BaseUrl.of(ex, config.publicBaseUrl(), config.trustForwardedHeaders());
     }
 
-    /** Reads the body as JSON (bounded), then runs {@code then} with it; bad JSON is a 422 like FastAPI's. */
-    void readJson(HttpExchange ex, JsonAction then) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ex.readBody(config.limits().maxRequestBody(), buf::write, () -> {
-            JsonNode body;
-            if (buf.size() == 0) {
-                body = null;
-            } else {
+    /**
+     * Reads the body as JSON, then runs {@code then} with it; bad JSON is a 422 like FastAPI's. The body is bounded
+     * by {@code max-request-body}, takes its share of the body budget while it is read and parsed (503 past it),
+     * spills to disk past 64 KiB, and a large data: URI in {@code audio_url} is decoded straight from that file into
+     * an inline upload of {@code owner}'s, whose file URL replaces it.
+     */
+    void readJson(HttpExchange ex, String owner, JsonAction then) {
+        long limit = config.limits().maxRequestBody();
+        SpooledBody body = new SpooledBody(tempDir);
+        BodyBudget.Claim claim = bodyBudget.claim();
+        Runnable release = () -> {
+            body.close();
+            claim.close();
+        };
+        long declared = ex.request.getContentLengthLong();
+        try {
+            if (declared > 0) claim.growTo(Math.min(declared, limit));
+        } catch (ApiError e) {
+            metrics.rejected.labelValues("body_budget").inc();
+            release.run();
+            ex.error(e);
+            return;
+        }
+        long[] received = new long[1];
+        ex.readBody(limit, "asr.api.limits.max-request-body", (b, off, len) -> {
+            received[0] += len;
+            try {
+                claim.growTo(received[0]);
+            } catch (ApiError e) {
+                metrics.rejected.labelValues("body_budget").inc();
+                throw e;
+            }
+            body.write(b, off, len);
+        }, () -> {
+            List<URI> inline = new ArrayList<>();
+            boolean handedOver = false;
+            try {
+                JsonNode json;
                 try {
-                    body = JSON.readTree(buf.toByteArray());
+                    json = jsonReader.read(body, uri -> storeInline(ex, owner, uri, inline));
                 } catch (JsonProcessingException e) {
                     metrics.rejected.labelValues("invalid").inc();
                     throw ApiError.fields(422, List.of(new ApiError.FieldError(null,
                             "JSON decode error: " + e.getOriginalMessage(), "json_invalid")));
+                } catch (FetchException e) {
+                    metrics.rejected.labelValues("invalid").inc();
+                    throw TranscriptionRunner.fetchError(e);
+                } finally {
+                    release.run();
                 }
+                then.accept(json);
+                handedOver = true;
+            } finally {
+                if (!handedOver) for (URI u : inline) uploads.release(u);
             }
-            then.accept(body);
-        }, () -> { });
+        }, release);
+    }
+
+    /** Drops the inline upload behind {@code audioUrl} (a request refused after its body was read). */
+    void releaseInline(String audioUrl) {
+        if (audioUrl == null || audioUrl.regionMatches(true, 0, "data:", 0, 5)) return;
+        try {
+            uploads.release(URI.create(audioUrl));
+        } catch (IllegalArgumentException notAUrl) {
+            // nothing of ours
+        }
+    }
+
+    private String storeInline(HttpExchange ex, String owner, Reader dataUri, List<URI> stored)
+            throws IOException, FetchException {
+        UploadRecord r = uploads.storeInline(owner, out -> DataUriDecoder.decode(dataUri, out, config.limits().maxAudioBytes()));
+        String url = baseUrl(ex) + "/storage/files/" + r.id() + "/" + URLEncoder.encode(r.fileName(), StandardCharsets.UTF_8);
+        stored.add(URI.create(url));
+        return url;
     }
 
     /** An SSE stream registered for shutdown. */

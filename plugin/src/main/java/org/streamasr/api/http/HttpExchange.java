@@ -113,6 +113,7 @@ final class HttpExchange {
         headers.put("X-Fal-Error-Type", e.errorType());
         headers.put("X-Fal-Retryable", Boolean.toString(e.retryable()));
         if (e.status() == 401) headers.put("WWW-Authenticate", "Key");
+        if (e.status() == 429 || e.status() == 503) headers.put("Retry-After", "1");
         send(e.status(), e.body().toString(), headers);
     }
 
@@ -181,13 +182,13 @@ final class HttpExchange {
 
     /**
      * Reads the request body into {@code sink} without blocking, then runs {@code onComplete} (guarded). A body over
-     * {@code limit} bytes is answered with 413.
+     * {@code limit} bytes is answered with 413 naming {@code setting}, the config key of the limit.
      */
-    void readBody(long limit, BodySink sink, Action onComplete, Runnable onFailure) {
+    void readBody(long limit, String setting, BodySink sink, Action onComplete, Runnable onFailure) {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             onFailure.run();
-            error(tooLarge(limit));
+            error(tooLarge(limit, setting));
             return;
         }
         RawBodyFraming raw = request.getHeader("Upgrade") == null ? null : new RawBodyFraming(declared,
@@ -196,7 +197,7 @@ final class HttpExchange {
             guard(onComplete);
             return;
         }
-        BodySink rawSink = raw == null ? null : counting(sink, limit);
+        BodySink rawSink = raw == null ? null : counting(sink, limit, setting);
         NIOInputStream in = request.getNIOInputStream();
         in.notifyAvailable(new ReadHandler() {
             private final byte[] buf = new byte[16 * 1024];
@@ -236,7 +237,7 @@ final class HttpExchange {
                         int n = in.read(buf, 0, Math.min(buf.length, ready));
                         if (n <= 0) break;
                         total += n;
-                        if (total > limit + (raw == null ? 0 : 64 * 1024)) throw tooLarge(limit);
+                        if (total > limit + (raw == null ? 0 : 64 * 1024)) throw tooLarge(limit, setting);
                         if (raw == null) {
                             sink.write(buf, 0, n);
                         } else if (raw.feed(buf, 0, n, rawSink)) {
@@ -261,18 +262,18 @@ final class HttpExchange {
     }
 
     /** Enforces {@code limit} on the decoded bytes of a raw-framed body. */
-    private static BodySink counting(BodySink sink, long limit) {
+    private static BodySink counting(BodySink sink, long limit, String setting) {
         long[] total = new long[1];
         return (b, off, len) -> {
             total[0] += len;
-            if (total[0] > limit) throw tooLarge(limit);
+            if (total[0] > limit) throw tooLarge(limit, setting);
             sink.write(b, off, len);
         };
     }
 
-    private static ApiError tooLarge(long limit) {
+    private static ApiError tooLarge(long limit, String setting) {
         return ApiError.plain(413, "request_too_large", "request body larger than the limit of " + limit
-                + " bytes (asr.api.limits.max-request-body)");
+                + " bytes (" + setting + ")");
     }
 
     static String reason(int status) {

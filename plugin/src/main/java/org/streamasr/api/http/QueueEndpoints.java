@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.streamasr.api.ApiError;
@@ -27,27 +28,49 @@ final class QueueEndpoints {
     void submit(HttpExchange ex, String owner) {
         String webhook = ex.query("fal_webhook");
         String priority = ex.header("x-fal-queue-priority");
-        ctx.readJson(ex, body -> {
+        boolean low = priority != null && priority.trim().toLowerCase(Locale.ROOT).equals("low");
+        ctx.readJson(ex, owner, body -> {
             TranscriptionInput input = parseCounted(body);
-            if (webhook != null) {
-                String why = WebhookDispatcher.precheck(webhook);
-                if (why != null) {
-                    ctx.metrics.rejected.labelValues("invalid").inc();
-                    throw ApiError.withBody(422, "url_not_allowed", why, webhookError(why, webhook));
-                }
+            if (webhook == null) {
+                enqueue(ex, input, owner, low, null);
+                return;
             }
-            boolean low = priority != null && priority.trim().toLowerCase(Locale.ROOT).equals("low");
-            Job job = ctx.jobs.submitQueued(input, owner, low, webhook);
-            String base = ctx.baseUrl(ex);
-            ObjectNode o = Endpoints.JSON.createObjectNode();
-            o.put("status", "IN_QUEUE");
-            o.put("request_id", job.id());
-            links(o, base, job.id());
-            JobService.JobStatus st = ctx.jobs.status(job.id(), owner);
-            o.put("queue_position", st == null ? 0 : Math.max(0, st.queuePosition()));
-            if (webhook != null) o.put("gateway_request_id", job.id());
-            ex.json(200, o, Map.of(Endpoints.REQUEST_ID_HEADER, job.id()));
+            String syntax = WebhookDispatcher.precheck(webhook);
+            if (syntax != null) throw refusedWebhook(webhook, syntax);
+            // the address rules need DNS: off the network thread
+            try {
+                ctx.lookups.execute(() -> ex.guard(() -> {
+                    String why = ctx.webhooks.refusalAtSubmission(webhook);
+                    if (why != null) {
+                        ctx.releaseInline(input.audioUrl());
+                        throw refusedWebhook(webhook, why);
+                    }
+                    enqueue(ex, input, owner, low, webhook);
+                }));
+            } catch (RejectedExecutionException e) {
+                throw ApiError.plain(503, "runner_scheduling_failure", "too many submissions at once; retry shortly");
+            }
         });
+    }
+
+    private void enqueue(HttpExchange ex, TranscriptionInput input, String owner, boolean low, String webhook)
+            throws ApiError {
+        Job job = ctx.jobs.submitQueued(input, owner, low, webhook);
+        String base = ctx.baseUrl(ex);
+        ObjectNode o = Endpoints.JSON.createObjectNode();
+        o.put("status", "IN_QUEUE");
+        o.put("request_id", job.id());
+        links(o, base, job.id());
+        JobService.JobStatus st = ctx.jobs.status(job.id(), owner);
+        o.put("queue_position", st == null ? 0 : Math.max(0, st.queuePosition()));
+        if (webhook != null) o.put("gateway_request_id", job.id());
+        ex.json(200, o, Map.of(Endpoints.REQUEST_ID_HEADER, job.id()));
+    }
+
+    /** The 422 of a refused audio_url ({@code url_not_allowed}), located at the query parameter. */
+    private ApiError refusedWebhook(String webhook, String why) {
+        ctx.metrics.rejected.labelValues("invalid").inc();
+        return ApiError.withBody(422, "url_not_allowed", why, webhookError(why, webhook));
     }
 
     TranscriptionInput parseCounted(com.fasterxml.jackson.databind.JsonNode body) throws ApiError {
@@ -161,6 +184,12 @@ final class QueueEndpoints {
             }
         } else {
             o.putNull("logs");
+        }
+        if (s.webhookState() != null) {
+            int colon = s.webhookState().indexOf(": ");
+            ObjectNode hook = o.putObject("webhook");
+            hook.put("status", colon < 0 ? s.webhookState() : s.webhookState().substring(0, colon));
+            if (colon >= 0) hook.put("error", s.webhookState().substring(colon + 2));
         }
         if (s.state() == Job.State.COMPLETED && s.outcome() != null) {
             o.putObject("metrics").put("inference_time", s.outcome().inferenceSeconds());

@@ -29,7 +29,7 @@ final class RunEndpoints {
     }
 
     void sync(HttpExchange ex, String owner) {
-        ctx.readJson(ex, body -> {
+        ctx.readJson(ex, owner, body -> {
             TranscriptionInput input = queue.parseCounted(body);
             String id = JobService.newRequestId();
             AtomicReference<Job> job = new AtomicReference<>();
@@ -52,7 +52,7 @@ final class RunEndpoints {
     }
 
     void stream(HttpExchange ex, String owner) {
-        ctx.readJson(ex, body -> {
+        ctx.readJson(ex, owner, body -> {
             TranscriptionInput input = queue.parseCounted(body);
             String id = JobService.newRequestId();
             AtomicReference<Job> job = new AtomicReference<>();

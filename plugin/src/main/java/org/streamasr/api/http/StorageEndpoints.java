@@ -29,7 +29,7 @@ final class StorageEndpoints {
 
     void initiate(HttpExchange ex, String owner) {
         String lifecycle = ex.header("X-Fal-Object-Lifecycle");
-        ctx.readJson(ex, body -> {
+        ctx.readJson(ex, owner, body -> {
             String contentType = text(body, "content_type");
             String fileName = text(body, "file_name");
             UploadRecord slot = ctx.uploads.initiate(contentType, fileName, requestedTtl(lifecycle), owner);
@@ -61,7 +61,7 @@ final class StorageEndpoints {
             throw e;
         }
         long[] size = new long[1];
-        ex.readBody(limit, (b, off, len) -> {
+        ex.readBody(limit, "asr.api.limits.max-audio-bytes", (b, off, len) -> {
             ByteBuffer buf = ByteBuffer.wrap(b, off, len);
             while (buf.hasRemaining()) ch.write(buf);
             size[0] += len;

@@ -37,7 +37,9 @@ public final class JobService implements AutoCloseable {
     private static final String SEQ_KEY = "job-seq";
 
     /** Where a request stands, for the status endpoints. {@code queuePosition} is -1 unless IN_QUEUE. */
-    public record JobStatus(String id, Job.State state, int queuePosition, List<LogLine> logs, Outcome outcome) {
+    /** @param webhookState null without webhook; PENDING, RETRYING, DELIVERED or FAILED, with ": last error" */
+    public record JobStatus(String id, Job.State state, int queuePosition, List<LogLine> logs, Outcome outcome,
+                            String webhookState) {
     }
 
     /** fal's cancel answers. */
@@ -165,13 +167,14 @@ public final class JobService implements AutoCloseable {
                 Job.State s = job.state();
                 if (s != Job.State.COMPLETED) {
                     int pos = s == Job.State.IN_QUEUE ? Math.max(0, queue.position(job)) : -1;
-                    return new JobStatus(id, s, pos, job.logs(), null);
+                    return new JobStatus(id, s, pos, job.logs(), null, job.webhookUrl() == null ? null : "PENDING");
                 }
             }
         }
         JobRecord r = store.job(id);
         if (r == null || !Objects.equals(r.owner(), owner)) return null;
-        return new JobStatus(id, Job.State.valueOf(r.state()), "IN_QUEUE".equals(r.state()) ? 0 : -1, r.logs(), r.outcome());
+        return new JobStatus(id, Job.State.valueOf(r.state()), "IN_QUEUE".equals(r.state()) ? 0 : -1, r.logs(), r.outcome(),
+                r.webhookState());
     }
 
     /** fal's cancel: a waiting request is removed, a running one is stopped. */

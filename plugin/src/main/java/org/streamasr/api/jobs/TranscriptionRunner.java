@@ -3,12 +3,8 @@ package org.streamasr.api.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +17,7 @@ import org.streamasr.api.fetch.FetchException;
 import org.streamasr.api.store.Outcome;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.audio.AudioTooLongException;
+import org.streamasr.audio.DecodedAudioStream;
 import org.streamasr.audio.UndecodableAudioException;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
@@ -31,8 +28,8 @@ import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
 
 /**
- * Runs one request on the calling worker thread: fetch the audio, decode it to 16 kHz mono PCM on disk (long inputs
- * never sit in memory), feed it to an engine stream without dropping, and collect the transcript. Progress goes to
+ * Runs one request on the calling worker thread: fetch the audio, decode it to 16 kHz mono straight into an engine
+ * stream, without dropping (decoded audio is never kept, in memory or on disk), and collect the transcript. Progress goes to
  * the job's log ("decoded 12.0 s of audio", "transcribed 40%"), partial transcripts to its observer. Every failure
  * becomes an {@link Outcome} in fal's error shapes; a stop request becomes {@link JobStoppedException}.
  */
@@ -58,22 +55,37 @@ public final class TranscriptionRunner {
         this.errors = errors;
     }
 
-    /** Runs {@code job} to its outcome; {@code deadlineNanos} bounds the wait for the engine's last results. */
+    /**
+     * Runs {@code job} to its outcome; {@code deadlineNanos} bounds the wait for the engine's last results. Inline
+     * audio kept for the request is dropped once it ran, unless a shutdown stopped a queue request that will run again.
+     */
     Outcome run(Job job, long deadlineNanos) throws JobStoppedException {
+        try {
+            Outcome o = attempt(job, deadlineNanos);
+            fetcher.release(job.input().audioUrl());
+            return o;
+        } catch (JobStoppedException e) {
+            if (e.reason() != Job.StopReason.SHUTDOWN || job.kind() != Job.Kind.QUEUE) fetcher.release(job.input().audioUrl());
+            throw e;
+        }
+    }
+
+    private Outcome attempt(Job job, long deadlineNanos) throws JobStoppedException {
         long t0 = System.nanoTime();
         AudioFetcher.Fetched fetched = null;
-        Path pcm = null;
         try {
             job.log("INFO", "fetching audio");
             fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
             stopIfAsked(job);
             job.log("INFO", "received " + fetched.bytes() + " bytes of audio (" + fetched.source() + ")");
-            pcm = Files.createTempFile(tempDir, "pcm-", ".raw");
             job.enterInterruptible();
-            try {
-                long samples = decoder.decodeToPcmFile(fetched.file(), pcm);
-                job.log("INFO", String.format(Locale.ROOT, "decoded %.1f s of audio", samples / (double) AudioFileDecoder.SAMPLE_RATE));
-                String text = recognise(job, pcm, samples, deadlineNanos);
+            try (DecodedAudioStream audio = decoder.open(fetched.file())) {
+                job.setAbortable(audio);
+                if (audio.statedSamples() >= 0) {
+                    job.log("INFO", String.format(Locale.ROOT, "decoding %.1f s of audio",
+                            audio.statedSamples() / (double) AudioFileDecoder.SAMPLE_RATE));
+                }
+                String text = recognise(job, audio, deadlineNanos);
                 ObjectNode body = JSON.createObjectNode();
                 body.put("output", text);
                 body.put("partial", false);
@@ -103,36 +115,40 @@ public final class TranscriptionRunner {
             return failure(ApiError.plain(500, "internal_error", "internal error (error id " + id + ")"), t0);
         } finally {
             job.setAbortable(null);
-            deleteQuietly(pcm);
             if (fetched != null && fetched.temporary()) deleteQuietly(fetched.file());
         }
     }
 
-    private String recognise(Job job, Path pcm, long totalSamples, long deadlineNanos)
-            throws UnsupportedSettingException, RecognitionException, IOException, InterruptedException, JobStoppedException {
+    /**
+     * Feeds the audio to an engine stream as it is decoded (nothing decoded is kept) and collects the transcript.
+     * Progress is logged in tenths of the duration the container states; without one, only the end is logged.
+     */
+    private String recognise(Job job, DecodedAudioStream audio, long deadlineNanos)
+            throws UnsupportedSettingException, RecognitionException, IOException, InterruptedException,
+            JobStoppedException, UndecodableAudioException {
         TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text));
         TranscriptionInput in = job.input();
+        long totalSamples = audio.statedSamples();
         try (RecognitionStream stream = engine.openStream(
-                StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector);
-             FileChannel ch = FileChannel.open(pcm, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocate(CHUNK_SAMPLES * 2).order(ByteOrder.LITTLE_ENDIAN);
+                StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector)) {
             float[] samples = new float[CHUNK_SAMPLES];
             long fed = 0;
             int nextTenth = 1;
             while (true) {
-                buf.clear();
-                while (buf.hasRemaining() && ch.read(buf) > 0) {
-                    // fill the chunk
+                int n = 0;
+                while (n < samples.length) {
+                    int r = audio.read(samples, n, samples.length - n);
+                    if (r < 0) break;
+                    n += r;
                 }
-                int n = buf.position() / 2;
                 if (n == 0) break;
-                buf.flip();
-                for (int i = 0; i < n; i++) samples[i] = buf.getShort() / 32768f;
                 stream.acceptAwaiting(samples, 0, n);
                 fed += n;
                 collector.throwIfFailed();
-                nextTenth = logProgress(job, fed - stream.pendingSamples(), totalSamples, nextTenth);
+                if (totalSamples > 0) nextTenth = logProgress(job, fed - stream.pendingSamples(), totalSamples, nextTenth);
             }
+            job.log("INFO", String.format(Locale.ROOT, "decoded %.1f s of audio", fed / (double) AudioFileDecoder.SAMPLE_RATE));
+            if (totalSamples <= 0 || fed > totalSamples) totalSamples = fed;
             stream.finish();
             // the engine may hold seconds of audio still: report its progress while waiting for the last results
             while (!collector.finished.await(Math.min(PROGRESS_POLL_NANOS, Math.max(0, deadlineNanos - System.nanoTime())),
@@ -142,7 +158,7 @@ public final class TranscriptionRunner {
             }
             collector.throwIfFailed();
             job.log("INFO", "transcribed 100%");
-            metrics.audioSeconds.inc(totalSamples / (double) AudioFileDecoder.SAMPLE_RATE);
+            metrics.audioSeconds.inc(fed / (double) AudioFileDecoder.SAMPLE_RATE);
             return collector.text();
         }
     }
@@ -157,7 +173,8 @@ public final class TranscriptionRunner {
         return nextTenth;
     }
 
-    static ApiError fetchError(FetchException e) {
+    /** The API error of a failed fetch (shared with data URIs decoded while a request body is read). */
+    public static ApiError fetchError(FetchException e) {
         switch (e.kind()) {
             case REFUSED:
                 return ApiError.field(422, "audio_url", e.getMessage(), "url_not_allowed");

@@ -1,6 +1,8 @@
 package org.streamasr.api.storage;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.api.fetch.AudioFetcher;
+import org.streamasr.api.fetch.FetchException;
 import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.store.UploadRecord;
 
@@ -33,6 +36,9 @@ public final class UploadService implements AudioFetcher.LocalFiles {
     private final Path dir;
     private final long ttlSeconds;
     private final long uploadUrlTtlMillis;
+    /** The file name of inline uploads: one no client upload can have ({@link #safeName} keeps no ':'). */
+    public static final String INLINE_NAME = "data:uri";
+
     private final LongSupplier clock;
     private final SecureRandom random = new SecureRandom();
     private final Set<String> receiving = ConcurrentHashMap.newKeySet();
@@ -99,6 +105,52 @@ public final class UploadService implements AudioFetcher.LocalFiles {
             LOG.debug("cannot delete {}", stagingFile(slot), e);
         } finally {
             receiving.remove(slot.id());
+        }
+    }
+
+    /** Writes the bytes of an inline upload. */
+    public interface InlineWriter {
+        long write(OutputStream out) throws IOException, FetchException;
+    }
+
+    /**
+     * Stores the audio of a request's {@code data:} URI as a file of its own (no upload URL): a queued request then
+     * refers to it by its file URL, survives a restart without the bytes in the store, and the file is deleted when
+     * the request has run ({@link #release(URI)}) or when it expires like any upload.
+     */
+    public UploadRecord storeInline(String owner, InlineWriter writer) throws IOException, FetchException {
+        long now = clock.getAsLong();
+        UploadRecord slot = new UploadRecord(randomId(16), null, INLINE_NAME, "application/octet-stream", 0, false, now,
+                now + ttlSeconds * 1000, ttlSeconds, owner);
+        receiving.add(slot.id());
+        boolean ok = false;
+        try {
+            long size;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(stagingFile(slot)), 64 * 1024)) {
+                size = writer.write(out);
+            }
+            UploadRecord done = complete(slot, size);
+            ok = true;
+            return done;
+        } finally {
+            if (!ok) abandon(slot);
+        }
+    }
+
+    /** Deletes the file behind {@code uri} if it is an inline upload (a request's data: URI), now that it ran. */
+    @Override
+    public void release(URI uri) {
+        String path = uri.getRawPath();
+        Matcher m = path == null ? null : FILE_PATH.matcher(path);
+        if (m == null || !m.find()) return;
+        UploadRecord r = store.upload(m.group(1));
+        if (r == null || !INLINE_NAME.equals(r.fileName())) return;
+        store.removeUpload(r.id());
+        store.commit();
+        try {
+            Files.deleteIfExists(path(r));
+        } catch (IOException e) {
+            LOG.warn("hosted API: cannot delete inline audio {}: {}", r.id(), e.getMessage());
         }
     }
 

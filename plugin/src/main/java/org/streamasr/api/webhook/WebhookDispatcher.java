@@ -77,6 +77,25 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         if (n > 0) LOG.info("hosted API: resuming {} pending webhook deliveries", n);
     }
 
+    /**
+     * The address rules for a webhook URL at submission, as for an {@code audio_url}: why it would be refused, or null.
+     * A host that does not resolve now is accepted (the rules apply again at each delivery). Blocking (DNS): never
+     * on a network thread.
+     */
+    public String refusalAtSubmission(String url) {
+        String why = precheck(url);
+        if (why != null) return why;
+        try {
+            client.check(new URI(url));
+            return null;
+        } catch (RefusedUrlException e) {
+            metrics.urlsRefused.inc();
+            return e.getMessage();
+        } catch (URISyntaxException | java.io.IOException e) {
+            return null;
+        }
+    }
+
     /** Syntax check for a webhook URL at submission (the address rules are applied at each delivery). */
     public static String precheck(String url) {
         try {
@@ -165,6 +184,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
                 config.initialBackoff().toMillis() * (1L << Math.min(30, attempts - 1)));
         DeliveryRecord next = new DeliveryRecord(requestId, d.url(), d.body(), attempts, clock.getAsLong() + backoff, error);
         store.putDelivery(next);
+        setJobState(requestId, "RETRYING: " + error);
         store.commit();
         metrics.webhookAttempts.labelValues("retry").inc();
         LOG.info("hosted API: webhook for request {} attempt {} failed ({}); next in {} s", requestId, attempts, error,
