@@ -1,4 +1,4 @@
-package org.streamasr.demo;
+package org.streamasr.captions.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

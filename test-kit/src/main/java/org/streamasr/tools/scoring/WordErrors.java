@@ -1,4 +1,4 @@
-package org.streamasr.demo;
+package org.streamasr.tools.scoring;
 
 import java.util.Arrays;
 import java.util.List;

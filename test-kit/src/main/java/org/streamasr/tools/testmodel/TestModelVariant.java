@@ -1,4 +1,4 @@
-package org.streamasr.engine.testmodel;
+package org.streamasr.tools.testmodel;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,9 @@
-package org.streamasr.engine.testmodel;
+package org.streamasr.tools.testmodel;
 
-import static org.streamasr.engine.testmodel.OnnxGraph.FLOAT;
-import static org.streamasr.engine.testmodel.OnnxGraph.INT32;
-import static org.streamasr.engine.testmodel.OnnxGraph.attr;
-import static org.streamasr.engine.testmodel.OnnxGraph.attrInts;
+import static org.streamasr.tools.testmodel.OnnxGraph.FLOAT;
+import static org.streamasr.tools.testmodel.OnnxGraph.INT32;
+import static org.streamasr.tools.testmodel.OnnxGraph.attr;
+import static org.streamasr.tools.testmodel.OnnxGraph.attrInts;
 
 import java.util.List;
 import java.util.Random;

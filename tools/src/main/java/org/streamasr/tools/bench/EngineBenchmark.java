@@ -1,4 +1,4 @@
-package org.streamasr.engine.nemotron;
+package org.streamasr.tools.bench;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -15,8 +15,10 @@ import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.Utterance;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
+import org.streamasr.engine.nemotron.EngineStats;
+import org.streamasr.engine.nemotron.NemotronEngine;
 
 /**
  * A harness that prints figures (not a test): N streams through the engine, once with batches of one and once

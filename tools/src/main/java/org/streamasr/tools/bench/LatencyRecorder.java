@@ -1,4 +1,4 @@
-package org.streamasr.bench;
+package org.streamasr.tools.bench;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package org.streamasr.bench;
+package org.streamasr.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.streamasr.bench;
+package org.streamasr.tools.bench;
 
 import java.util.Base64;
 import org.streamasr.media.opus.OpusFrameEncoder;

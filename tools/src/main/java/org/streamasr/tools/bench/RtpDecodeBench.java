@@ -1,4 +1,4 @@
-package org.streamasr.media.bench;
+package org.streamasr.tools.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package org.streamasr.cli;
+package org.streamasr.tools.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.nemotron.EngineBenchmark;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.TestModelWriter;
+import org.streamasr.tools.bench.EngineBenchmark;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.streamasr.cli.VadModelOption;
 
 /** {@code asr bench-engine}: the nemotron engine's throughput and where its time goes; prints figures. */
 @Command(name = "bench-engine", mixinStandardHelpOptions = true,

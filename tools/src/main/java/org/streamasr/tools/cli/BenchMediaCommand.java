@@ -1,4 +1,4 @@
-package org.streamasr.cli;
+package org.streamasr.tools.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.streamasr.audio.AudioFileDecoder;
-import org.streamasr.media.bench.RtpDecodeBench;
+import org.streamasr.tools.bench.RtpDecodeBench;
 import org.streamasr.media.wav.WavFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package org.streamasr.cli;
+package org.streamasr.tools.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.streamasr.demo.DemoCall;
-import org.streamasr.demo.DemoConversation;
-import org.streamasr.demo.WordErrors;
+import org.streamasr.tools.demo.DemoCall;
+import org.streamasr.tools.demo.DemoConversation;
+import org.streamasr.tools.scoring.WordErrors;
 import org.streamasr.server.AsrServer;
 import org.streamasr.server.ConfigLoader;
 import org.streamasr.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.streamasr.cli.CaptionPrinter;
+import org.streamasr.cli.ServerLogLevel;
 
 /**
  * {@code bin/asr demo}: a demo call transcribed end to end. Starts the server in-process on the configured engine

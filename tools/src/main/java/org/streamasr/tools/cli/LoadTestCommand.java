@@ -1,4 +1,4 @@
-package org.streamasr.cli;
+package org.streamasr.tools.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.streamasr.bench.LoadTest;
-import org.streamasr.demo.DemoConversation;
+import org.streamasr.tools.bench.LoadTest;
+import org.streamasr.tools.demo.DemoConversation;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.wav.WavFile;

@@ -1,4 +1,4 @@
-package org.streamasr.cli;
+package org.streamasr.tools.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.streamasr.engine.testmodel.TestModelPrecision;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.TestModelWriter;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelPrecision;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelWriter;
+import org.streamasr.tools.testmodel.ToneScript;
 import org.streamasr.media.wav.WavFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package org.streamasr.demo;
+package org.streamasr.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.streamasr.captions.client.CaptionsClient;
 
 /**
  * One demo call end to end against a running server: a bridge (MEDIAJSON, stereo Opus) sends the participants'

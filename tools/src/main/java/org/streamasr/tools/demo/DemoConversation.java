@@ -1,4 +1,4 @@
-package org.streamasr.demo;
+package org.streamasr.tools.demo;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.streamasr.demo;
+package org.streamasr.tools.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package org.streamasr.media.bench;
+package org.streamasr.tools.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
