@@ -1,8 +1,7 @@
-package org.streamasr.engine.testmodel;
+package org.streamasr.tools.testmodel;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.streamasr.engine.features.LogMelExtractor;
 
 /**
  * Audio for a target text on a constructed model, and the transcript the model must produce from it.
@@ -13,7 +12,9 @@ import org.streamasr.engine.features.LogMelExtractor;
  * the decoder state restarts (the piece parity starts again at 0).
  */
 public final class ToneScript {
-    public static final int SAMPLE_RATE = LogMelExtractor.SAMPLE_RATE;
+    /** The engine's input rate and mel bin count (LogMelExtractor's; ToneScriptCalibrationTest checks they agree). */
+    public static final int SAMPLE_RATE = 16_000;
+    public static final int N_MELS = 128;
     /** One encoder output frame: 8 mel frames of 10 ms. */
     public static final int FRAME_SAMPLES = 1280;
     public static final int FRAME_MILLIS = 80;
@@ -22,8 +23,17 @@ public final class ToneScript {
     private static final int TAIL_GUARD = 320;
     private static final int RAMP = 32;
     /** The log-mel value a tone reaches in its own bin. */
-    private static final double TARGET_LOG_MEL = 2.5;
-    private static volatile double[] amplitudes;
+    public static final double TARGET_LOG_MEL = 2.5;
+    /**
+     * Per band, the amplitude that puts the band's own log-mel bin at {@link #TARGET_LOG_MEL}: measured once through
+     * the engine's LogMelExtractor (a 0.05 probe tone at the bin's centre, frame 25), kept here so the kit needs no
+     * engine class; the plugin's ToneScriptCalibrationTest measures them again and fails when the front end drifts.
+     */
+    private static final double[] AMPLITUDES = {
+            0.3669897993501908, 0.3388958085805567, 0.3103452476669917, 0.2932727455672016, 0.261558099868133,
+            0.2575143063679898, 0.24164474637952504, 0.2285328222874882, 0.2170494434193207, 0.20628063818466394,
+            0.19773209318618976, 0.19150594423235157, 0.18247739816446149, 0.17898444033966632, 0.1793154240799727,
+            0.17757835846396106, 0.18206843777267934};
 
     /** A piece as the script spells it: the band and the decoder parity that select it. */
     public record ScriptToken(int utterance, int band, int parity, int frame) {
@@ -188,7 +198,7 @@ public final class ToneScript {
     /** Adds a tone in {@code band} over samples [from, to) with short raised-cosine ramps. */
     private static void tone(float[] audio, int band, int from, int to) {
         double f = melCentreHz(ToneVocabulary.melBin(band));
-        double a = amplitudes()[band];
+        double a = amplitude(band);
         for (int n = from; n < to && n < audio.length; n++) {
             int k = n - from;
             double ramp = Math.min(1, Math.min(k, to - 1 - n) / (double) RAMP);
@@ -198,9 +208,9 @@ public final class ToneScript {
     }
 
     /** Centre frequency of Slaney mel filter {@code bin} of 128 over 0..8 kHz (librosa's {@code mel_frequencies}). */
-    static double melCentreHz(int bin) {
+    public static double melCentreHz(int bin) {
         double top = hzToMel(SAMPLE_RATE / 2.0);
-        return melToHz(top * (bin + 1) / (LogMelExtractor.N_MELS + 1));
+        return melToHz(top * (bin + 1) / (N_MELS + 1));
     }
 
     private static double hzToMel(double f) {
@@ -211,24 +221,8 @@ public final class ToneScript {
         return m < 15 ? m * 200.0 / 3 : 1000 * Math.exp((m - 15) * Math.log(6.4) / 27);
     }
 
-    /** Per band, the amplitude that puts the band's own log-mel bin at {@link #TARGET_LOG_MEL} (measured once). */
-    private static double[] amplitudes() {
-        double[] a = amplitudes;
-        if (a != null) return a;
-        double probe = 0.05;
-        a = new double[ToneVocabulary.PILOT_BAND + 1];
-        for (int band = 0; band < a.length; band++) {
-            float[] x = new float[SAMPLE_RATE / 2];
-            double f = melCentreHz(ToneVocabulary.melBin(band));
-            for (int n = 0; n < x.length; n++) x[n] = (float) (probe * Math.sin(2 * Math.PI * f * n / SAMPLE_RATE));
-            LogMelExtractor mel = new LogMelExtractor();
-            mel.accept(x, 0, x.length);
-            float[] frames = new float[30 * LogMelExtractor.N_MELS];
-            mel.poll(frames, 0, 30);
-            double measured = frames[25 * LogMelExtractor.N_MELS + ToneVocabulary.melBin(band)];
-            a[band] = probe * Math.exp((TARGET_LOG_MEL - measured) / 2);
-        }
-        amplitudes = a;
-        return a;
+    /** The tone amplitude of {@code band} (0..{@link ToneVocabulary#PILOT_BAND}). */
+    public static double amplitude(int band) {
+        return AMPLITUDES[band];
     }
 }
