@@ -24,7 +24,7 @@ class NemotronCommandsTest {
     private static Run asr(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new AsrMain());
+        CommandLine cmd = AsrMain.commandLine();
         cmd.setOut(new PrintWriter(out));
         cmd.setErr(new PrintWriter(err));
         cmd.setExecutionExceptionHandler((e, c, p) -> {
