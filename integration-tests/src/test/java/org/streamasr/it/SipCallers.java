@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.streamasr.demo.CaptionsClient;
+import org.streamasr.captions.client.CaptionsClient;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.ExternalTools;
 import org.streamasr.testing.Http;

@@ -4,12 +4,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The one launcher behind {@code bin/asr}. Each command is its own class; add new ones to {@code subcommands},
- * one per line.
+ * one per line. The tools' commands (demo, loadtest, make-test-model, bench-*) come from {@link CommandProvider}s.
  */
 @Command(name = "asr", mixinStandardHelpOptions = true, version = "streamasr 0.1.0",
         description = "Live multilingual streaming speech recognition for media servers.",
@@ -17,13 +18,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 FeaturesCommand.class,
                 ServeCommand.class,
-                DemoCommand.class,
                 CaptionsCommand.class,
-                LoadTestCommand.class,
                 TranscribeCommand.class,
-                MakeTestModelCommand.class,
-                BenchMediaCommand.class,
-                BenchEngineCommand.class,
         })
 public final class AsrMain implements Runnable {
 
@@ -31,9 +27,13 @@ public final class AsrMain implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The launcher with its error handling: what {@code bin/asr} runs. */
+    /** The launcher with its error handling and every command on the class path: what {@code bin/asr} runs. */
     public static CommandLine commandLine() {
-        return new CommandLine(new AsrMain())
+        CommandLine cmd = new CommandLine(new AsrMain());
+        for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
+            for (Object command : provider.commands()) cmd.addSubcommand(command);
+        }
+        return cmd
                 .setExecutionExceptionHandler(AsrMain::reportError)
                 .setParameterExceptionHandler(AsrMain::reportUsageError);
     }

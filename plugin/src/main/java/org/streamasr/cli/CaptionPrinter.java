@@ -5,18 +5,18 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /** Prints caption events: on a terminal partials overwrite one line; elsewhere each event is a line. */
-final class CaptionPrinter {
+public final class CaptionPrinter {
     private final PrintWriter out;
     private final boolean terminal;
     private final long start = System.nanoTime();
     private boolean partialShown;
 
-    CaptionPrinter(PrintWriter out, boolean terminal) {
+    public CaptionPrinter(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
-    synchronized void print(JsonNode e) {
+    public synchronized void print(JsonNode e) {
         String type = e.path("type").asText();
         if (!type.equals("partial") && !type.equals("final")) return;
         String line = String.format(Locale.ROOT, "[%5.1fs] %-5s %s %s", (System.nanoTime() - start) / 1e9,
@@ -31,7 +31,7 @@ final class CaptionPrinter {
         out.flush();
     }
 
-    synchronized void endLine() {
+    public synchronized void endLine() {
         if (terminal && partialShown) out.println();
     }
 }

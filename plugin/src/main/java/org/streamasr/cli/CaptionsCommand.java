@@ -3,7 +3,7 @@ package org.streamasr.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.concurrent.Callable;
-import org.streamasr.demo.CaptionsClient;
+import org.streamasr.captions.client.CaptionsClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

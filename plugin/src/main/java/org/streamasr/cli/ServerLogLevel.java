@@ -5,12 +5,12 @@ import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Turns the log of a server run inside a console command down, so that the command's own output stays readable. */
-final class ServerLogLevel {
+public final class ServerLogLevel {
     private ServerLogLevel() {
     }
 
     /** From now on only warnings and errors are logged (when logback is the binding; otherwise nothing changes). */
-    static void warningsOnly() {
+    public static void warningsOnly() {
         if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root) root.setLevel(Level.WARN);
     }
 }

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import org.streamasr.engine.vad.SileroVadModel;
 
 /** The {@code --vad-model} value of the engine commands: a file, "none", or (unset) the installed model if present. */
-final class VadModelOption {
+public final class VadModelOption {
     private VadModelOption() {
     }
 
@@ -16,7 +16,7 @@ final class VadModelOption {
      * @param warn   told, when the flag was not given and the installed model is missing, what was searched and how
      *               to fetch it
      */
-    static Path resolve(String option, String home, Consumer<String> warn) {
+    public static Path resolve(String option, String home, Consumer<String> warn) {
         if (option != null) return option.equalsIgnoreCase("none") ? null : Path.of(option);
         Path p = Path.of(home == null ? "." : home).resolve(SileroVadModel.INSTALLED_PATH).toAbsolutePath().normalize();
         if (Files.isRegularFile(p)) return p;

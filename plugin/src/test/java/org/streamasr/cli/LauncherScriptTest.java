@@ -20,7 +20,7 @@ import org.streamasr.testing.SharedFixtures;
 
 /**
  * {@code bin/asr}'s build step, with stand-ins for {@code mvn} and {@code java} on the PATH: when it builds, with
- * which Maven arguments, and that a build leaves only its own jars in {@code plugin/target/lib} (a CPU build's
+ * which Maven arguments, and that a build leaves only its own jars in {@code tools/target/lib} (a CPU build's
  * onnxruntime jar next to a CUDA build's onnxruntime_gpu would put two ONNX Runtimes on the class path).
  */
 class LauncherScriptTest {
@@ -33,8 +33,9 @@ class LauncherScriptTest {
     void layout() throws IOException {
         Files.createDirectories(root.resolve("bin"));
         Files.copy(SharedFixtures.repoRoot().resolve("bin/asr"), root.resolve("bin/asr"));
-        for (String source : List.of("plugin/src/main/A.java", "media-adapters/src/main/B.java", "pom.xml",
-                "plugin/pom.xml", "media-adapters/pom.xml")) {
+        for (String source : List.of("plugin/src/main/A.java", "media-adapters/src/main/B.java", "tools/src/main/C.java",
+                "test-kit/src/main/D.java", "pom.xml", "plugin/pom.xml", "media-adapters/pom.xml", "tools/pom.xml",
+                "test-kit/pom.xml")) {
             Files.createDirectories(root.resolve(source).getParent());
             Files.writeString(root.resolve(source), "");
             Files.setLastModifiedTime(root.resolve(source), FileTime.from(Instant.now().minusSeconds(3600)));
@@ -45,7 +46,7 @@ class LauncherScriptTest {
         executable(fake.resolve("mvn"), """
                 #!/usr/bin/env bash
                 echo "$*" >> "%s"
-                t="%s/plugin/target"; mkdir -p "$t/lib"; touch "$t/streamasr-plugin.jar"
+                t="%s/tools/target"; mkdir -p "$t/lib"; touch "$t/streamasr-tools.jar"
                 case " $* " in *" -Pcuda "*) touch "$t/lib/onnxruntime_gpu-1.29.0.jar";;
                   *) touch "$t/lib/onnxruntime-1.29.0.jar";; esac
                 """.formatted(mvnLog, root));
@@ -75,7 +76,7 @@ class LauncherScriptTest {
     }
 
     private List<String> lib() throws IOException {
-        try (Stream<Path> jars = Files.list(root.resolve("plugin/target/lib"))) {
+        try (Stream<Path> jars = Files.list(root.resolve("tools/target/lib"))) {
             return jars.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
@@ -98,6 +99,11 @@ class LauncherScriptTest {
         List<String> rebuilt = run(Map.of());
         assertEquals(1, rebuilt.size(), "a newer source: a build");
         assertTrue(rebuilt.get(0).contains("-Pcuda"), "with the arguments of the last build: " + rebuilt.get(0));
+        assertTrue(rebuilt.get(0).contains("-pl tools -am"), "the tools and what they need: " + rebuilt.get(0));
+        Files.setLastModifiedTime(root.resolve("plugin/src/main/A.java"), FileTime.from(Instant.now().minusSeconds(3600)));
+        assertEquals(List.of(), run(Map.of()), "built: no build");
+        Files.setLastModifiedTime(root.resolve("tools/src/main/C.java"), FileTime.from(Instant.now().plusSeconds(5)));
+        assertEquals(1, run(Map.of()).size(), "a newer tools source: a build");
 
         List<String> cpu = run(Map.of("ASR_MAVEN_ARGS", ""));
         assertEquals(1, cpu.size(), "set to nothing: back to the CPU build");

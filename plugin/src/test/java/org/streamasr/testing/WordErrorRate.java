@@ -35,11 +35,11 @@ public final class WordErrorRate {
     }
 
     public static List<String> words(String text) {
-        return org.streamasr.demo.WordErrors.words(text);
+        return org.streamasr.tools.scoring.WordErrors.words(text);
     }
 
     public static Score score(String reference, String hypothesis) {
-        return new Score(org.streamasr.demo.WordErrors.errors(reference, hypothesis), words(reference).size());
+        return new Score(org.streamasr.tools.scoring.WordErrors.errors(reference, hypothesis), words(reference).size());
     }
 
     /** Pooled score over utterances: {@code references} and {@code hypotheses} keyed by the same ids. */

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamasr.engine.EngineOptions;
-import org.streamasr.engine.testmodel.TestModelPrecision;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelPrecision;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.testing.LeakCheckExtension;
 
 /**

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.EngineOptions;
-import org.streamasr.engine.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelVariant;
 
 /** Bad engine settings fail at start-up with the key named. */
 class EngineSettingsTest {

@@ -12,10 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.StreamSettings;
-import org.streamasr.engine.testmodel.TestModelPrecision;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelPrecision;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
 
 /**
  * fp16 exports (the ones for CUDA): a float16 input or output is converted at the tensor boundary while the caches stay

@@ -20,10 +20,10 @@ import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.StreamSettings;
-import org.streamasr.engine.testmodel.TestModelPrecision;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelPrecision;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
 
 /**
  * Dynamically quantised exports (the sherpa-onnx int8 files; here the constructed int8 model, quantised the same way):

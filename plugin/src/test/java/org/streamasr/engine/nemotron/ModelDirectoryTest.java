@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.ModelContractException;
-import org.streamasr.engine.testmodel.TestModelPrecision;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.TestModelWriter;
+import org.streamasr.tools.testmodel.TestModelPrecision;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelWriter;
 
 /** A model directory that does not fit the contract fails at start-up with the file and the mismatch named. */
 class ModelDirectoryTest {

@@ -24,8 +24,8 @@ import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
 import org.streamasr.testing.LeakCheckExtension;
 
 /** The whole engine on constructed models: audio → features → encoder → RNN-T → text, checked exactly. */

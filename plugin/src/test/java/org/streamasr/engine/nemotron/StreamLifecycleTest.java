@@ -15,8 +15,8 @@ import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.Utterance;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
 
 /** Live back-pressure, utterance limits, closing early, misbehaving listeners. */
 class StreamLifecycleTest {

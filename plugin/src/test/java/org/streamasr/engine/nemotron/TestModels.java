@@ -8,9 +8,9 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.streamasr.engine.testmodel.TestModelSpec;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.TestModelWriter;
+import org.streamasr.tools.testmodel.TestModelSpec;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelWriter;
 
 /** Constructed models written once per test JVM (they take a moment) and deleted at exit. */
 final class TestModels {

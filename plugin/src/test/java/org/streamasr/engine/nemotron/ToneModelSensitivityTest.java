@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.RecognitionException;
-import org.streamasr.engine.testmodel.TestModelVariant;
-import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.ToneScript;
 
 /**
  * The constructed model is a real check: the bugs an engine can have with caches and decoder state each change its

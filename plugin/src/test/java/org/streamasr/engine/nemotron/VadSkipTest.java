@@ -14,7 +14,7 @@ import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.Utterance;
-import org.streamasr.engine.testmodel.TestModelVariant;
+import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.engine.vad.VadModels;
 import org.streamasr.media.wav.WavFile;
 
