@@ -31,6 +31,9 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.cluster.ClusterConfig;
+import org.streamasr.cluster.JetStreamStores;
+import org.streamasr.cluster.NatsCluster;
 import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
@@ -68,6 +71,8 @@ public final class AsrServer implements AutoCloseable {
     private final EmbeddedWebSocketContainer webSockets;
     private MediaAdapters adapters;
     private HostedApi api;
+    private ClusterConfig clusterConfig;
+    private NatsCluster cluster;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -161,9 +166,11 @@ public final class AsrServer implements AutoCloseable {
         routes.setHttpServerName("streamasr");
         routes.setHttpServerVersion("");
         ApiKeys keys = new ApiKeys(config.apiKeys());
-        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get)), registration("/health", ""));
+        joinCluster();
+        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),
+                () -> cluster == null ? "off" : cluster.health())), registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
-        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, config.publicUrl(),
+        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, clusterConfig.nodeId(), config.publicUrl(),
                 config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
                 registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
@@ -213,6 +220,21 @@ public final class AsrServer implements AutoCloseable {
         }
     }
 
+    /** Cluster mode (asr.cluster): connects to NATS when a URL is set; without one the node runs alone. */
+    private void joinCluster() throws IOException {
+        try {
+            clusterConfig = ClusterConfig.from(config.raw(), config.port());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
+        if (clusterConfig.enabled()) cluster = NatsCluster.connect(clusterConfig);
+    }
+
+    /** This node's id (asr.cluster.node-id, by default host name + port). */
+    public String nodeId() {
+        return clusterConfig == null ? null : clusterConfig.nodeId();
+    }
+
     /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */
     private void startHostedApi() throws IOException {
         ApiConfig apiConfig;
@@ -224,7 +246,8 @@ public final class AsrServer implements AutoCloseable {
             throw new InvalidConfigException(e.getMessage(), e);
         }
         if (!apiConfig.enabled()) return;
-        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
+        api = cluster == null ? new HostedApi(apiConfig, engines.defaultEngine(), prometheus)
+                : new HostedApi(apiConfig, engines.defaultEngine(), prometheus, new JetStreamStores(cluster, apiConfig));
         api.install(http);
     }
 
@@ -335,6 +358,7 @@ public final class AsrServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (cluster != null) cluster.close();
         awaitDelivery(config.captions().sendTimeout());
         captions.closeAll("server shutting down");
         calls.close();

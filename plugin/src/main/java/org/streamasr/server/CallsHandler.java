@@ -47,9 +47,11 @@ final class CallsHandler extends HttpHandler {
     private final String publicUrl;
     private final Duration endTimeout;
     private final RtpCalls rtp;
+    private final String node;
 
-    CallsHandler(CallRegistry calls, ApiKeys keys, String publicUrl, Duration endTimeout, RtpCalls rtp) {
+    CallsHandler(CallRegistry calls, ApiKeys keys, String node, String publicUrl, Duration endTimeout, RtpCalls rtp) {
         this.calls = calls;
+        this.node = node;
         this.keys = keys;
         this.publicUrl = publicUrl;
         this.endTimeout = endTimeout;
@@ -177,6 +179,7 @@ final class CallsHandler extends HttpHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("callId", c.id());
         m.put("source", c.source());
+        m.put("node", node);
         m.put("state", c.isLive() ? "live" : "ending");
         m.put("startedAt", c.startedAt().toString());
         m.put("engine", c.engineName());

@@ -3,6 +3,7 @@ package org.streamasr.server;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -12,10 +13,15 @@ import org.streamasr.stream.CallRegistry;
 final class HealthHandler extends HttpHandler {
     private final CallRegistry calls;
     private final BooleanSupplier draining;
+    private final String node;
+    private final Supplier<String> cluster;
 
-    HealthHandler(CallRegistry calls, BooleanSupplier draining) {
+    /** @param cluster "ok", "off" (no cluster), or why this node cannot use its cluster now */
+    HealthHandler(CallRegistry calls, BooleanSupplier draining, String node, Supplier<String> cluster) {
         this.calls = calls;
         this.draining = draining;
+        this.node = node;
+        this.cluster = cluster;
     }
 
     @Override
@@ -25,6 +31,8 @@ final class HealthHandler extends HttpHandler {
         body.put("status", down ? "draining" : "ok");
         body.put("engine", calls.engines().defaultEngine().name());
         body.put("calls", calls.size());
+        body.put("node", node);
+        body.put("cluster", cluster.get());
         HttpJson.send(response, down ? 503 : 200, body);
     }
 }
