@@ -62,10 +62,13 @@ final class JetStreamJobBackend implements JobBackend {
     private static final String CONSUMER = "workers";
     private static final long PULL_WAIT_MILLIS = 100;
     private static final long LOCAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Longer audio URLs (data: URIs) go to the object store: a record must fit in a NATS message. */
+    private static final int INLINE_URL_LIMIT = 64 * 1024;
 
     private final NatsCluster cluster;
     private final JobBucket records;
     private final JetStreamDeliveryStore deliveries;
+    private final JobInputs inputs;
     private final ApiConfig config;
     private final LongSupplier clock;
     private final JobQueue local;
@@ -78,9 +81,10 @@ final class JetStreamJobBackend implements JobBackend {
     private volatile boolean stopped;
     private volatile int queuedEstimate;
 
-    JetStreamJobBackend(NatsCluster cluster, JobBucket records, JetStreamDeliveryStore deliveries, ApiConfig config,
-                        LongSupplier clock) throws IOException {
+    JetStreamJobBackend(NatsCluster cluster, JobBucket records, JetStreamDeliveryStore deliveries, JobInputs inputs,
+                        ApiConfig config, LongSupplier clock) throws IOException {
         this.cluster = cluster;
+        this.inputs = inputs;
         this.records = records;
         this.deliveries = deliveries;
         this.config = config;
@@ -139,7 +143,9 @@ final class JetStreamJobBackend implements JobBackend {
 
     @Override
     public void submit(Job job) throws ApiError {
-        ClusterJob rec = new ClusterJob(JobRecords.of(job, job.webhookUrl() == null ? null : "PENDING"), null, false, 0);
+        JobRecord r = JobRecords.of(job, job.webhookUrl() == null ? null : "PENDING");
+        if (r.audioUrl().length() > INLINE_URL_LIMIT) r = inputs.stash(r);   // a large data: URI
+        ClusterJob rec = new ClusterJob(r, null, false, 0);
         if (!records.create(rec)) throw new IllegalStateException("request id " + job.id() + " exists");
         PublishAck ack;
         try {
@@ -158,7 +164,7 @@ final class JetStreamJobBackend implements JobBackend {
         }
         long seq = ack.getSeqno();
         try {
-            records.update(job.id(), r -> r.streamSeq() == 0 ? r.withStreamSeq(seq) : null);
+            records.update(job.id(), x -> x.streamSeq() == 0 ? x.withStreamSeq(seq) : null);
         } catch (StoreUnavailableException e) {
             LOG.debug("cluster: queue position of {} not recorded: {}", job.id(), e.getMessage());
         }
@@ -256,7 +262,7 @@ final class JetStreamJobBackend implements JobBackend {
             return null;
         }
         boolean resumed = rec.node() != null || msg.metaData().deliveredCount() > 1;
-        Job job = Job.fromRecord(rec.job(), hooks.durableObserver(), resumed);
+        Job job = Job.fromRecord(inputs.restore(rec.job()), hooks.durableObserver(), resumed);
         leases.put(id, msg);
         if (resumed) {
             job.log("INFO", "node " + (rec.node() == null ? "?" : rec.node()) + " stopped while running this request; "
@@ -340,7 +346,7 @@ final class JetStreamJobBackend implements JobBackend {
     public void started(Job job) {
         try {
             ClusterJob after = records.update(job.id(), r -> r.completed() ? null
-                    : r.withJob(JobRecords.of(job, r.job().webhookState()), cluster.nodeId()));
+                    : r.withJob(snapshot(job, r.job().webhookState(), r.job()), cluster.nodeId()));
             if (after == null) hooks.stopRunning(job.id(), Job.StopReason.CANCELLED);   // cancelled meanwhile
             else if (after.cancelRequested()) hooks.stopRunning(job.id(), Job.StopReason.CANCELLED);
         } catch (StoreUnavailableException e) {
@@ -353,7 +359,7 @@ final class JetStreamJobBackend implements JobBackend {
         if (job.state() == Job.State.COMPLETED) return;   // the completion writes them
         try {
             records.update(job.id(), r -> r.completed() || !cluster.nodeId().equals(r.node()) ? null
-                    : r.withJob(JobRecords.of(job, r.job().webhookState()), r.node()));
+                    : r.withJob(snapshot(job, r.job().webhookState(), r.job()), r.node()));
         } catch (StoreUnavailableException e) {
             LOG.debug("cluster: log line of {} not recorded: {}", job.id(), e.getMessage());
         }
@@ -365,7 +371,7 @@ final class JetStreamJobBackend implements JobBackend {
         ClusterJob after;
         try {
             after = records.update(job.id(), r -> r.completed() ? null
-                    : r.withJob(JobRecords.of(job, delivery == null ? null : "PENDING"), cluster.nodeId()));
+                    : r.withJob(snapshot(job, delivery == null ? null : "PENDING", r.job()), cluster.nodeId()));
             if (after != null && delivery != null && !deliveries.create(delivery)) {
                 LOG.debug("cluster: the delivery of {} was stored already", job.id());
             }
@@ -397,6 +403,14 @@ final class JetStreamJobBackend implements JobBackend {
         }
         if (lease != null) lease.nak();
         LOG.info("cluster: handed request {} back to the queue", job.id());
+    }
+
+    /** The job's state now, keeping the stored audio URL (a stashed data: URI stays a reference). */
+    private static JobRecord snapshot(Job job, String webhookState, JobRecord stored) {
+        JobRecord j = JobRecords.of(job, webhookState);
+        return new JobRecord(j.id(), j.seq(), j.owner(), stored.audioUrl(), j.language(), j.acceleration(), j.priority(),
+                j.webhookUrl(), j.state(), j.createdAtMillis(), j.startedAtMillis(), j.completedAtMillis(), j.logs(),
+                j.outcome(), j.webhookState());
     }
 
     /** Tells JetStream that this node still works on its jobs, so they are not redelivered. */

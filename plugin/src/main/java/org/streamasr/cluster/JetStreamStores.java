@@ -37,7 +37,8 @@ public final class JetStreamStores implements ClusterStores {
     @Override
     public JobBackend jobBackend(ApiConfig apiConfig, LongSupplier clock) {
         try {
-            return new JetStreamJobBackend(cluster, jobs, deliveries, apiConfig, clock);
+            JobInputs inputs = new JobInputs(cluster, cluster.objectStore("asr-job-inputs", apiConfig.resultRetention()));
+            return new JetStreamJobBackend(cluster, jobs, deliveries, inputs, apiConfig, clock);
         } catch (IOException e) {
             throw cluster.unavailable(e);
         }
