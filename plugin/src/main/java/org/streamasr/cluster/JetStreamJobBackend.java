@@ -103,7 +103,7 @@ final class JetStreamJobBackend implements JobBackend {
                     .discardPolicy(DiscardPolicy.New).duplicateWindow(Duration.ofMinutes(2)).build());
             try {
                 cluster.management().addOrUpdateConsumer(s[0], ConsumerConfiguration.builder().durable(CONSUMER)
-                        .ackPolicy(AckPolicy.Explicit).ackWait(cluster.config().ackWait()).maxDeliver(-1)
+                        .filterSubject(s[1]).ackPolicy(AckPolicy.Explicit).ackWait(cluster.config().ackWait()).maxDeliver(-1)
                         .maxAckPending(-1).build());
             } catch (JetStreamApiException e) {
                 throw new IOException("JetStream consumer of " + s[0] + ": " + e.getMessage(), e);
@@ -212,7 +212,7 @@ final class JetStreamJobBackend implements JobBackend {
                         cluster.jetStream().subscribe(NORMAL_SUBJECT, PullSubscribeOptions.bind(NORMAL_STREAM, CONSUMER)),
                         cluster.jetStream().subscribe(LOW_SUBJECT, PullSubscribeOptions.bind(LOW_STREAM, CONSUMER))};
                 pulls.set(subs);
-            } catch (IOException | JetStreamApiException e) {
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
                 LOG.warn("cluster: cannot pull jobs yet: {}", e.getMessage());
                 return new JetStreamSubscription[0];
             }

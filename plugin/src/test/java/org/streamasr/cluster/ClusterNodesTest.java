@@ -47,8 +47,7 @@ class ClusterNodesTest {
     private static final String CLIP = "sense_and_sensibility_01_austen_64kb-0890.wav";
     private static final int REQUESTS = 30;
 
-    @TempDir
-    Path dir;
+    private Path dir;
 
     private NatsServerProcess nats;
     private final List<NodeProcess> nodes = new ArrayList<>();
@@ -57,7 +56,8 @@ class ClusterNodesTest {
     private String fileUrl;
 
     @BeforeAll
-    void startCluster() throws Exception {
+    void startCluster(@TempDir Path tempDir) throws Exception {
+        dir = tempDir;
         NatsServerProcess.command();
         RequiredTools.file(TestAudio.LIBRIVOX.resolve(CLIP), "pocketsphinx-testdata");
         nats = NatsServerProcess.start(dir);
@@ -122,7 +122,7 @@ class ClusterNodesTest {
         }
         // half-way: kill -9 a node while it runs a request
         NodeProcess[] victim = new NodeProcess[1];
-        waitFor(Duration.ofMinutes(4), () -> "half of the requests completing, a node running one", () -> {
+        waitFor(Duration.ofMinutes(10), () -> "half of the requests completing, a node running one", () -> {
             if (completed(nodes.get(0), ids) < REQUESTS / 3) return false;
             for (NodeProcess n : nodes) if (running(n) > 0) victim[0] = n;
             return victim[0] != null;
@@ -131,7 +131,7 @@ class ClusterNodesTest {
         nodes.remove(victim[0]);
         System.out.println("cluster test: killed node " + victim[0].id() + " while it ran a request");
 
-        waitFor(Duration.ofMinutes(5), () -> completed(nodes.get(0), ids) + " of " + REQUESTS + " completed",
+        waitFor(Duration.ofMinutes(15), () -> completed(nodes.get(0), ids) + " of " + REQUESTS + " completed",
                 () -> completed(nodes.get(0), ids) == REQUESTS);
         boolean rerun = false;
         for (String id : ids) {
@@ -161,46 +161,45 @@ class ClusterNodesTest {
 
     @Test
     @Order(3)
-    void aDrainingNodeHandsItsRunningRequestBackAndAnotherNodeFinishesItBeforeTheAckDeadline() throws Exception {
-        // a node joins with a long ack wait (the consumer takes the newest node's setting): redelivery by deadline
-        // would take 120 s, a hand-back takes none
+    void aDrainingNodeHandsItsRunningRequestBackAndAnotherNodeTakesItAtOnce() throws Exception {
+        // a node joins with a long ack wait (the consumers take the newest node's setting): a redelivery by deadline
+        // would take 120 s, a hand-back none
         nodes.add(startNode("d", "120s"));
         short[] clip = TestAudio.clip(CLIP);
         short[] longer = new short[clip.length * 3];
         for (int i = 0; i < 3; i++) System.arraycopy(clip, 0, longer, i * clip.length, clip.length);
         String dataUri = "data:audio/wav;base64," + java.util.Base64.getEncoder()
                 .encodeToString(new WavFile(16_000, 1, longer).toBytes());
-        String body = "{\"audio_url\": \"" + dataUri + "\", \"language\": \"en-US\"}";
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            Http.Reply r = nodes.get(i).http().post(MODEL, body);
-            assertEquals(200, r.status(), r.body());
-            ids.add(r.json().get("request_id").asText());
-        }
+        Http.Reply submitted = nodes.get(0).http().post(MODEL, "{\"audio_url\": \"" + dataUri + "\", \"language\": \"en-US\"}");
+        assertEquals(200, submitted.status(), submitted.body());
+        String id = submitted.json().get("request_id").asText();
+        String statusPath = "/queue/nvidia/nemotron-asr-multilingual/requests/" + id + "/status?logs=1";
         NodeProcess[] victim = new NodeProcess[1];
-        waitFor(Duration.ofMinutes(2), () -> "a node running a request", () -> {
+        waitFor(Duration.ofMinutes(2), () -> "a node running the request", () -> {
             for (NodeProcess n : nodes) if (running(n) > 0) victim[0] = n;
             return victim[0] != null;
         });
         long t0 = System.nanoTime();
         victim[0].terminate();
         nodes.remove(victim[0]);
+        waitFor(Duration.ofSeconds(30), () -> "another node running the handed-back request", () -> {
+            try {
+                String logs = nodes.get(0).http().get(statusPath).json().get("logs").toString();
+                return logs.contains("shut down while running this request") && logs.contains("runs it again from the start");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        double restarted = (System.nanoTime() - t0) / 1e9;
         assertTrue(victim[0].awaitExit(Duration.ofSeconds(60)), "the drained node exits");
-        waitFor(Duration.ofSeconds(90), () -> completed(nodes.get(0), ids) + " of " + ids.size() + " completed",
-                () -> completed(nodes.get(0), ids) == ids.size());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("cluster test: node %s drained; its request finished elsewhere %.1f s later%n",
-                victim[0].id(), seconds);
-        assertTrue(seconds < 60, "finished by hand-back, not by the 120 s ack deadline: " + seconds);
-        boolean handedBack = false;
-        for (String id : ids) {
-            JsonNode status = nodes.get(0).http().get("/queue/nvidia/nemotron-asr-multilingual/requests/" + id
-                    + "/status?logs=1").json();
-            handedBack |= status.get("logs").toString().contains("shut down while running this request");
-            Http.Reply result = nodes.get(0).http().get("/queue/nvidia/nemotron-asr-multilingual/requests/" + id);
-            assertEquals(200, result.status(), result.body());
-        }
-        assertTrue(handedBack, "the drained node handed its running request back\n" + victim[0].log());
+        waitFor(Duration.ofMinutes(5), () -> "the request completing",
+                () -> completed(nodes.get(0), List.of(id)) == 1);
+        double finished = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("cluster test: node %s drained; its request ran again elsewhere after %.1f s, finished after "
+                + "%.1f s (ack wait 120 s)%n", victim[0].id(), restarted, finished);
+        Http.Reply result = nodes.get(0).http().get("/queue/nvidia/nemotron-asr-multilingual/requests/" + id);
+        assertEquals(200, result.status(), result.body());
+        assertTrue(result.json().get("output").asText().contains("cold hearted"), result.body());
     }
 
     private int completed(NodeProcess n, List<String> ids) {

@@ -116,6 +116,11 @@ final class JobWorkers {
                 return;
             } catch (RuntimeException e) {
                 errors.report("worker taking the next request", e);
+                try {
+                    Thread.sleep(1000);   // a failing queue must not spin a worker
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 continue;
             }
             if (job == null) return;
