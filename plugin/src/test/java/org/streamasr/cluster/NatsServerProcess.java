@@ -16,13 +16,15 @@ import org.streamasr.testing.RequiredTools;
  * port. Missing, it skips the test (fails under ASR_REQUIRE_TOOLS=1).
  */
 final class NatsServerProcess implements AutoCloseable {
-    private final Process process;
+    private Process process;
     private final int port;
+    private final Path dir;
     private final Path log;
 
-    private NatsServerProcess(Process process, int port, Path log) {
+    private NatsServerProcess(Process process, int port, Path dir, Path log) {
         this.process = process;
         this.port = port;
+        this.dir = dir;
         this.log = log;
     }
 
@@ -36,22 +38,30 @@ final class NatsServerProcess implements AutoCloseable {
     }
 
     static NatsServerProcess start(Path dir) throws Exception {
-        String cmd = command();
         int port = freePort();
+        NatsServerProcess s = new NatsServerProcess(null, port, dir, dir.resolve("nats-" + port + ".log"));
+        s.launch();
+        return s;
+    }
+
+    /** Starts the server again on the same port and JetStream directory (after {@link #close()}). */
+    void restart() throws Exception {
+        launch();
+    }
+
+    private void launch() throws Exception {
         Path store = Files.createDirectories(dir.resolve("jetstream-" + port));
-        Path log = dir.resolve("nats-" + port + ".log");
-        List<String> args = new ArrayList<>(List.of(cmd, "-js", "-sd", store.toString(), "-a", "127.0.0.1",
+        Files.deleteIfExists(log);
+        List<String> args = new ArrayList<>(List.of(command(), "-js", "-sd", store.toString(), "-a", "127.0.0.1",
                 "-p", Integer.toString(port)));
-        Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NatsServerProcess s = new NatsServerProcess(p, port, log);
+        process = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IllegalStateException("nats-server exited: " + Files.readString(log));
-            if (Files.exists(log) && Files.readString(log).contains("Server is ready") && accepts(port)) return s;
-            Thread.onSpinWait();
+            if (!process.isAlive()) throw new IllegalStateException("nats-server exited: " + Files.readString(log));
+            if (Files.exists(log) && Files.readString(log).contains("Server is ready") && accepts(port)) return;
             Thread.sleep(50);   // polling a child process' start, not waiting for behaviour under test
         }
-        s.close();
+        close();
         throw new IllegalStateException("nats-server did not start in 20 s: " + Files.readString(log));
     }
 
@@ -80,6 +90,7 @@ final class NatsServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (process == null) return;
         process.destroy();
         if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
     }
