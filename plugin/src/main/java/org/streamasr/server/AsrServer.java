@@ -31,6 +31,8 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.cluster.CallDirectory;
+import org.streamasr.cluster.ClusterCallDirectory;
 import org.streamasr.cluster.ClusterConfig;
 import org.streamasr.cluster.JetStreamStores;
 import org.streamasr.cluster.NatsCluster;
@@ -73,6 +75,7 @@ public final class AsrServer implements AutoCloseable {
     private HostedApi api;
     private ClusterConfig clusterConfig;
     private NatsCluster cluster;
+    private ClusterCallDirectory callDirectory;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -170,9 +173,11 @@ public final class AsrServer implements AutoCloseable {
         routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),
                 () -> cluster == null ? "off" : cluster.health())), registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
-        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, clusterConfig.nodeId(), config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
-                registration(CallsHandler.PATH, "/*"));
+        if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
+        CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
+                callDirectory == null ? CallDirectory.NONE : callDirectory, config.publicUrl(),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp));
+        routes.addHttpHandler(guarded(CallsHandler.PATH, callsHandler), registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
@@ -181,6 +186,10 @@ public final class AsrServer implements AutoCloseable {
         } catch (IOException | UnresolvedAddressException e) {
             throw new InvalidConfigException("asr.server.host/port", "cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage());
+        }
+        if (callDirectory != null) {
+            callDirectory.start(() -> callsHandler.describeForDirectory(baseUri().toString()),
+                    callsHandler::endForDirectory);
         }
         if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
             LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
@@ -358,6 +367,7 @@ public final class AsrServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (callDirectory != null) callDirectory.close();   // its calls ended: it leaves the directory
         if (cluster != null) cluster.close();
         awaitDelivery(config.captions().sendTimeout());
         captions.closeAll("server shutting down");
