@@ -51,6 +51,8 @@ class ClusterNodesTest {
 
     private NatsServerProcess nats;
     private final List<NodeProcess> nodes = new ArrayList<>();
+    /** Every node started, killed and drained ones included, for closing. */
+    private final List<NodeProcess> started = new ArrayList<>();
     private WebhookReceiver hooks;
     private byte[] wav;
     private String fileUrl;
@@ -74,16 +76,20 @@ class ClusterNodesTest {
     }
 
     private NodeProcess startNode(String id, String ackWait) throws Exception {
-        return NodeProcess.start(dir, id, nats.url(), List.of("asr.engine.name=sphinx", "asr.api.open=true",
+        NodeProcess n = NodeProcess.start(dir, id, nats.url(), List.of("asr.engine.name=sphinx", "asr.api.open=true",
                 "asr.api.workers=1", "asr.api.fetch.allow-private-addresses=true", "asr.cluster.ack-wait=" + ackWait,
                 "asr.api.webhooks.initial-backoff=1s", "asr.server.shutdown-grace=60s", "asr.media.rtp.port-min=0",
                 "asr.media.rtp.port-max=0", "asr.media.audiosocket.port=0", "asr.server.network-threads=4",
                 "asr.server.event-threads=2", "asr.media.cpu-threads=1"));
+        synchronized (started) {
+            started.add(n);
+        }
+        return n;
     }
 
     @AfterAll
     void stopCluster() throws Exception {
-        for (NodeProcess n : nodes) n.close();
+        for (NodeProcess n : started) n.close();
         if (hooks != null) hooks.close();
         if (nats != null) nats.close();
     }
