@@ -17,9 +17,10 @@ import java.util.List;
  *                  running node extends it every third of it)
  * @param replicas  JetStream replicas of every stream, bucket and object store (3 on a three-server NATS cluster)
  * @param connectTimeout how long the start-up waits for NATS
+ * @param maxStreams live streams at which /health reports this node full (503); 0: no limit
  */
 public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWait, int replicas,
-                            Duration connectTimeout) {
+                            Duration connectTimeout, int maxStreams) {
 
     public boolean enabled() {
         return !natsUrls.isEmpty();
@@ -55,7 +56,9 @@ public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWa
             throw new IllegalArgumentException("asr.cluster.replicas: between 1 and 5, got " + replicas);
         }
         Duration connect = c.getDuration("connect-timeout");
-        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect);
+        int maxStreams = c.getInt("max-streams");
+        if (maxStreams < 0) throw new IllegalArgumentException("asr.cluster.max-streams: 0 (no limit) or more, got " + maxStreams);
+        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect, maxStreams);
     }
 
     private static String hostName() {

@@ -67,6 +67,7 @@ public final class AsrServer implements AutoCloseable {
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
     private final BatchListener batchMetrics;
+    private final ServerMetrics serverMetrics;
     private final CallRegistry calls;
     private final CaptionHub captions;
     private final HttpServer http;
@@ -86,6 +87,7 @@ public final class AsrServer implements AutoCloseable {
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
         this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
         ServerMetrics metrics = new ServerMetrics(prometheus);
+        this.serverMetrics = metrics;
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
         engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
@@ -171,7 +173,8 @@ public final class AsrServer implements AutoCloseable {
         ApiKeys keys = new ApiKeys(config.apiKeys());
         joinCluster();
         routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),
-                () -> cluster == null ? "off" : cluster.health())), registration("/health", ""));
+                () -> cluster == null ? "off" : cluster.health(), serverMetrics::streamsActive,
+                clusterConfig.maxStreams())), registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
         CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
