@@ -29,10 +29,15 @@ import org.streamasr.api.fetch.AddressPolicy;
 import org.streamasr.api.fetch.AudioFetcher;
 import org.streamasr.api.fetch.PinnedHttpClient;
 import org.streamasr.api.http.ApiHttpHandler;
+import org.streamasr.api.jobs.EmbeddedJobBackend;
+import org.streamasr.api.jobs.JobBackend;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.jobs.TranscriptionRunner;
+import org.streamasr.api.storage.EmbeddedUploadStore;
 import org.streamasr.api.storage.UploadService;
+import org.streamasr.api.storage.UploadStore;
 import org.streamasr.api.store.ApiStore;
+import org.streamasr.api.store.EmbeddedDeliveryStore;
 import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.api.webhook.WebhookSigner;
 import org.streamasr.audio.AudioFileDecoder;
@@ -55,6 +60,8 @@ import org.streamasr.engine.SpeechEngine;
 public final class HostedApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostedApi.class);
     private static final long SWEEP_PERIOD_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    /** In a cluster, how often each node looks for webhook deliveries that are due (another node's, or orphaned). */
+    private static final long WEBHOOK_RESCAN_MILLIS = 2000;
 
     private final ApiConfig config;
     private final ApiStore store;
@@ -76,16 +83,30 @@ public final class HostedApi implements AutoCloseable {
      * @throws IOException when the store directory cannot be used (another server holds it, no permission)
      */
     public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry) throws IOException {
-        this(config, engine, registry, System::currentTimeMillis);
+        this(config, engine, registry, System::currentTimeMillis, null);
+    }
+
+    /**
+     * As above; with {@code cluster} (not null) the queue, results, webhooks and uploads live in the cluster's
+     * shared stores instead of the embedded file, and every node serves every request.
+     */
+    public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ClusterStores cluster)
+            throws IOException {
+        this(config, engine, registry, System::currentTimeMillis, cluster);
     }
 
     HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock) throws IOException {
+        this(config, engine, registry, clock, null);
+    }
+
+    private HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock,
+                      ClusterStores cluster) throws IOException {
         this.config = config;
         Path dir = config.storeDir();
         Path tmp = dir.resolve("tmp");
         Files.createDirectories(tmp);
         clearDirectory(tmp);
-        this.store = ApiStore.open(dir);
+        this.store = cluster == null ? ApiStore.open(dir) : null;
         boolean ok = false;
         try {
             this.events = new ScheduledThreadPoolExecutor(1, named("asr-api-events"));
@@ -103,25 +124,33 @@ public final class HostedApi implements AutoCloseable {
             this.errors = new ErrorLog(metrics.internalErrors::inc);
             PinnedHttpClient http = new PinnedHttpClient(new AddressPolicy(config.fetch().allowPrivateAddresses()),
                     config.fetch().connectTimeout(), defaultSsl(), "streamasr/0.1");
-            this.uploads = new UploadService(store, dir.resolve("uploads"), config.uploads().ttl().toSeconds(),
+            UploadStore uploadStore = cluster == null ? new EmbeddedUploadStore(store, dir.resolve("uploads"))
+                    : cluster.uploads(tmp.resolve("uploads"));
+            this.uploads = new UploadService(uploadStore, tmp, config.uploads().ttl().toSeconds(),
                     config.uploads().uploadUrlTtl().toMillis(), clock);
             AudioFetcher fetcher = new AudioFetcher(http, uploads, config.limits().maxAudioBytes(), config.fetch().timeout(),
                     config.fetch().maxRedirects(), tmp);
             AudioFileDecoder decoder = new AudioFileDecoder(config.ffmpeg(), config.limits().decodeTimeout(),
                     config.limits().maxAudioDuration());
             TranscriptionRunner runner = new TranscriptionRunner(engine, fetcher, decoder, tmp, metrics, errors);
-            this.webhooks = new WebhookDispatcher(config.webhooks(), store, http, new WebhookSigner(webhookSecret(config, dir)),
-                    events, webhookSenders, metrics, clock);
-            this.jobs = new JobService(config, store, runner, webhooks, metrics, errors, events, clock);
+            String secret = webhookSecret(config, dir);
+            if (cluster != null && config.webhooks().secret() == null) secret = cluster.sharedSecret(secret);
+            this.webhooks = new WebhookDispatcher(config.webhooks(),
+                    cluster == null ? new EmbeddedDeliveryStore(store) : cluster.deliveries(), http,
+                    new WebhookSigner(secret), events, webhookSenders, metrics, clock);
+            JobBackend backend = cluster == null
+                    ? new EmbeddedJobBackend(store, config.maxQueued(), config.resultRetention().toMillis(), clock)
+                    : cluster.jobBackend(config, clock);
+            this.jobs = new JobService(config, backend, runner, webhooks, metrics, errors, events, clock);
             jobsRef[0] = jobs;
             hooksRef[0] = webhooks;
             this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
             jobs.start();
-            webhooks.start();
+            webhooks.start(WEBHOOK_RESCAN_MILLIS);
             events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
             ok = true;
         } finally {
-            if (!ok) store.close();
+            if (!ok && store != null) store.close();
         }
         LOG.info("hosted API ready: {} worker(s), queue of {}, store {}{}", config.workers(), config.maxQueued(), dir,
                 config.keys().isEmpty() ? (config.open() ? ", open (no API keys)" : ", no API keys: requests are refused")
@@ -153,7 +182,7 @@ public final class HostedApi implements AutoCloseable {
         awaitQuietly(events, 5000);
         awaitQuietly(lookups, 5000);
         for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
-        store.close();
+        if (store != null) store.close();
         metrics.unregister();
         LOG.info("hosted API stopped");
     }
@@ -163,7 +192,7 @@ public final class HostedApi implements AutoCloseable {
         try {
             jobs.sweep();
             uploads.sweep();
-            store.compact();
+            if (store != null) store.compact();
         } catch (RuntimeException e) {
             errors.report("retention sweep", e);
         }

@@ -50,6 +50,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "enable the SIP gateway on this port, for each of asr.sip.transports (asr.sip.port; 0 picks a free one)")
     Integer sipPort;
 
+    @Option(names = "--nats", paramLabel = "URL",
+            description = "cluster mode: join the nodes on this NATS JetStream, e.g. nats://nats1:4222 (asr.cluster.nats.url)")
+    String nats;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "this node's id in the cluster (asr.cluster.node-id; default: host name + port)")
+    String nodeId;
+
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
             description = "any setting, e.g. -D asr.calls.max=50 (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -88,6 +96,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (publicUrl != null) flags.put("asr.server.public-url", publicUrl);
         if (sip || sipPort != null) flags.put("asr.sip.enabled", true);
         if (sipPort != null) flags.put("asr.sip.port", sipPort);
+        if (nats != null) flags.put("asr.cluster.nats.url", nats);
+        if (nodeId != null) flags.put("asr.cluster.node-id", nodeId);
         Path file = config;
         String fromEnv = System.getenv("ASR_CONFIG");
         if (file == null && fromEnv != null && !fromEnv.isBlank()) file = Path.of(fromEnv);

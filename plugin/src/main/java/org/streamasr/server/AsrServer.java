@@ -31,6 +31,11 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
+import org.streamasr.cluster.CallDirectory;
+import org.streamasr.cluster.ClusterCallDirectory;
+import org.streamasr.cluster.ClusterConfig;
+import org.streamasr.cluster.JetStreamStores;
+import org.streamasr.cluster.NatsCluster;
 import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
@@ -62,12 +67,16 @@ public final class AsrServer implements AutoCloseable {
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
     private final BatchListener batchMetrics;
+    private final ServerMetrics serverMetrics;
     private final CallRegistry calls;
     private final CaptionHub captions;
     private final HttpServer http;
     private final EmbeddedWebSocketContainer webSockets;
     private MediaAdapters adapters;
     private HostedApi api;
+    private ClusterConfig clusterConfig;
+    private NatsCluster cluster;
+    private ClusterCallDirectory callDirectory;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -78,6 +87,7 @@ public final class AsrServer implements AutoCloseable {
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
         this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
         ServerMetrics metrics = new ServerMetrics(prometheus);
+        this.serverMetrics = metrics;
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
         engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
@@ -161,11 +171,16 @@ public final class AsrServer implements AutoCloseable {
         routes.setHttpServerName("streamasr");
         routes.setHttpServerVersion("");
         ApiKeys keys = new ApiKeys(config.apiKeys());
-        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get)), registration("/health", ""));
+        joinCluster();
+        routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),
+                () -> cluster == null ? "off" : cluster.health(), serverMetrics::streamsActive,
+                clusterConfig.maxStreams())), registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
-        routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
-                registration(CallsHandler.PATH, "/*"));
+        if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
+        CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
+                callDirectory == null ? CallDirectory.NONE : callDirectory, config.publicUrl(),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp));
+        routes.addHttpHandler(guarded(CallsHandler.PATH, callsHandler), registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
@@ -174,6 +189,10 @@ public final class AsrServer implements AutoCloseable {
         } catch (IOException | UnresolvedAddressException e) {
             throw new InvalidConfigException("asr.server.host/port", "cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage());
+        }
+        if (callDirectory != null) {
+            callDirectory.start(() -> callsHandler.describeForDirectory(baseUri().toString()),
+                    callsHandler::endForDirectory);
         }
         if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
             LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
@@ -213,6 +232,21 @@ public final class AsrServer implements AutoCloseable {
         }
     }
 
+    /** Cluster mode (asr.cluster): connects to NATS when a URL is set; without one the node runs alone. */
+    private void joinCluster() throws IOException {
+        try {
+            clusterConfig = ClusterConfig.from(config.raw(), config.port());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
+        if (clusterConfig.enabled()) cluster = NatsCluster.connect(clusterConfig);
+    }
+
+    /** This node's id (asr.cluster.node-id, by default host name + port). */
+    public String nodeId() {
+        return clusterConfig == null ? null : clusterConfig.nodeId();
+    }
+
     /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */
     private void startHostedApi() throws IOException {
         ApiConfig apiConfig;
@@ -224,7 +258,8 @@ public final class AsrServer implements AutoCloseable {
             throw new InvalidConfigException(e.getMessage(), e);
         }
         if (!apiConfig.enabled()) return;
-        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
+        api = cluster == null ? new HostedApi(apiConfig, engines.defaultEngine(), prometheus)
+                : new HostedApi(apiConfig, engines.defaultEngine(), prometheus, new JetStreamStores(cluster, apiConfig));
         api.install(http);
     }
 
@@ -335,6 +370,8 @@ public final class AsrServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (callDirectory != null) callDirectory.close();   // its calls ended: it leaves the directory
+        if (cluster != null) cluster.close();
         awaitDelivery(config.captions().sendTimeout());
         captions.closeAll("server shutting down");
         calls.close();

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.rtp.RtpEndpointSpec;
+import org.streamasr.cluster.CallDirectory;
 import org.streamasr.stream.CallRegistry;
 import org.streamasr.stream.CallRejections;
 import org.streamasr.stream.CallRequest;
@@ -47,9 +48,18 @@ final class CallsHandler extends HttpHandler {
     private final String publicUrl;
     private final Duration endTimeout;
     private final RtpCalls rtp;
+    private final String node;
+    private final CallDirectory directory;
 
-    CallsHandler(CallRegistry calls, ApiKeys keys, String publicUrl, Duration endTimeout, RtpCalls rtp) {
+    /**
+     * @param node      this node's id (each entry says which node holds the call)
+     * @param directory the other nodes' calls ({@link CallDirectory#NONE} without a cluster)
+     */
+    CallsHandler(CallRegistry calls, ApiKeys keys, String node, CallDirectory directory, String publicUrl,
+                 Duration endTimeout, RtpCalls rtp) {
         this.calls = calls;
+        this.node = node;
+        this.directory = directory;
         this.keys = keys;
         this.publicUrl = publicUrl;
         this.endTimeout = endTimeout;
@@ -78,7 +88,13 @@ final class CallsHandler extends HttpHandler {
         }
         Optional<CallSession> call = calls.find(id);
         if (call.isEmpty()) {
-            HttpJson.error(response, 404, "no live call '" + id + "'");
+            if (request.getMethod() == Method.GET && directory.remoteCall(id).isPresent()) {
+                HttpJson.send(response, 200, directory.remoteCall(id).get());
+            } else if (request.getMethod() == Method.DELETE && directory.remoteCall(id).isPresent()) {
+                endRemote(id, response);
+            } else {
+                HttpJson.error(response, 404, "no live call '" + id + "'");
+            }
             return;
         }
         if (request.getMethod() == Method.GET) HttpJson.send(response, 200, describe(call.get(), request, true));
@@ -150,9 +166,50 @@ final class CallsHandler extends HttpHandler {
     private void list(Request request, Response response) throws Exception {
         List<Object> out = new ArrayList<>();
         for (CallSession c : calls.calls()) out.add(describe(c, request, true));
+        out.addAll(directory.remoteCalls());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         HttpJson.send(response, 200, body);
+    }
+
+    /** Every live call of this node as the other nodes list it (captions URLs on {@code base}, this node's URL). */
+    List<Map<String, Object>> describeForDirectory(String base) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CallSession c : calls.calls()) {
+            Map<String, Object> m = describe(c, null, false);
+            m.put("captionsUrl", (publicUrl != null ? publicUrl : base).replaceFirst("^http", "ws") + PATH + "/" + c.id()
+                    + "/captions?token=" + c.token());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Ends a call of this node for another node's DELETE. */
+    CompletableFuture<CallDirectory.Answer> endForDirectory(String id) {
+        Optional<CallSession> call = calls.find(id);
+        if (call.isEmpty()) return CallDirectory.NONE.endRemote(id);
+        return call.get().end("deleted").thenApply(reason -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("callId", id);
+            body.put("ended", true);
+            body.put("reason", reason);
+            body.put("node", node);
+            return new CallDirectory.Answer(200, body);
+        });
+    }
+
+    private void endRemote(String id, Response response) {
+        response.suspend(endTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        directory.endRemote(id).whenComplete((answer, error) -> {
+            try {
+                if (error != null) HttpJson.error(response, 500, "ending call '" + id + "' failed: " + error.getMessage());
+                else HttpJson.send(response, answer.status(), answer.body());
+            } catch (Exception e) {
+                LOG.debug("cannot answer the delete of {}", id, e);
+            } finally {
+                response.resume();
+            }
+        });
     }
 
     private void end(CallSession call, Response response) {
@@ -177,6 +234,7 @@ final class CallsHandler extends HttpHandler {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("callId", c.id());
         m.put("source", c.source());
+        m.put("node", node);
         m.put("state", c.isLive() ? "live" : "ending");
         m.put("startedAt", c.startedAt().toString());
         m.put("engine", c.engineName());

@@ -47,7 +47,9 @@ public final class ConfigLoader {
             new EnvVar("ASR_ENGINE", "asr.engine.name", false, "default engine: sphinx or nemotron"),
             new EnvVar("ASR_MODEL_DIR", "asr.engine.model-dir", false, "Nemotron export directory"),
             new EnvVar("ASR_PROVIDER", "asr.engine.provider", false, "ONNX Runtime provider: cpu or cuda"),
-            new EnvVar("ASR_WEBHOOK_SECRET", "asr.api.webhooks.secret", false, "the hosted API's webhook signing key"));
+            new EnvVar("ASR_WEBHOOK_SECRET", "asr.api.webhooks.secret", false, "the hosted API's webhook signing key"),
+            new EnvVar("ASR_NATS_URL", "asr.cluster.nats.url", false, "NATS server URL(s): cluster mode"),
+            new EnvVar("ASR_NODE_ID", "asr.cluster.node-id", false, "this node's id in a cluster"));
 
     /** Keys under these prefixes are user-chosen (named models, AudioSocket kinds), not checked against reference.conf. */
     private static final List<String> FREE_FORM = List.of("asr.models.", "asr.media.audiosocket.kinds.");

@@ -75,6 +75,11 @@ public final class ServerMetrics implements CallEvents {
                 .callback(cb -> cb.call(subscribersActive.get())).register(registry);
     }
 
+    /** Participant ASR streams open now. */
+    public int streamsActive() {
+        return streamsActive.get();
+    }
+
     /** Gauges and counters read at scrape time from the live objects of one server. */
     public void bind(PrometheusRegistry registry, CallRegistry calls, MediaMetrics media, DistinctErrorLog errors) {
         GaugeWithCallback.builder().name("asr_calls_active").help("Calls live or ending")

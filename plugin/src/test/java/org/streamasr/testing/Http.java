@@ -52,6 +52,10 @@ public final class Http implements AutoCloseable {
         return send(builder(path).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    public Reply putBytes(String path, byte[] body, String contentType) throws Exception {
+        return send(builder(path, "Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     private HttpRequest.Builder builder(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
         for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);

@@ -26,7 +26,7 @@ public final class AudioFetcher {
 
     /** Our own uploaded files: the stored file for a URL we handed out, or null when the URL is not one of ours. */
     public interface LocalFiles {
-        Path resolve(URI uri);
+        Path resolve(URI uri) throws IOException;
 
         /** The request that used {@code uri} has run: a file kept only for it may go. */
         default void release(URI uri) {

@@ -17,6 +17,7 @@ import org.glassfish.grizzly.http.io.NIOInputStream;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 import org.streamasr.api.ApiError;
+import org.streamasr.api.store.StoreUnavailableException;
 import org.streamasr.api.ErrorLog;
 
 /**
@@ -161,6 +162,8 @@ final class HttpExchange {
             action.run();
         } catch (ApiError e) {
             error(e);
+        } catch (StoreUnavailableException e) {
+            error(e.apiError());
         } catch (Throwable t) {
             String id = errors.report(method + " " + path, t);
             error(ApiError.plain(500, "internal_error", "internal error (error id " + id + ")"));

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.streamasr.api.store.JobRecord;
 import org.streamasr.api.store.LogLine;
 import org.streamasr.api.store.Outcome;
+import org.streamasr.engine.Acceleration;
 
 /**
  * One request's live state while it is queued or running. Mutable fields are guarded by {@code this}; the owner of
@@ -59,6 +61,20 @@ public final class Job {
         this.seq = seq;
         this.createdAtMillis = createdAtMillis;
         this.observer = observer;
+    }
+
+    /**
+     * A queue request rebuilt from its stored record (after a restart, or pulled from the cluster's queue).
+     *
+     * @param resumed whether it was running somewhere and now runs again from the start
+     */
+    public static Job fromRecord(JobRecord r, JobObserver observer, boolean resumed) {
+        TranscriptionInput in = new TranscriptionInput(r.audioUrl(), r.language(),
+                Acceleration.valueOf(r.acceleration().toUpperCase(java.util.Locale.ROOT)));
+        Job job = new Job(r.id(), Kind.QUEUE, in, r.owner(), "low".equals(r.priority()), r.webhookUrl(), r.seq(),
+                r.createdAtMillis(), observer);
+        job.restore(r.logs(), resumed);
+        return job;
     }
 
     public String id() {

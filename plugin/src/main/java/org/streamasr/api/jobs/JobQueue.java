@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Jobs waiting for a worker: bounded (a full queue is a {@code false} from {@link #offer}, never a block), normal
  * priority before low, first come first served within a priority.
  */
-final class JobQueue {
+public final class JobQueue {
     private final int capacity;
     private final ArrayDeque<Job> normal = new ArrayDeque<>();
     private final ArrayDeque<Job> low = new ArrayDeque<>();
@@ -18,12 +18,12 @@ final class JobQueue {
     private final Condition notEmpty = lock.newCondition();
     private boolean shutdown;
 
-    JobQueue(int capacity) {
+    public JobQueue(int capacity) {
         this.capacity = capacity;
     }
 
     /** Adds a new job; false when the queue is full or shut down. */
-    boolean offer(Job job) {
+    public boolean offer(Job job) {
         lock.lock();
         try {
             if (shutdown || normal.size() + low.size() >= capacity) return false;
@@ -36,7 +36,7 @@ final class JobQueue {
     }
 
     /** Re-adds a job accepted before a restart: never refused for capacity, it was acknowledged already. */
-    void addRecovered(Job job) {
+    public void addRecovered(Job job) {
         lock.lock();
         try {
             (job.lowPriority() ? low : normal).addLast(job);
@@ -47,7 +47,7 @@ final class JobQueue {
     }
 
     /** The next job, waiting for one; null once shut down. */
-    Job take() throws InterruptedException {
+    public Job take() throws InterruptedException {
         lock.lock();
         try {
             while (!shutdown && normal.isEmpty() && low.isEmpty()) notEmpty.await();
@@ -58,7 +58,23 @@ final class JobQueue {
         }
     }
 
-    boolean remove(Job job) {
+    /** The next job, waiting at most {@code timeoutNanos}; null on timeout or once shut down. */
+    public Job poll(long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (!shutdown && normal.isEmpty() && low.isEmpty()) {
+                if (left <= 0) return null;
+                left = notEmpty.awaitNanos(left);
+            }
+            if (shutdown) return null;
+            return normal.isEmpty() ? low.pollFirst() : normal.pollFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean remove(Job job) {
         lock.lock();
         try {
             return normal.remove(job) || low.remove(job);
@@ -68,7 +84,7 @@ final class JobQueue {
     }
 
     /** Jobs ahead of {@code job} (0 = next), or -1 when it is not waiting. */
-    int position(Job job) {
+    public int position(Job job) {
         lock.lock();
         try {
             int i = 0;
@@ -86,7 +102,7 @@ final class JobQueue {
         }
     }
 
-    int size() {
+    public int size() {
         lock.lock();
         try {
             return normal.size() + low.size();
@@ -96,7 +112,7 @@ final class JobQueue {
     }
 
     /** Stops handing out jobs and returns those still waiting. */
-    List<Job> shutdown() {
+    public List<Job> shutdown() {
         lock.lock();
         try {
             shutdown = true;

@@ -1,40 +1,25 @@
 package org.streamasr.api.jobs;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.ApiMetrics;
 import org.streamasr.api.ErrorLog;
-import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.store.DeliveryRecord;
-import org.streamasr.api.store.JobRecord;
 import org.streamasr.api.store.LogLine;
 import org.streamasr.api.store.Outcome;
-import org.streamasr.engine.Acceleration;
 
 /**
- * The request lifecycle: a bounded queue in front of a fixed pool of worker threads. Queue requests (fal's
- * queue.fal.run) are durable: written to the {@link ApiStore} when accepted, started and completed, recovered at
- * start-up, and their webhook delivery is recorded in the same commit as their result. Sync and streaming requests
- * share the queue and the workers but live only as long as their HTTP exchange.
+ * The request lifecycle, as the HTTP endpoints see it: submit, status, cancel, status subscriptions. Queue requests
+ * (fal's queue.fal.run) are durable in a {@link JobBackend} (the embedded store, or JetStream in a cluster), which also
+ * hands {@link JobWorkers} their next job; their webhook delivery is recorded with their result. Sync and streaming
+ * requests share the workers but live only as long as their HTTP exchange.
  */
 public final class JobService implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
-    private static final String SEQ_KEY = "job-seq";
 
     /** Where a request stands, for the status endpoints. {@code queuePosition} is -1 unless IN_QUEUE. */
     /** @param webhookState null without webhook; PENDING, RETRYING, DELIVERED or FAILED, with ": last error" */
@@ -45,100 +30,57 @@ public final class JobService implements AutoCloseable {
     /** fal's cancel answers. */
     public enum CancelResult { CANCELLATION_REQUESTED, ALREADY_COMPLETED, NOT_FOUND }
 
-    /** Builds the webhook delivery of a completed queue request. */
+    /** Builds and sends the webhook deliveries of completed queue requests. */
     public interface WebhookSink {
-        DeliveryRecord delivery(Job job, Outcome outcome);
+        DeliveryRecord delivery(String requestId, String webhookUrl, Outcome outcome);
 
         void schedule(DeliveryRecord delivery);
     }
 
     private final ApiConfig config;
-    private final ApiStore store;
-    private final TranscriptionRunner runner;
+    private final JobBackend backend;
     private final WebhookSink webhooks;
     private final ApiMetrics metrics;
-    private final ErrorLog errors;
-    private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
-
-    private final JobQueue queue;
-    private final Map<String, Job> active = new ConcurrentHashMap<>();
-    private final Set<Job> running = ConcurrentHashMap.newKeySet();
+    private final JobWorkers workers;
     private final StatusSubscribers subscribers = new StatusSubscribers();
-    private final List<Thread> workers = new ArrayList<>();
     private final AtomicLong seq = new AtomicLong();
     private final JobObserver durable = new DurableObserver();
     private volatile boolean closing;
 
-    public JobService(ApiConfig config, ApiStore store, TranscriptionRunner runner, WebhookSink webhooks,
+    public JobService(ApiConfig config, JobBackend backend, TranscriptionRunner runner, WebhookSink webhooks,
                       ApiMetrics metrics, ErrorLog errors, ScheduledExecutorService scheduler, LongSupplier clock) {
         this.config = config;
-        this.store = store;
-        this.runner = runner;
+        this.backend = backend;
         this.webhooks = webhooks;
         this.metrics = metrics;
-        this.errors = errors;
-        this.scheduler = scheduler;
         this.clock = clock;
-        this.queue = new JobQueue(config.maxQueued());
+        this.workers = new JobWorkers(config, backend, runner, new WorkerCompletion(), metrics, errors, scheduler, clock);
     }
 
-    /** Re-queues the requests a previous run accepted but did not finish, then starts the workers. */
+    /** Lets the backend recover what an earlier run left, then starts the workers. */
     public void start() {
-        List<JobRecord> unfinished = new ArrayList<>();
-        long maxSeq = parseLong(store.meta(SEQ_KEY));
-        for (JobRecord r : store.jobs()) {
-            maxSeq = Math.max(maxSeq, r.seq());
-            if (!"COMPLETED".equals(r.state())) unfinished.add(r);
-        }
-        seq.set(maxSeq);
-        unfinished.sort(Comparator.comparing((JobRecord r) -> "IN_PROGRESS".equals(r.state()) ? 0 : 1)
-                .thenComparing(r -> "low".equals(r.priority()) ? 1 : 0).thenComparingLong(JobRecord::seq));
-        for (JobRecord r : unfinished) {
-            TranscriptionInput in = new TranscriptionInput(r.audioUrl(), r.language(),
-                    Acceleration.valueOf(r.acceleration().toUpperCase(java.util.Locale.ROOT)));
-            Job job = new Job(r.id(), Job.Kind.QUEUE, in, r.owner(), "low".equals(r.priority()), r.webhookUrl(), r.seq(),
-                    r.createdAtMillis(), durable);
-            boolean wasRunning = "IN_PROGRESS".equals(r.state());
-            job.restore(r.logs(), wasRunning);
-            if (wasRunning) {
-                job.log("INFO", "the server restarted while this request was running; it runs again from the start");
-                store.putJob(record(job, r.webhookState()));
-            }
-            active.put(job.id(), job);
-            queue.addRecovered(job);
-        }
-        store.commit();
-        if (!unfinished.isEmpty()) LOG.info("hosted API: resuming {} queued request(s) from the store", unfinished.size());
-        for (int i = 1; i <= config.workers(); i++) {
-            Thread t = new Thread(this::workerLoop, "asr-api-worker-" + i);
-            workers.add(t);
-            t.start();
-        }
+        // submission numbers only order requests of one priority; in a cluster they follow the clock
+        seq.set(backend instanceof EmbeddedJobBackend e ? e.lastSeq() : clock.getAsLong() * 1000);
+        backend.start(new BackendHooks());
+        workers.start();
     }
 
     /**
-     * Accepts a queue request: stored and committed before this returns, so an acknowledged request survives a crash.
+     * Accepts a queue request: durable before this returns, so an acknowledged request survives a crash.
      *
      * @throws ApiError 429 when the queue is full, 503 while shutting down
      */
     public Job submitQueued(TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl) throws ApiError {
         checkOpen();
-        long n = seq.incrementAndGet();
-        Job job = new Job(newRequestId(), Job.Kind.QUEUE, input, owner, lowPriority, webhookUrl, n,
+        Job job = new Job(newRequestId(), Job.Kind.QUEUE, input, owner, lowPriority, webhookUrl, seq.incrementAndGet(),
                 clock.getAsLong(), durable);
         job.log("INFO", "request received");
-        synchronized (queue) {
-            active.put(job.id(), job);
-            store.putJob(record(job, webhookUrl == null ? null : "PENDING"));
-            store.putMeta(SEQ_KEY, Long.toString(n));
-            if (!queue.offer(job)) {
-                active.remove(job.id());
-                store.removeJob(job.id());
-                store.commit();
-                throw queueFull();
-            }
-            store.commit();
+        try {
+            backend.submit(job);
+        } catch (ApiError e) {
+            if (e.status() == 429) metrics.rejected.labelValues("queue_full").inc();
+            throw e;
         }
         subscribers.notify(job.id());
         return job;
@@ -149,51 +91,31 @@ public final class JobService implements AutoCloseable {
         return UUID.randomUUID().toString();
     }
 
-    /** Starts a sync or streaming request; its observer hears everything, including the end. */
+    /** Starts a sync or streaming request on this node; its observer hears everything, including the end. */
     public Job startEphemeral(String id, Job.Kind kind, TranscriptionInput input, String owner, JobObserver observer)
             throws ApiError {
         checkOpen();
         Job job = new Job(id, kind, input, owner, false, null, seq.incrementAndGet(), clock.getAsLong(), observer);
-        if (!queue.offer(job)) throw queueFull();
+        if (!backend.offerEphemeral(job)) {
+            metrics.rejected.labelValues("queue_full").inc();
+            throw queueFullError(config.maxQueued());
+        }
         return job;
     }
 
     /** The status of a request this owner may see, or null. */
     public JobStatus status(String id, String owner) {
-        Job job = active.get(id);
-        if (job != null) {
-            if (!Objects.equals(job.owner(), owner)) return null;
-            synchronized (job) {
-                Job.State s = job.state();
-                if (s != Job.State.COMPLETED) {
-                    int pos = s == Job.State.IN_QUEUE ? Math.max(0, queue.position(job)) : -1;
-                    return new JobStatus(id, s, pos, job.logs(), null, job.webhookUrl() == null ? null : "PENDING");
-                }
-            }
-        }
-        JobRecord r = store.job(id);
-        if (r == null || !Objects.equals(r.owner(), owner)) return null;
-        return new JobStatus(id, Job.State.valueOf(r.state()), "IN_QUEUE".equals(r.state()) ? 0 : -1, r.logs(), r.outcome(),
-                r.webhookState());
+        return backend.status(id, owner);
     }
 
-    /** fal's cancel: a waiting request is removed, a running one is stopped. */
+    /** fal's cancel: a waiting request is removed, a running one is stopped wherever it runs. */
     public CancelResult cancel(String id, String owner) {
-        Job job = active.get(id);
-        if (job == null || !Objects.equals(job.owner(), owner)) {
-            JobRecord r = store.job(id);
-            if (r == null || !Objects.equals(r.owner(), owner)) return CancelResult.NOT_FOUND;
-            return CancelResult.ALREADY_COMPLETED;
-        }
-        if (job.state() == Job.State.COMPLETED) return CancelResult.ALREADY_COMPLETED;
-        stop(job, Job.StopReason.CANCELLED);
-        return job.state() == Job.State.COMPLETED && !isStopOutcome(job.outcome())
-                ? CancelResult.ALREADY_COMPLETED : CancelResult.CANCELLATION_REQUESTED;
+        return backend.cancel(id, owner);
     }
 
-    /** Stops a request: removed if still waiting (and completed at once), else asked to stop where it is. */
+    /** Stops a request of this node: removed if still waiting (and completed at once), else asked to stop where it is. */
     public void stop(Job job, Job.StopReason reason) {
-        if (queue.remove(job)) {
+        if (backend.removeWaiting(job)) {
             job.requestStop(reason);
             finish(job, stoppedOutcome(job, reason, 0));
             subscribers.notifyEveryone();
@@ -211,117 +133,30 @@ public final class JobService implements AutoCloseable {
     }
 
     public int queued() {
-        return queue.size();
+        return backend.queued();
     }
 
     public int runningCount() {
-        return running.size();
+        return workers.runningCount();
     }
 
     /** Deletes completed requests older than the retention. */
     public void sweep() {
-        long cutoff = clock.getAsLong() - config.resultRetention().toMillis();
-        int removed = 0;
-        for (JobRecord r : store.jobs()) {
-            if ("COMPLETED".equals(r.state()) && r.completedAtMillis() != null && r.completedAtMillis() < cutoff
-                    && store.delivery(r.id()) == null) {
-                store.removeJob(r.id());
-                removed++;
-            }
-        }
-        if (removed > 0) {
-            store.commit();
-            LOG.info("hosted API: deleted {} request(s) past the result retention of {}", removed, config.resultRetention());
-        }
+        backend.sweep();
     }
 
     /**
      * Graceful stop: no new requests; waiting sync/stream requests end with 503; running requests get the grace
-     * period, then queue requests still running are put back to run at the next start, the others end with 503.
+     * period (in a cluster, queue requests are handed back at once so another node runs them), then queue requests
+     * still running are handed back to run again from the start, the others end with 503.
      */
     @Override
     public void close() {
         if (closing) return;
         closing = true;
-        for (Job j : queue.shutdown()) {
-            if (j.kind() != Job.Kind.QUEUE) finish(j, stoppedOutcome(j, Job.StopReason.SHUTDOWN, 0));
-        }
-        long deadline = System.nanoTime() + config.gracePeriod().toNanos();
-        synchronized (running) {
-            while (!running.isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    running.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        if (!running.isEmpty()) {
-            LOG.info("hosted API: {} request(s) still running after the grace period of {}; stopping them",
-                    running.size(), config.gracePeriod());
-        }
-        for (Job j : running) j.requestStop(Job.StopReason.SHUTDOWN);
-        for (Thread t : workers) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) LOG.warn("hosted API: worker {} did not stop", t.getName());
-        }
-        store.commit();
-    }
-
-    private void workerLoop() {
-        while (true) {
-            Job job;
-            try {
-                job = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (job == null) return;
-            running.add(job);
-            try {
-                runOne(job);
-            } catch (RuntimeException e) {
-                errors.report("worker running request " + job.id(), e);
-            } finally {
-                synchronized (running) {
-                    running.remove(job);
-                    running.notifyAll();
-                }
-            }
-        }
-    }
-
-    private void runOne(Job job) {
-        long t0 = System.nanoTime();
-        Job.StopReason early = job.stopReason();
-        if (early != null) {
-            finish(job, stoppedOutcome(job, early, 0));
-            return;
-        }
-        job.markStarted(clock.getAsLong());
-        job.observer().onStarted(job);
-        subscribers.notifyEveryone();
-        ScheduledFuture<?> timeout = scheduler.schedule(() -> job.requestStop(Job.StopReason.TIMEOUT),
-                config.jobTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        Outcome outcome;
-        try {
-            outcome = runner.run(job, t0 + config.jobTimeout().toNanos());
-        } catch (JobStoppedException e) {
-            if (e.reason() == Job.StopReason.SHUTDOWN && job.kind() == Job.Kind.QUEUE) {
-                putBackForRestart(job);
-                return;
-            }
-            outcome = stoppedOutcome(job, e.reason(), (System.nanoTime() - t0) / 1e9);
-        } finally {
-            timeout.cancel(false);
-        }
-        metrics.duration.labelValues(mode(job)).observe((System.nanoTime() - t0) / 1e9);
-        finish(job, outcome);
+        for (Job j : backend.stopTaking()) finish(j, stoppedOutcome(j, Job.StopReason.SHUTDOWN, 0));
+        workers.stop(backend.shared());
+        backend.close();
     }
 
     private void finish(Job job, Outcome outcome) {
@@ -329,44 +164,30 @@ public final class JobService implements AutoCloseable {
             if (job.state() == Job.State.COMPLETED) return;
             job.markCompleted(outcome, clock.getAsLong());
         }
-        String result = outcome.ok() ? "ok" : isStopOutcome(outcome) ? "cancelled" : "error";
-        metrics.completed.labelValues(mode(job), result).inc();
         if (job.kind() == Job.Kind.QUEUE) {
-            DeliveryRecord delivery = job.webhookUrl() == null ? null : webhooks.delivery(job, outcome);
-            store.putJob(record(job, delivery == null ? null : "PENDING"));
-            if (delivery != null) store.putDelivery(delivery);
-            store.commit();
-            active.remove(job.id());
+            DeliveryRecord delivery = job.webhookUrl() == null ? null
+                    : webhooks.delivery(job.id(), job.webhookUrl(), outcome);
+            if (!backend.completed(job, delivery)) return;   // another node's result stands
             if (delivery != null) webhooks.schedule(delivery);
             subscribers.notify(job.id());
         }
+        String result = outcome.ok() ? "ok" : isStopOutcome(outcome) ? "cancelled" : "error";
+        metrics.completed.labelValues(mode(job), result).inc();
         job.observer().onCompleted(job, outcome);
     }
 
-    private void putBackForRestart(Job job) {
-        job.markQueuedAgain();
-        job.log("INFO", "stopped by a server shutdown; runs again at the next start");
-        store.putJob(record(job, job.webhookUrl() == null ? null : "PENDING"));
-        store.commit();
-    }
-
-    private static Outcome stoppedOutcome(Job job, Job.StopReason reason, double seconds) {
+    static Outcome stoppedOutcome(Job job, Job.StopReason reason, double seconds) {
         Outcome o = Outcomes.stopped(reason, seconds);
         job.log("WARN", o.error());
         return o;
     }
 
-    private static boolean isStopOutcome(Outcome o) {
+    static boolean isStopOutcome(Outcome o) {
         return o != null && o.status() == 499;
     }
 
-    private JobRecord record(Job j, String webhookState) {
-        TranscriptionInput in = j.input();
-        synchronized (j) {
-            return new JobRecord(j.id(), j.seq(), j.owner(), in.audioUrl(), in.language(), in.acceleration().apiValue(),
-                    j.lowPriority() ? "low" : "normal", j.webhookUrl(), j.state().name(), j.createdAtMillis(),
-                    j.startedAtMillis(), j.completedAtMillis(), j.logs(), j.outcome(), webhookState);
-        }
+    static String mode(Job job) {
+        return job.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private void checkOpen() throws ApiError {
@@ -376,35 +197,75 @@ public final class JobService implements AutoCloseable {
         }
     }
 
-    private ApiError queueFull() {
-        metrics.rejected.labelValues("queue_full").inc();
+    /** 429: the queue is full. */
+    public static ApiError queueFullError(int maxQueued) {
         return ApiError.plain(429, "runner_scheduling_failure", "too many requests: the queue is full ("
-                + config.maxQueued() + " waiting, asr.api.max-queued); retry later");
+                + maxQueued + " waiting, asr.api.max-queued); retry later");
     }
 
+    private final class WorkerCompletion implements JobWorkers.Completion {
+        @Override
+        public void finish(Job job, Outcome outcome) {
+            JobService.this.finish(job, outcome);
+        }
 
-    private static String mode(Job job) {
-        return job.kind().name().toLowerCase(java.util.Locale.ROOT);
-    }
+        @Override
+        public void handBack(Job job) {
+            backend.handBack(job);
+            subscribers.notify(job.id());
+        }
 
-    private static long parseLong(String s) {
-        try {
-            return s == null ? 0 : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0;
+        @Override
+        public void started(Job job) {
+            job.observer().onStarted(job);
+            subscribers.notifyEveryone();
         }
     }
 
-    /** Queue requests: the store follows every state change; status subscribers hear about them. */
+    private final class BackendHooks implements JobBackend.Hooks {
+        @Override
+        public JobObserver durableObserver() {
+            return durable;
+        }
+
+        @Override
+        public void stop(Job job, Job.StopReason reason) {
+            JobService.this.stop(job, reason);
+        }
+
+        @Override
+        public void stopRunning(String id, Job.StopReason reason) {
+            Job j = workers.running(id);
+            if (j != null) j.requestStop(reason);
+        }
+
+        @Override
+        public DeliveryRecord delivery(String requestId, String webhookUrl, Outcome outcome) {
+            return webhookUrl == null ? null : webhooks.delivery(requestId, webhookUrl, outcome);
+        }
+
+        @Override
+        public void schedule(DeliveryRecord delivery) {
+            webhooks.schedule(delivery);
+        }
+
+        @Override
+        public void changed(String id) {
+            if (id == null) subscribers.notifyEveryone();
+            else subscribers.notify(id);
+        }
+    }
+
+    /** Queue requests: the backend follows every state change; status subscribers hear about them. */
     private final class DurableObserver implements JobObserver {
         @Override
         public void onStarted(Job job) {
-            store.putJob(record(job, job.webhookUrl() == null ? null : "PENDING"));
-            store.commit();
+            backend.started(job);
         }
 
         @Override
         public void onLog(Job job, LogLine line) {
+            backend.logged(job, line);
             subscribers.notify(job.id());
         }
 

@@ -4,16 +4,16 @@ import org.streamasr.api.ApiError;
 import org.streamasr.api.store.Outcome;
 
 /** How failed and stopped requests end, in fal's error shapes. */
-final class Outcomes {
+public final class Outcomes {
     private Outcomes() {
     }
 
-    static Outcome failure(ApiError e, double seconds) {
+    public static Outcome failure(ApiError e, double seconds) {
         return new Outcome(e.status(), e.body().toString(), e.getMessage(), e.errorType(), seconds);
     }
 
     /** A request stopped before it finished: cancelled (499), over its time limit (504), or by a shutdown (503). */
-    static Outcome stopped(Job.StopReason reason, double seconds) {
+    public static Outcome stopped(Job.StopReason reason, double seconds) {
         switch (reason) {
             case CANCELLED:
                 return failure(ApiError.plain(499, "client_cancelled", "the request was cancelled"), seconds);

@@ -6,11 +6,8 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,22 +15,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.api.fetch.AudioFetcher;
 import org.streamasr.api.fetch.FetchException;
-import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.store.UploadRecord;
 
 /**
  * fal's storage flow, served locally: {@code initiate} hands out an upload URL (a single-use secret token, like a
  * presigned URL: the official client PUTs to it without credentials) and the file URL; the PUT stores the bytes;
  * the file URL serves them until they expire and works as an {@code audio_url} without any HTTP fetch. File ids
- * are 128-bit random, so a file URL is a capability, as on fal's CDN.
+ * are 128-bit random, so a file URL is a capability, as on fal's CDN. Records and bytes live in an {@link UploadStore}
+ * (this node's disk, or the cluster's object store, so that any node serves any upload).
  */
 public final class UploadService implements AudioFetcher.LocalFiles {
     private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
     /** The path of a file URL, wherever the public base URL puts it. */
     private static final Pattern FILE_PATH = Pattern.compile("/storage/files/([A-Za-z0-9_-]{22})(?:/[^/]*)?$");
 
-    private final ApiStore store;
-    private final Path dir;
+    private final UploadStore store;
+    private final Path staging;
     private final long ttlSeconds;
     private final long uploadUrlTtlMillis;
     /** The file name of inline uploads: one no client upload can have ({@link #safeName} keeps no ':'). */
@@ -41,12 +38,14 @@ public final class UploadService implements AudioFetcher.LocalFiles {
 
     private final LongSupplier clock;
     private final SecureRandom random = new SecureRandom();
-    private final Set<String> receiving = ConcurrentHashMap.newKeySet();
 
-    public UploadService(ApiStore store, Path dir, long ttlSeconds, long uploadUrlTtlMillis, LongSupplier clock)
+    /**
+     * @param staging where PUT bodies are written while they arrive
+     */
+    public UploadService(UploadStore store, Path staging, long ttlSeconds, long uploadUrlTtlMillis, LongSupplier clock)
             throws IOException {
         this.store = store;
-        this.dir = Files.createDirectories(dir);
+        this.staging = Files.createDirectories(staging);
         this.ttlSeconds = ttlSeconds;
         this.uploadUrlTtlMillis = uploadUrlTtlMillis;
         this.clock = clock;
@@ -63,48 +62,44 @@ public final class UploadService implements AudioFetcher.LocalFiles {
         long now = clock.getAsLong();
         UploadRecord r = new UploadRecord(randomId(16), randomId(32), safeName(fileName), safeContentType(contentType), 0,
                 false, now, now + uploadUrlTtlMillis, ttl, owner);
-        store.putUpload(r);
-        store.commit();
+        store.put(r);
         return r;
     }
 
     /** Claims the slot of an upload URL for one PUT; null when unknown, used, expired, or being received. */
     public UploadRecord claim(String token) {
-        UploadRecord r = store.uploadByToken(token);
+        UploadRecord r = store.byToken(token);
         if (r == null || r.ready() || r.expiresAtMillis() < clock.getAsLong()) return null;
-        if (!receiving.add(r.id())) return null;
+        if (!store.claim(r)) return null;
         return r;
     }
 
     /** Where the bytes of a claimed slot are written while they arrive. */
     public Path stagingFile(UploadRecord slot) {
-        return dir.resolve(slot.id() + ".part");
+        return staging.resolve(slot.id() + ".part");
     }
 
     /** The bytes arrived: the file becomes available under its file URL. */
     public UploadRecord complete(UploadRecord slot, long size) throws IOException {
         try {
-            Files.move(stagingFile(slot), dir.resolve(slot.id()), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            store.storeBytes(slot, stagingFile(slot));
             long now = clock.getAsLong();
             UploadRecord done = new UploadRecord(slot.id(), null, slot.fileName(), slot.contentType(), size, true,
                     slot.createdAtMillis(), now + slot.ttlSeconds() * 1000, slot.ttlSeconds(), slot.owner());
-            store.putUpload(done);
-            store.commit();
+            store.put(done);
             return done;
         } finally {
-            receiving.remove(slot.id());
+            deleteQuietly(stagingFile(slot));
+            store.release(slot);
         }
     }
 
     /** The PUT failed: the slot can be used again while it is valid. */
     public void abandon(UploadRecord slot) {
         try {
-            Files.deleteIfExists(stagingFile(slot));
-        } catch (IOException e) {
-            LOG.debug("cannot delete {}", stagingFile(slot), e);
+            deleteQuietly(stagingFile(slot));
         } finally {
-            receiving.remove(slot.id());
+            store.release(slot);
         }
     }
 
@@ -122,7 +117,8 @@ public final class UploadService implements AudioFetcher.LocalFiles {
         long now = clock.getAsLong();
         UploadRecord slot = new UploadRecord(randomId(16), null, INLINE_NAME, "application/octet-stream", 0, false, now,
                 now + ttlSeconds * 1000, ttlSeconds, owner);
-        receiving.add(slot.id());
+        store.put(slot);
+        store.claim(slot);
         boolean ok = false;
         try {
             long size;
@@ -143,30 +139,25 @@ public final class UploadService implements AudioFetcher.LocalFiles {
         String path = uri.getRawPath();
         Matcher m = path == null ? null : FILE_PATH.matcher(path);
         if (m == null || !m.find()) return;
-        UploadRecord r = store.upload(m.group(1));
+        UploadRecord r = store.get(m.group(1));
         if (r == null || !INLINE_NAME.equals(r.fileName())) return;
-        store.removeUpload(r.id());
-        store.commit();
-        try {
-            Files.deleteIfExists(path(r));
-        } catch (IOException e) {
-            LOG.warn("hosted API: cannot delete inline audio {}: {}", r.id(), e.getMessage());
-        }
+        store.remove(r.id());
     }
 
     /** An uploaded, unexpired file, or null. */
     public UploadRecord file(String id) {
-        UploadRecord r = store.upload(id);
+        UploadRecord r = store.get(id);
         if (r == null || !r.ready() || r.expiresAtMillis() < clock.getAsLong()) return null;
         return r;
     }
 
-    public Path path(UploadRecord r) {
-        return dir.resolve(r.id());
+    /** A local file with the upload's bytes (in a cluster, fetched from the object store on first use). */
+    public Path path(UploadRecord r) throws IOException {
+        return store.localFile(r);
     }
 
     @Override
-    public Path resolve(URI uri) {
+    public Path resolve(URI uri) throws IOException {
         String path = uri.getRawPath();
         if (path == null) return null;
         Matcher m = FILE_PATH.matcher(path);
@@ -179,21 +170,21 @@ public final class UploadService implements AudioFetcher.LocalFiles {
     public void sweep() {
         long now = clock.getAsLong();
         int removed = 0;
-        for (UploadRecord r : store.uploads()) {
-            if (r.expiresAtMillis() < now && !receiving.contains(r.id())) {
-                store.removeUpload(r.id());
-                try {
-                    Files.deleteIfExists(dir.resolve(r.id()));
-                    Files.deleteIfExists(dir.resolve(r.id() + ".part"));
-                } catch (IOException e) {
-                    LOG.warn("hosted API: cannot delete expired upload {}: {}", r.id(), e.getMessage());
-                }
+        for (UploadRecord r : store.all()) {
+            if (r.expiresAtMillis() < now && !store.receivingHere(r.id())) {
+                store.remove(r.id());
+                deleteQuietly(staging.resolve(r.id() + ".part"));
                 removed++;
             }
         }
-        if (removed > 0) {
-            store.commit();
-            LOG.info("hosted API: deleted {} expired upload(s)", removed);
+        if (removed > 0) LOG.info("hosted API: deleted {} expired upload(s)", removed);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}", p, e);
         }
     }
 

@@ -24,11 +24,9 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiMetrics;
 import org.streamasr.api.fetch.PinnedHttpClient;
 import org.streamasr.api.fetch.RefusedUrlException;
-import org.streamasr.api.jobs.Job;
 import org.streamasr.api.jobs.JobService;
-import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.store.DeliveryRecord;
-import org.streamasr.api.store.JobRecord;
+import org.streamasr.api.store.DeliveryStore;
 import org.streamasr.api.store.Outcome;
 
 /**
@@ -43,7 +41,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApiConfig.Webhooks config;
-    private final ApiStore store;
+    private final DeliveryStore store;
     private final PinnedHttpClient client;
     private final WebhookSigner signer;
     private final ScheduledExecutorService scheduler;
@@ -54,7 +52,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
     private final Map<String, Closeable> open = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public WebhookDispatcher(ApiConfig.Webhooks config, ApiStore store, PinnedHttpClient client, WebhookSigner signer,
+    public WebhookDispatcher(ApiConfig.Webhooks config, DeliveryStore store, PinnedHttpClient client, WebhookSigner signer,
                              ScheduledExecutorService scheduler, ExecutorService senders, ApiMetrics metrics,
                              LongSupplier clock) {
         this.config = config;
@@ -67,14 +65,34 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         this.clock = clock;
     }
 
-    /** Schedules every delivery left in the store by an earlier run. */
-    public void start() {
+    /**
+     * Schedules every delivery left in the store by an earlier run; with a shared store, looks again every
+     * {@code rescanMillis} for deliveries that are due (another node's, or one whose sender died).
+     */
+    public void start(long rescanMillis) {
         int n = 0;
-        for (DeliveryRecord d : store.deliveries()) {
+        for (DeliveryRecord d : store.all()) {
             schedule(d);
             n++;
         }
         if (n > 0) LOG.info("hosted API: resuming {} pending webhook deliveries", n);
+        if (store.shared()) {
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    dispatchDue();
+                } catch (RuntimeException e) {
+                    LOG.debug("hosted API: looking for due webhook deliveries failed: {}", e.getMessage());
+                }
+            }, rescanMillis, rescanMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends the deliveries that are due (a claim decides which node sends each). */
+    private void dispatchDue() {
+        long now = clock.getAsLong();
+        for (DeliveryRecord d : store.all()) {
+            if (d.nextAttemptMillis() <= now && !inFlight.contains(d.requestId())) dispatch(d.requestId());
+        }
     }
 
     /**
@@ -111,10 +129,10 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
     }
 
     @Override
-    public DeliveryRecord delivery(Job job, Outcome outcome) {
+    public DeliveryRecord delivery(String requestId, String webhookUrl, Outcome outcome) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("request_id", job.id());
-        body.put("gateway_request_id", job.id());
+        body.put("request_id", requestId);
+        body.put("gateway_request_id", requestId);
         body.put("status", outcome.ok() ? "OK" : "ERROR");
         try {
             body.set("payload", JSON.readTree(outcome.bodyJson()));
@@ -123,7 +141,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
             body.put("payload_error", "the result is not valid JSON");
         }
         if (!outcome.ok()) body.put("error", outcome.error());
-        return new DeliveryRecord(job.id(), job.webhookUrl(), body.toString(), 0, clock.getAsLong(), null);
+        return new DeliveryRecord(requestId, webhookUrl, body.toString(), 0, clock.getAsLong(), null);
     }
 
     @Override
@@ -139,7 +157,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
 
     /** Deliveries not yet acknowledged. */
     public int pending() {
-        return store.deliveryCount();
+        return store.count();
     }
 
     private void dispatch(String requestId) {
@@ -158,23 +176,20 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
     }
 
     private void attempt(String requestId) {
-        DeliveryRecord d = store.delivery(requestId);
-        if (d == null || closed) return;
+        if (closed) return;
+        DeliveryRecord d = store.claim(requestId, clock.getAsLong(), config.timeout().toMillis() * 2);
+        if (d == null) return;
         String error = send(d);
         if (closed && error != null) return; // aborted by shutdown: retried at the next start as it stands
         if (error == null) {
-            store.removeDelivery(requestId);
-            setJobState(requestId, "DELIVERED");
-            store.commit();
+            store.delivered(requestId);
             metrics.webhookAttempts.labelValues("delivered").inc();
             return;
         }
         int attempts = d.attempts() + 1;
         boolean refused = error.startsWith("refused: ");
         if (attempts >= config.attempts() || refused) {
-            store.removeDelivery(requestId);
-            setJobState(requestId, "FAILED: " + error);
-            store.commit();
+            store.failed(requestId, error);
             metrics.webhookAttempts.labelValues("failed").inc();
             LOG.warn("hosted API: webhook for request {} to {} failed after {} attempt(s): {}", requestId,
                     d.url(), attempts, error);
@@ -183,9 +198,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         long backoff = Math.min(config.maxBackoff().toMillis(),
                 config.initialBackoff().toMillis() * (1L << Math.min(30, attempts - 1)));
         DeliveryRecord next = new DeliveryRecord(requestId, d.url(), d.body(), attempts, clock.getAsLong() + backoff, error);
-        store.putDelivery(next);
-        setJobState(requestId, "RETRYING: " + error);
-        store.commit();
+        store.retryLater(next);
         metrics.webhookAttempts.labelValues("retry").inc();
         LOG.info("hosted API: webhook for request {} attempt {} failed ({}); next in {} s", requestId, attempts, error,
                 backoff / 1000);
@@ -231,11 +244,6 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         long total = 0;
         int n;
         while ((n = in.read(buf)) != -1 && total < 64 * 1024) total += n;
-    }
-
-    private void setJobState(String requestId, String state) {
-        JobRecord r = store.job(requestId);
-        if (r != null) store.putJob(r.withWebhookState(state));
     }
 
     /** Stops sending; deliveries not acknowledged stay in the store for the next start. */

@@ -1,0 +1,89 @@
+package org.streamasr.cluster;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.KeyValue;
+import io.nats.client.api.KeyValueEntry;
+import java.io.IOException;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@code asr-jobs} bucket: one {@link ClusterJob} per request id. Every change is a compare-and-set on the
+ * entry's revision, so two nodes never overwrite each other's change: a completed record is never changed again,
+ * which gives one result per request and a status that only moves forward.
+ */
+final class JobBucket {
+    static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final int WRONG_LAST_SEQUENCE = 10071;
+
+    private final NatsCluster cluster;
+    private final KeyValue kv;
+
+    JobBucket(NatsCluster cluster, KeyValue kv) {
+        this.cluster = cluster;
+        this.kv = kv;
+    }
+
+    KeyValue kv() {
+        return kv;
+    }
+
+    ClusterJob get(String id) {
+        cluster.requireConnected();
+        try {
+            KeyValueEntry e = kv.get(id);
+            return e == null || e.getValue() == null ? null : JSON.readValue(e.getValue(), ClusterJob.class);
+        } catch (IOException | JetStreamApiException e) {
+            throw cluster.unavailable(e);
+        }
+    }
+
+    /** Stores a new request; false when the id exists. */
+    boolean create(ClusterJob j) {
+        cluster.requireConnected();
+        try {
+            kv.create(j.job().id(), JSON.writeValueAsBytes(j));
+            return true;
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) return false;
+            throw cluster.unavailable(e);
+        } catch (IOException e) {
+            throw cluster.unavailable(e);
+        }
+    }
+
+    void delete(String id) {
+        try {
+            kv.delete(id);
+        } catch (IOException | JetStreamApiException e) {
+            throw cluster.unavailable(e);
+        }
+    }
+
+    /**
+     * Applies {@code change} to the current record and stores it if nobody changed the record meanwhile (else reads it
+     * again and retries). {@code change} returns null to leave the record as it is. Returns the stored record, or
+     * null when the record is missing or {@code change} declined.
+     */
+    ClusterJob update(String id, UnaryOperator<ClusterJob> change) {
+        cluster.requireConnected();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                KeyValueEntry e = kv.get(id);
+                if (e == null || e.getValue() == null) return null;
+                ClusterJob now = JSON.readValue(e.getValue(), ClusterJob.class);
+                ClusterJob next = change.apply(now);
+                if (next == null) return null;
+                kv.update(id, JSON.writeValueAsBytes(next), e.getRevision());
+                return next;
+            } catch (JetStreamApiException ex) {
+                if (ex.getApiErrorCode() != WRONG_LAST_SEQUENCE) throw cluster.unavailable(ex);
+                // another node changed it: read again
+            } catch (IOException ex) {
+                throw cluster.unavailable(ex);
+            }
+        }
+        throw cluster.unavailable(new IOException("the record of " + id + " keeps changing"));
+    }
+}
