@@ -70,8 +70,8 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
     int workers = 1;
 
     @Option(names = "--max-batch", paramLabel = "B", description = "nemotron: most streams per model run (asr.engine.max-batch; "
-            + "default: ${DEFAULT-VALUE}).")
-    int maxBatch = 32;
+            + "default: ${DEFAULT-VALUE}: transcribe runs one stream, and an int8 export then keeps its fused graph).")
+    int maxBatch = 1;
 
     @Option(names = "--max-batch-wait", paramLabel = "MS", description = "nemotron: milliseconds a ready chunk may wait for "
             + "batch mates that are expected by then (asr.engine.max-batch-wait; default: ${DEFAULT-VALUE}).")

@@ -59,7 +59,8 @@ final class ChunkModel implements AutoCloseable {
         this.vocabWidth = vocabWidth;
         this.blank = vocabWidth - 1;
         this.sessions = sessions;
-        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT;
+        // a graph that never sees more than one stream per run needs no per-row rewrite (and runs faster fused)
+        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT && maxBatch > 1;
         List<String> shared = new ArrayList<>();
         this.encoder = open(sessions, export.encoder(), perRow, shared, opened);
         checkSession(encoder, export.encoderSummary());

@@ -373,7 +373,8 @@ class BatchedRunsTest {
     @org.junit.jupiter.params.provider.EnumSource(TestModelVariant.class)
     void int8RewrittenAloneEqualsTheOriginalGraphAlone(TestModelVariant variant) throws Exception {
         try (ChunkModel original = load(mediumInt8(variant), 560, 1, NemotronSettings.Int8Batching.SHARED, 1, "basic");
-             ChunkModel rewritten = load(mediumInt8(variant), 560, 1, NemotronSettings.Int8Batching.EXACT, 1, "basic")) {
+             ChunkModel rewritten = load(mediumInt8(variant), 560, 2, NemotronSettings.Int8Batching.EXACT, 1, "basic")) {
+            assertEquals(2, rewritten.maxBatch(), "batches of two: the graph is rewritten (with max-batch 1 it is not)");
             EncoderContract c = original.contract;
             Workspace a = new Workspace(c, original.vocabWidth, 1);
             Workspace b = new Workspace(c, original.vocabWidth, 1);
