@@ -65,6 +65,18 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: one per core).")
     int threads;
 
+    @Option(names = "--workers", paramLabel = "N", description = "nemotron inference workers (asr.engine.inference-workers; "
+            + "default: ${DEFAULT-VALUE}).")
+    int workers = 1;
+
+    @Option(names = "--max-batch", paramLabel = "B", description = "nemotron: most streams per model run (asr.engine.max-batch; "
+            + "default: ${DEFAULT-VALUE}: transcribe runs one stream, and an int8 export then keeps its fused graph).")
+    int maxBatch = 1;
+
+    @Option(names = "--max-batch-wait", paramLabel = "MS", description = "nemotron: milliseconds a ready chunk may wait for "
+            + "batch mates that are expected by then (asr.engine.max-batch-wait; default: ${DEFAULT-VALUE}).")
+    long maxBatchWaitMillis = 10;
+
     @Option(names = "--vad-model", paramLabel = "FILE", description = "Silero VAD model (default: models/silero-vad/"
             + "silero_vad.onnx under ASR_HOME when present; 'none' to run without).")
     String vadModel;
@@ -78,7 +90,8 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         List<String> warnings = new ArrayList<>();
         Path vad = VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), warnings::add);
         EngineOptions options = EngineOptions.builder().engine(engineName).modelDir(model).provider(provider)
-                .intraOpThreads(threads).vadModel(vad).defaultAcceleration(accel).build();
+                .intraOpThreads(threads).inferenceWorkers(workers).maxBatch(maxBatch)
+                .maxBatchWait(Duration.ofMillis(maxBatchWaitMillis)).vadModel(vad).defaultAcceleration(accel).build();
         PrintWriter out = spec.commandLine().getOut();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
@@ -114,7 +127,8 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
             for (var flag : Map.of("asr.engine.default-acceleration", "--acceleration", "asr.engine.model-dir", "--model",
-                    "asr.engine.provider", "--provider", "asr.engine.name", "--engine").entrySet()) {
+                    "asr.engine.provider", "--provider", "asr.engine.name", "--engine", "asr.engine.inference-workers", "--workers",
+                    "asr.engine.max-batch-wait", "--max-batch-wait", "asr.engine.max-batch", "--max-batch").entrySet()) {
                 if (message.startsWith(flag.getKey())) {
                     throw new IllegalArgumentException(flag.getValue() + message.substring(flag.getKey().length()), e);
                 }

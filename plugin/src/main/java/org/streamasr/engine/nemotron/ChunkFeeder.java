@@ -12,17 +12,21 @@ import org.streamasr.engine.vad.VadStream;
  * <p>Geometry: window k covers mel frames {@code [k*shift - pre, (k+1)*shift)} where {@code pre = window_size -
  * chunk_shift} (9): the encoder drops the outputs of those first {@code pre} frames, so window k yields exactly the
  * output frames of mel frames {@code [k*shift, (k+1)*shift)} and output frame j of the stream is mel frames
- * {@code [8j, 8j+8)}. Before the first window, {@code pre} frames of digital silence stand in for the missing
- * history (the log-mel of zeros, {@code ln(2^-24)}), rather than spending the first 90 ms of audio as cache as
- * sherpa-onnx does. At the end of the audio the last window is completed with silence frames, plus
+ * {@code [8j, 8j+8)}. Before the first window, {@code pre} mel frames of value 0 stand in for the missing history,
+ * as NeMo's own cache-aware streaming does in the mode these exports support ({@code CacheAwareStreamingAudioBuffer}
+ * with {@code pad_and_drop_preencoded}: the first chunk gets {@code pre_encode_cache_size} zero frames and the
+ * encoder drops their outputs), rather than spending the first 90 ms of audio as cache as sherpa-onnx does (whose
+ * token times are therefore one output frame, 80 ms, earlier). At the end of the audio the last window is completed with silence frames, plus
  * {@code tailFrames} more so that the decoder can emit the last word's pieces; these flushing windows are the
  * "final short window" of the contract done without a variable-length graph.
  *
  * <p>Owned by the stream's worker side; one thread at a time.
  */
 final class ChunkFeeder {
-    /** ln(0 + 2^-24): the log-mel of silence with NeMo's additive guard. */
+    /** ln(0 + 2^-24): the log-mel of silence with NeMo's additive guard (the flush after the end of the audio). */
     static final float SILENCE = (float) Math.log(0x1p-24);
+    /** The first window's pre-encode frames: NeMo's zero padding ({@code torch.zeros}) of the processed signal. */
+    static final float PRE_ENCODE_PAD = 0f;
     private static final int HOP = 160;
 
     private final int windowSize;
@@ -47,7 +51,7 @@ final class ChunkFeeder {
         this.feat = c.featDim();
         this.vad = vad;
         this.window = new float[windowSize * feat];
-        Arrays.fill(window, 0, pre * feat, SILENCE);
+        Arrays.fill(window, 0, pre * feat, PRE_ENCODE_PAD);
         this.filled = pre;
     }
 

@@ -49,6 +49,9 @@ final class ChunkModel implements AutoCloseable {
     private final int maxBatch;
     /** Dynamic quantisation that still spans the batch (then {@link #maxBatch} is 1); empty when none. */
     private final List<String> sharedQuantization;
+    /** The decoder's batch runs go one row at a time (its dynamic quantisation could not be rewritten). */
+    private boolean decoderRowByRow;
+    private final List<String> decoderRowByRowWhy;
     final EngineStats stats;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
@@ -59,13 +62,18 @@ final class ChunkModel implements AutoCloseable {
         this.vocabWidth = vocabWidth;
         this.blank = vocabWidth - 1;
         this.sessions = sessions;
-        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT;
+        // a graph that never sees more than one stream per run needs no per-row rewrite (and runs faster fused)
+        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT && maxBatch > 1;
         List<String> shared = new ArrayList<>();
+        List<String> decoderShared = new ArrayList<>();
         this.encoder = open(sessions, export.encoder(), perRow, shared, opened);
         checkSession(encoder, export.encoderSummary());
-        this.decoder = open(sessions, export.decoder(), perRow, shared, opened);
+        this.decoder = open(sessions, export.decoder(), perRow, decoderShared, opened);
         this.joiner = open(sessions, export.joiner(), perRow, shared, opened);
         this.sharedQuantization = List.copyOf(shared);
+        // a decoder left quantised per tensor (DynamicQuantizeLSTM) runs row by row; encoder and joiner still batch
+        this.decoderRowByRow = !decoderShared.isEmpty();
+        this.decoderRowByRowWhy = List.copyOf(decoderShared);
         this.decoderInputs = decoder.getInputNames().toArray(new String[0]);
         this.decoderOutputs = decoder.getOutputNames().toArray(new String[0]);
         this.joinerOutput = "outputs";
@@ -267,8 +275,42 @@ final class ChunkModel implements AutoCloseable {
         }
     }
 
+    /** Dynamic quantisation of the decoder that made it run row by row (empty: it batches). */
+    List<String> decoderRowByRow() {
+        return decoderRowByRow ? decoderRowByRowWhy.isEmpty() ? List.of("forced") : decoderRowByRowWhy : List.of();
+    }
+
+    /** For tests: run the decoder row by row as for an export whose LSTM is quantised dynamically. */
+    void forceDecoderRowByRow() {
+        decoderRowByRow = true;
+    }
+
     /** Decoder on {@code n} stacked targets and states (batch on axis 1 of the states). */
     long runDecoder(Workspace w, int n) throws RecognitionException {
+        return decoderRowByRow && n > 1 ? runDecoderRowByRow(w, n) : runDecoderBatch(w, n);
+    }
+
+    /** Each row alone through the decoder, in the worker's one-row scratch workspace, results put back in place. */
+    private long runDecoderRowByRow(Workspace w, int n) throws RecognitionException {
+        Workspace one = w.rowScratch(contract, vocabWidth);
+        int h = contract.predHidden();
+        org.streamasr.engine.batch.BatchAxis axis = new org.streamasr.engine.batch.BatchAxis(contract.predLayers(), h);
+        long elapsed = 0;
+        for (int i = 0; i < n; i++) {
+            one.targets.put(0, w.targets.get(i));
+            one.targetLength.put(0, w.targetLength.get(i));
+            axis.unstack(w.stateH, i, n, one.stateH);
+            axis.unstack(w.stateC, i, n, one.stateC);
+            elapsed += runDecoderBatch(one, 1);
+            w.decoderOut.put(i * h, one.decoderOut, 0, h);
+            w.decoderLen.put(i, one.decoderLen.get(0));
+            axis.stack(one.stateHOut, w.stateHOut, i, n);
+            axis.stack(one.stateCOut, w.stateCOut, i, n);
+        }
+        return elapsed;
+    }
+
+    private long runDecoderBatch(Workspace w, int n) throws RecognitionException {
         int layers = contract.predLayers();
         int hidden = contract.predHidden();
         try (TensorScope t = new TensorScope(sessions.env())) {

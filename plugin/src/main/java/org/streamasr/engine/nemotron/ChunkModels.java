@@ -118,6 +118,10 @@ final class ChunkModels implements AutoCloseable {
                 }
                 log.info("loaded {} ({}, batches of up to {}) in {} ms", e.dir(), m.contract.describe(), m.maxBatch(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                if (!m.decoderRowByRow().isEmpty()) {
+                    log.info("{}: the decoder's dynamic quantisation cannot be rewritten per stream ({}); its runs go one "
+                            + "stream at a time while encoder and joiner batch", e.dir(), m.decoderRowByRow());
+                }
                 if (!m.sharedQuantization().isEmpty()) {
                     log.warn("{}: dynamic quantisation that cannot be rewritten per stream ({}), so its streams run one "
                             + "per model call (asr.engine.nemotron.int8-batching = exact)", e.dir(), m.sharedQuantization());

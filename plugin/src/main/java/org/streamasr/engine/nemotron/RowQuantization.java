@@ -30,9 +30,12 @@ import java.util.Set;
  * {@code zp_row * colsum(Wq - wzp)} (exact in int32), then rescales each row by its own {@code scale * w_scale}. A
  * row alone gets the numbers of the original graph; in a batch, the same.
  *
- * <p>Only that pattern is rewritten. Other dynamic quantisation ({@code ConvInteger}, a product of two activations,
- * {@code DynamicQuantizeLSTM}, fused {@code DynamicQuantizeMatMul}) is left as it is and reported in
- * {@link Result#left()}: such a file still depends on batch mates.
+ * <p>{@code ConvInteger} (a quantised Conv, same pattern) is rewritten alike; its correction is
+ * {@code zp_row} times a ConvInteger of ones over one row's shape, which sums {@code Wq - wzp} over exactly the kernel
+ * taps that fall on the input at each output position (padding included). Only those patterns are rewritten. Other
+ * dynamic quantisation (a product of two activations, {@code DynamicQuantizeLSTM}, fused
+ * {@code DynamicQuantizeMatMul}) is left as it is and reported in {@link Result#left()}: such a file still depends on
+ * batch mates.
  */
 final class RowQuantization {
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
@@ -146,10 +149,11 @@ final class RowQuantization {
         List<Product> out = new ArrayList<>();
         Set<NodeProto> scaleMuls = new HashSet<>();
         for (NodeProto mm : consumers.getOrDefault(xq, List.of())) {
-            if (!mm.getOpType().equals("MatMulInteger") || mm.getInputCount() < 3 || !mm.getInput(0).equals(xq)
+            boolean conv = mm.getOpType().equals("ConvInteger");
+            if (!(conv || mm.getOpType().equals("MatMulInteger")) || mm.getInputCount() < 3 || !mm.getInput(0).equals(xq)
                     || !mm.getInput(2).equals(xZero)) return null;
             TensorProto w = initializers.get(mm.getInput(1));
-            if (w == null || w.getDataType() != UINT8 || w.getDimsCount() != 2) return null;
+            if (w == null || w.getDataType() != UINT8 || (conv ? w.getDimsCount() < 3 : w.getDimsCount() != 2)) return null;
             String wzp = mm.getInputCount() > 3 ? mm.getInput(3) : "";
             if (!wzp.isEmpty() && (!initializers.containsKey(wzp) || initializers.get(wzp).getDataType() != UINT8)) return null;
             NodeProto cast = only(mm.getOutput(0));
@@ -166,7 +170,7 @@ final class RowQuantization {
         }
         for (NodeProto c : consumers.getOrDefault(xScale, List.of())) if (!scaleMuls.contains(c)) return null;
         for (NodeProto c : consumers.getOrDefault(xZero, List.of())) {
-            if (!c.getOpType().equals("MatMulInteger")) return null;
+            if (!c.getOpType().equals("MatMulInteger") && !c.getOpType().equals("ConvInteger")) return null;
         }
         for (String o : dql.getOutputList()) if (graph.getOutputList().stream().anyMatch(v -> v.getName().equals(o))) return null;
         return out.isEmpty() ? null : out;
@@ -179,7 +183,7 @@ final class RowQuantization {
 
     /**
      * Per row of axis 0 of {@code x}: DynamicQuantizeLinear's scale and zero point, and x quantised with them.
-     * Returns {quantised x, zero point as int32 [B,1,1], scale [B,1,1], shape of x without its last axis}.
+     * Returns {quantised x, zero point as int32 [B], scale [B], x}.
      */
     private String[] quantisePerRow(String x) {
         String flat = op("Reshape", x, longs(0, -1));
@@ -190,22 +194,53 @@ final class RowQuantization {
         String zeroF = op("Round", op("Clip", new String[] {op("Neg", op("Div", min, scale)), scalar(0f), scalar(255f)}));
         String zero = op("Cast", new String[] {zeroF}, intAttribute("to", UINT8));
         String q = op("QuantizeLinear", new String[] {x, scale, zero}, intAttribute("axis", 0));
-        String zero3 = op("Reshape", op("Cast", new String[] {zero}, intAttribute("to", INT32)), longs(-1, 1, 1));
-        String scale3 = op("Reshape", scale, longs(-1, 1, 1));
-        String lead = op("Slice", new String[] {op("Shape", x), longs(0), longs(-1), longs(0)});
-        return new String[] {q, zero3, scale3, lead};
+        String zero32 = op("Cast", new String[] {zero}, intAttribute("to", INT32));
+        return new String[] {q, zero32, scale, x};
     }
 
     /** One weight product on per-row quantised input, written to {@code output}. */
     private void product(Product p, String[] rows, String output) {
+        if (p.matMul().getOpType().equals("ConvInteger")) {
+            convolution(p, rows, output);
+            return;
+        }
         String a3 = op("Reshape", rows[0], longs(0, -1, p.rows()));
         String wzp = p.wzp().isEmpty() ? uint8Zero() : p.wzp();
         String y = op("MatMulInteger", new String[] {a3, p.wq(), uint8Zero(), wzp});
-        String corrected = op("Sub", y, op("Mul", rows[1], columnSums(p)));
-        String scaled = op("Mul", op("Cast", new String[] {corrected}, intAttribute("to", FLOAT)), op("Mul", rows[2], p.wScale()));
-        String shape = op("Concat", new String[] {rows[3], longs(p.cols())}, intAttribute("axis", 0));
+        String corrected = op("Sub", y, op("Mul", op("Reshape", rows[1], longs(-1, 1, 1)), columnSums(p)));
+        String scaled = op("Mul", op("Cast", new String[] {corrected}, intAttribute("to", FLOAT)),
+                op("Mul", op("Reshape", rows[2], longs(-1, 1, 1)), p.wScale()));
+        String lead = op("Slice", new String[] {op("Shape", rows[3]), longs(0), longs(-1), longs(0)});
+        String shape = op("Concat", new String[] {lead, longs(p.cols())}, intAttribute("axis", 0));
         added.add(NodeProto.newBuilder().setOpType("Reshape").setName(fresh("n")).addInput(scaled).addInput(shape)
                 .addOutput(output).build());
+    }
+
+    /**
+     * A ConvInteger on per-row quantised input: run without an input zero point, minus {@code zp_row} times the sum
+     * of {@code Wq - wzp} over each output position's kernel taps that fall on the input (a ConvInteger of ones of
+     * one row's shape, so padding is accounted for), then rescaled per row. Exact in int32.
+     */
+    private void convolution(Product p, String[] rows, String output) {
+        NodeProto original = p.matMul();
+        int rank = initializers.get(p.wq()).getDimsCount();
+        long[] perRow = new long[rank];
+        java.util.Arrays.fill(perRow, 1);
+        perRow[0] = -1;
+        String wzp = p.wzp().isEmpty() ? uint8Zero() : p.wzp();
+        AttributeProto[] attributes = original.getAttributeList().toArray(new AttributeProto[0]);
+        String y = op("ConvInteger", new String[] {rows[0], p.wq(), uint8Zero(), wzp}, attributes);
+        String rowShape = op("Concat", new String[] {longs(1), op("Slice", new String[] {op("Shape", rows[3]), longs(1),
+                longs(rank), longs(0)})}, intAttribute("axis", 0));
+        AttributeProto one = AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                .setT(TensorProto.newBuilder().setDataType(UINT8).addDims(1).setRawData(ByteString.copyFrom(new byte[] {1})))
+                .build();
+        String ones = op("ConstantOfShape", new String[] {rowShape}, one);
+        String taps = op("ConvInteger", new String[] {ones, p.wq(), uint8Zero(), wzp}, attributes);
+        String corrected = op("Sub", y, op("Mul", op("Reshape", rows[1], longs(perRow)), taps));
+        String scale = op("Mul", op("Reshape", rows[2], longs(perRow)), p.wScale());
+        added.add(NodeProto.newBuilder().setOpType("Mul").setName(fresh("n")).addInput(
+                op("Cast", new String[] {corrected}, intAttribute("to", FLOAT))).addInput(scale).addOutput(output).build());
     }
 
     /** {@code sum_k (Wq[k][n] - wzp[n])} as int32 [N]. */

@@ -44,6 +44,7 @@ final class Workspace {
     final FloatBuffer stateCOut;
     /** float16 staging per port of a full fp16 export, allocated on first use. */
     private final Map<String, ShortBuffer> half = new HashMap<>();
+    private Workspace rowScratch;
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -72,6 +73,12 @@ final class Workspace {
         decoderLen = ints(maxBatch);
         stateHOut = floats(maxBatch * state);
         stateCOut = floats(maxBatch * state);
+    }
+
+    /** A one-row workspace beside this one, for a session that runs row by row; allocated on first use. */
+    Workspace rowScratch(EncoderContract c, int vocabWidth) {
+        if (rowScratch == null) rowScratch = new Workspace(c, vocabWidth, 1);
+        return rowScratch;
     }
 
     /** The float16 staging buffer of {@code port} (session-qualified), at least {@code elements} long. */

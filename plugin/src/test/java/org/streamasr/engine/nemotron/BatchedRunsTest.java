@@ -373,7 +373,8 @@ class BatchedRunsTest {
     @org.junit.jupiter.params.provider.EnumSource(TestModelVariant.class)
     void int8RewrittenAloneEqualsTheOriginalGraphAlone(TestModelVariant variant) throws Exception {
         try (ChunkModel original = load(mediumInt8(variant), 560, 1, NemotronSettings.Int8Batching.SHARED, 1, "basic");
-             ChunkModel rewritten = load(mediumInt8(variant), 560, 1, NemotronSettings.Int8Batching.EXACT, 1, "basic")) {
+             ChunkModel rewritten = load(mediumInt8(variant), 560, 2, NemotronSettings.Int8Batching.EXACT, 1, "basic")) {
+            assertEquals(2, rewritten.maxBatch(), "batches of two: the graph is rewritten (with max-batch 1 it is not)");
             EncoderContract c = original.contract;
             Workspace a = new Workspace(c, original.vocabWidth, 1);
             Workspace b = new Workspace(c, original.vocabWidth, 1);
@@ -384,6 +385,39 @@ class BatchedRunsTest {
                 rewritten.runEncoder(b, 1);
                 assertEncoderRowsEqual(c, a, 0, b, 0, "seed " + seed);
             }
+        }
+    }
+
+    /**
+     * An export whose decoder stays quantised per tensor (sherpa-onnx's DynamicQuantizeLSTM) runs its decoder row by
+     * row inside a batch: the same bits as the batched decoder, which is exact for this fp32 decoder.
+     */
+    @Test
+    void decoderRowByRowEqualsTheBatchedDecoder() throws Exception {
+        try (ChunkModel batched = load(560, N); ChunkModel rows = load(560, N)) {
+            rows.forceDecoderRowByRow();
+            EncoderContract c = batched.contract;
+            Workspace a = new Workspace(c, batched.vocabWidth, N);
+            Workspace b = new Workspace(c, batched.vocabWidth, N);
+            Random r = new Random(9);
+            int state = c.predLayers() * c.predHidden();
+            fill(a.stateH, 0, N * state, r, 0.5f);
+            fill(a.stateC, 0, N * state, r, 0.5f);
+            b.stateH.put(0, a.stateH, 0, N * state);
+            b.stateC.put(0, a.stateC, 0, N * state);
+            for (int i = 0; i < N; i++) {
+                int token = r.nextInt(batched.vocabWidth - 1);
+                a.targets.put(i, token);
+                b.targets.put(i, token);
+                a.targetLength.put(i, 1);
+                b.targetLength.put(i, 1);
+            }
+            batched.runDecoder(a, N);
+            rows.runDecoder(b, N);
+            int h = c.predHidden();
+            assertArrayEquals(copy(a.decoderOut, 0, N * h), copy(b.decoderOut, 0, N * h), "decoder outputs");
+            assertArrayEquals(copy(a.stateHOut, 0, N * state), copy(b.stateHOut, 0, N * state), "h");
+            assertArrayEquals(copy(a.stateCOut, 0, N * state), copy(b.stateCOut, 0, N * state), "c");
         }
     }
 }

@@ -58,7 +58,7 @@ class ChunkFeederTest {
         for (int t = 0; t < window; t++) {
             int frame = k * shift - pre + t;
             for (int m = 0; m < MELS; m++) {
-                w[m * window + t] = frame < 0 || frame >= frames ? ChunkFeeder.SILENCE : ref[frame * MELS + m];
+                w[m * window + t] = frame < 0 ? ChunkFeeder.PRE_ENCODE_PAD : frame >= frames ? ChunkFeeder.SILENCE : ref[frame * MELS + m];
             }
         }
         return w;
@@ -132,7 +132,7 @@ class ChunkFeederTest {
         float[] w = emitted(feeder, window);
         float[] ref = reference(java.util.Arrays.copyOf(x, needed + 200));
         for (int m = 0; m < MELS; m++) {
-            for (int t = 0; t < 9; t++) assertEquals(ChunkFeeder.SILENCE, w[m * window + t], "pre-encode frame " + t);
+            for (int t = 0; t < 9; t++) assertEquals(ChunkFeeder.PRE_ENCODE_PAD, w[m * window + t], "pre-encode frame " + t + ": NeMo's zeros");
             for (int t = 9; t < window; t++) assertEquals(ref[(t - 9) * MELS + m], w[m * window + t], "frame " + (t - 9));
         }
     }

@@ -32,7 +32,8 @@ public final class EngineBenchmark {
 
     /** What to run. {@code maxBatches}: one measurement per value. */
     public record Config(Path modelDir, TestModelVariant variant, Acceleration acceleration, int streams, int seconds,
-                         List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced, Path vadModel) {
+                         List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced, Path vadModel,
+                         Duration maxBatchWait, String int8Batching) {
     }
 
     private final Config config;
@@ -46,9 +47,10 @@ public final class EngineBenchmark {
     public void run() throws Exception {
         float[][] audio = audio();
         out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores, "
-                        + "VAD %s%n", config.streams(), config.seconds(), config.acceleration().apiValue(),
-                config.acceleration().chunkMillis(), config.workers(), config.intraOpThreads(),
-                Runtime.getRuntime().availableProcessors(), config.vadModel() == null ? "off" : "on every chunk (no skipping)");
+                        + "VAD %s, max-batch-wait %d ms, int8-batching %s%n", config.streams(), config.seconds(),
+                config.acceleration().apiValue(), config.acceleration().chunkMillis(), config.workers(), config.intraOpThreads(),
+                Runtime.getRuntime().availableProcessors(), config.vadModel() == null ? "off" : "on every chunk (no skipping)",
+                config.maxBatchWait().toMillis(), config.int8Batching());
         for (int maxBatch : config.maxBatches()) {
             try (NemotronEngine engine = NemotronEngine.open(options(maxBatch))) {
                 warmUp(engine, audio[0]);
@@ -66,10 +68,10 @@ public final class EngineBenchmark {
 
     private EngineOptions options(int maxBatch) {
         return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
-                .maxBatchWait(Duration.ofMillis(10)).inferenceWorkers(config.workers())
+                .maxBatchWait(config.maxBatchWait()).inferenceWorkers(config.workers())
                 .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
                 .defaultAcceleration(config.acceleration()).vadModel(config.vadModel()).extra("nemotron.vad-skip", "false")
-                .build();
+                .extra("nemotron.int8-batching", config.int8Batching()).build();
     }
 
     /** Each stream: the sample sentences repeated, shifted by a different lead-in so chunks differ between streams. */

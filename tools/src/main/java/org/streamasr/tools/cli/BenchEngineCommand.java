@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.tools.bench.EngineBenchmark;
+import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.tools.testmodel.TestModelWriter;
@@ -49,6 +50,18 @@ public final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--max-batch", split = ",", paramLabel = "B", description = "One run per value (default: 1 and --streams).")
     List<Integer> maxBatch;
 
+    @Option(names = "--max-batch-wait", paramLabel = "MS", description = "Milliseconds a ready chunk may wait for batch mates "
+            + "expected by then (default: ${DEFAULT-VALUE}).")
+    long maxBatchWaitMillis = 10;
+
+    @Option(names = "--precision", paramLabel = "P", description = "Constructed model precision: fp32 or int8 (dynamically "
+            + "quantised like the sherpa-onnx int8 files; default: ${DEFAULT-VALUE}).")
+    String precision = "fp32";
+
+    @Option(names = "--int8-batching", paramLabel = "exact|shared", description = "How int8 streams share model runs "
+            + "(asr.engine.nemotron.int8-batching; default: ${DEFAULT-VALUE}).")
+    String int8Batching = "exact";
+
     @Option(names = "--workers", paramLabel = "N", description = "Inference workers (default: ${DEFAULT-VALUE}).")
     int workers = 1;
 
@@ -73,14 +86,15 @@ public final class BenchEngineCommand implements Callable<Integer> {
             built = Files.createTempDirectory("streamasr-bench-model-");
             System.out.printf("building a constructed %s model: d_model %d, %d layers, vocabulary %d, decoder 2x640, joiner 640 ...%n",
                     v.name().toLowerCase(java.util.Locale.ROOT), dModel, layers, v == TestModelVariant.EN ? 1024 : 13087);
-            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers), built);
+            TestModelWriter.write(TestModelSpec.benchmark(v, List.of(a.chunkMillis()), dModel, layers)
+                    .withPrecision(TestModelPrecision.parse(precision)), built);
             dir = built;
         }
         try {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
             new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
-                    VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w))),
-                    System.out).run();
+                    VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w)),
+                    java.time.Duration.ofMillis(maxBatchWaitMillis), int8Batching), System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {
