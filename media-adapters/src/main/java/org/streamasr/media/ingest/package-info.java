@@ -28,7 +28,7 @@
  * }</pre>
  * The media pool is the server's {@code MediaExecutors.cpu()} (the endpoints' {@code create(..., mediaPool, ...)}
  * receives it); socket-free tests pass {@code Runnable::run} and see every frame as soon as the call returns.
- * Counters: drops per reason on the adapter's {@link org.streamasr.media.DropCounter} (queue-overflow,
+ * Counters: drops per reason on the adapter's {@link org.streamasr.runtime.DropCounter} (queue-overflow,
  * out-of-order, undecodable, ...), {@code <component>.packets.decoded}, {@code <component>.samples.concealed|fec|silence},
  * and {@link org.streamasr.media.ingest.ParticipantIngest#stageStats()} (one walk over the stages).
  *

@@ -3,7 +3,7 @@ package org.streamasr.media.pipeline;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * Runs one stream's work on a shared pool, one run at a time and never concurrently with itself: {@link #request()}

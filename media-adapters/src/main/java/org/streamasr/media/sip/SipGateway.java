@@ -30,8 +30,9 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -376,9 +377,7 @@ public final class SipGateway implements AutoCloseable {
     }
 
     private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        return NamedThreads.thread(r, name, true);
     }
 
     /** The calls in progress, for tests and diagnostics. */
