@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.streamasr.media.LogText;
+import org.streamasr.runtime.LogText;
 
 /**
  * Reads what media servers send the way they send it: numbers that may be strings (Twilio, Jitsi MEDIAJSON and
@@ -100,8 +100,8 @@ public final class LenientJson {
         return null;
     }
 
-    /** The text cut to a loggable length. */
+    /** The text escaped and cut to a loggable length ({@link LogText}). */
     public static String abbreviate(String text) {
-        return LogText.printable(text, 120);
+        return LogText.printable(text);
     }
 }

@@ -30,7 +30,8 @@ public record AudioForkConfig(List<String> paths, List<String> subprotocols, int
     }
 
     /**
-     * Paths {@code /audio-fork} and {@code /audio-fork/{callId}}; subprotocols {@code audio.drachtio.org} (mod_audio_fork's default), {@code audiostream.drachtio.org} (before 2020) and
+     * Paths {@code /audio-fork} and {@code /audio-fork/{callId}}; subprotocols {@code audio.drachtio.org} (mod_audio_fork's
+     * default since 2020), {@code audiostream.drachtio.org} (older builds) and
      * {@code audio.jambonz.org}; 8 kHz mono when not told; transcripts sent back.
      */
     public static AudioForkConfig defaults() {

@@ -13,8 +13,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 
 /**
@@ -82,8 +83,7 @@ public final class AudioSocketServer implements AutoCloseable {
             selector.close();
             throw e;
         }
-        this.thread = new Thread(this::run, "audiosocket-selector");
-        thread.setDaemon(true);
+        this.thread = NamedThreads.thread(this::run, "audiosocket-selector", true);
     }
 
     /** Binds and starts the selector thread. */

@@ -2,7 +2,7 @@ package org.streamasr.media.ingest;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * The hand-off from a network thread to a participant's worker: bounded in milliseconds of media, with an item-count

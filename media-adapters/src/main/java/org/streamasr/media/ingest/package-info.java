@@ -11,7 +11,7 @@
  * <pre>{@code
  * ParticipantAudio audio = call.openParticipant(ParticipantSpec.of("caller"));
  *
- * // raw PCM (linear16 at any rate; mulaw/alaw expanded with G711 first): one call per message
+ * // raw PCM (linear16 at any rate; mulaw/alaw: expand each byte with G711.ulawToLinear / alawToLinear), per message
  * ParticipantIngest in = ParticipantIngest.builder(audio, mediaPool, metrics, "deepgram").build();
  * in.onPcm(samples, 8000);                         // short[] mono, ownership passes
  * //   interleaved bytes: new InterleavedPcm(List.of(in), rate, bigEndian).acceptWhole(byteBuffer)
@@ -28,7 +28,7 @@
  * }</pre>
  * The media pool is the server's {@code MediaExecutors.cpu()} (the endpoints' {@code create(..., mediaPool, ...)}
  * receives it); socket-free tests pass {@code Runnable::run} and see every frame as soon as the call returns.
- * Counters: drops per reason on the adapter's {@link org.streamasr.media.DropCounter} (queue-overflow,
+ * Counters: drops per reason on the adapter's {@link org.streamasr.runtime.DropCounter} (queue-overflow,
  * out-of-order, undecodable, ...), {@code <component>.packets.decoded}, {@code <component>.samples.concealed|fec|silence},
  * and {@link org.streamasr.media.ingest.ParticipantIngest#stageStats()} (one walk over the stages).
  *

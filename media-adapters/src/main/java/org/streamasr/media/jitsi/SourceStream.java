@@ -2,7 +2,7 @@ package org.streamasr.media.jitsi;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.media.codec.AudioDecoder;

@@ -3,7 +3,7 @@ package org.streamasr.media.pipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.PcmFrame;
 
 /**

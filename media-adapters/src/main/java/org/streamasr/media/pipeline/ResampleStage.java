@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.streamasr.media.AudioLevel;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.resample.StreamingResampler;
 

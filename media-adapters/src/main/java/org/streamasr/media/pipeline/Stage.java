@@ -3,7 +3,7 @@ package org.streamasr.media.pipeline;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * One step of a media pipeline with one job (depacketise, decode, resample, frame). Subclasses write

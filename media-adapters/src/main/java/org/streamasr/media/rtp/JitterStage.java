@@ -1,7 +1,7 @@
 package org.streamasr.media.rtp;
 
 import java.util.List;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.pipeline.Stage;
 
 /**

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.streamasr.media.AudioLevel;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.pipeline.AudioBlock;

@@ -1,6 +1,7 @@
 package org.streamasr.media.rtp;
 
-import org.streamasr.media.DropCounter;
+import java.util.function.IntConsumer;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * Parses RTP headers (RFC 3550 §5.1): fixed header, CSRC list, header extension (RFC 8285 one-byte {@code 0xBEDE}
@@ -9,10 +10,10 @@ import org.streamasr.media.DropCounter;
  * {@code rtp.audioLevelExtension}); the decode stage puts it on the frames of the packet's audio.
  *
  * <p>Garbage is a return value: {@link #parse} returns {@code null} after counting one of these reasons on the drop
- * counter: {@code truncated-header}, {@code bad-version}, {@code truncated-csrc}, {@code truncated-extension}, {@code bad-extension-length}, {@code bad-extension-element},
- * {@code bad-padding}, {@code empty-payload}, {@code oversized}. RTCP multiplexed on the port (RFC 5761) is expected
- * and ignored quietly: counted by packet type ({@code rtcp-sr}, {@code rtcp-rr}, {@code rtcp-sdes}, {@code rtcp-bye},
- * ...), never logged as a drop. It never throws on any input.
+ * counter: {@code truncated-header}, {@code bad-version}, {@code rtcp} (RTCP multiplexed on the port, RFC 5761: ignored by design,
+ * so counted without a log line, and reported by packet type to the listener given),
+ * {@code truncated-csrc}, {@code truncated-extension}, {@code bad-extension-length}, {@code bad-extension-element},
+ * {@code bad-padding}, {@code empty-payload}, {@code oversized}. It never throws on any input.
  */
 public final class RtpParser {
     /** Larger datagrams are not RTP audio (a 120 ms Opus packet at the top bitrate is under 8 kB). */
@@ -21,17 +22,24 @@ public final class RtpParser {
 
     private final DropCounter drops;
     private final int audioLevelId;
+    private final IntConsumer rtcpTypes;
 
     /**
      * @param audioLevelExtensionId the negotiated id of {@code urn:ietf:params:rtp-hdrext:ssrc-audio-level}
      *                              (1..255), or 0 when none was negotiated
      */
     public RtpParser(DropCounter drops, int audioLevelExtensionId) {
+        this(drops, audioLevelExtensionId, type -> { });
+    }
+
+    /** @param rtcpTypes told the RTCP packet type (200 SR, 201 RR, 202 SDES, 203 BYE, ...) of each RTCP packet */
+    public RtpParser(DropCounter drops, int audioLevelExtensionId, IntConsumer rtcpTypes) {
         if (audioLevelExtensionId < 0 || audioLevelExtensionId > 255) {
             throw new IllegalArgumentException("audio level extension id must be 0..255");
         }
         this.drops = drops;
         this.audioLevelId = audioLevelExtensionId;
+        this.rtcpTypes = rtcpTypes;
     }
 
     /**
@@ -40,9 +48,9 @@ public final class RtpParser {
      *
      * @return the packet, or {@code null} when it was dropped (the reason counted)
      */
-    /** RTCP packet type names (RFC 3550, 4585, 3611); others by number. */
-    static String rtcpType(int packetType) {
-        return switch (packetType) {
+    /** The RFC 3550/4585/3611 name of an RTCP packet type, for counters ("sr", "rr", "sdes", "bye", ...). */
+    public static String rtcpTypeName(int type) {
+        return switch (type) {
             case 200 -> "sr";
             case 201 -> "rr";
             case 202 -> "sdes";
@@ -51,7 +59,7 @@ public final class RtpParser {
             case 205 -> "rtpfb";
             case 206 -> "psfb";
             case 207 -> "xr";
-            default -> String.valueOf(packetType);
+            default -> "type-" + type;
         };
     }
 
@@ -62,8 +70,9 @@ public final class RtpParser {
         int b1 = data[1] & 0xff;
         if ((b0 >> 6) != 2) return drop("bad-version", "version " + (b0 >> 6));
         int pt = b1 & 0x7f;
-        if (pt >= 64 && pt <= 95) {                       // RTCP beside RTP (RFC 5761): expected, not used
-            drops.ignore("rtcp-" + rtcpType(b1));
+        if (pt >= 64 && pt <= 95) {
+            drops.dropQuietly("rtcp");
+            rtcpTypes.accept(b1);
             return null;
         }
         boolean padding = (b0 & 0x20) != 0;

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 class RtpParserTest {
     final DropCounter drops = new DropCounter("rtp-test");
@@ -68,10 +69,8 @@ class RtpParserTest {
         v1[0] = (byte) 0x40;
         expectDrop("bad-version", v1);
         byte[] rtcp = good.clone();
-        rtcp[1] = (byte) 200; // SR: RTCP beside RTP is expected, counted by type and not logged as a drop
-        expectDrop("rtcp-sr", rtcp);
-        rtcp[1] = (byte) 201;
-        expectDrop("rtcp-rr", rtcp);
+        rtcp[1] = (byte) 200; // SR
+        expectDrop("rtcp", rtcp);
         byte[] csrc = Arrays.copyOf(good, 20);
         csrc[0] = (byte) 0x8f; // 15 CSRCs in 20 bytes
         expectDrop("truncated-csrc", csrc);
@@ -95,6 +94,21 @@ class RtpParserTest {
         expectDrop("empty-payload", TestPackets.pt(0).payload(new byte[0]).build());
         expectDrop("oversized", new byte[RtpParser.MAX_PACKET + 1]);
         assertNotNull(parse(good), "a good packet still parses after all that");
+    }
+
+    @Test
+    void rtcpOnTheRtpPortIsCountedByTypeWithoutALogLine() {
+        List<Integer> types = new java.util.ArrayList<>();
+        RtpParser parser = new RtpParser(drops, 0, types::add);
+        for (int type : new int[] {200, 201, 202, 203}) {
+            byte[] rtcp = TestPackets.pt(0).build();
+            rtcp[1] = (byte) type;
+            assertNull(parser.parse(rtcp, rtcp.length, 0));
+        }
+        assertEquals(List.of(200, 201, 202, 203), types);
+        assertEquals(4, drops.count("rtcp"));
+        assertEquals(List.of("sr", "rr", "sdes", "bye"), types.stream().map(RtpParser::rtcpTypeName).toList());
+        assertNotNull(parser.parse(TestPackets.pt(0).build(), TestPackets.pt(0).build().length, 0), "RTP still parses");
     }
 
     private void expectDrop(String reason, byte[] data) {
@@ -156,8 +170,7 @@ class RtpParserTest {
         }
         System.out.println("RTP parser on random datagrams: " + total + " sent, " + parsed + " parsed, drops "
                 + drops.snapshot());
-        assertTrue(drops.snapshot().keySet().stream().anyMatch(r -> r.startsWith("rtcp-")), "RTCP by type: " + drops.snapshot());
-        for (String reason : new String[] {"truncated-header", "bad-version", "truncated-csrc",
+        for (String reason : new String[] {"truncated-header", "bad-version", "rtcp", "truncated-csrc",
                 "bad-extension-length", "bad-padding", "oversized"}) {
             assertTrue(drops.count(reason) > 0, "the random corpus reaches '" + reason + "': " + drops.snapshot());
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.RecognitionException;
+import org.streamasr.runtime.AudioInbox;
 import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.tools.testmodel.ToneScript;
 

@@ -1,4 +1,4 @@
-package org.streamasr.media;
+package org.streamasr.runtime;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,18 +54,17 @@ public final class DropCounter {
         if ((last == Long.MIN_VALUE || now - last >= logIntervalNanos) && r.lastLogNanos.compareAndSet(last, now)) {
             long total = r.count.sum();
             long suppressed = total - r.loggedAt.getAndSet(total) - 1;
-            log.warn("{} dropped input: {} ({}){}", component, reason, LogText.printable(detail),
+            log.warn("{} dropped input: {} ({}){}", component, reason, detail,
                     suppressed > 0 ? "; " + suppressed + " more of this reason since the last report" : "");
         }
     }
 
     /**
-     * Counts input that is expected and deliberately not used (RTCP beside RTP, say): counted under {@code reason}
-     * like a drop, logged at debug level only.
+     * Counts one item dropped by design rather than for bad input (RTCP on an RTP port, which the README promises to
+     * ignore): counted under {@code reason} like any drop, never logged.
      */
-    public void ignore(String reason) {
+    public void dropQuietly(String reason) {
         reasons.computeIfAbsent(reason, k -> new Reason()).count.increment();
-        if (log.isDebugEnabled()) log.debug("{} ignored input: {}", component, reason);
     }
 
     public long count(String reason) {
