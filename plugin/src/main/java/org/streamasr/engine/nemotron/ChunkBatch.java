@@ -18,46 +18,47 @@ import org.streamasr.engine.vad.VadStream;
  *   <li>greedy search, batched ({@link GreedySearch});</li>
  *   <li>per stream: partial, endpoint (final + reset), end of audio.</li>
  * </ol>
- * Runs outside any lock; results go to the streams' {@link ResultDelivery}.
+ * Runs outside any lock; results go to the streams' {@link ResultDelivery}. Takes the engine's shared
+ * {@link EngineContext} and the streams as arguments; it holds no reference to the engine.
  */
 final class ChunkBatch {
-    private final NemotronEngine engine;
+    private final EngineContext context;
     private final ChunkModel model;
     private final Workspace w;
     private final List<NemotronStream> run = new ArrayList<>();
     private final EncoderContract c;
 
-    private ChunkBatch(NemotronEngine engine, ChunkModel model, int worker) {
-        this.engine = engine;
+    private ChunkBatch(EngineContext context, ChunkModel model, int worker) {
+        this.context = context;
         this.model = model;
         this.w = model.workspace(worker);
         this.c = model.contract;
     }
 
-    static void process(NemotronEngine engine, ChunkModel model, List<NemotronStream> streams, int worker) {
-        new ChunkBatch(engine, model, worker).process(streams);
+    static void process(EngineContext context, ChunkModel model, List<NemotronStream> streams, int worker) {
+        new ChunkBatch(context, model, worker).process(streams);
     }
 
     private void process(List<NemotronStream> streams) {
-        long start = System.nanoTime();
+        long start = context.now();
         try {
             List<NemotronStream> ready = new ArrayList<>(streams.size());
             for (NemotronStream s : streams) {
                 if (s.isClosed() || s.completed()) continue;
                 boolean ending = s.finishRequested();
-                if (ending && !s.feeder.needsChunkAfterEnd(s.inbox.reachable(), engine.tailFrames())) {
+                if (ending && !s.feeder.needsChunkAfterEnd(s.inbox.reachable(), context.tailFrames())) {
                     complete(s);
                 } else if (s.feeder.fill(s.inbox, ending, s.samplesWanted() - s.feeder.samplesForNextChunk())) {
                     ready.add(s);
                 }
             }
-            long featured = System.nanoTime();
-            engine.stats().add(EngineStats.Stage.FEATURES, featured - start);
+            long featured = context.now();
+            context.stats().add(EngineStats.Stage.FEATURES, featured - start);
             runVad(ready);
-            engine.stats().add(EngineStats.Stage.VAD, System.nanoTime() - featured);
+            context.stats().add(EngineStats.Stage.VAD, context.now() - featured);
             List<NemotronStream> skipped = new ArrayList<>();
             for (NemotronStream s : ready) (skip(s) ? skipped : run).add(s);
-            engine.countChunks(run.size(), skipped.size());
+            context.chunks().count(run.size(), skipped.size());
             if (!run.isEmpty()) {
                 try {
                     List<StreamCaches> caches = new ArrayList<>(run.size());
@@ -70,7 +71,7 @@ final class ChunkBatch {
                     }
                     BatchedTransducer transducer = new BatchedTransducer(model, w, caches);
                     transducer.encode(windows, prompts);
-                    transducer.search(engine.maxSymbolsPerFrame(), this::emit);
+                    transducer.search(context.maxSymbolsPerFrame(), this::emit);
                 } catch (RecognitionException | RuntimeException e) {
                     RecognitionException failure = e instanceof RecognitionException re ? re
                             : new RecognitionException("recognition failed: " + e, e);
@@ -78,19 +79,19 @@ final class ChunkBatch {
                     run.clear();
                 }
             }
-            long results = System.nanoTime();
+            long results = context.now();
             for (NemotronStream s : run) afterChunk(s);
             for (NemotronStream s : skipped) afterChunk(s);
-            engine.stats().add(EngineStats.Stage.RESULTS, System.nanoTime() - results);
+            context.stats().add(EngineStats.Stage.RESULTS, context.now() - results);
         } finally {
             for (NemotronStream s : streams) s.afterBatch();
             for (NemotronStream s : streams) s.maybeSchedule();
-            engine.stats().add(EngineStats.Stage.BATCH, System.nanoTime() - start);
+            context.stats().add(EngineStats.Stage.BATCH, context.now() - start);
         }
     }
 
     private void runVad(List<NemotronStream> ready) {
-        SileroVadModel vad = engine.vadModel();
+        SileroVadModel vad = context.vad();
         if (vad == null || ready.isEmpty()) return;
         List<VadStream> vads = new ArrayList<>(ready.size());
         for (NemotronStream s : ready) vads.add(s.feeder.vad());
@@ -99,29 +100,29 @@ final class ChunkBatch {
                 // one window per stream per run
             }
         } catch (RecognitionException e) {
-            engine.reportFailure("VAD", e);
+            context.failures().failed("VAD", e);
         }
         for (NemotronStream s : ready) s.feeder.collectVad();
     }
 
     private boolean skip(NemotronStream s) {
-        if (!engine.vadGating() || s.transcript.hasText()) return false;
-        long from = s.feeder.chunkStartSample() - NemotronEngine.VAD_MARGIN_SAMPLES;
-        long to = s.feeder.chunkEndSample() + NemotronEngine.VAD_MARGIN_SAMPLES;
+        if (!context.vadGating() || s.transcript.hasText()) return false;
+        long from = s.feeder.chunkStartSample() - EngineContext.VAD_MARGIN_SAMPLES;
+        long to = s.feeder.chunkEndSample() + EngineContext.VAD_MARGIN_SAMPLES;
         if (s.finishRequested()) to = Math.min(to, s.feeder.activity().evaluatedSamples());
-        return s.feeder.activity().maxOver(from, to) < engine.vadSkipThreshold();
+        return s.feeder.activity().maxOver(from, to) < context.vadSkipThreshold();
     }
 
     private void emit(int row, int token, int frame) {
         NemotronStream s = run.get(row);
         long streamFrame = s.framesDone + frame;
-        s.transcript.add(token, streamFrame, engine.frameMillis(s, streamFrame, c));
+        s.transcript.add(token, streamFrame, s.frameMillis(streamFrame));
     }
 
     private void afterChunk(NemotronStream s) {
         s.feeder.advance();
         s.framesDone += c.outFrames();
-        long vadSilence = engine.vadModel() == null ? -1 : s.feeder.activity().silenceBefore(s.feeder.chunkStartSample());
+        long vadSilence = context.vad() == null ? -1 : s.feeder.activity().silenceBefore(s.feeder.chunkStartSample());
         boolean deliver = !s.isClosed();
         switch (s.transcript.afterChunk(s.framesDone, vadSilence, c.outFrames())) {
             case PARTIAL -> {
@@ -134,7 +135,7 @@ final class ChunkBatch {
             case RESET -> s.caches.reset(model);
             default -> { }
         }
-        if (s.finishRequested() && !s.feeder.needsChunkAfterEnd(s.inbox.reachable(), engine.tailFrames())) complete(s);
+        if (s.finishRequested() && !s.feeder.needsChunkAfterEnd(s.inbox.reachable(), context.tailFrames())) complete(s);
     }
 
     private void complete(NemotronStream s) {
@@ -145,7 +146,7 @@ final class ChunkBatch {
     }
 
     private void fail(NemotronStream s, RecognitionException e) {
-        engine.reportFailure(s.label, e);
+        context.failures().failed(s.label, e);
         s.delivery.error(e);
         s.delivery.finished();
         s.markCompleted();

@@ -36,7 +36,8 @@ import org.streamasr.runtime.AudioInbox;
  * <p>Shared and immutable: the exports found in the model directory (one per chunk size; {@link ModelDirectory}),
  * checked against the contract at start-up without loading weights, the vocabulary, and per acceleration mode the
  * sessions ({@link ChunkModels}), loaded on the first stream that asks for that mode. Per stream: inbox, features,
- * caches, decoder state, transcript ({@link NemotronStream}).
+ * caches, decoder state, transcript ({@link NemotronStream}). References point one way: streams and batches get the
+ * shared {@link EngineContext} and a stream its {@link StreamOwner}, never the engine.
  *
  * <p>Threads: a scheduler and {@code inference-workers} workers ({@link BatchScheduler}), one delivery thread for
  * listener calls. Producers never block on inference.
@@ -46,11 +47,8 @@ import org.streamasr.runtime.AudioInbox;
  */
 public final class NemotronEngine implements SpeechEngine {
     public static final String NAME = "nemotron";
-    /** VAD margin around a chunk before it may be skipped as silence. */
-    static final long VAD_MARGIN_SAMPLES = 3_200;
     private static final Logger log = LoggerFactory.getLogger(NemotronEngine.class);
     private static final AtomicInteger ENGINE_SEQ = new AtomicInteger();
-    private static final AtomicInteger OPEN_STREAMS = new AtomicInteger();
 
     private final EngineOptions options;
     private final NemotronSettings engineSettings;
@@ -73,6 +71,8 @@ public final class NemotronEngine implements SpeechEngine {
     private final EngineStats stats = new EngineStats();
     private final boolean vadGating;
     private final int engineNo = ENGINE_SEQ.incrementAndGet();
+    private final EngineContext context;
+    private final StreamOwner owner = new Owner();
     private volatile boolean closed;
 
     private NemotronEngine(EngineOptions options) {
@@ -95,8 +95,10 @@ public final class NemotronEngine implements SpeechEngine {
             t.setDaemon(true);
             return t;
         });
+        this.context = new EngineContext(engineSettings, vad, vadGating, stats, System::nanoTime, this::countChunks,
+                this::reportFailure, drops::drop);
         this.scheduler = new BatchScheduler<>(name, options.inferenceWorkers(), options.maxBatch(), options.maxBatchWait(),
-                ChunkModel::maxBatch, (model, batch, worker) -> ChunkBatch.process(this, model, batch, worker));
+                ChunkModel::maxBatch, (model, batch, worker) -> ChunkBatch.process(context, model, batch, worker));
         log.info("nemotron engine on {}: {} model, modes {}, provider {}, VAD {}", options.modelDir(),
                 languages.multilingual() ? "multilingual" : "English", models.available(), sessions.provider(),
                 vad == null ? "off" : vadGating ? "on (skips silent chunks)" : "on");
@@ -184,10 +186,10 @@ public final class NemotronEngine implements SpeechEngine {
         int bufferSamples = (int) Math.min(Integer.MAX_VALUE / 2, options.streamBuffer().toMillis() * 16);
         ChunkFeeder feeder = new ChunkFeeder(c, vad == null ? null : vad.newStream());
         StreamCaches caches = takeCaches(model);
-        NemotronStream stream = new NemotronStream(this, model, label, languages.multilingual() ? languages.promptId(language) : 0,
+        NemotronStream stream = new NemotronStream(context, owner, model, label,
+                languages.multilingual() ? languages.promptId(language) : 0,
                 settings.live(), new AudioInbox(bufferSamples), results, feeder, caches, transcript);
         streams.add(stream);
-        OPEN_STREAMS.incrementAndGet();
         return stream;
     }
 
@@ -200,70 +202,43 @@ public final class NemotronEngine implements SpeechEngine {
         return c != null ? c : new StreamCaches(model.contract);
     }
 
-    // ---- for the streams and batches ----
+    /** The engine's side of its streams: the batch queue of each chunk model, and the pool of caches. */
+    private final class Owner implements StreamOwner {
+        @Override
+        public boolean submit(NemotronStream s) {
+            return scheduler.submit(s.model, s);
+        }
 
-    boolean submit(NemotronStream s) {
-        return scheduler.submit(s.model, s);
-    }
+        @Override
+        public void expect(NemotronStream s, long atNanos) {
+            scheduler.expect(s.model, s, atNanos);
+        }
 
-    /** The stream expects its next chunk ready at {@code atNanos}: ready streams of its mode may wait for it. */
-    void expect(NemotronStream s, long atNanos) {
-        scheduler.expect(s.model, s, atNanos);
-    }
+        @Override
+        public void forget(NemotronStream s) {
+            scheduler.forget(s);
+        }
 
-    /** The stream will not be ready again: nobody waits for it. */
-    void forget(NemotronStream s) {
-        scheduler.forget(s);
-    }
-
-    /** The stream's worker side is done: its caches go back to the pool. Called exactly once per stream. */
-    void release(NemotronStream s) {
-        if (streams.remove(s)) {
-            ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
-            if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+        @Override
+        public void release(NemotronStream s) {
+            if (streams.remove(s)) {
+                ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
+                if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+            }
         }
     }
 
-    void streamClosed(NemotronStream s) {
-        OPEN_STREAMS.decrementAndGet();
-    }
-
+    /** Audio the streams dropped, by reason. */
     DropCounter drops() {
         return drops;
     }
 
-    SileroVadModel vadModel() {
-        return vad;
-    }
-
-    boolean vadGating() {
-        return vadGating;
-    }
-
-    float vadSkipThreshold() {
-        return engineSettings.vadSkipThreshold();
-    }
-
-    int tailFrames() {
-        return engineSettings.tailFrames();
-    }
-
-    int maxSymbolsPerFrame() {
-        return engineSettings.maxSymbols();
-    }
-
-    /** Stream-clock milliseconds of encoder frame {@code frame} (dropped audio included). */
-    long frameMillis(NemotronStream s, long frame, EncoderContract c) {
-        long sample = frame * c.subsampling() * 160L;
-        return (sample + s.inbox.droppedBefore(sample)) / 16;
-    }
-
-    void countChunks(int run, int skipped) {
+    private void countChunks(int run, int skipped) {
         chunksRun.addAndGet(run);
         chunksSkipped.addAndGet(skipped);
     }
 
-    void reportFailure(String where, Exception e) {
+    private void reportFailure(String where, Exception e) {
         failures.incrementAndGet();
         String key = e.getClass().getName() + ": " + e.getMessage();
         if (loggedErrors.putIfAbsent(key, Boolean.TRUE) == null && loggedErrors.size() < 1_000) {
@@ -275,7 +250,7 @@ public final class NemotronEngine implements SpeechEngine {
 
     /** Streams opened and not yet closed, over all engines in the process (for leak checks). */
     public static int openStreamsInProcess() {
-        return OPEN_STREAMS.get();
+        return NemotronStream.openInProcess();
     }
 
     /** Tensors the engines created and have not closed yet (for leak checks). */

@@ -1,6 +1,7 @@
 package org.streamasr.engine.nemotron;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.features.LogMelExtractor;
 import org.streamasr.engine.vad.SileroVadModel;
@@ -11,11 +12,16 @@ import org.streamasr.runtime.AudioInbox;
  * into the {@link AudioInbox} and, when a full chunk is there, queues the stream with the batch scheduler; the
  * worker side (feeder, caches, transcript) is touched by one inference worker at a time, the one running the batch the
  * stream is in. A stream is in at most one batch at a time ({@link #scheduled}).
+ *
+ * <p>References point one way: the stream holds the engine's shared {@link EngineContext} and asks its
+ * {@link StreamOwner} for the batch queue and the return of its caches; it never holds the engine.
  */
 final class NemotronStream implements RecognitionStream {
     /** An expectation that moved by less than this is not told to the scheduler again. */
     private static final long EXPECTATION_SLACK_NANOS = 1_000_000;
-    final NemotronEngine engine;
+    private static final AtomicInteger OPEN = new AtomicInteger();
+    final EngineContext context;
+    private final StreamOwner owner;
     final ChunkModel model;
     final String label;
     final int promptId;
@@ -40,9 +46,10 @@ final class NemotronStream implements RecognitionStream {
     private volatile long needs;
     private volatile long chunksDone;
 
-    NemotronStream(NemotronEngine engine, ChunkModel model, String label, int promptId, boolean live, AudioInbox inbox,
-                   ResultDelivery delivery, ChunkFeeder feeder, StreamCaches caches, Transcript transcript) {
-        this.engine = engine;
+    NemotronStream(EngineContext context, StreamOwner owner, ChunkModel model, String label, int promptId, boolean live,
+                   AudioInbox inbox, ResultDelivery delivery, ChunkFeeder feeder, StreamCaches caches, Transcript transcript) {
+        this.context = context;
+        this.owner = owner;
         this.model = model;
         this.label = label;
         this.promptId = promptId;
@@ -54,16 +61,22 @@ final class NemotronStream implements RecognitionStream {
         this.transcript = transcript;
         caches.reset(model);
         this.needs = samplesWanted();
+        OPEN.incrementAndGet();
+    }
+
+    /** Streams opened and not yet closed, over all engines in the process (for leak checks). */
+    static int openInProcess() {
+        return OPEN.get();
     }
 
     @Override
     public boolean accept(float[] samples, int offset, int length) {
         if (finishRequested || closed) {
-            engine.drops().drop("after-finish", label + ": " + length + " samples after finish/close");
+            context.drops().drop("after-finish", label + ": " + length + " samples after finish/close");
             return false;
         }
         int lost = inbox.offer(samples, offset, length);
-        if (lost > 0) engine.drops().drop("stream-buffer-full", label + ": dropped " + lost + " oldest samples");
+        if (lost > 0) context.drops().drop("stream-buffer-full", label + ": dropped " + lost + " oldest samples");
         arrived();
         return lost == 0;
     }
@@ -93,8 +106,8 @@ final class NemotronStream implements RecognitionStream {
         if (!closeCalled.compareAndSet(false, true)) return;
         closed = true;
         inbox.close();
-        engine.forget(this);
-        engine.streamClosed(this);
+        owner.forget(this);
+        OPEN.decrementAndGet();
         if (scheduled.compareAndSet(false, true)) release();
     }
 
@@ -114,7 +127,7 @@ final class NemotronStream implements RecognitionStream {
     void markCompleted() {
         completed = true;
         inbox.close();
-        engine.forget(this);
+        owner.forget(this);
     }
 
     /** Whether a batch has work for this stream: a full chunk, or the flush and end after {@link #finish()}. */
@@ -127,13 +140,13 @@ final class NemotronStream implements RecognitionStream {
     void maybeSchedule() {
         if (!scheduled.get() && ready() && scheduled.compareAndSet(false, true)) {
             expectedAt = ChunkArrival.NEVER;
-            if (!engine.submit(this)) scheduled.set(false);
+            if (!owner.submit(this)) scheduled.set(false);
         }
     }
 
     /** Audio arrived from the producer: queue the stream if its chunk is complete, else update its expectation. */
     private void arrived() {
-        long now = System.nanoTime();
+        long now = context.now();
         arrival.arrived(inbox.reachable(), now);
         maybeSchedule();
         expectNext(now);
@@ -152,7 +165,7 @@ final class NemotronStream implements RecognitionStream {
             return;
         }
         scheduled.set(false);
-        expectNext(System.nanoTime());
+        expectNext(context.now());
     }
 
     /** Tells the scheduler when this stream's next chunk is expected (while it is neither queued nor running). */
@@ -163,24 +176,30 @@ final class NemotronStream implements RecognitionStream {
         if (at == ChunkArrival.NEVER) {
             if (told != ChunkArrival.NEVER) {
                 expectedAt = ChunkArrival.NEVER;
-                engine.forget(this);
+                owner.forget(this);
             }
         } else if (told == ChunkArrival.NEVER || Math.abs(at - told) > EXPECTATION_SLACK_NANOS || at == now) {
             expectedAt = at;
-            engine.expect(this, at);
+            owner.expect(this, at);
         }
     }
 
     /** Feature-clock samples wanted before the next chunk runs; idle streams also wait for the VAD's look-ahead. */
     long samplesWanted() {
         long base = feeder.samplesForNextChunk();
-        if (!engine.vadGating() || transcript.hasText()) return base;
-        long vadEnd = feeder.chunkEndSample() + NemotronEngine.VAD_MARGIN_SAMPLES;
+        if (!context.vadGating() || transcript.hasText()) return base;
+        long vadEnd = feeder.chunkEndSample() + EngineContext.VAD_MARGIN_SAMPLES;
         long window = SileroVadModel.WINDOW;
         return Math.max(base, (vadEnd + window - 1) / window * window);
     }
 
+    /** Stream-clock milliseconds of encoder frame {@code frame} (dropped audio included). */
+    long frameMillis(long frame) {
+        long sample = frame * model.contract.subsampling() * 160L;
+        return (sample + inbox.droppedBefore(sample)) / 16;
+    }
+
     private void release() {
-        engine.release(this);
+        owner.release(this);
     }
 }

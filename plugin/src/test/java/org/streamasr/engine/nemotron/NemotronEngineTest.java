@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -204,8 +206,13 @@ class NemotronEngineTest {
         for (int i = 0; i < scripts.size(); i++) {
             alone.add(transcribe(ml, StreamSettings.file(languages.get(i), Acceleration.FULL, "alone-" + i), scripts.get(i).samples(), 1600));
         }
-        try (NemotronEngine batched = NemotronEngine.open(options(TestModelVariant.ML).maxBatch(8)
+        try (NemotronEngine batched = NemotronEngine.open(options(TestModelVariant.ML).inferenceWorkers(1).maxBatch(8)
                 .maxBatchWait(Duration.ofMillis(50)).build())) {
+            // The one worker is held after its first batch until every stream is fed and finished (on purpose against
+            // the listener's must-not-block rule): from then on each batch takes every stream that is not done, so
+            // how many batches run does not depend on how fast this thread feeds the streams.
+            CountDownLatch fed = new CountDownLatch(1);
+            batched.addBatchListener((size, nanos) -> awaitQuietly(fed));
             List<Recorder> together = new ArrayList<>();
             List<RecognitionStream> streams = new ArrayList<>();
             for (int i = 0; i < scripts.size(); i++) {
@@ -213,11 +220,15 @@ class NemotronEngineTest {
                 together.add(r);
                 streams.add(batched.openStream(StreamSettings.live(languages.get(i), Acceleration.FULL, "b-" + i), r));
             }
-            for (int i = 0; i < scripts.size(); i++) {
-                float[] audio = scripts.get(i).samples();
-                assertTrue(streams.get(i).accept(audio, 0, audio.length));
+            try {
+                for (int i = 0; i < scripts.size(); i++) {
+                    float[] audio = scripts.get(i).samples();
+                    assertTrue(streams.get(i).accept(audio, 0, audio.length));
+                }
+                streams.forEach(RecognitionStream::finish);
+            } finally {
+                fed.countDown();
             }
-            streams.forEach(RecognitionStream::finish);
             for (Recorder r : together) r.awaitFinished(Duration.ofSeconds(60));
             streams.forEach(RecognitionStream::close);
             for (int i = 0; i < scripts.size(); i++) {
@@ -226,6 +237,14 @@ class NemotronEngineTest {
             }
             assertTrue(batched.batchesRun() * 3 < batched.chunksRun(), "chunks ran in batches: " + batched.chunksRun()
                     + " chunks in " + batched.batchesRun() + " batches");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(60, TimeUnit.SECONDS), "streams fed within 60 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
