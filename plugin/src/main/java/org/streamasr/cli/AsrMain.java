@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 MakeTestModelCommand.class,
                 BenchMediaCommand.class,
                 BenchEngineCommand.class,
+                BenchPeerCommand.class,
         })
 public final class AsrMain implements Runnable {
 
