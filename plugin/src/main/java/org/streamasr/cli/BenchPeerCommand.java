@@ -13,6 +13,7 @@ import org.streamasr.bench.peer.SherpaOnnxNode;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.testmodel.TestModelSpec;
 import org.streamasr.engine.testmodel.TestModelVariant;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
                 + "time (--paced), CPU seconds and peak memory per stream, and ours/theirs, per precision and stream count.",
                 "Needs node and npm on the PATH."})
 public final class BenchPeerCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR", description = "A directory written by make-test-model --benchmark with "
             + "fp32 and int8 files of the --acceleration's chunk size (default: one is built in a temporary directory).")
@@ -74,14 +78,15 @@ public final class BenchPeerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seconds must be at least 4, --threads and --streams at least 1");
         }
         int chunkMs = Acceleration.parse(acceleration).chunkMillis();
-        SherpaOnnxNode sherpa = SherpaOnnxNode.install(sherpaDir != null ? sherpaDir : SherpaOnnxNode.defaultDirectory(), System.out);
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        SherpaOnnxNode sherpa = SherpaOnnxNode.install(sherpaDir != null ? sherpaDir : SherpaOnnxNode.defaultDirectory(), out);
         Path work = Files.createTempDirectory("streamasr-bench-peer-");
         try {
             Path root = model;
             if (root == null) {
                 TestModelSpec spec = tiny ? TestModelSpec.tiny(TestModelVariant.EN).withChunkMillis(List.of(chunkMs))
                         : TestModelSpec.benchmark(TestModelVariant.EN, List.of(chunkMs), dModel, layers);
-                System.out.println(tiny ? "building the tiny constructed model (fp32 and int8) ..."
+                out.println(tiny ? "building the tiny constructed model (fp32 and int8) ..."
                         : "building a constructed model (fp32 and int8): d_model " + dModel + ", " + layers
                         + " layers, vocabulary 1024, decoder 2x640, joiner 640 ...");
                 root = PeerBenchmark.writeModel(spec, work.resolve("model"));
@@ -89,7 +94,8 @@ public final class BenchPeerCommand implements Callable<Integer> {
             List<String> extras = new ArrayList<>();
             engineOptions.forEach((k, v) -> extras.add(k + "=" + v));
             new PeerBenchmark(new PeerBenchmark.Config(root, TestModelVariant.EN, chunkMs, precisions, streams, seconds,
-                    threads, paced, work, extras), sherpa, System.out).run();
+                    threads, paced, work, extras), sherpa, out).run();
+            out.flush();
         } finally {
             try (Stream<Path> s = Files.walk(work)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

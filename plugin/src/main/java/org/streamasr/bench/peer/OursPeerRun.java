@@ -62,6 +62,7 @@ public final class OursPeerRun {
             OursPeerRun run = new OursPeerRun(engine, acceleration);
             run.feed(new float[][] {java.util.Arrays.copyOf(audio[0], 3 * 16_000)}, false, null); // warm-up, as sherpa's
             double rssAfterLoad = procStatusMiB("VmRSS");
+            RssSampler sampler = RssSampler.start();
             long t0 = System.nanoTime();
             double c0 = processCpuSeconds();
             String text = run.feed(audio, false, null);
@@ -88,6 +89,7 @@ public final class OursPeerRun {
                 result.put("largestBacklogMs", largest);
                 result.put("doneAfterMs", (System.nanoTime() - start) / 1_000_000 - seconds * 1000L);
             }
+            result.put("runPeakRssMiB", sampler.stop());
         }
         result.put("peakRssMiB", procStatusMiB("VmHWM"));
         System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
@@ -155,6 +157,41 @@ public final class OursPeerRun {
 
     private static double processCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    /**
+     * The largest VmRSS seen every 20 ms while the streams run (VmHWM also holds the model load's transient peak;
+     * sherpa's side samples after each decode call).
+     */
+    private static final class RssSampler implements Runnable {
+        private final Thread thread = new Thread(this, "rss-sampler");
+        private volatile boolean running = true;
+        private volatile double peak;
+
+        static RssSampler start() {
+            RssSampler s = new RssSampler();
+            s.thread.setDaemon(true);
+            s.thread.start();
+            return s;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    peak = Math.max(peak, procStatusMiB("VmRSS"));
+                    Thread.sleep(20); // a sampling period, not a wait for behaviour
+                }
+            } catch (IOException | InterruptedException e) {
+                running = false;
+            }
+        }
+
+        double stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            return peak;
+        }
     }
 
     /** A size line of /proc/self/status (VmRSS, VmHWM) in MiB. */

@@ -3,7 +3,7 @@ package org.streamasr.bench.peer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,8 @@ public final class PeerBenchmark {
 
     /** One side's figures for one precision and stream count. */
     public record Side(String side, String precision, int streams, int seconds, double wallSeconds, double cpuSeconds,
-                       String transcript, double rssAfterLoadMiB, double peakRssMiB, int keptUp, double largestBacklogMs) {
+                       String transcript, double rssAfterLoadMiB, double runPeakRssMiB, double peakRssMiB, int keptUp,
+                       double largestBacklogMs) {
         /** Audio processed per second of wall time, all streams together. */
         public double timesRealTime() {
             return streams * (double) seconds / wallSeconds;
@@ -56,15 +57,19 @@ public final class PeerBenchmark {
             return cpuSeconds / streams;
         }
 
-        /** Peak resident memory above what the process held after loading and warming up, per stream. */
+        /**
+         * Resident memory while the streams ran (sampled) above what the process held after loading and warming up,
+         * per stream; the process's all-time peak ({@link #peakRssMiB}) includes the model load's transient.
+         */
         public double peakMiBPerStream() {
-            return Math.max(0, peakRssMiB - rssAfterLoadMiB) / streams;
+            return Math.max(0, runPeakRssMiB - rssAfterLoadMiB) / streams;
         }
 
         static Side parse(JsonNode n) {
             return new Side(n.get("side").asText(), n.get("precision").asText(), n.get("streams").asInt(),
                     n.get("seconds").asInt(), n.get("wallSeconds").asDouble(), n.get("cpuSeconds").asDouble(),
-                    n.get("transcript").asText(), n.get("rssAfterLoadMiB").asDouble(), n.get("peakRssMiB").asDouble(),
+                    n.get("transcript").asText(), n.get("rssAfterLoadMiB").asDouble(), n.get("runPeakRssMiB").asDouble(),
+                    n.get("peakRssMiB").asDouble(),
                     n.has("keptUp") ? n.get("keptUp").asInt() : -1,
                     n.has("largestBacklogMs") ? n.get("largestBacklogMs").asDouble() : Double.NaN);
         }
@@ -83,9 +88,9 @@ public final class PeerBenchmark {
 
     private final Config config;
     private final SherpaOnnxNode sherpa;
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public PeerBenchmark(Config config, SherpaOnnxNode sherpa, PrintStream out) {
+    public PeerBenchmark(Config config, SherpaOnnxNode sherpa, PrintWriter out) {
         this.config = config;
         this.sherpa = sherpa;
         this.out = out;
@@ -126,7 +131,8 @@ public final class PeerBenchmark {
     public static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("| precision | streams | x real time ours / sherpa (ratio) | streams kept up ours / sherpa "
-                + "| CPU s per stream ours / sherpa (ratio) | peak MiB per stream ours / sherpa | peak RSS MiB ours / sherpa "
+                + "| CPU s per stream ours / sherpa (ratio) | MiB per stream while running ours / sherpa "
+                + "| peak RSS MiB (load included) ours / sherpa "
                 + "| same transcript |\n|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             Side o = r.ours();

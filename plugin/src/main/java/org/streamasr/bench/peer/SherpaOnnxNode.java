@@ -33,11 +33,12 @@ public final class SherpaOnnxNode {
     }
 
     /** Installs the package into {@code directory} unless that version is there already, and writes the script. */
-    public static SherpaOnnxNode install(Path directory, java.io.PrintStream log) throws IOException, InterruptedException {
+    public static SherpaOnnxNode install(Path directory, java.io.PrintWriter log) throws IOException, InterruptedException {
         Files.createDirectories(directory);
         Path installed = directory.resolve("node_modules").resolve(PACKAGE).resolve("package.json");
         if (!Files.isRegularFile(installed) || !Files.readString(installed).contains("\"version\": \"" + VERSION + "\"")) {
             log.println("installing " + PACKAGE + "@" + VERSION + " into " + directory + " (npm) ...");
+            log.flush();
             run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", directory.toString(),
                     PACKAGE + "@" + VERSION), directory);
         }

@@ -54,6 +54,9 @@ function cpuSeconds() {
   return (u.user + u.system) / 1e6;
 }
 
+/** The largest resident size seen after a decode call (sampled there: the streams' state is live then). */
+let runPeakMiB = 0;
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepMs(ms) {
   if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
@@ -86,6 +89,7 @@ function decodeReady(ss, decodes) {
     });
     if (ready.length === 0) return any;
     recognizer.decodeStreams(ready);
+    runPeakMiB = Math.max(runPeakMiB, rssMiB());
     for (const i of idx) {
       decodes[i]++;
       endUtterance(ss[i], false);
@@ -112,8 +116,10 @@ function offeredAtOnce(input) {
 }
 
 /**
- * Fed in real time, 20 ms per stream per packet; between packets every ready stream is decoded in one batched call.
- * A stream's backlog = audio fed - audio its decode calls consumed (one chunk each) - the window's look-ahead.
+ * Fed in real time: every 20 ms packet due by the clock is given to its stream, then every ready stream is decoded
+ * in one batched call, in one loop (decoding blocks this thread, so packets that fell due meanwhile go in together
+ * next, as a server's receive queue would hold them). A stream's backlog = audio due by the clock - audio its
+ * decode calls consumed (one chunk each) - the window's look-ahead.
  */
 function paced(input) {
   const ss = input.map(open);
@@ -121,13 +127,19 @@ function paced(input) {
   const largest = new Array(input.length).fill(0);
   const lookaheadMs = 100; // nine pre-encode frames + one: fed but not yet decodable however fast the decoder
   const start = Date.now();
-  for (let at = 0; at < perStream; at += PACKET) {
-    sleepMs(start + at / 16 - Date.now());
-    ss.forEach((s, i) => s.stream.acceptWaveform({samples: input[i].subarray(at, Math.min(perStream, at + PACKET)), sampleRate: RATE}));
+  let fed = 0;
+  while (fed < perStream) {
+    const due = Math.min(perStream, Math.floor((Date.now() - start) * 16 / PACKET + 1) * PACKET);
+    if (due <= fed) {
+      sleepMs(start + fed / 16 - Date.now());
+      continue;
+    }
+    ss.forEach((s, i) => s.stream.acceptWaveform({samples: input[i].subarray(fed, due), sampleRate: RATE}));
+    fed = due;
     decodeReady(ss, decodes);
-    const fedMs = Math.min(perStream, at + PACKET) / 16;
+    const dueMs = Math.min(perStream / 16, Date.now() - start);
     for (let i = 0; i < ss.length; i++) {
-      largest[i] = Math.max(largest[i], fedMs - decodes[i] * chunkMs - lookaheadMs);
+      largest[i] = Math.max(largest[i], dueMs - decodes[i] * chunkMs - lookaheadMs);
     }
   }
   ss.forEach((s) => {
@@ -147,6 +159,7 @@ function paced(input) {
 // warm-up (3 s of stream 0), as OursPeerRun
 offeredAtOnce([audio[0].subarray(0, 3 * RATE)]);
 const rssAfterLoad = rssMiB();
+runPeakMiB = rssAfterLoad;
 const run = offeredAtOnce(audio);
 const result = {
   side: 'sherpa-onnx',
@@ -160,4 +173,5 @@ const result = {
 };
 if (pacedArg === '1') Object.assign(result, paced(audio));
 result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+result.runPeakRssMiB = runPeakMiB;
 console.log('RESULT ' + JSON.stringify(result));
