@@ -29,7 +29,7 @@ public final class BenchPeerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A directory written by make-test-model --benchmark with "
+    @Option(names = {"--model", "--model-dir"}, paramLabel = "DIR", description = "A directory written by make-test-model --benchmark with "
             + "fp32 and int8 files of the --acceleration's chunk size (default: one is built in a temporary directory).")
     Path model;
 
