@@ -121,7 +121,7 @@ class AsrMainTest {
                         e.getKey() + " " + o.longestName() + ": value named '" + label + "'");
             }
         }
-        for (String command : List.of("serve", "transcribe", "loadtest", "bench-engine")) {
+        for (String command : List.of("serve", "transcribe", "loadtest", "bench-engine", "bench-peer")) {
             var spec = cmd.getSubcommands().get(command).getCommandSpec();
             assertTrue(spec.findOption("--model") != null && spec.findOption("--model-dir") != null, command);
         }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.EngineOptions;
+import org.streamasr.runtime.AudioInbox;
 import org.streamasr.tools.testmodel.TestModelVariant;
 
 /**

@@ -1,0 +1,204 @@
+package org.streamasr.tools.bench.peer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.streamasr.engine.Acceleration;
+import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.RecognitionListener;
+import org.streamasr.engine.RecognitionStream;
+import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.Utterance;
+import org.streamasr.engine.nemotron.NemotronEngine;
+
+/**
+ * Our side of {@code bin/asr bench-peer} ({@link PeerBenchmark}), run in a JVM of its own so that its CPU time and
+ * peak memory are its own, like sherpa-onnx's node process: the nemotron engine with the serve defaults (one
+ * inference worker, max-batch 32, max-batch-wait 10 ms) and the given ONNX Runtime threads, no VAD (tones are not
+ * speech). Does what {@code sherpa-peer-run.cjs} does, the same way, and prints one line {@code RESULT {json}}.
+ *
+ * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras]
+ */
+public final class OursPeerRun {
+    private static final int PACKET = 320;
+
+    private final NemotronEngine engine;
+    private final Acceleration acceleration;
+
+    private OursPeerRun(NemotronEngine engine, Acceleration acceleration) {
+        this.engine = engine;
+        this.acceleration = acceleration;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args[0]);
+        String precision = args[1];
+        int streams = Integer.parseInt(args[3]);
+        int seconds = Integer.parseInt(args[4]);
+        int threads = Integer.parseInt(args[5]);
+        Acceleration acceleration = Acceleration.forChunkMillis(Integer.parseInt(args[6]));
+        boolean paced = args[7].equals("1");
+        float[][] audio = readAudio(Path.of(args[2]), streams, seconds);
+        EngineOptions.Builder options = EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(root)
+                .intraOpThreads(threads).inferenceWorkers(1).streamBuffer(Duration.ofSeconds(seconds + 10))
+                .defaultAcceleration(acceleration).extra("nemotron.precision", precision);
+        for (int i = 8; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            options.extra(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (NemotronEngine engine = NemotronEngine.open(options.build())) {
+            OursPeerRun run = new OursPeerRun(engine, acceleration);
+            run.feed(new float[][] {java.util.Arrays.copyOf(audio[0], 3 * 16_000)}, false, null); // warm-up, as sherpa's
+            double rssAfterLoad = procStatusMiB("VmRSS");
+            RssSampler sampler = RssSampler.start();
+            long t0 = System.nanoTime();
+            double c0 = processCpuSeconds();
+            String text = run.feed(audio, false, null);
+            result.put("side", "streamasr");
+            result.put("precision", precision);
+            result.put("streams", streams);
+            result.put("seconds", seconds);
+            result.put("wallSeconds", (System.nanoTime() - t0) / 1e9);
+            result.put("cpuSeconds", processCpuSeconds() - c0);
+            result.put("transcript", text);
+            result.put("rssAfterLoadMiB", rssAfterLoad);
+            if (paced) {
+                long[] backlog = new long[streams];
+                long start = System.nanoTime();
+                run.feed(audio, true, backlog);
+                long keepUp = 2L * acceleration.chunkMillis() + 500;
+                long largest = 0;
+                int keptUp = 0;
+                for (long b : backlog) {
+                    largest = Math.max(largest, b / 16);
+                    if (b / 16 <= keepUp) keptUp++;
+                }
+                result.put("keptUp", keptUp);
+                result.put("largestBacklogMs", largest);
+                result.put("doneAfterMs", (System.nanoTime() - start) / 1_000_000 - seconds * 1000L);
+            }
+            result.put("runPeakRssMiB", sampler.stop());
+        }
+        result.put("peakRssMiB", procStatusMiB("VmHWM"));
+        System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
+        System.exit(0);
+    }
+
+    /**
+     * Feeds every stream, all at once or in 20 ms packets in real time (recording each stream's largest backlog in
+     * samples), waits until all are finished, and returns stream 0's finals joined by spaces.
+     */
+    private String feed(float[][] audio, boolean paced, long[] backlog) throws Exception {
+        CountDownLatch done = new CountDownLatch(audio.length);
+        List<String> firstStreamFinals = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<RecognitionStream> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < audio.length; i++) {
+                boolean first = i == 0;
+                streams.add(engine.openStream(StreamSettings.live("en-US", acceleration, "peer-" + i), new RecognitionListener() {
+                    @Override
+                    public void onPartial(Utterance partial) {
+                    }
+
+                    @Override
+                    public void onFinal(Utterance utterance) {
+                        if (first && !utterance.text().isBlank()) firstStreamFinals.add(utterance.text().trim());
+                    }
+
+                    @Override
+                    public void onFinished() {
+                        done.countDown();
+                    }
+                }));
+            }
+            if (paced) {
+                long start = System.nanoTime();
+                for (int at = 0; at < audio[0].length; at += PACKET) {
+                    long wait = start + TimeUnit.MILLISECONDS.toNanos(at / 16) - System.nanoTime();
+                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sender, not waiting for a result
+                    for (int i = 0; i < streams.size(); i++) {
+                        streams.get(i).accept(audio[i], at, Math.min(PACKET, audio[i].length - at));
+                        backlog[i] = Math.max(backlog[i], streams.get(i).pendingSamples());
+                    }
+                }
+            } else {
+                for (int i = 0; i < streams.size(); i++) streams.get(i).accept(audio[i], 0, audio[i].length);
+            }
+            streams.forEach(RecognitionStream::finish);
+            if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("streams did not finish in 30 minutes");
+        } finally {
+            streams.forEach(RecognitionStream::close);
+        }
+        return String.join(" ", firstStreamFinals);
+    }
+
+    static float[][] readAudio(Path file, int streams, int seconds) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        int n = seconds * 16_000;
+        float[][] a = new float[streams][n];
+        for (int i = 0; i < streams; i++) {
+            b.position(i * n * 4);
+            b.asFloatBuffer().get(a[i]);
+        }
+        return a;
+    }
+
+    private static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    /**
+     * The largest VmRSS seen every 20 ms while the streams run (VmHWM also holds the model load's transient peak;
+     * sherpa's side samples after each decode call).
+     */
+    private static final class RssSampler implements Runnable {
+        private final Thread thread = new Thread(this, "rss-sampler");
+        private volatile boolean running = true;
+        private volatile double peak;
+
+        static RssSampler start() {
+            RssSampler s = new RssSampler();
+            s.thread.setDaemon(true);
+            s.thread.start();
+            return s;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    peak = Math.max(peak, procStatusMiB("VmRSS"));
+                    Thread.sleep(20); // a sampling period, not a wait for behaviour
+                }
+            } catch (IOException | InterruptedException e) {
+                running = false;
+            }
+        }
+
+        double stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            return peak;
+        }
+    }
+
+    /** A size line of /proc/self/status (VmRSS, VmHWM) in MiB. */
+    static double procStatusMiB(String key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key + ":")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+        return Double.NaN;
+    }
+}

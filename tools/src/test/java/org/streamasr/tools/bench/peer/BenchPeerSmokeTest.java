@@ -1,0 +1,55 @@
+package org.streamasr.tools.bench.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamasr.cli.AsrMain;
+import org.streamasr.tools.testmodel.TestModelVariant;
+import org.streamasr.testing.RequiredTools;
+import picocli.CommandLine;
+
+/**
+ * {@code bin/asr bench-peer} end to end on the tiny constructed model (not timed): sherpa-onnx in node and our engine
+ * in a JVM of its own both run, read the same transcript off the same audio, and the table has a row per precision
+ * and stream count. Needs node and npm (the first run installs sherpa-onnx-node into the user's cache).
+ */
+class BenchPeerSmokeTest {
+
+    @TempDir
+    Path scratch;
+
+    @Test
+    void bothSidesTranscribeTheSameAudioAlikeAndTheTableHasEveryRow() {
+        RequiredTools.command("node");
+        RequiredTools.command("npm");
+        StringWriter text = new StringWriter();
+        CommandLine cmd = new CommandLine(new AsrMain());
+        cmd.setOut(new PrintWriter(text, true));
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute("bench-peer", "--tiny", "--streams", "1,2", "--seconds", "10", "--threads", "1",
+                "--no-paced", "--sherpa-dir", SherpaOnnxNode.defaultDirectory().toString());
+        String out = text.toString();
+        assertEquals(0, code, out + err);
+
+        String expected = String.join(" ", PeerBenchmark.script(TestModelVariant.EN, 0).expectedTexts("auto"));
+        assertTrue(expected.startsWith("hello world."), expected);
+        for (String precision : List.of("fp32", "int8")) {
+            for (int streams : List.of(1, 2)) {
+                String row = out.lines().filter(l -> l.startsWith("| " + precision + " | " + streams + " |")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no table row for " + precision + ", " + streams + ":\n" + out));
+                assertTrue(row.endsWith("| yes |"), "same transcript on both sides: " + row + "\n" + out);
+            }
+        }
+        assertTrue(out.contains("transcripts identical"), out);
+        assertEquals(4, out.lines().filter(l -> l.contains("transcripts identical")).count(), out);
+        // and that transcript is the script's: neither side read the tones wrongly in the same way
+        assertTrue(out.lines().noneMatch(l -> l.contains("DIFFER")), out);
+    }
+}
