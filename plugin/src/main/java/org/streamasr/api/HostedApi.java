@@ -127,12 +127,27 @@ public final class HostedApi implements AutoCloseable {
         servers.add(server);
     }
 
+    /** The store, for other state kept beside the API's (call transcripts). */
+    public ApiStore store() {
+        return store;
+    }
+
+    /** The webhook sender, for other deliveries made like the API's (call transcripts). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
+    }
+
     /**
      * Graceful stop: new requests get 503; running requests get {@code asr.api.grace-period} to finish, after which
      * queue requests still running are kept to run again at the next start; pending webhooks stay in the store.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(() -> { });
+    }
+
+    /** As {@link #close()}; {@code beforeStoreCloses} runs (and may wait for other users of the store) just before. */
+    public synchronized void close(Runnable beforeStoreCloses) {
         if (closed) return;
         closed = true;
         handler.refuseNewRequests();
@@ -144,6 +159,7 @@ public final class HostedApi implements AutoCloseable {
         awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
         awaitQuietly(events, 5000);
         for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
+        beforeStoreCloses.run();
         store.close();
         metrics.unregister();
         LOG.info("hosted API stopped");

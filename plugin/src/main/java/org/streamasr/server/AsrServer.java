@@ -40,6 +40,11 @@ import org.streamasr.stream.CallRegistry;
 import org.streamasr.stream.DistinctErrorLog;
 import org.streamasr.stream.EngineCatalog;
 import org.streamasr.stream.LoggingCallEvents;
+import org.streamasr.api.store.DeliveryRecord;
+import org.streamasr.api.webhook.WebhookDispatcher;
+import org.streamasr.transcripts.CallTranscripts;
+import org.streamasr.transcripts.StoredTranscripts;
+import org.streamasr.transcripts.TranscriptsConfig;
 
 /**
  * The plugin server: one Grizzly listener carrying HTTP and WebSocket (Tyrus' add-on), the media adapters, the
@@ -68,6 +73,7 @@ public final class AsrServer implements AutoCloseable {
     private final EmbeddedWebSocketContainer webSockets;
     private MediaAdapters adapters;
     private HostedApi api;
+    private final CallTranscripts transcripts;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -81,7 +87,8 @@ public final class AsrServer implements AutoCloseable {
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
         engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
-        List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics));
+        this.transcripts = new CallTranscripts(transcriptsConfig(config), System::currentTimeMillis);
+        List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics, transcripts));
         listeners.addAll(extraEvents);
         CallEvents events = CallEvents.composite(listeners);
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
@@ -164,11 +171,12 @@ public final class AsrServer implements AutoCloseable {
         routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get)), registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
         routes.addHttpHandler(guarded(CallsHandler.PATH, new CallsHandler(calls, keys, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp))),
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp), transcripts)),
                 registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
+        transcripts.start(scheduler);
         try {
             http.start();
         } catch (IOException | UnresolvedAddressException e) {
@@ -223,9 +231,32 @@ public final class AsrServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
-        if (!apiConfig.enabled()) return;
+        if (!apiConfig.enabled()) {
+            if (transcriptsConfig(config).defaultWebhook() != null) {
+                throw new InvalidConfigException("asr.calls.transcript-webhook", "sending transcripts needs the hosted "
+                        + "API's webhook sender: set asr.api.enabled = true, or no transcript-webhook");
+            }
+            LOG.warn("asr.api.enabled = false: call transcripts are kept in memory only and lost at a restart");
+            return;
+        }
         api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
         api.install(http);
+        WebhookDispatcher hooks = api.webhooks();
+        transcripts.attach(new StoredTranscripts(api.store()),
+                (id, url, body) -> hooks.enqueue(new DeliveryRecord(id, url, body, 0, hooks.now(), null)));
+    }
+
+    /** asr.calls.transcript-retention and asr.calls.transcript-webhook. */
+    private static TranscriptsConfig transcriptsConfig(ServerConfig config) {
+        ConfigReader r = new ConfigReader(config.raw());
+        String hook = r.optionalString("asr.calls.transcript-webhook");
+        if (hook != null && hook.isBlank()) hook = null;
+        if (hook != null) {
+            String problem = WebhookDispatcher.precheck(hook);
+            if (problem != null) throw new InvalidConfigException("asr.calls.transcript-webhook", problem + ": " + hook);
+        }
+        return new TranscriptsConfig(r.durationIn("asr.calls.transcript-retention", Duration.ofMinutes(1),
+                Duration.ofDays(3650)), hook);
     }
 
     /** {@code handler} behind the JSON safety net: an exception it throws is a 500 JSON error, logged once. */
@@ -314,8 +345,13 @@ public final class AsrServer implements AutoCloseable {
         draining.set(true);
         // the hosted API drains (its own grace period) while the calls end, not after them
         Thread apiStop = null;
+        CompletableFuture<Void> callsEnded = new CompletableFuture<>();
         if (api != null) {
-            apiStop = new Thread(api::close, "asr-api-shutdown");
+            // call transcripts share the API's store: it closes after the calls' last finals were written
+            apiStop = new Thread(() -> api.close(() -> {
+                callsEnded.join();
+                transcripts.close();
+            }), "asr-api-shutdown");
             apiStop.start();
         }
         Duration grace = config.shutdownGrace();
@@ -328,6 +364,8 @@ public final class AsrServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("shutdown: ending calls failed", e);
         }
+        callsEnded.complete(null);
+        if (apiStop == null) transcripts.close();
         if (apiStop != null) {
             try {
                 apiStop.join();
