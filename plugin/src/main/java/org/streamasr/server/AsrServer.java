@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
+import org.streamasr.apis.ApisConfig;
+import org.streamasr.apis.ServedModels;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
 import org.streamasr.engine.BatchListener;
@@ -66,6 +68,8 @@ public final class AsrServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
+    private final ApisConfig apis;
+    private final ServedModels servedModels;
     private final BatchListener batchMetrics;
     private final CallRegistry calls;
     private final CaptionHub captions;
@@ -79,10 +83,19 @@ public final class AsrServer implements AutoCloseable {
 
     private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine, List<CallEvents> extraEvents) {
         this.config = config;
+        // asr.apis first: a bad value must fail before any thread starts
+        this.apis = readApisConfig(config);
+        java.util.Map<String, org.streamasr.engine.EngineOptions> models = new java.util.LinkedHashMap<>(config.models());
+        try {
+            models.putAll(ServedModels.catalogEntries(apis, config.engine(), config.models().keySet()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
         this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("asr-scheduler", true));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
-        this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
+        this.engines = new EngineCatalog(engine, config.engine(), models, ownsEngine);
+        this.servedModels = new ServedModels(engines, apis);
         ServerMetrics metrics = new ServerMetrics(prometheus);
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
@@ -103,6 +116,14 @@ public final class AsrServer implements AutoCloseable {
         // ProtocolEndpoint); caption subscribers turn it off for themselves (CaptionsEndpoint).
         webSockets.setDefaultMaxSessionIdleTimeout(config.media().webSocketIdleTimeout().toMillis());
         this.http = new HttpServer();
+    }
+
+    private static ApisConfig readApisConfig(ServerConfig config) {
+        try {
+            return ApisConfig.from(config.raw(), config.engine().engine());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
     }
 
     /** Starts a server with the engine named in the config (asr.engine). */
@@ -307,6 +328,11 @@ public final class AsrServer implements AutoCloseable {
 
     public URI baseUri() {
         return URI.create("http://" + displayHost() + ":" + port());
+    }
+
+    /** The model names the outside APIs (Deepgram, OpenAI, Riva) answer to. */
+    public ServedModels servedModels() {
+        return servedModels;
     }
 
     public CallRegistry calls() {
