@@ -50,6 +50,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "enable the SIP gateway on this port, for each of asr.sip.transports (asr.sip.port; 0 picks a free one)")
     Integer sipPort;
 
+    @Option(names = "--riva-port", paramLabel = "PORT",
+            description = "NVIDIA Riva gRPC port (asr.riva.port, 50051 by default; 0 picks a free one)")
+    Integer rivaPort;
+
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
             description = "any setting, e.g. -D asr.calls.max=50 (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -72,6 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
                 + "/, metrics: " + server.baseUri() + "/metrics"
                 + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " "
                         + String.join("/", server.sipTransports()).toUpperCase(java.util.Locale.ROOT) : "")
+                + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")
                 + "). Ctrl-C or SIGTERM stops it gracefully.");
         stop.await();
         server.close();
@@ -88,6 +93,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (publicUrl != null) flags.put("asr.server.public-url", publicUrl);
         if (sip || sipPort != null) flags.put("asr.sip.enabled", true);
         if (sipPort != null) flags.put("asr.sip.port", sipPort);
+        if (rivaPort != null) flags.put("asr.riva.port", rivaPort);
         Path file = config;
         String fromEnv = System.getenv("ASR_CONFIG");
         if (file == null && fromEnv != null && !fromEnv.isBlank()) file = Path.of(fromEnv);

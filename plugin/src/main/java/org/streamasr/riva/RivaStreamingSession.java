@@ -39,7 +39,7 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
 
     private CallHandle call;
     private RivaAudioInput input;
-    private StreamingRecognitionConfig config;
+    private volatile StreamingRecognitionConfig config;
     private volatile RequestId requestId;
     private volatile float audioProcessed;
     private boolean inputEnded;

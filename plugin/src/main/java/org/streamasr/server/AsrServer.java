@@ -45,6 +45,9 @@ import org.streamasr.stream.LoggingCallEvents;
 import org.streamasr.api.store.DeliveryRecord;
 import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.transcripts.CallTranscripts;
+import org.streamasr.riva.RivaConfig;
+import org.streamasr.riva.RivaFileRecognizer;
+import org.streamasr.riva.RivaServer;
 import org.streamasr.transcripts.StoredTranscripts;
 import org.streamasr.transcripts.TranscriptsConfig;
 
@@ -78,6 +81,7 @@ public final class AsrServer implements AutoCloseable {
     private MediaAdapters adapters;
     private HostedApi api;
     private final CallTranscripts transcripts;
+    private RivaServer riva;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -198,6 +202,7 @@ public final class AsrServer implements AutoCloseable {
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
         transcripts.start(scheduler);
+        startRiva();
         try {
             http.start();
         } catch (IOException | UnresolvedAddressException e) {
@@ -265,6 +270,33 @@ public final class AsrServer implements AutoCloseable {
         WebhookDispatcher hooks = api.webhooks();
         transcripts.attach(new StoredTranscripts(api.store()),
                 (id, url, body) -> hooks.enqueue(new DeliveryRecord(id, url, body, 0, hooks.now(), null)));
+    }
+
+    /** NVIDIA Riva's gRPC API (asr.riva) on its own port. */
+    private void startRiva() throws IOException {
+        RivaConfig rc = rivaConfig(config);
+        if (!rc.enabled()) return;
+        try {
+            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), new RivaFileRecognizer(),
+                    media.dropCounter("riva"));
+        } catch (IOException e) {
+            throw new InvalidConfigException("asr.riva.port", "cannot listen on " + rc.host() + ":" + rc.port() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private static RivaConfig rivaConfig(ServerConfig config) {
+        ConfigReader r = new ConfigReader(config.raw());
+        int threads = r.intIn("asr.riva.threads", 0, 1024);
+        return RivaConfig.of(r.bool("asr.riva.enabled"), r.string("asr.riva.host"), r.intIn("asr.riva.port", 0, 65535),
+                r.stringList("asr.riva.keys"), r.bool("asr.riva.open"),
+                (int) r.bytesIn("asr.riva.max-message", 64 * 1024, Integer.MAX_VALUE),
+                threads == 0 ? 2 * Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    /** The Riva gRPC port, or -1 when asr.riva.enabled is false. */
+    public int rivaPort() {
+        return riva == null ? -1 : riva.port();
     }
 
     /** asr.calls.transcript-retention and asr.calls.transcript-webhook. */
@@ -400,6 +432,7 @@ public final class AsrServer implements AutoCloseable {
             }
         }
         awaitDelivery(config.captions().sendTimeout());
+        if (riva != null) riva.close(); // after the calls' last results went out on it
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();

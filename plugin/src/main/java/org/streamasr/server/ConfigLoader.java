@@ -36,6 +36,7 @@ public final class ConfigLoader {
             new EnvVar("ASR_RTP_PORT_MIN", "asr.media.rtp.port-min", false, "lowest RTP port"),
             new EnvVar("ASR_RTP_PORT_MAX", "asr.media.rtp.port-max", false, "highest RTP port"),
             new EnvVar("ASR_AUDIOSOCKET_PORT", "asr.media.audiosocket.port", false, "Asterisk AudioSocket TCP port"),
+            new EnvVar("ASR_RIVA_PORT", "asr.riva.port", false, "NVIDIA Riva gRPC port"),
             new EnvVar("ASR_WHISPER_ENABLED", "asr.media.whisper.enabled", false, "true deploys the Jigasi Whisper endpoint"),
             new EnvVar("ASR_WHISPER_OPEN", "asr.media.whisper.open", false, "true: Whisper connections need no token"),
             new EnvVar("ASR_WHISPER_JWT_SECRET", "asr.media.whisper.jwt.secret", false, "HS256 secret of Jigasi's tokens"),
