@@ -47,7 +47,9 @@ public final class RivaServer implements AutoCloseable {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .executor(executor)
                 .maxInboundMessageSize(config.maxMessageBytes())
-                .addService(ServerInterceptors.intercept(service, new RivaAuth(config)))
+                // parsed inside the listener chain, so that MalformedMessageGuard sees a bad message as one
+                .addService(ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(
+                        ServerInterceptors.intercept(service, new RivaAuth(config))), new MalformedMessageGuard()))
                 .build();
         try {
             server.start();
