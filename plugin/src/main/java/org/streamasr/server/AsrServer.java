@@ -245,7 +245,7 @@ public final class AsrServer implements AutoCloseable {
             throw new InvalidConfigException(e.getMessage(), e);
         }
         if (!apiConfig.enabled()) return;
-        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
+        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus, servedModels);
         api.install(http);
     }
 
