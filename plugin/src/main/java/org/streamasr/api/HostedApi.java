@@ -27,12 +27,14 @@ import org.streamasr.api.fetch.AddressPolicy;
 import org.streamasr.api.fetch.AudioFetcher;
 import org.streamasr.api.fetch.PinnedHttpClient;
 import org.streamasr.api.http.ApiHttpHandler;
+import org.streamasr.api.http.OutsideApiHandler;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.jobs.TranscriptionRunner;
 import org.streamasr.api.storage.UploadService;
 import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.api.webhook.WebhookSigner;
+import org.streamasr.apis.ServedModels;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.engine.SpeechEngine;
 
@@ -61,6 +63,7 @@ public final class HostedApi implements AutoCloseable {
     private final JobService jobs;
     private final WebhookDispatcher webhooks;
     private final ApiHttpHandler handler;
+    private final OutsideApiHandler outside;
     private final UploadService uploads;
     private final ErrorLog errors;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -72,10 +75,25 @@ public final class HostedApi implements AutoCloseable {
      * @throws IOException when the store directory cannot be used (another server holds it, no permission)
      */
     public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry) throws IOException {
-        this(config, engine, registry, System::currentTimeMillis);
+        this(config, engine, registry, null, System::currentTimeMillis);
+    }
+
+    /**
+     * As {@link #HostedApi(ApiConfig, SpeechEngine, PrometheusRegistry)}, also serving the outside APIs' REST side
+     * (OpenAI transcriptions and models, Deepgram pre-recorded) on the same queue, with {@code models} resolving
+     * their model names.
+     */
+    public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ServedModels models)
+            throws IOException {
+        this(config, engine, registry, models, System::currentTimeMillis);
     }
 
     HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock) throws IOException {
+        this(config, engine, registry, null, clock);
+    }
+
+    HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ServedModels models,
+              LongSupplier clock) throws IOException {
         this.config = config;
         Path dir = config.storeDir();
         Path tmp = dir.resolve("tmp");
@@ -109,6 +127,8 @@ public final class HostedApi implements AutoCloseable {
             jobsRef[0] = jobs;
             hooksRef[0] = webhooks;
             this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events);
+            this.outside = models == null ? null
+                    : new OutsideApiHandler(config, jobs, uploads, engine, metrics, errors, events, models);
             jobs.start();
             webhooks.start();
             events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -124,6 +144,9 @@ public final class HostedApi implements AutoCloseable {
     /** Registers the API's handlers on {@code server} (any port; the server's other handlers are left alone). */
     public synchronized void install(HttpServer server) {
         server.getServerConfiguration().addHttpHandler(handler, ApiHttpHandler.MAPPINGS.toArray(new String[0]));
+        if (outside != null) {
+            server.getServerConfiguration().addHttpHandler(outside, OutsideApiHandler.MAPPINGS.toArray(new String[0]));
+        }
         servers.add(server);
     }
 
@@ -151,6 +174,7 @@ public final class HostedApi implements AutoCloseable {
         if (closed) return;
         closed = true;
         handler.refuseNewRequests();
+        if (outside != null) outside.refuseNewRequests();
         jobs.close();
         webhooks.close();
         handler.endStreams();
@@ -158,7 +182,10 @@ public final class HostedApi implements AutoCloseable {
         events.shutdown();
         awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
         awaitQuietly(events, 5000);
-        for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
+        for (HttpServer s : servers) {
+            s.getServerConfiguration().removeHttpHandler(handler);
+            if (outside != null) s.getServerConfiguration().removeHttpHandler(outside);
+        }
         beforeStoreCloses.run();
         store.close();
         metrics.unregister();

@@ -83,6 +83,7 @@ public final class AsrServer implements AutoCloseable {
     private final CallTranscripts transcripts;
     private RivaServer riva;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean secure;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine, List<CallEvents> extraEvents) {
@@ -180,6 +181,12 @@ public final class AsrServer implements AutoCloseable {
                 .setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig().setPoolName("asr-network")
                         .setCorePoolSize(config.networkThreads()).setMaxPoolSize(config.networkThreads()))
                 .build());
+        javax.net.ssl.SSLContext tls = PemTls.fromConfig(new ConfigReader(config.raw()));
+        if (tls != null) {
+            listener.setSecure(true);
+            listener.setSSLEngineConfig(new org.glassfish.grizzly.ssl.SSLEngineConfigurator(tls, false, false, false));
+        }
+        secure = tls != null;
         listener.registerAddOn(new WebSocketAddOn(webSockets, ""));
         http.addListener(listener);
 
@@ -213,8 +220,8 @@ public final class AsrServer implements AutoCloseable {
             LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
                     + "list them with their caption tokens; set keys unless only a private network reaches it", port());
         }
-        LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
-                engines.defaultEngine().name(), displayHost(), port());
+        LOG.info("streamasr listening on {}:{} (engine {}{}); captions page at {}/", config.host(), port(),
+                engines.defaultEngine().name(), secure ? ", TLS" : "", baseUri());
     }
 
     /**
@@ -265,7 +272,7 @@ public final class AsrServer implements AutoCloseable {
             LOG.warn("asr.api.enabled = false: call transcripts are kept in memory only and lost at a restart");
             return;
         }
-        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus);
+        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus, servedModels);
         api.install(http);
         WebhookDispatcher hooks = api.webhooks();
         transcripts.attach(new StoredTranscripts(api.store()),
@@ -359,7 +366,7 @@ public final class AsrServer implements AutoCloseable {
     }
 
     public URI baseUri() {
-        return URI.create("http://" + displayHost() + ":" + port());
+        return URI.create((secure ? "https://" : "http://") + displayHost() + ":" + port());
     }
 
     /** The model names the outside APIs (Deepgram, OpenAI, Riva) answer to. */

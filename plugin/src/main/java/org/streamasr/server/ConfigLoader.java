@@ -30,6 +30,8 @@ public final class ConfigLoader {
             new EnvVar("ASR_PORT", "asr.server.port", false, "HTTP/WebSocket port"),
             new EnvVar("ASR_PUBLIC_URL", "asr.server.public-url", false, "base URL in captionsUrl replies"),
             new EnvVar("ASR_API_KEYS", "asr.server.api-keys", true, "comma-separated keys for /v1/calls"),
+            new EnvVar("ASR_TLS_CERT", "asr.server.tls.cert", false, "PEM certificate chain: the port serves TLS"),
+            new EnvVar("ASR_TLS_KEY", "asr.server.tls.key", false, "PEM private key of that certificate"),
             new EnvVar("ASR_SHUTDOWN_GRACE", "asr.server.shutdown-grace", false, "time calls and jobs get on SIGTERM"),
             new EnvVar("ASR_MAX_CALLS", "asr.calls.max", false, "live calls at most"),
             new EnvVar("ASR_IDLE_TIMEOUT", "asr.calls.idle-timeout", false, "a call without audio this long ends"),

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.streamasr.api.ApiError;
 
 /**
- * {@code Authorization: Key <key>} checking. Keys are held as SHA-256 digests and compared in constant time; a
+ * {@code Authorization: Key <key>} checking ({@code Bearer} for OpenAI's clients, {@code Token} for Deepgram's). Keys are held as SHA-256 digests and compared in constant time; a
  * request's owner is a short fingerprint of its key, so queue requests are only visible to the key that made them.
  */
 final class ApiKeys {
@@ -52,7 +52,7 @@ final class ApiKeys {
         int sp = h.indexOf(' ');
         if (sp <= 0) return null;
         String scheme = h.substring(0, sp).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("key") && !scheme.equals("bearer")) return null;
+        if (!scheme.equals("key") && !scheme.equals("bearer") && !scheme.equals("token")) return null;
         String key = h.substring(sp + 1).trim();
         return key.isEmpty() ? null : key;
     }

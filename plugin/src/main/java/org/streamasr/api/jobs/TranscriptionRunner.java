@@ -64,8 +64,15 @@ public final class TranscriptionRunner {
         AudioFetcher.Fetched fetched = null;
         Path pcm = null;
         try {
-            job.log("INFO", "fetching audio");
-            fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
+            EphemeralAudio inline = job.ephemeral();
+            if (inline != null && inline.bytes() != null) {
+                Path upload = Files.createTempFile(tempDir, "upload-", ".audio");
+                Files.write(upload, inline.bytes());
+                fetched = new AudioFetcher.Fetched(upload, true, inline.bytes().length, "request body");
+            } else {
+                job.log("INFO", "fetching audio");
+                fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
+            }
             stopIfAsked(job);
             job.log("INFO", "received " + fetched.bytes() + " bytes of audio (" + fetched.source() + ")");
             pcm = Files.createTempFile(tempDir, "pcm-", ".raw");
@@ -73,6 +80,7 @@ public final class TranscriptionRunner {
             try {
                 long samples = decoder.decodeToPcmFile(fetched.file(), pcm);
                 job.log("INFO", String.format(Locale.ROOT, "decoded %.1f s of audio", samples / (double) AudioFileDecoder.SAMPLE_RATE));
+                job.observer().onAudioDecoded(job, fetched.file(), samples);
                 String text = recognise(job, pcm, samples, deadlineNanos);
                 ObjectNode body = JSON.createObjectNode();
                 body.put("output", text);
@@ -110,8 +118,11 @@ public final class TranscriptionRunner {
 
     private String recognise(Job job, Path pcm, long totalSamples, long deadlineNanos)
             throws UnsupportedSettingException, RecognitionException, IOException, InterruptedException, JobStoppedException {
-        TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text));
+        TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text),
+                u -> job.observer().onUtterance(job, u));
         TranscriptionInput in = job.input();
+        SpeechEngine engine = job.ephemeral() != null && job.ephemeral().engine() != null ? job.ephemeral().engine()
+                : this.engine;
         try (RecognitionStream stream = engine.openStream(
                 StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector);
              FileChannel ch = FileChannel.open(pcm, StandardOpenOption.READ)) {
@@ -195,13 +206,19 @@ public final class TranscriptionRunner {
     /** Joins finals and the open partial into the transcript so far. */
     static final class TranscriptCollector implements RecognitionListener {
         private final Consumer<String> onChange;
+        private final Consumer<Utterance> onFinal;
         private final StringBuilder finals = new StringBuilder();
         private String partial = "";
         private volatile RecognitionException error;
         final CountDownLatch finished = new CountDownLatch(1);
 
         TranscriptCollector(Consumer<String> onChange) {
+            this(onChange, u -> { });
+        }
+
+        TranscriptCollector(Consumer<String> onChange, Consumer<Utterance> onFinal) {
             this.onChange = onChange;
+            this.onFinal = onFinal;
         }
 
         @Override
@@ -226,6 +243,7 @@ public final class TranscriptionRunner {
                 partial = "";
                 now = current();
             }
+            onFinal.accept(u);
             onChange.accept(now);
         }
 
