@@ -150,6 +150,29 @@ public final class HostedApi implements AutoCloseable {
         servers.add(server);
     }
 
+    /**
+     * Transcribes a whole uploaded file for an outside API (Riva's Recognize) on the API's queue and workers, with
+     * the same decode, limits and engine feed as its own requests; stopped after {@code asr.api.sync-timeout}.
+     *
+     * @param language the resolved locale, or null for the engine's default
+     * @throws ApiError 429 when the queue is full, 503 when shutting down
+     */
+    public org.streamasr.api.jobs.Job transcribeFile(String label, byte[] audio, SpeechEngine engine, String language,
+                                                     org.streamasr.api.jobs.JobObserver observer) throws ApiError {
+        var input = new org.streamasr.api.jobs.TranscriptionInput(label, language,
+                org.streamasr.engine.Acceleration.REGULAR);
+        var job = jobs.startEphemeral(JobService.newRequestId(), input, null, observer,
+                new org.streamasr.api.jobs.EphemeralAudio(engine, audio));
+        events.schedule(() -> jobs.stop(job, org.streamasr.api.jobs.Job.StopReason.TIMEOUT),
+                config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return job;
+    }
+
+    /** Stops a file started by {@link #transcribeFile} (its client went away). */
+    public void cancel(org.streamasr.api.jobs.Job job) {
+        jobs.stop(job, org.streamasr.api.jobs.Job.StopReason.CANCELLED);
+    }
+
     /** The store, for other state kept beside the API's (call transcripts). */
     public ApiStore store() {
         return store;

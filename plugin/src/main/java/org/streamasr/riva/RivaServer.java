@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.api.HostedApi;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.DropCounter;
@@ -36,14 +37,15 @@ public final class RivaServer implements AutoCloseable {
     /**
      * Starts listening.
      *
-     * @param files whole-file recognition for Recognize
+     * @param api the hosted API, whose queue and workers run Recognize; null when it is disabled
      * @throws IOException when the port cannot be bound
      */
     public static RivaServer start(RivaConfig config, CallSink calls, ServedModels models, String defaultEngine,
-                                   RivaFileRecognizer files, DropCounter drops) throws IOException {
+                                   HostedApi api, DropCounter drops) throws IOException {
         ExecutorService executor = Executors.newFixedThreadPool(config.threads(), named("asr-riva"));
-        RivaRecognitionService service = new RivaRecognitionService(calls, new RivaModels(models, defaultEngine),
-                files, drops);
+        RivaModels served = new RivaModels(models, defaultEngine);
+        RivaRecognitionService service = new RivaRecognitionService(calls, served, new RivaFileRecognizer(api, served),
+                drops);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .executor(executor)
                 .maxInboundMessageSize(config.maxMessageBytes())

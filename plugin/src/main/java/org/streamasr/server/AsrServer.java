@@ -46,7 +46,6 @@ import org.streamasr.api.store.DeliveryRecord;
 import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.transcripts.CallTranscripts;
 import org.streamasr.riva.RivaConfig;
-import org.streamasr.riva.RivaFileRecognizer;
 import org.streamasr.riva.RivaServer;
 import org.streamasr.transcripts.StoredTranscripts;
 import org.streamasr.transcripts.TranscriptsConfig;
@@ -284,7 +283,7 @@ public final class AsrServer implements AutoCloseable {
         RivaConfig rc = rivaConfig(config);
         if (!rc.enabled()) return;
         try {
-            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), new RivaFileRecognizer(),
+            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), api,
                     media.dropCounter("riva"));
         } catch (IOException e) {
             throw new InvalidConfigException("asr.riva.port", "cannot listen on " + rc.host() + ":" + rc.port() + ": "

@@ -2,8 +2,12 @@ package org.streamasr.riva;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,7 +19,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nvidia.riva.RivaCommon.RequestId;
 import nvidia.riva.asr.RivaAsr.RecognitionConfig;
+import nvidia.riva.asr.RivaAsr.RecognizeRequest;
+import nvidia.riva.asr.RivaAsr.RecognizeResponse;
+import nvidia.riva.asr.RivaAsr.SpeechRecognitionResult;
 import nvidia.riva.asr.RivaAsr.StreamingRecognitionResult;
 import nvidia.riva.asr.RivaAsr.WordInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -114,11 +122,51 @@ class RivaSphinxTest {
         assertEquals(own, String.join(" ", s.transcript().split("\\s+")));
     }
 
-    /** The engine's own live stream on the same samples, in the same 100 ms pieces: its finals joined. */
+    @Test
+    void recognizeTakesAWholeFileAsRivaClientsSendItAndRefusesBadAudio() throws Exception {
+        RequiredTools.command("ffmpeg");
+        String clip = "0930";
+        byte[] file = Files.readAllBytes(LIBRIVOX.resolve(PREFIX + clip + ".wav"));
+        WavFile wav = WavFile.read(LIBRIVOX.resolve(PREFIX + clip + ".wav"));
+        String own = enginesOwnTranscript(wav.samples(), StreamSettings.file("en-US", null, "reference"));
+        assertTrue(!own.isBlank());
+
+        // Pipecat's segmented service and transcribe_file_offline.py: WAV bytes, no encoding, no rate
+        RecognizeResponse fromWav = client.blocking.recognize(RecognizeRequest.newBuilder()
+                .setConfig(RecognitionConfig.newBuilder().setLanguageCode("en-US").setEnableWordTimeOffsets(true))
+                .setAudio(ByteString.copyFrom(file)).setId(RequestId.newBuilder().setValue("file-1")).build());
+        assertEquals(1, fromWav.getResultsCount());
+        SpeechRecognitionResult r = fromWav.getResults(0);
+        assertEquals(own, r.getAlternatives(0).getTranscript(), "the engine's own transcript of the file");
+        assertEquals(own, String.join(" ", r.getAlternatives(0).getWordsList().stream().map(WordInfo::getWord).toList()));
+        assertEquals(3.29f, r.getAudioProcessed(), 0.01f);
+        assertEquals("file-1", fromWav.getId().getValue());
+
+        // headerless LINEAR_PCM
+        RecognizeResponse fromPcm = client.blocking.recognize(RecognizeRequest.newBuilder()
+                .setConfig(RivaClient.pcm16k()).setAudio(ByteString.copyFrom(pcmBytes(wav.samples()))).build());
+        assertEquals(own, fromPcm.getResults(0).getAlternatives(0).getTranscript());
+
+        for (RecognizeRequest bad : List.of(
+                RecognizeRequest.newBuilder().setConfig(RivaClient.pcm16k()).build(),
+                RecognizeRequest.newBuilder().setConfig(RecognitionConfig.newBuilder().setLanguageCode("en-US"))
+                        .setAudio(ByteString.copyFrom(new byte[] {'n', 'o', 't', ' ', 'a', 'u', 'd', 'i', 'o'})).build(),
+                RecognizeRequest.newBuilder().setConfig(RivaClient.pcm16k().setLanguageCode("tlh"))
+                        .setAudio(ByteString.copyFrom(file)).build())) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.blocking.recognize(bad));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+        }
+    }
+
     String enginesOwnTranscript(short[] pcm) throws Exception {
+        return enginesOwnTranscript(pcm, StreamSettings.live("en-US", null, "reference"));
+    }
+
+    /** The engine's own stream on the same samples, in 100 ms pieces: its finals joined. */
+    String enginesOwnTranscript(short[] pcm, StreamSettings settings) throws Exception {
         List<String> finals = new ArrayList<>();
         CountDownLatch finished = new CountDownLatch(1);
-        try (RecognitionStream stream = engine.openStream(StreamSettings.live("en-US", null, "reference"),
+        try (RecognitionStream stream = engine.openStream(settings,
                 new RecognitionListener() {
                     @Override
                     public void onPartial(Utterance partial) {
