@@ -76,11 +76,18 @@ final class RivaModels {
             out.addModelConfig(RivaSpeechRecognitionConfigResponse.Config.newBuilder()
                     .setModelName(l.name())
                     .putParameters("type", "online")
-                    .putParameters("language_code", String.join(",", new TreeSet<>(m.engine().languages())))
+                    .putParameters("language_code", languageCodes(m.engine().languages()))
                     .putParameters("engine", m.engine().name())
                     .putParameters("streaming", "true")
                     .putParameters("offline", "true"));
         }
         return out.build();
+    }
+
+    /** The served locales, comma-separated; "auto" (detect) is no locale and is named only when it is all there is. */
+    static String languageCodes(java.util.Set<String> languages) {
+        TreeSet<String> locales = new TreeSet<>(languages);
+        if (locales.size() > 1) locales.removeIf(l -> l.equalsIgnoreCase("auto"));
+        return String.join(",", locales);
     }
 }
