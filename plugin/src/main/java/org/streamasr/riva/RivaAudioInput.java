@@ -4,32 +4,31 @@ import com.google.protobuf.ByteString;
 import io.grpc.StatusException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import nvidia.riva.RivaAudio.AudioEncoding;
-import org.streamasr.media.PcmFrame;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
-import org.streamasr.media.adapter.ResampledFeed;
 import org.streamasr.media.g711.G711;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
- * One StreamingRecognize call's {@code audio_content} on its way to the participant's feed: a WAV header at the start
- * is read (and wins over the config), then LINEAR_PCM, MULAW or ALAW at the input rate is turned into 16 kHz frames.
- * Messages may split samples and the header anywhere. Confined to the call's serialized gRPC callbacks.
+ * The parsing side of one StreamingRecognize call's {@code audio_content}: a WAV header at the start is read (and
+ * wins over the config), then LINEAR_PCM (split anywhere, even inside a sample) or MULAW/ALAW (expanded) goes to the
+ * participant's {@link ParticipantIngest} at the input rate, which resamples and frames it on the media pool.
+ * Confined to the call's serialized gRPC callbacks.
  */
-final class RivaAudioInput implements AutoCloseable {
+final class RivaAudioInput {
     /** Bytes held while looking for the end of a WAV header. */
     private static final int MAX_HEADER_BYTES = 1 << 20;
 
-    private final ParticipantFeed feed;
+    private final ParticipantIngest ingest;
     private RivaAudioFormat format;
     private ByteBuffer header; // non-null while the start of the audio is being sniffed
-    private PcmStreamInput pcm;
-    private ResampledFeed g711;
+    private InterleavedPcm pcm;
     private long inputBytes;
 
-    RivaAudioInput(RivaAudioFormat declared, ParticipantFeed feed) {
+    RivaAudioInput(RivaAudioFormat declared, ParticipantIngest ingest) {
         this.format = declared;
-        this.feed = feed;
+        this.ingest = ingest;
         this.header = ByteBuffer.allocate(0);
     }
 
@@ -55,7 +54,7 @@ final class RivaAudioInput implements AutoCloseable {
                 byte b = data.get();
                 out[i] = ulaw ? G711.ulawToLinear(b) : G711.alawToLinear(b);
             }
-            g711.push(out, 0, out.length, PcmFrame.Kind.AUDIO);
+            ingest.onPcm(out, format.sampleRate());
         }
     }
 
@@ -89,19 +88,12 @@ final class RivaAudioInput implements AutoCloseable {
             format = new RivaAudioFormat(AudioEncoding.LINEAR_PCM, format.sampleRate());
         }
         header = null;
-        if (format.encoding() == AudioEncoding.LINEAR_PCM) {
-            pcm = new PcmStreamInput(List.of(feed), format.sampleRate(), false);
-        } else {
-            g711 = new ResampledFeed(feed, format.sampleRate());
-        }
+        if (format.encoding() == AudioEncoding.LINEAR_PCM) pcm = new InterleavedPcm(List.of(ingest), format.sampleRate(), false);
         return all;
     }
 
-    /** Ends the audio: what the resampler holds goes out, then the feed closes (finals follow). */
-    @Override
-    public void close() {
-        if (pcm != null) pcm.close();
-        else if (g711 != null) g711.close();
-        else feed.close();
+    /** Ends the audio: what is queued plays out and the participant's stream closes (finals follow). Idempotent. */
+    CompletableFuture<Void> close() {
+        return ingest.close();
     }
 }

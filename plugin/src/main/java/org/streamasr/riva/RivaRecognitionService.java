@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import nvidia.riva.asr.RivaAsr.RecognizeRequest;
 import nvidia.riva.asr.RivaAsr.RecognizeResponse;
 import nvidia.riva.asr.RivaAsr.RivaSpeechRecognitionConfigRequest;
@@ -17,7 +18,7 @@ import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.TranscriptListener;
 import org.streamasr.stream.CallRejections;
 
@@ -32,19 +33,23 @@ final class RivaRecognitionService extends RivaSpeechRecognitionGrpc.RivaSpeechR
     private final CallSink calls;
     private final RivaModels models;
     private final RivaFileRecognizer files;
-    private final DropCounter drops;
+    private final Executor mediaPool;
+    private final MediaMetrics media;
 
-    RivaRecognitionService(CallSink calls, RivaModels models, RivaFileRecognizer files, DropCounter drops) {
+    RivaRecognitionService(CallSink calls, RivaModels models, RivaFileRecognizer files, Executor mediaPool,
+                           MediaMetrics media) {
         this.calls = calls;
         this.models = models;
         this.files = files;
-        this.drops = drops;
+        this.mediaPool = mediaPool;
+        this.media = media;
     }
 
     @Override
     public StreamObserver<StreamingRecognizeRequest> streamingRecognize(
             StreamObserver<StreamingRecognizeResponse> responses) {
-        return new RivaStreamingSession((ServerCallStreamObserver<StreamingRecognizeResponse>) responses, this, drops);
+        return new RivaStreamingSession((ServerCallStreamObserver<StreamingRecognizeResponse>) responses, this,
+                mediaPool, media);
     }
 
     @Override

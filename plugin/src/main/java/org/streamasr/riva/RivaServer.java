@@ -5,6 +5,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.streamasr.api.HostedApi;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.media.MediaMetrics;
 
 /**
  * NVIDIA Riva's ASR gRPC API ({@code nvidia.riva.asr.RivaSpeechRecognition}) on its own port (asr.riva.port, 50051
@@ -37,15 +38,16 @@ public final class RivaServer implements AutoCloseable {
     /**
      * Starts listening.
      *
-     * @param api the hosted API, whose queue and workers run Recognize; null when it is disabled
+     * @param api       the hosted API, whose queue and workers run Recognize; null when it is disabled
+     * @param mediaPool the media CPU pool the streams' ingest pipelines run on
      * @throws IOException when the port cannot be bound
      */
     public static RivaServer start(RivaConfig config, CallSink calls, ServedModels models, String defaultEngine,
-                                   HostedApi api, DropCounter drops) throws IOException {
+                                   HostedApi api, Executor mediaPool, MediaMetrics media) throws IOException {
         ExecutorService executor = Executors.newFixedThreadPool(config.threads(), named("asr-riva"));
         RivaModels served = new RivaModels(models, defaultEngine);
         RivaRecognitionService service = new RivaRecognitionService(calls, served, new RivaFileRecognizer(api, served),
-                drops);
+                mediaPool, media);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
                 .executor(executor)
                 .maxInboundMessageSize(config.maxMessageBytes())

@@ -13,15 +13,19 @@ import nvidia.riva.asr.RivaAsr.StreamingRecognizeResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
-import org.streamasr.media.DropCounter;
+import java.util.concurrent.Executor;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.ingest.ParticipantIngest;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
-import org.streamasr.media.adapter.ParticipantFeed;
 
 /**
- * One {@code StreamingRecognize} call: the first request's {@code streaming_config} opens a call (one participant),
- * every later {@code audio_content} goes to its feed, and the client's half-close ends the audio; the call's last
+ * One {@code StreamingRecognize} call, a protocol parser on the ingest pipeline like every adapter: the first
+ * request's {@code streaming_config} opens a call (one participant and its {@link ParticipantIngest}), every later
+ * {@code audio_content} is parsed into PCM and handed to the ingest (decoded, resampled and framed on the media pool), and the client's half-close ends the audio; the call's last
  * finals are sent, then the RPC ends OK. A protocol error ends this RPC with INVALID_ARGUMENT (Riva's status for a
  * bad request) and nothing else. Requests arrive serialized on gRPC's executor; results are sent from the call's
  * event thread, under a lock, since a gRPC stream observer is not thread-safe. Interims give way (counted) while the
@@ -33,6 +37,8 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
 
     private final ServerCallStreamObserver<StreamingRecognizeResponse> out;
     private final RivaCalls calls;
+    private final Executor mediaPool;
+    private final MediaMetrics media;
     private final DropCounter drops;
     private final RivaResults results = new RivaResults();
     private final Object sendLock = new Object();
@@ -45,10 +51,13 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
     private boolean inputEnded;
     private boolean done; // guarded by sendLock: the RPC was closed (or cancelled)
 
-    RivaStreamingSession(ServerCallStreamObserver<StreamingRecognizeResponse> out, RivaCalls calls, DropCounter drops) {
+    RivaStreamingSession(ServerCallStreamObserver<StreamingRecognizeResponse> out, RivaCalls calls, Executor mediaPool,
+                         MediaMetrics media) {
         this.out = out;
         this.calls = calls;
-        this.drops = drops;
+        this.mediaPool = mediaPool;
+        this.media = media;
+        this.drops = media.dropCounter(RivaRecognitionService.SOURCE);
         out.setOnCancelHandler(this::cancelled);
     }
 
@@ -88,8 +97,9 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
         RivaAudioFormat format = RivaAudioFormat.ofStreaming(rc);
         call = calls.open(rc.getModel(), rc.getLanguageCode(), this);
         config = c;
-        input = new RivaAudioInput(format, new ParticipantFeed(call.openParticipant(
-                new ParticipantSpec(PARTICIPANT, PARTICIPANT, null))));
+        ParticipantAudio audio = call.openParticipant(new ParticipantSpec(PARTICIPANT, PARTICIPANT, null));
+        input = new RivaAudioInput(format, ParticipantIngest.builder(audio, mediaPool, media, RivaRecognitionService.SOURCE)
+                .label(call.callId()).build());
     }
 
     /** The client half-closed: no more audio; the call ends once its last finals were sent. */
@@ -101,8 +111,8 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
             complete(Status.OK);
             return;
         }
-        input.close();
-        call.close();
+        CallHandle c = call;
+        input.close().whenComplete((v, e) -> c.close()); // the queued audio plays out, then the call's last finals
     }
 
     /** The client cancelled or the transport broke. */

@@ -284,8 +284,8 @@ public final class AsrServer implements AutoCloseable {
         RivaConfig rc = rivaConfig(config);
         if (!rc.enabled()) return;
         try {
-            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), api,
-                    media.dropCounter("riva"));
+            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), api, adapters.mediaPool(),
+                    media);
         } catch (IOException e) {
             throw new InvalidConfigException("asr.riva.port", "cannot listen on " + rc.host() + ":" + rc.port() + ": "
                     + e.getMessage());

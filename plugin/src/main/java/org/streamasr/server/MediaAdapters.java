@@ -130,6 +130,11 @@ final class MediaAdapters implements AutoCloseable {
     }
 
     /** The RTP receiver, or null when asr.media.rtp.enabled is false. */
+    /** The media CPU pool every adapter's ingest pipeline runs on (the Riva gRPC streams' too). */
+    java.util.concurrent.Executor mediaPool() {
+        return executors.cpu();
+    }
+
     RtpEndpoints rtp() {
         return rtp;
     }
