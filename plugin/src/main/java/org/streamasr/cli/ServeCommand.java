@@ -74,9 +74,9 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "asr-shutdown"));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
+                + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")
                 + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " "
                         + String.join("/", server.sipTransports()).toUpperCase(java.util.Locale.ROOT) : "")
-                + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")
                 + "). Ctrl-C or SIGTERM stops it gracefully.");
         stop.await();
         server.close();

@@ -209,13 +209,13 @@ public final class AsrServer implements AutoCloseable {
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
         startHostedApi();
         transcripts.start(scheduler);
-        startRiva();
         try {
             http.start();
         } catch (IOException | UnresolvedAddressException e) {
             throw new InvalidConfigException("asr.server.host/port", "cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage());
         }
+        startRiva();
         if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
             LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
                     + "list them with their caption tokens; set keys unless only a private network reaches it", port());

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -17,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.TranscriptEvent;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallSession;
 
@@ -57,11 +57,8 @@ public final class CallTranscripts implements CallEvents, AutoCloseable {
     public CallTranscripts(TranscriptsConfig config, LongSupplier clock) {
         this.config = config;
         this.clock = clock;
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "asr-transcripts");
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                NamedThreads.single("asr-transcripts", true));
     }
 
     /**

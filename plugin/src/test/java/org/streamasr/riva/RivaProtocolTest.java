@@ -251,6 +251,16 @@ class RivaProtocolTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     }
 
+    @Test
+    void aRivaPortInUseNamesItsKey() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            org.streamasr.server.InvalidConfigException e = assertThrows(org.streamasr.server.InvalidConfigException.class,
+                    () -> AsrServer.start(TestServers.config(Map.of("asr.riva.port", busy.getLocalPort())), engine, false));
+            assertTrue(e.getMessage().startsWith("asr.riva.port: cannot listen on 127.0.0.1:" + busy.getLocalPort()),
+                    e.getMessage());
+        }
+    }
+
     void assertInvalid(RecognitionConfig.Builder config, String message) throws Exception {
         StatusRuntimeException e = client.stream().config(config.build(), true).audio(new byte[3200], 3200).await();
         assertNotNull(e, "refused: " + config);
