@@ -96,10 +96,10 @@ function wavPcm(file) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until check() is true, polling, or throws after ms. */
-async function until(check, ms, what) {
+async function until(check, ms, what, seen) {
   const end = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    if (Date.now() > end) throw new Error("timed out waiting for " + what + (seen ? "; got " + JSON.stringify(seen()) : ""));
     await sleep(20);
   }
 }
@@ -125,18 +125,22 @@ async function deepgramSession(client, pcm, finalizeAt) {
   conn.on("error", (e) => messages.push({ type: "client-error", message: String(e?.message ?? e) }));
   conn.connect();
   await conn.waitForOpen();
-  conn.sendKeepAlive({ type: "KeepAlive" });
+  // KeepAlive every 3 s, as Deepgram advises (Pipecat and LiveKit do the same): waits below send no audio
+  const keepAlive = setInterval(() => conn.sendKeepAlive({ type: "KeepAlive" }), 3000);
   const cut = finalizeAt ?? pcm.length;
   await stream(pcm.subarray(0, cut), 3200, (c) => conn.sendMedia(c));
   if (finalizeAt) {
     conn.sendFinalize({ type: "Finalize" });
-    await until(() => messages.some((m) => m.type === "Results" && m.from_finalize), 30000, "from_finalize");
+    await until(() => messages.some((m) => m.type === "Results" && m.from_finalize), 180000, "from_finalize",
+      () => [closed, messages.map((m) => [m.type, m.is_final, m.from_finalize,
+        m.channel?.alternatives?.[0]?.transcript])]);
     await stream(pcm.subarray(cut), 3200, (c) => conn.sendMedia(c));
   }
   // silence after the speech, so that UtteranceEnd can come
   await stream(Buffer.alloc(3200 * 20), 3200, (c) => conn.sendMedia(c));
   conn.sendCloseStream({ type: "CloseStream" });
-  await until(() => closed !== null, 60000, "close after CloseStream");
+  await until(() => closed !== null, 180000, "close after CloseStream");
+  clearInterval(keepAlive);
   return { messages, closed };
 }
 
@@ -229,7 +233,7 @@ async function openaiRealtime() {
   await stream(Buffer.concat([pcm, Buffer.alloc(4800 * 20)]), 4800,
     (c) => rt.send({ type: "input_audio_buffer.append", audio: c.toString("base64") }));
   await until(() => events.filter((e) => e.type === "conversation.item.input_audio_transcription.completed").length > 0
-    && Date.now() - lastEventAt(events) > 2500, 60000, "completed transcriptions");
+    && Date.now() - lastEventAt(events) > 5000, 240000, "completed transcriptions");
   rt.close();
   await until(() => closed !== null, 10000, "close");
   return { events, closed };
@@ -255,7 +259,7 @@ async function jigasiReplay() {
   const pcm = Buffer.concat([upsample16to24(wavPcm(clip)), Buffer.alloc(48000 * 3)]);
   await stream(pcm, 48000, (c) => ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: c.toString("base64") })), 1000);
   await until(() => events.some((e) => e.type === "conversation.item.input_audio_transcription.completed")
-    && Date.now() - lastEventAt(events) > 2500, 60000, "completed");
+    && Date.now() - lastEventAt(events) > 5000, 240000, "completed");
   ws.close(1000);
   await until(() => closed !== null, 10000, "close");
   const wrong = await new Promise((resolve) => {

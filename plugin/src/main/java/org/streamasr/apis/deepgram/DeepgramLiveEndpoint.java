@@ -81,7 +81,7 @@ public final class DeepgramLiveEndpoint {
 
     private static String header(HandshakeRequest request, String name) {
         for (Map.Entry<String, List<String>> e : request.getHeaders().entrySet()) {
-            if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) return e.getValue().get(0);
+            if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) return String.join(",", e.getValue());
         }
         return null;
     }

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -50,6 +51,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private final ScheduledFuture<?> ticker;
     private final Map<Integer, String> speaking = new HashMap<>();
     private final Map<Integer, Long> lastWordEnd = new HashMap<>();
+    private final java.util.Set<Integer> flushAnswered = new java.util.HashSet<>();
     private StreamingWavHeader wav;
     private String encoding;
     private int sampleRate;
@@ -170,6 +172,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
                 if (options.interimResults()) send = messages.results(channel, e, offsetMs, false, false, false);
             } else {
                 speaking.remove(channel);
+                if (flushing) flushAnswered.add(channel);
                 if (e.text().isBlank() && !flushing) return;
                 send = messages.results(channel, e, offsetMs, true, options.endpointing(), flushing);
                 if (!e.words().isEmpty()) lastWordEnd.put(channel, offsetMs + e.words().get(e.words().size() - 1).endMs());
@@ -180,6 +183,27 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
             out.sendText(send, e.isFinal() ? OutboundChannel.Priority.FINAL : OutboundChannel.Priority.PARTIAL,
                     e.isFinal() ? null : "interim-" + channel);
         }
+    }
+
+    /**
+     * A Finalize always gets a {@code from_finalize} final per channel (Pipecat waits for it): an empty one for a
+     * channel that had nothing buffered.
+     */
+    @Override
+    public void onFlushed() {
+        List<String> empty = new java.util.ArrayList<>();
+        synchronized (this) {
+            long now = audio == null ? 0 : audio.receivedMs();
+            int n = options.multichannel() ? channels : 1;
+            for (int c = 0; c < n; c++) {
+                if (!flushAnswered.contains(c)) {
+                    empty.add(messages.results(c, new TranscriptEvent("", "", null, "", 0, true, "", null, now, now,
+                            List.of()), 0, true, false, true));
+                }
+            }
+            flushAnswered.clear();
+        }
+        for (String m : empty) out.sendText(m, OutboundChannel.Priority.FINAL, null);
     }
 
     /** UtteranceEnd once {@code utterance_end_ms} of audio followed the last final word with no new words. */
