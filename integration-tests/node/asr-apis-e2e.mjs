@@ -151,8 +151,26 @@ async function deepgramLive() {
   const out = {};
   out.plain = await deepgramSession(client, pcm, null);
   out.finalize = await deepgramSession(client, pcm, Math.floor(pcm.length / 2 / 3200) * 3200);
+  if (process.env.OPUS_CLIP) out.opus = await deepgramOggOpus(client, fs.readFileSync(process.env.OPUS_CLIP));
   out.bad = await deepgramBadInput();
   return out;
+}
+
+/** An Ogg Opus file streamed as it is, with encoding=ogg-opus (no sample_rate needed). */
+async function deepgramOggOpus(client, bytes) {
+  const conn = await client.listen.v1.connect({ model: "nova-2-general", encoding: "ogg-opus" });
+  const messages = [];
+  let closed = null;
+  conn.on("message", (m) => messages.push(m));
+  conn.on("close", (e) => { closed = { code: e.code, reason: e.reason }; });
+  conn.connect();
+  await conn.waitForOpen();
+  const keepAlive = setInterval(() => conn.sendKeepAlive({ type: "KeepAlive" }), 3000);
+  await stream(bytes, 1000, (c) => conn.sendMedia(c));
+  conn.sendCloseStream({ type: "CloseStream" });
+  await until(() => closed !== null, 180000, "close after CloseStream");
+  clearInterval(keepAlive);
+  return { messages, closed };
 }
 
 /** Raw ws connections with bad input; each gets Deepgram's own refusal. */

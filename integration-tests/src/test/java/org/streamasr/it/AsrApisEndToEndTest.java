@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamasr.server.AsrServer;
+import org.streamasr.server.MainPortTlsTest;
 import org.streamasr.testing.RequiredTools;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.TestServers;
@@ -179,9 +180,12 @@ class AsrApisEndToEndTest {
 
     @Test
     void deepgramLiveThroughTheSdkInRealTimeWithInterimsFinalsUtteranceEndFinalizeAndCloseStream() throws Exception {
+        RequiredTools.command("opusenc");
+        Path opus = java.nio.file.Files.createTempFile("it-clip-", ".opus");
+        MainPortTlsTest.run(opus.getParent(), "opusenc", "--quiet", CLIP.toString(), opus.toString());
         JsonNode out;
         try (AsrServer server = server(Map.of())) {
-            out = runNode("deepgram-live", server, server.baseUri().toString());
+            out = runNode("deepgram-live", server.baseUri().toString(), Map.of("OPUS_CLIP", opus.toString()));
             assertEquals(0, server.calls().calls().size(), "every connection's call ended");
         }
         JsonNode plain = out.get("plain");
@@ -230,6 +234,15 @@ class AsrApisEndToEndTest {
         assertTrue(wer <= 0.25, "cut in two by Finalize, the transcript stays close to the engine's own: " + wer
                 + " '" + String.join(" ", finalizeFinals) + "'");
 
+        List<String> opusFinals = new ArrayList<>();
+        for (JsonNode m : out.get("opus").get("messages")) {
+            if (m.get("type").asText().equals("Results") && m.get("is_final").asBoolean()) {
+                opusFinals.add(m.get("channel").get("alternatives").get(0).get("transcript").asText());
+            }
+        }
+        assertEquals(1000, out.get("opus").get("closed").get("code").asInt());
+        assertTrue(wer(String.join(" ", opusFinals)) <= 0.35, "Ogg Opus: " + opusFinals + " vs " + engineText);
+
         JsonNode bad = out.get("bad");
         assertEquals(401, bad.get("wrongKey").get("status").asInt(), bad.toString());
         assertEquals("Invalid credentials.", bad.get("wrongKey").get("dgError").asText());
@@ -249,7 +262,7 @@ class AsrApisEndToEndTest {
     @Test
     void openAiRealtimeThroughTheSdkOverTlsAndJigasisMessageSequence() throws Exception {
         Path certDir = java.nio.file.Files.createTempDirectory("it-tls-");
-        Path[] pem = org.streamasr.server.MainPortTlsTest.selfSigned(certDir, false);
+        Path[] pem = MainPortTlsTest.selfSigned(certDir, false);
         JsonNode sdk;
         JsonNode jigasi;
         try (AsrServer server = server(Map.of("asr.server.tls.cert", pem[0].toString(),

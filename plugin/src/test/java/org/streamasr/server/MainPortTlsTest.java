@@ -47,7 +47,7 @@ public class MainPortTlsTest {
         return new Path[] {cert, key};
     }
 
-    static void run(Path dir, String... cmd) throws Exception {
+    public static void run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "openssl timed out");

@@ -9,15 +9,16 @@ import java.util.Map;
  * {@code keywords}, {@code tag}, {@code diarize}, {@code numerals}, {@code no_delay}, jambonz's {@code vad_turnoff},
  * ...) are accepted and ignored, as Deepgram ignores unknown ones.
  *
- * @param encoding       {@code linear16}, {@code mulaw}, {@code alaw}, or null: a WAV container (its header says)
+ * @param encoding       {@code linear16}, {@code mulaw}, {@code alaw}, {@code opus}/{@code ogg-opus} (Ogg Opus), or
+ *                       null: a WAV or Ogg Opus container (its header says)
  * @param endpointing    false when {@code endpointing=false}: finals still come, but never with {@code speech_final}
  * @param utteranceEndMs {@code utterance_end_ms}, or 0 for none
  */
 public record DeepgramLiveOptions(String model, String language, String encoding, int sampleRate, int channels,
                                   boolean multichannel, boolean interimResults, boolean endpointing,
                                   int utteranceEndMs, boolean vadEvents, boolean punctuated) {
-    /** Raw encodings decoded here; {@code opus}/{@code ogg-opus}/{@code flac}/... are refused with 400. */
-    public static final List<String> ENCODINGS = List.of("linear16", "mulaw", "alaw");
+    /** Encodings decoded here ({@code opus} and {@code ogg-opus}: Opus in Ogg); {@code flac}, ... are refused with 400. */
+    public static final List<String> ENCODINGS = List.of("linear16", "mulaw", "alaw", "opus", "ogg-opus");
 
     /** A query Deepgram would refuse (400 "Bad Request" with this message in {@code dg-error}). */
     public static final class InvalidQueryException extends Exception {
@@ -32,11 +33,11 @@ public record DeepgramLiveOptions(String model, String language, String encoding
             encoding = encoding.toLowerCase(Locale.ROOT);
             if (!ENCODINGS.contains(encoding)) {
                 throw new InvalidQueryException("Invalid query string. encoding '" + encoding + "' is not supported by "
-                        + "this server; use one of " + String.join(", ", ENCODINGS) + ", or send WAV and omit encoding");
+                        + "this server; use one of " + String.join(", ", ENCODINGS) + ", or send WAV or Ogg Opus and omit encoding");
             }
         }
         Integer rate = integer(query, "sample_rate", 8000, 192_000);
-        if (encoding != null && rate == null) {
+        if (encoding != null && rate == null && !encoding.contains("opus")) {
             throw new InvalidQueryException("Invalid query string. sample_rate is required with encoding");
         }
         Integer channels = integer(query, "channels", 1, 20);

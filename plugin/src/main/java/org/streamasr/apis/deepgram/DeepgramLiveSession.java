@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.streamasr.apis.G711Pcm;
 import org.streamasr.apis.LiveAudio;
+import org.streamasr.apis.OggOpusStream;
 import org.streamasr.apis.ServedModel;
 import org.streamasr.apis.StreamingWavHeader;
 import org.streamasr.media.CallRejectedException;
@@ -27,7 +28,7 @@ import org.streamasr.media.adapter.OutboundChannel;
 import org.streamasr.media.adapter.ProtocolSession;
 
 /**
- * One Deepgram live connection: audio in binary frames (the query's encoding, or a WAV stream), {@code KeepAlive},
+ * One Deepgram live connection: audio in binary frames (the query's encoding, or a WAV or Ogg Opus stream), {@code KeepAlive},
  * {@code Finalize}, {@code CloseStream} in text frames; {@code Results} (interim when asked, finals with
  * {@code speech_final} at the engine's endpoints, {@code from_finalize} after a Finalize), {@code SpeechStarted}
  * (the first words of an utterance, with {@code vad_events}), {@code UtteranceEnd} ({@code utterance_end_ms} of
@@ -53,6 +54,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private final Map<Integer, Long> lastWordEnd = new HashMap<>();
     private final java.util.Set<Integer> flushAnswered = new java.util.HashSet<>();
     private StreamingWavHeader wav;
+    private OggOpusStream ogg;
     private String encoding;
     private int sampleRate;
     private int channels;
@@ -75,6 +77,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
         this.sampleRate = options.sampleRate();
         this.channels = options.channels();
         this.wav = encoding == null ? new StreamingWavHeader() : null;
+        if (encoding != null && encoding.contains("opus")) startOgg();
         this.messages = new DeepgramLiveMessages(requestId, new DeepgramModel(model.name(), model.engine().name()),
                 options.channels(), options.punctuated());
         try {
@@ -115,6 +118,11 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
         if (closing || !data.hasRemaining()) return;
         lastActivity = clock.getAsLong();
         sha256.update(data.duplicate());
+        if (wav != null && data.remaining() >= 4 && data.get(data.position()) == 'O'
+                && data.get(data.position() + 1) == 'g' && data.get(data.position() + 2) == 'g') {
+            wav = null;
+            startOgg();
+        }
         if (wav != null) {
             try {
                 if (!wav.accept(data)) return;
@@ -130,6 +138,16 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
             data = wav.audioAfterHeader();
             wav = null;
         }
+        if (ogg != null) {
+            try {
+                data = ogg.accept(data);
+            } catch (OggOpusStream.NotOggOpusException e) {
+                drops.drop("undecodable-audio", e.getMessage());
+                closeNow(CloseCodes.POLICY_VIOLATION, "DATA-0000: " + e.getMessage());
+                return;
+            }
+            if (!data.hasRemaining()) return;
+        }
         if (audio == null && !open()) return;
         ByteBuffer pcm = switch (encoding) {
             case "mulaw" -> G711Pcm.decode(data, true);
@@ -138,6 +156,18 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
         };
         audio.pcm16(pcm);
         checkUtteranceEnd();
+    }
+
+    private void startOgg() {
+        ogg = new OggOpusStream();
+        encoding = "linear16";
+        sampleRate = OggOpusStream.SAMPLE_RATE;
+        channels = 1;
+    }
+
+    private void releaseOgg() {
+        if (ogg != null) ogg.close();
+        ogg = null;
     }
 
     private boolean open() {
@@ -182,6 +212,12 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
         if (send != null) {
             out.sendText(send, e.isFinal() ? OutboundChannel.Priority.FINAL : OutboundChannel.Priority.PARTIAL,
                     e.isFinal() ? null : "interim-" + channel);
+        }
+        // the engine may finish an utterance well after its audio arrived (a busy machine, or at CloseStream)
+        if (e.isFinal()) {
+            synchronized (this) {
+                checkUtteranceEnd();
+            }
         }
     }
 
@@ -237,6 +273,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private void finish(int code, String reason) {
         if (ended) return;
         ended = true;
+        releaseOgg();
         ticker.cancel(false);
         long duration = audio == null ? 0 : audio.receivedMs();
         out.sendText(messages.metadata(HexFormat.of().formatHex(sha256.digest()), duration, Instant.now()),
@@ -249,6 +286,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
         checkUtteranceEnd();
         if (!closing && clock.getAsLong() - lastActivity > INACTIVITY_MILLIS) {
             drops.drop("inactive", "no audio or KeepAlive for 10 s");
+            releaseOgg();
             closing = true;
             ended = true;
             ticker.cancel(false);
@@ -258,6 +296,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     }
 
     private void closeNow(int code, String reason) {
+        releaseOgg();
         closing = true;
         ended = true;
         ticker.cancel(false);
@@ -267,6 +306,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
 
     @Override
     public synchronized void onClosed(int code, String reason) {
+        releaseOgg();
         ticker.cancel(false);
         closing = true;
         ended = true;
