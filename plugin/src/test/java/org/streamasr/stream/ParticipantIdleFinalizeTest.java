@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallSpec;
@@ -104,6 +105,8 @@ class ParticipantIdleFinalizeTest {
         registry.finalizeIdleParticipants();
         assertEquals(16_000 + SILENCE, s.acceptedSamples(), "once per pause");
         assertTrue(registry.find("standup").orElseThrow().isLive(), "the call stays open");
+        assertEquals(1000, registry.find("standup").orElseThrow().participants().get(0).audioMillis(),
+                "audioMs counts the second received, not the silence fed for endpointing");
         assertEquals(1L, media.counters().get("calls.participants.idle-finalized"));
 
         // The engine ends the utterance on that silence: its final ends where the audio ended, not in the silence.

@@ -2,12 +2,14 @@ package org.streamasr.media.fork;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.EndpointConfigs;
 
 /**
- * WebSocket endpoints for FreeSWITCH mod_audio_fork (subprotocol {@code audiostream.drachtio.org}) and jambonz's
+ * WebSocket endpoints for FreeSWITCH mod_audio_fork (subprotocol {@code audio.drachtio.org}, or
+ * {@code audiostream.drachtio.org} from builds before 2020) and jambonz's
  * {@code listen} verb (subprotocol {@code audio.jambonz.org}).
  *
  * <p>Default paths ({@link AudioForkConfig#defaults()}): {@code /audio-fork} and {@code /audio-fork/{callId}}. URL
@@ -24,8 +26,8 @@ public final class AudioForkEndpoints {
     private AudioForkEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, AudioForkConfig config) {
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, AudioForkConfig config) {
         return EndpointConfigs.createAll(config.paths(), config.subprotocols(), AudioForkSession.COMPONENT, metrics,
-                config.limits(), (connection, out) -> AudioForkSession.open(sink, config, connection, out, metrics));
+                config.limits(), (connection, out) -> AudioForkSession.open(sink, config, connection, out, metrics, mediaPool));
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.ParticipantSpec;
@@ -106,7 +106,8 @@ public final class RtpSession implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.drops = metrics.dropCounter("rtp");
-        this.parser = new RtpParser(drops, spec.audioLevelExtensionId());
+        this.parser = new RtpParser(drops, spec.audioLevelExtensionId(),
+                type -> metrics.counter("rtp.rtcp." + RtpParser.rtcpTypeName(type)).increment());
         this.lastPacketNanos = clock.getAsLong();
     }
 

@@ -29,19 +29,21 @@ class ForkEndpointsTest {
 
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private TyrusTestServer server;
 
     @BeforeEach
     void start() throws Exception {
         List<jakarta.websocket.server.ServerEndpointConfig> endpoints = new ArrayList<>();
-        endpoints.addAll(AudioForkEndpoints.create(sink, metrics, AudioForkConfig.defaults()));
-        endpoints.addAll(TwilioEndpoints.create(sink, metrics, TwilioConfig.defaults()));
+        endpoints.addAll(AudioForkEndpoints.create(sink, metrics, pool.cpu(), AudioForkConfig.defaults()));
+        endpoints.addAll(TwilioEndpoints.create(sink, metrics, pool.cpu(), TwilioConfig.defaults()));
         server = new TyrusTestServer(endpoints);
     }
 
     @AfterEach
     void stop() {
         server.close();
+        pool.close();
     }
 
     @Test
@@ -92,6 +94,23 @@ class ForkEndpointsTest {
         assertEquals("fs-uuid-1", call.callId());
         SignalMetrics.Alignment a = SignalMetrics.align(TestAudio.resample(at8k, 8_000, 16_000), call.participant("caller").samples(), 100);
         assertTrue(a.correlation() > 0.999 && a.lag() == 0, "8 kHz L16 resampled like the reference: " + a);
+    }
+
+    @Test
+    void modAudioForkDefaultSubprotocolAudioDrachtioOrgIsNegotiated() throws Exception {
+        // what mod_audio_fork offers since 2020 (MOD_AUDIO_FORK_SUBPROTOCOL_NAME unset), and nothing else
+        try (WsTestClient freeswitch = WsTestClient.connect(server.uri("/audio-fork/fs-uuid-2?rate=16k&mix=mono"),
+                List.of("audio.drachtio.org"), Map.of())) {
+            assertEquals("audio.drachtio.org", freeswitch.negotiatedSubprotocol());
+            short[] tone = new short[3200];
+            for (int i = 0; i < tone.length; i++) tone[i] = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / 16000.0));
+            freeswitch.sendBinary(TestAudio.le(tone, 0, tone.length));
+            RecordingCallSink.Participant p = sink.awaitCall(0).awaitParticipant("caller");
+            Poll.until(() -> p.samples().length == tone.length, "audio arrived");
+            assertArrayEquals(tone, p.samples());
+        }
+        Poll.until(() -> sink.awaitCall(0).isClosed(), "closed");
+        assertEquals("fs-uuid-2", sink.awaitCall(0).callId());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.streamasr.media;
+package org.streamasr.runtime;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,6 +57,14 @@ public final class DropCounter {
             log.warn("{} dropped input: {} ({}){}", component, reason, detail,
                     suppressed > 0 ? "; " + suppressed + " more of this reason since the last report" : "");
         }
+    }
+
+    /**
+     * Counts one item dropped by design rather than for bad input (RTCP on an RTP port, which the README promises to
+     * ignore): counted under {@code reason} like any drop, never logged.
+     */
+    public void dropQuietly(String reason) {
+        reasons.computeIfAbsent(reason, k -> new Reason()).count.increment();
     }
 
     public long count(String reason) {

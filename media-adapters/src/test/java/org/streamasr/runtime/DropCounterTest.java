@@ -1,4 +1,4 @@
-package org.streamasr.media;
+package org.streamasr.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,6 +36,14 @@ class DropCounterTest {
 
     private List<String> logged() {
         return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Test
+    void aQuietDropIsCountedAndNeverLogged() {
+        for (int i = 0; i < 3; i++) drops.dropQuietly("rtcp");
+        assertEquals(3, drops.count("rtcp"));
+        assertEquals(3, drops.total());
+        assertEquals(List.of(), logged());
     }
 
     @Test
