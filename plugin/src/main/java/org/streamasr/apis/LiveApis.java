@@ -25,10 +25,13 @@ public final class LiveApis implements AutoCloseable {
     });
     private final List<ServerEndpointConfig> endpoints;
 
-    public LiveApis(CallSink sink, ServedModels models, ApiKeys keys, MediaMetrics metrics, WsLimits limits) {
+    /** @param mediaPool the media adapters' CPU pool, where the ingest pipeline decodes and resamples */
+    public LiveApis(CallSink sink, java.util.concurrent.Executor mediaPool, ServedModels models, ApiKeys keys,
+                    MediaMetrics metrics, WsLimits limits) {
+        LiveAudio.Opener opener = new LiveAudio.Opener(sink, mediaPool, metrics);
         this.endpoints = List.of(
-                DeepgramLiveEndpoint.create(sink, models, keys, metrics, limits, timer),
-                RealtimeEndpoint.create(sink, models, keys, metrics, limits));
+                DeepgramLiveEndpoint.create(opener, models, keys, metrics, limits, timer),
+                RealtimeEndpoint.create(opener, models, keys, metrics, limits));
     }
 
     public List<ServerEndpointConfig> endpoints() {

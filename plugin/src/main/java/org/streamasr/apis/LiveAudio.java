@@ -13,12 +13,15 @@ import org.streamasr.media.CallSpec;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
+import java.util.concurrent.Executor;
+import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * The audio side of one live connection of an outside API (Deepgram live, OpenAI realtime): one call, one
- * participant per channel, 16-bit PCM in at the connection's rate. Adds what those protocols need on top of a call:
+ * participant per channel, 16-bit PCM in at the connection's rate, through the one ingest pipeline
+ * ({@link ParticipantIngest}: resampled and framed on the media pool, never on the network thread). Adds what those protocols need on top of a call:
  * a flush on demand (Deepgram's {@code Finalize}, OpenAI's {@code commit}) that ends the channels' utterances now
  * and goes on with fresh streams on the same clock, and times on the connection's clock (ms of audio received).
  *
@@ -46,6 +49,17 @@ public final class LiveAudio implements TranscriptListener {
     private record Stream(int channel, long offsetMs, boolean flushing) {
     }
 
+    /** What a protocol session needs to open its connection's audio: the server's call sink and media pool. */
+    public record Opener(CallSink sink, Executor mediaPool, MediaMetrics metrics) {
+        /** See {@link LiveAudio#LiveAudio}. */
+        public LiveAudio open(String source, ServedModel model, String language, int sampleRate, int channels,
+                              boolean separate, Map<String, String> attributes, Listener listener)
+                throws CallRejectedException {
+            return new LiveAudio(sink, mediaPool, metrics, source, model, language, sampleRate, channels, separate,
+                    attributes, listener);
+        }
+    }
+
     private final int channels;
     private final boolean downmix;
     private final int sampleRate;
@@ -54,7 +68,10 @@ public final class LiveAudio implements TranscriptListener {
     private final Map<String, Stream> streams = new HashMap<>();
     private int generation;
     private int flushPending;
-    private PcmStreamInput input;
+    private final Executor mediaPool;
+    private final MediaMetrics metrics;
+    private final String component;
+    private InterleavedPcm input;
     private long receivedFrames;
     private long receivedBytes;
 
@@ -63,8 +80,12 @@ public final class LiveAudio implements TranscriptListener {
      * @param separate   one participant per channel (Deepgram's multichannel); otherwise channels are mixed to one
      * @throws CallRejectedException when the call cannot be opened (capacity, language, engine)
      */
-    public LiveAudio(CallSink sink, String source, ServedModel model, String language, int sampleRate, int channels,
-                     boolean separate, Map<String, String> attributes, Listener listener) throws CallRejectedException {
+    public LiveAudio(CallSink sink, Executor mediaPool, MediaMetrics metrics, String source, ServedModel model,
+                     String language, int sampleRate, int channels, boolean separate, Map<String, String> attributes,
+                     Listener listener) throws CallRejectedException {
+        this.mediaPool = mediaPool;
+        this.metrics = metrics;
+        this.component = source;
         this.channels = channels;
         this.downmix = channels > 1 && !separate;
         this.sampleRate = sampleRate;
@@ -111,14 +132,15 @@ public final class LiveAudio implements TranscriptListener {
     private void open() {
         generation++;
         int n = downmix ? 1 : channels;
-        List<ParticipantFeed> feeds = new ArrayList<>(n);
+        List<ParticipantIngest> feeds = new ArrayList<>(n);
         long offset = receivedFrames * 1000 / sampleRate;
         for (int c = 0; c < n; c++) {
             String id = "channel-" + c + (generation == 1 ? "" : "." + generation);
-            feeds.add(new ParticipantFeed(call.openParticipant(ParticipantSpec.of(id))));
+            feeds.add(ParticipantIngest.builder(call.openParticipant(ParticipantSpec.of(id)), mediaPool, metrics, component)
+                    .label(call.callId() + "/" + id).build());
             streams.put(id, new Stream(c, offset, false));
         }
-        input = new PcmStreamInput(feeds, sampleRate, false);
+        input = new InterleavedPcm(feeds, sampleRate, false);
     }
 
     /**
@@ -128,7 +150,7 @@ public final class LiveAudio implements TranscriptListener {
      */
     public synchronized boolean flush() {
         if (input == null) return false;
-        PcmStreamInput closing = input;
+        InterleavedPcm closing = input;
         input = null;
         for (Map.Entry<String, Stream> e : streams.entrySet()) {
             Stream s = e.getValue();
@@ -141,11 +163,15 @@ public final class LiveAudio implements TranscriptListener {
         return true;
     }
 
-    /** Ends the call: the last finals are delivered, then {@link Listener#onEnded}. Idempotent. */
+    /** Ends the call: the audio plays out, the last finals are delivered, then {@link Listener#onEnded}. Idempotent. */
     public synchronized void end() {
-        if (input != null) input.close();
+        CallHandle c = call;
+        if (input == null) {
+            c.close();
+            return;
+        }
+        input.close().whenComplete((v, e) -> c.close());
         input = null;
-        call.close();
     }
 
     @Override

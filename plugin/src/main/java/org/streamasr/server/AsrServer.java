@@ -187,7 +187,7 @@ public final class AsrServer implements AutoCloseable {
         adapters = new MediaAdapters(config.media(), calls, media);
         adapters.webSocketEndpoints().forEach(this::deploy);
         ApiConfig apiConfig = readApiConfig();
-        liveApis = new LiveApis(calls, servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
+        liveApis = new LiveApis(calls, adapters.mediaPool(), servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
                 media, AdapterSettings.limits(new ConfigReader(config.raw()), "websocket"));
         liveApis.endpoints().forEach(this::deploy);
 

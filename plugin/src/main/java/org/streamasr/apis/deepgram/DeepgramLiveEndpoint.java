@@ -13,7 +13,7 @@ import org.streamasr.apis.ModelNotServedException;
 import org.streamasr.apis.ServedModel;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.engine.UnsupportedSettingException;
-import org.streamasr.media.CallSink;
+import org.streamasr.apis.LiveAudio;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
@@ -42,7 +42,7 @@ public final class DeepgramLiveEndpoint {
     private record Accepted(ServedModel model, String language, DeepgramLiveOptions options) {
     }
 
-    public static ServerEndpointConfig create(CallSink sink, ServedModels models, ApiKeys keys, MediaMetrics metrics,
+    public static ServerEndpointConfig create(LiveAudio.Opener sink, ServedModels models, ApiKeys keys, MediaMetrics metrics,
                                               WsLimits limits, ScheduledExecutorService timer) {
         return EndpointConfigs.create(PATH, List.of("token", "bearer"), DeepgramLiveSession.COMPONENT, metrics, limits,
                 (connection, out) -> {

@@ -19,8 +19,7 @@ import org.streamasr.apis.OggOpusStream;
 import org.streamasr.apis.ServedModel;
 import org.streamasr.apis.StreamingWavHeader;
 import org.streamasr.media.CallRejectedException;
-import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.LenientJson;
@@ -40,7 +39,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     static final String COMPONENT = "deepgram";
     static final long INACTIVITY_MILLIS = 10_000;
 
-    private final CallSink sink;
+    private final LiveAudio.Opener sink;
     private final ServedModel model;
     private final String language;
     private final DeepgramLiveOptions options;
@@ -63,7 +62,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private boolean closing;
     private boolean ended;
 
-    DeepgramLiveSession(CallSink sink, ServedModel model, String language, DeepgramLiveOptions options,
+    DeepgramLiveSession(LiveAudio.Opener sink, ServedModel model, String language, DeepgramLiveOptions options,
                         String requestId, OutboundChannel out, DropCounter drops, ScheduledExecutorService timer,
                         LongSupplier clock) {
         this.sink = sink;
@@ -172,7 +171,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
 
     private boolean open() {
         try {
-            audio = new LiveAudio(sink, COMPONENT, model, language, sampleRate, channels, options.multichannel(),
+            audio = sink.open(COMPONENT, model, language, sampleRate, channels, options.multichannel(),
                     Map.of("model", model.name()), this);
             return true;
         } catch (CallRejectedException e) {

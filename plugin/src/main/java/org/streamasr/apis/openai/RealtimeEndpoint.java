@@ -7,7 +7,7 @@ import org.streamasr.api.http.ApiKeys;
 import org.streamasr.apis.ModelNotServedException;
 import org.streamasr.apis.ServedModel;
 import org.streamasr.apis.ServedModels;
-import org.streamasr.media.CallSink;
+import org.streamasr.apis.LiveAudio;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
@@ -31,7 +31,7 @@ public final class RealtimeEndpoint {
     private RealtimeEndpoint() {
     }
 
-    public static ServerEndpointConfig create(CallSink sink, ServedModels models, ApiKeys keys, MediaMetrics metrics,
+    public static ServerEndpointConfig create(LiveAudio.Opener sink, ServedModels models, ApiKeys keys, MediaMetrics metrics,
                                               WsLimits limits) {
         return EndpointConfigs.create(PATH, List.of("realtime"), RealtimeSession.COMPONENT, metrics, limits,
                 (connection, out) -> {

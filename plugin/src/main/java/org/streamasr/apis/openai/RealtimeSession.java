@@ -15,8 +15,7 @@ import org.streamasr.apis.ServedModel;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.media.CallRejectedException;
-import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.LenientJson;
@@ -36,7 +35,7 @@ final class RealtimeSession implements ProtocolSession {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final CallSink sink;
+    private final LiveAudio.Opener sink;
     private final ServedModels models;
     private final OutboundChannel out;
     private final DropCounter drops;
@@ -85,7 +84,7 @@ final class RealtimeSession implements ProtocolSession {
         }
     }
 
-    RealtimeSession(CallSink sink, ServedModels models, ServedModel model, RealtimeSessionConfig config, boolean beta,
+    RealtimeSession(LiveAudio.Opener sink, ServedModels models, ServedModel model, RealtimeSessionConfig config, boolean beta,
                     OutboundChannel out, DropCounter drops) {
         this.sink = sink;
         this.models = models;
@@ -184,7 +183,7 @@ final class RealtimeSession implements ProtocolSession {
         if (bytes.length == 0) return;
         if (audio == null) {
             try {
-                audio = new LiveAudio(sink, COMPONENT, model, language, config.sampleRate(), 1, false,
+                audio = sink.open(COMPONENT, model, language, config.sampleRate(), 1, false,
                         Map.of("model", model.name()), new Tap(++generation));
             } catch (CallRejectedException e) {
                 error("server_error", "server_busy", e.getMessage(), null, eventId);
