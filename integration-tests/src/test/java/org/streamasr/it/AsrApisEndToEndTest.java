@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamasr.server.AsrServer;
+import org.streamasr.server.MainPortTlsTest;
 import org.streamasr.testing.RequiredTools;
 import org.streamasr.testing.SharedFixtures;
 import org.streamasr.testing.TestServers;
@@ -47,15 +48,37 @@ class AsrApisEndToEndTest {
     static AsrServer server(Map<String, Object> extra) throws Exception {
         Map<String, Object> settings = new java.util.HashMap<>(Map.of(
                 "asr.engine.name", "sphinx", "asr.engine.stream-buffer", "300s",
-                "asr.api.keys", List.of(KEY), "asr.api.fetch.allow-private-addresses", true));
+                "asr.api.keys", List.of(KEY), "asr.api.fetch.allow-private-addresses", true,
+                "asr.calls.finish-timeout", "120s"));
         settings.putAll(extra);
         return AsrServer.start(TestServers.config(settings));
     }
 
     static JsonNode runNode(String mode, AsrServer server, String base) throws Exception {
-        String stdout = FalClientEndToEndTest.run(nodeDir, List.of("node", "asr-apis-e2e.mjs", mode, base, KEY,
-                CLIP.toString()), 300);
-        return new ObjectMapper().readTree(stdout);
+        return runNode(mode, base, Map.of());
+    }
+
+    /** Runs a mode of asr-apis-e2e.mjs with extra environment (NODE_EXTRA_CA_CERTS for TLS). */
+    static JsonNode runNode(String mode, String base, Map<String, String> env) throws Exception {
+        Path err = java.nio.file.Files.createTempFile("it-node-", ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder("node", "asr-apis-e2e.mjs", mode, base, KEY, CLIP.toString())
+                    .directory(nodeDir.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] stdout = p.getInputStream().readAllBytes();
+            if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(mode + " timed out; stderr:\n" + java.nio.file.Files.readString(err));
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError(mode + " exited " + p.exitValue() + "; stderr:\n" + java.nio.file.Files.readString(err));
+            }
+            return new ObjectMapper().readTree(stdout);
+        } finally {
+            java.nio.file.Files.deleteIfExists(err);
+        }
     }
 
     @Test
@@ -153,6 +176,148 @@ class AsrApisEndToEndTest {
         assertEquals(400, e.get("metadataUrl").get("status").asInt(), e.toString());
         assertEquals(engineText, out.get("after").get("results").get("channels").get(0).get("alternatives").get(0)
                 .get("transcript").asText(), "the server carries on");
+    }
+
+    @Test
+    void deepgramLiveThroughTheSdkInRealTimeWithInterimsFinalsUtteranceEndFinalizeAndCloseStream() throws Exception {
+        RequiredTools.command("opusenc");
+        Path opus = java.nio.file.Files.createTempFile("it-clip-", ".opus");
+        MainPortTlsTest.run(opus.getParent(), "opusenc", "--quiet", CLIP.toString(), opus.toString());
+        JsonNode out;
+        try (AsrServer server = server(Map.of())) {
+            out = runNode("deepgram-live", server.baseUri().toString(), Map.of("OPUS_CLIP", opus.toString()));
+            assertEquals(0, server.calls().calls().size(), "every connection's call ended");
+        }
+        JsonNode plain = out.get("plain");
+        assertEquals(1000, plain.get("closed").get("code").asInt(), "CloseStream ends with 1000: " + plain.get("closed"));
+        List<String> types = new ArrayList<>();
+        List<String> finals = new ArrayList<>();
+        int interims = 0;
+        for (JsonNode m : plain.get("messages")) {
+            types.add(m.get("type").asText());
+            if (!m.get("type").asText().equals("Results")) continue;
+            assertEquals(List.of("channel_index", "duration", "start", "is_final", "speech_final", "channel",
+                    "metadata", "from_finalize"), fieldNames(m).subList(1, 9), m.toString());
+            assertFalse(m.get("metadata").get("request_id").asText().isEmpty());
+            assertEquals("nova-3", m.get("metadata").get("model_info").get("name").asText());
+            JsonNode alt = m.get("channel").get("alternatives").get(0);
+            assertTrue(alt.has("confidence") && alt.get("words").isArray(), m.toString());
+            if (m.get("is_final").asBoolean()) {
+                finals.add(alt.get("transcript").asText());
+                assertTrue(m.get("speech_final").asBoolean(), m.toString());
+                for (JsonNode w : alt.get("words")) assertTrue(w.has("punctuated_word") && w.has("confidence"), w.toString());
+            } else {
+                interims++;
+            }
+        }
+        assertEquals(engineFinals, finals, "the finals are the engine's own utterances");
+        assertTrue(interims > 0, "interim results: " + types);
+        assertTrue(types.contains("SpeechStarted"), types.toString());
+        assertTrue(types.contains("UtteranceEnd"), types.toString());
+        assertTrue(types.indexOf("SpeechStarted") < types.indexOf("Results"), types.toString());
+        assertEquals("Metadata", types.get(types.size() - 1), types.toString());
+        JsonNode meta = plain.get("messages").get(types.size() - 1);
+        assertTrue(meta.get("duration").asDouble() > 2, meta.toString());
+
+        JsonNode fin = out.get("finalize");
+        assertEquals(1000, fin.get("closed").get("code").asInt());
+        List<String> finalizeFinals = new ArrayList<>();
+        boolean fromFinalize = false;
+        for (JsonNode m : fin.get("messages")) {
+            if (!m.get("type").asText().equals("Results") || !m.get("is_final").asBoolean()) continue;
+            fromFinalize |= m.get("from_finalize").asBoolean();
+            String t = m.get("channel").get("alternatives").get(0).get("transcript").asText();
+            if (!t.isEmpty()) finalizeFinals.add(t);
+        }
+        assertTrue(fromFinalize, "Finalize answered with from_finalize");
+        double wer = org.streamasr.testing.WordErrorRate.score(engineText, String.join(" ", finalizeFinals)).rate();
+        assertTrue(wer <= 0.25, "cut in two by Finalize, the transcript stays close to the engine's own: " + wer
+                + " '" + String.join(" ", finalizeFinals) + "'");
+
+        List<String> opusFinals = new ArrayList<>();
+        for (JsonNode m : out.get("opus").get("messages")) {
+            if (m.get("type").asText().equals("Results") && m.get("is_final").asBoolean()) {
+                opusFinals.add(m.get("channel").get("alternatives").get(0).get("transcript").asText());
+            }
+        }
+        assertEquals(1000, out.get("opus").get("closed").get("code").asInt());
+        assertTrue(wer(String.join(" ", opusFinals)) <= 0.35, "Ogg Opus: " + opusFinals + " vs " + engineText);
+
+        JsonNode bad = out.get("bad");
+        assertEquals(401, bad.get("wrongKey").get("status").asInt(), bad.toString());
+        assertEquals("Invalid credentials.", bad.get("wrongKey").get("dgError").asText());
+        assertEquals(400, bad.get("wrongEncoding").get("status").asInt(), bad.toString());
+        assertTrue(bad.get("wrongEncoding").get("dgError").asText().contains("speex"), bad.toString());
+        // (the upgrade's refusal has no body: Tyrus writes none; clients read dg-error, as the SDKs do)
+        assertEquals(400, bad.get("unknownModel").get("status").asInt(), bad.toString());
+        assertEquals(400, bad.get("language").get("status").asInt(), bad.toString());
+        assertTrue(bad.get("language").get("dgError").asText().contains("en-US"), bad.toString());
+        assertEquals("token", bad.get("browserForm").get("protocol").asText(), bad.toString());
+        assertEquals(1008, bad.get("malformedJson").get("code").asInt(), bad.toString());
+        assertEquals(1008, bad.get("notWav").get("code").asInt(), bad.toString());
+        assertTrue(bad.get("notWav").get("reason").asText().startsWith("DATA-0000"), bad.toString());
+        assertEquals(1011, bad.get("oversized").get("code").asInt(), "Tyrus' code for a frame over its buffer: " + bad);
+    }
+
+    @Test
+    void openAiRealtimeThroughTheSdkOverTlsAndJigasisMessageSequence() throws Exception {
+        Path certDir = java.nio.file.Files.createTempDirectory("it-tls-");
+        Path[] pem = MainPortTlsTest.selfSigned(certDir, false);
+        JsonNode sdk;
+        JsonNode jigasi;
+        try (AsrServer server = server(Map.of("asr.server.tls.cert", pem[0].toString(),
+                "asr.server.tls.key", pem[1].toString()))) {
+            String base = "https://127.0.0.1:" + server.port();
+            Map<String, String> env = Map.of("NODE_EXTRA_CA_CERTS", pem[0].toString());
+            sdk = runNode("openai-realtime", base, env);
+            jigasi = runNode("jigasi-replay", base, env);
+        }
+        List<String> types = new ArrayList<>();
+        List<String> completed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (JsonNode e : sdk.get("events")) {
+            types.add(e.get("type").asText());
+            if (e.get("type").asText().endsWith("transcription.completed")) completed.add(e.get("transcript").asText());
+            if (e.get("type").asText().equals("error")) errors.add(e.get("error").get("code").asText());
+        }
+        assertEquals("session.created", types.get(0), types.toString());
+        assertTrue(types.contains("session.updated"), types.toString());
+        assertEquals(List.of("invalid_json", "input_audio_buffer_commit_empty", "invalid_event", "invalid_value",
+                "invalid_model"), errors, "each bad event has its error and the session goes on");
+        // the clip goes in at 24 kHz (upsampled in Node) and is resampled back here: close to, not equal to, the
+        // engine's own transcript of the 16 kHz file
+        assertTrue(wer(String.join(" ", completed)) <= 0.35, "completed items: " + completed + " vs " + engineText);
+        int started = types.indexOf("input_audio_buffer.speech_started");
+        int stopped = types.indexOf("input_audio_buffer.speech_stopped");
+        int committed = types.indexOf("input_audio_buffer.committed");
+        int done = types.indexOf("conversation.item.input_audio_transcription.completed");
+        assertTrue(started >= 0 && started < stopped && stopped < committed && committed < done, types.toString());
+        assertTrue(types.contains("conversation.item.input_audio_transcription.delta"), types.toString());
+
+        List<String> jigasiCompleted = new ArrayList<>();
+        StringBuilder deltas = new StringBuilder();
+        for (JsonNode e : jigasi.get("events")) {
+            String t = e.get("type").asText();
+            assertFalse(t.equals("error"), "Jigasi's sequence is accepted as it is: " + e);
+            if (t.endsWith("transcription.completed")) jigasiCompleted.add(e.get("transcript").asText());
+            if (t.endsWith("transcription.delta")) deltas.append(e.get("delta").asText());
+        }
+        assertFalse(jigasiCompleted.isEmpty(), "server VAD ends Jigasi's turns: it never commits");
+        assertTrue(wer(String.join(" ", jigasiCompleted)) <= 0.35, jigasiCompleted + " vs " + engineText);
+        assertFalse(deltas.isEmpty(), "interims as deltas");
+        JsonNode wrong = jigasi.get("wrongKey");
+        assertEquals(1008, wrong.get("code").asInt(), wrong.toString());
+        assertEquals("invalid_api_key", wrong.get("events").get(0).get("error").get("code").asText(), wrong.toString());
+    }
+
+    static double wer(String hypothesis) {
+        return org.streamasr.testing.WordErrorRate.score(engineText, hypothesis).rate();
+    }
+
+    static List<String> fieldNames(JsonNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     /** SRT or VTT cues: {start, end, text}. */

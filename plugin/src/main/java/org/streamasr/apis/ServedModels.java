@@ -100,7 +100,10 @@ public final class ServedModels {
                 names(), null);
     }
 
-    /** What is served, for {@code GET /v1/models} and Riva's config RPC: default names, aliases, asr.models, engines. */
+    /**
+     * What is served, for {@code GET /v1/models} and Riva's config RPC: default names, aliases, asr.models, and the
+     * default engine's name.
+     */
     public List<Listing> list() {
         String def = catalog.defaultEngine().name();
         List<Listing> out = new ArrayList<>();
@@ -109,7 +112,8 @@ public final class ServedModels {
         for (String m : catalogModels.values()) {
             if (!aliases.containsKey(m)) out.add(new Listing(m, catalog.engineOf(m), "model"));
         }
-        for (String e : SpeechEngines.available()) out.add(new Listing(e, e, "engine"));
+        // the default engine by its name; other engine names resolve too but are not listed (nemotron needs a model)
+        out.add(new Listing(def, def, "engine"));
         return out;
     }
 

@@ -30,6 +30,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
 import org.streamasr.apis.ApisConfig;
+import org.streamasr.apis.LiveApis;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
@@ -82,6 +83,7 @@ public final class AsrServer implements AutoCloseable {
     private HostedApi api;
     private final CallTranscripts transcripts;
     private RivaServer riva;
+    private LiveApis liveApis;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean secure;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -194,6 +196,10 @@ public final class AsrServer implements AutoCloseable {
         checkLanguages();
         adapters = new MediaAdapters(config.media(), calls, media);
         adapters.webSocketEndpoints().forEach(this::deploy);
+        ApiConfig apiConfig = readApiConfig();
+        liveApis = new LiveApis(calls, adapters.mediaPool(), servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
+                media, AdapterSettings.limits(new ConfigReader(config.raw()), "websocket"));
+        liveApis.endpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
         routes.setName("streamasr");
@@ -207,7 +213,7 @@ public final class AsrServer implements AutoCloseable {
                 registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
-        startHostedApi();
+        startHostedApi(apiConfig);
         transcripts.start(scheduler);
         try {
             http.start();
@@ -255,15 +261,17 @@ public final class AsrServer implements AutoCloseable {
     }
 
     /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */
-    private void startHostedApi() throws IOException {
-        ApiConfig apiConfig;
+    private ApiConfig readApiConfig() {
         try {
             // ASR_API_KEYS and ASR_WEBHOOK_SECRET arrive in config.raw() (ConfigLoader.ENVIRONMENT); ASR_HOME is
             // where bin/asr is installed, not a setting.
-            apiConfig = ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
+            return ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
+    }
+
+    private void startHostedApi(ApiConfig apiConfig) throws IOException {
         if (!apiConfig.enabled()) {
             if (transcriptsConfig(config).defaultWebhook() != null) {
                 throw new InvalidConfigException("asr.calls.transcript-webhook", "sending transcripts needs the hosted "
@@ -445,6 +453,7 @@ public final class AsrServer implements AutoCloseable {
         webSockets.stop();
         http.shutdownNow();
         if (adapters != null) adapters.close();
+        if (liveApis != null) liveApis.close();
         eventPool.shutdown();
         scheduler.shutdownNow();
         try {

@@ -130,11 +130,6 @@ final class MediaAdapters implements AutoCloseable {
     }
 
     /** The RTP receiver, or null when asr.media.rtp.enabled is false. */
-    /** The media CPU pool every adapter's ingest pipeline runs on (the Riva gRPC streams' too). */
-    java.util.concurrent.Executor mediaPool() {
-        return executors.cpu();
-    }
-
     RtpEndpoints rtp() {
         return rtp;
     }
@@ -150,5 +145,10 @@ final class MediaAdapters implements AutoCloseable {
         if (sip != null) sip.close();
         if (rtp != null) rtp.close();
         executors.close();
+    }
+
+    /** The media CPU pool the adapters' ingest pipelines run on (the outside APIs' live sockets use it too). */
+    public java.util.concurrent.Executor mediaPool() {
+        return executors.cpu();
     }
 }

@@ -26,12 +26,12 @@ import org.streamasr.testing.ScriptedEngine;
 import org.streamasr.testing.TestServers;
 
 /** asr.server.tls.cert/.key: the main port serves https (and so wss) with a self-signed certificate from openssl. */
-class MainPortTlsTest {
+public class MainPortTlsTest {
     @TempDir
     Path dir;
 
     /** A self-signed certificate for 127.0.0.1 and localhost; {@code rsaTraditional} writes the key as PKCS#1. */
-    static Path[] selfSigned(Path dir, boolean rsaTraditional) throws Exception {
+    public static Path[] selfSigned(Path dir, boolean rsaTraditional) throws Exception {
         RequiredTools.command("openssl");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
@@ -47,7 +47,7 @@ class MainPortTlsTest {
         return new Path[] {cert, key};
     }
 
-    static void run(Path dir, String... cmd) throws Exception {
+    public static void run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "openssl timed out");

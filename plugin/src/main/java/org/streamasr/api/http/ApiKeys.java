@@ -14,11 +14,11 @@ import org.streamasr.api.ApiError;
  * {@code Authorization: Key <key>} checking ({@code Bearer} for OpenAI's clients, {@code Token} for Deepgram's). Keys are held as SHA-256 digests and compared in constant time; a
  * request's owner is a short fingerprint of its key, so queue requests are only visible to the key that made them.
  */
-final class ApiKeys {
+public final class ApiKeys {
     private final List<byte[]> digests = new ArrayList<>();
     private final boolean open;
 
-    ApiKeys(Set<String> keys, boolean open) {
+    public ApiKeys(Set<String> keys, boolean open) {
         for (String k : keys) digests.add(sha256(k));
         this.open = open;
     }
@@ -44,6 +44,24 @@ final class ApiKeys {
         for (byte[] k : digests) match |= MessageDigest.isEqual(k, d);
         if (!match) throw ApiError.plain(401, "unauthorized", "invalid API key");
         return HexFormat.of().formatHex(d, 0, 8);
+    }
+
+    /**
+     * For protocols that carry the key elsewhere (a WebSocket subprotocol): whether {@code key} is accepted; with no
+     * keys configured, whether the API is open.
+     */
+    public boolean accepts(String key) {
+        if (digests.isEmpty()) return open;
+        if (key == null || key.isEmpty()) return false;
+        byte[] d = sha256(key);
+        boolean match = false;
+        for (byte[] k : digests) match |= MessageDigest.isEqual(k, d);
+        return match;
+    }
+
+    /** The key of an {@code Authorization} header ({@code Key}, {@code Bearer} or {@code Token} scheme), or null. */
+    public static String keyOf(String authorization) {
+        return parse(authorization);
     }
 
     private static String parse(String header) {
