@@ -31,6 +31,7 @@ import org.streamasr.api.fetch.PinnedHttpClient;
 import org.streamasr.api.http.ApiHttpHandler;
 import org.streamasr.api.jobs.EmbeddedJobBackend;
 import org.streamasr.api.jobs.JobBackend;
+import org.streamasr.api.http.OutsideApiHandler;
 import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.jobs.TranscriptionRunner;
 import org.streamasr.api.storage.EmbeddedUploadStore;
@@ -40,6 +41,7 @@ import org.streamasr.api.store.ApiStore;
 import org.streamasr.api.store.EmbeddedDeliveryStore;
 import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.api.webhook.WebhookSigner;
+import org.streamasr.apis.ServedModels;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.engine.SpeechEngine;
 
@@ -72,6 +74,7 @@ public final class HostedApi implements AutoCloseable {
     private final JobService jobs;
     private final WebhookDispatcher webhooks;
     private final ApiHttpHandler handler;
+    private final OutsideApiHandler outside;
     private final UploadService uploads;
     private final ErrorLog errors;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -83,24 +86,26 @@ public final class HostedApi implements AutoCloseable {
      * @throws IOException when the store directory cannot be used (another server holds it, no permission)
      */
     public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry) throws IOException {
-        this(config, engine, registry, System::currentTimeMillis, null);
+        this(config, engine, registry, null, System::currentTimeMillis, null);
     }
 
     /**
-     * As above; with {@code cluster} (not null) the queue, results, webhooks and uploads live in the cluster's
-     * shared stores instead of the embedded file, and every node serves every request.
+     * As {@link #HostedApi(ApiConfig, SpeechEngine, PrometheusRegistry)}, also serving the outside APIs' REST side
+     * (OpenAI transcriptions and models, Deepgram pre-recorded) on the same queue, with {@code models} resolving
+     * their model names; with {@code cluster} (not null) the queue, results, webhooks and uploads live in the
+     * cluster's shared stores instead of the embedded file, and every node serves every request.
      */
-    public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ClusterStores cluster)
-            throws IOException {
-        this(config, engine, registry, System::currentTimeMillis, cluster);
+    public HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ServedModels models,
+                     ClusterStores cluster) throws IOException {
+        this(config, engine, registry, models, System::currentTimeMillis, cluster);
     }
 
     HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock) throws IOException {
-        this(config, engine, registry, clock, null);
+        this(config, engine, registry, null, clock, null);
     }
 
-    private HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, LongSupplier clock,
-                      ClusterStores cluster) throws IOException {
+    private HostedApi(ApiConfig config, SpeechEngine engine, PrometheusRegistry registry, ServedModels models,
+                      LongSupplier clock, ClusterStores cluster) throws IOException {
         this.config = config;
         Path dir = config.storeDir();
         Path tmp = dir.resolve("tmp");
@@ -145,6 +150,7 @@ public final class HostedApi implements AutoCloseable {
             jobsRef[0] = jobs;
             hooksRef[0] = webhooks;
             this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
+            this.outside = models == null ? null : new OutsideApiHandler(handler, models);
             jobs.start();
             webhooks.start(WEBHOOK_RESCAN_MILLIS);
             events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -160,7 +166,43 @@ public final class HostedApi implements AutoCloseable {
     /** Registers the API's handlers on {@code server} (any port; the server's other handlers are left alone). */
     public synchronized void install(HttpServer server) {
         server.getServerConfiguration().addHttpHandler(handler, ApiHttpHandler.MAPPINGS.toArray(new String[0]));
+        if (outside != null) {
+            server.getServerConfiguration().addHttpHandler(outside, OutsideApiHandler.MAPPINGS.toArray(new String[0]));
+        }
         servers.add(server);
+    }
+
+    /**
+     * Transcribes a whole uploaded file for an outside API (Riva's Recognize) on the API's queue and workers, with
+     * the same decode, limits and engine feed as its own requests; stopped after {@code asr.api.sync-timeout}.
+     *
+     * @param language the resolved locale, or null for the engine's default
+     * @throws ApiError 429 when the queue is full, 503 when shutting down
+     */
+    public org.streamasr.api.jobs.Job transcribeFile(String label, byte[] audio, SpeechEngine engine, String language,
+                                                     org.streamasr.api.jobs.JobObserver observer) throws ApiError {
+        var input = new org.streamasr.api.jobs.TranscriptionInput(label, language,
+                org.streamasr.engine.Acceleration.REGULAR);
+        var job = jobs.startEphemeral(JobService.newRequestId(), input, null, observer,
+                new org.streamasr.api.jobs.EphemeralAudio(engine, audio));
+        events.schedule(() -> jobs.stop(job, org.streamasr.api.jobs.Job.StopReason.TIMEOUT),
+                config.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return job;
+    }
+
+    /** Stops a file started by {@link #transcribeFile} (its client went away). */
+    public void cancel(org.streamasr.api.jobs.Job job) {
+        jobs.stop(job, org.streamasr.api.jobs.Job.StopReason.CANCELLED);
+    }
+
+    /** The store, for other state kept beside the API's (call transcripts). */
+    public ApiStore store() {
+        return store;
+    }
+
+    /** The webhook sender, for other deliveries made like the API's (call transcripts). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     /**
@@ -168,10 +210,16 @@ public final class HostedApi implements AutoCloseable {
      * queue requests still running are kept to run again at the next start; pending webhooks stay in the store.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(() -> { });
+    }
+
+    /** As {@link #close()}; {@code beforeStoreCloses} runs (and may wait for other users of the store) just before. */
+    public synchronized void close(Runnable beforeStoreCloses) {
         if (closed) return;
         closed = true;
         handler.refuseNewRequests();
+        if (outside != null) outside.refuseNewRequests();
         jobs.close();
         webhooks.close();
         handler.endStreams();
@@ -181,7 +229,11 @@ public final class HostedApi implements AutoCloseable {
         awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
         awaitQuietly(events, 5000);
         awaitQuietly(lookups, 5000);
-        for (HttpServer s : servers) s.getServerConfiguration().removeHttpHandler(handler);
+        for (HttpServer s : servers) {
+            s.getServerConfiguration().removeHttpHandler(handler);
+            if (outside != null) s.getServerConfiguration().removeHttpHandler(outside);
+        }
+        beforeStoreCloses.run();
         if (store != null) store.close();
         metrics.unregister();
         LOG.info("hosted API stopped");

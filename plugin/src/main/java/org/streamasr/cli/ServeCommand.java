@@ -58,6 +58,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "this node's id in the cluster (asr.cluster.node-id; default: host name + port)")
     String nodeId;
 
+    @Option(names = "--riva-port", paramLabel = "PORT",
+            description = "NVIDIA Riva gRPC port (asr.riva.port, 50051 by default; 0 picks a free one)")
+    Integer rivaPort;
+
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
             description = "any setting, e.g. -D asr.calls.max=50 (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -78,6 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "asr-shutdown"));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
+                + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")
                 + (server.sipPort() > 0 ? ", SIP on port " + server.sipPort() + " "
                         + String.join("/", server.sipTransports()).toUpperCase(java.util.Locale.ROOT) : "")
                 + "). Ctrl-C or SIGTERM stops it gracefully.");
@@ -98,6 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (sipPort != null) flags.put("asr.sip.port", sipPort);
         if (nats != null) flags.put("asr.cluster.nats.url", nats);
         if (nodeId != null) flags.put("asr.cluster.node-id", nodeId);
+        if (rivaPort != null) flags.put("asr.riva.port", rivaPort);
         Path file = config;
         String fromEnv = System.getenv("ASR_CONFIG");
         if (file == null && fromEnv != null && !fromEnv.isBlank()) file = Path.of(fromEnv);

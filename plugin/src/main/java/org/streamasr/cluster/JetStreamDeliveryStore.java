@@ -107,6 +107,15 @@ final class JetStreamDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public void add(DeliveryRecord first) {
+        try {
+            kv.put(first.requestId(), JobBucket.JSON.writeValueAsBytes(new Entry(first, null, 0)));
+        } catch (IOException | JetStreamApiException e) {
+            throw cluster.unavailable(e);
+        }
+    }
+
+    @Override
     public void retryLater(DeliveryRecord next) {
         try {
             kv.put(next.requestId(), JobBucket.JSON.writeValueAsBytes(new Entry(next, null, 0)));

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.HostedApi;
+import org.streamasr.apis.ApisConfig;
+import org.streamasr.apis.LiveApis;
+import org.streamasr.apis.ServedModels;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
 import org.streamasr.cluster.CallDirectory;
@@ -46,6 +49,15 @@ import org.streamasr.stream.CallRegistry;
 import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.stream.EngineCatalog;
 import org.streamasr.stream.LoggingCallEvents;
+import org.streamasr.api.store.DeliveryRecord;
+import org.streamasr.api.webhook.WebhookDispatcher;
+import org.streamasr.transcripts.CallTranscripts;
+import org.streamasr.riva.RivaConfig;
+import org.streamasr.riva.RivaServer;
+import org.streamasr.transcripts.InMemoryTranscripts;
+import org.streamasr.transcripts.StoredTranscripts;
+import org.streamasr.transcripts.TranscriptStore;
+import org.streamasr.transcripts.TranscriptsConfig;
 
 /**
  * The plugin server: one Grizzly listener carrying HTTP and WebSocket (Tyrus' add-on), the media adapters, the
@@ -67,6 +79,8 @@ public final class AsrServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService eventPool;
     private final EngineCatalog engines;
+    private final ApisConfig apis;
+    private final ServedModels servedModels;
     private final BatchListener batchMetrics;
     private final ServerMetrics serverMetrics;
     private final CallRegistry calls;
@@ -78,21 +92,35 @@ public final class AsrServer implements AutoCloseable {
     private ClusterConfig clusterConfig;
     private NatsCluster cluster;
     private ClusterCallDirectory callDirectory;
+    private final CallTranscripts transcripts;
+    private RivaServer riva;
+    private LiveApis liveApis;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean secure;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private AsrServer(ServerConfig config, SpeechEngine engine, boolean ownsEngine, List<CallEvents> extraEvents) {
         this.config = config;
+        // asr.apis first: a bad value must fail before any thread starts
+        this.apis = readApisConfig(config);
+        java.util.Map<String, org.streamasr.engine.EngineOptions> models = new java.util.LinkedHashMap<>(config.models());
+        try {
+            models.putAll(ServedModels.catalogEntries(apis, config.engine(), config.models().keySet()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
         this.scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("asr-scheduler", true));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.eventPool = Executors.newFixedThreadPool(config.eventThreads(), NamedThreads.factory("asr-events", true));
-        this.engines = new EngineCatalog(engine, config.engine(), config.models(), ownsEngine);
+        this.engines = new EngineCatalog(engine, config.engine(), models, ownsEngine);
+        this.servedModels = new ServedModels(engines, apis);
         ServerMetrics metrics = new ServerMetrics(prometheus);
         this.serverMetrics = metrics;
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
         engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
-        List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics));
+        this.transcripts = new CallTranscripts(transcriptsConfig(config), System::currentTimeMillis);
+        List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics, transcripts));
         listeners.addAll(extraEvents);
         CallEvents events = CallEvents.composite(listeners);
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
@@ -107,6 +135,14 @@ public final class AsrServer implements AutoCloseable {
         // ProtocolEndpoint); caption subscribers turn it off for themselves (CaptionsEndpoint).
         webSockets.setDefaultMaxSessionIdleTimeout(config.media().webSocketIdleTimeout().toMillis());
         this.http = new HttpServer();
+    }
+
+    private static ApisConfig readApisConfig(ServerConfig config) {
+        try {
+            return ApisConfig.from(config.raw(), config.engine().engine());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage(), e);
+        }
     }
 
     /** Starts a server with the engine named in the config (asr.engine). */
@@ -159,6 +195,12 @@ public final class AsrServer implements AutoCloseable {
                 .setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig().setPoolName("asr-network")
                         .setCorePoolSize(config.networkThreads()).setMaxPoolSize(config.networkThreads()))
                 .build());
+        javax.net.ssl.SSLContext tls = PemTls.fromConfig(new ConfigReader(config.raw()));
+        if (tls != null) {
+            listener.setSecure(true);
+            listener.setSSLEngineConfig(new org.glassfish.grizzly.ssl.SSLEngineConfigurator(tls, false, false, false));
+        }
+        secure = tls != null;
         listener.registerAddOn(new WebSocketAddOn(webSockets, ""));
         http.addListener(listener);
 
@@ -166,6 +208,10 @@ public final class AsrServer implements AutoCloseable {
         checkLanguages();
         adapters = new MediaAdapters(config.media(), calls, media);
         adapters.webSocketEndpoints().forEach(this::deploy);
+        ApiConfig apiConfig = readApiConfig();
+        liveApis = new LiveApis(calls, adapters.mediaPool(), servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
+                media, AdapterSettings.limits(new ConfigReader(config.raw()), "websocket"));
+        liveApis.endpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
         routes.setName("streamasr");
@@ -180,11 +226,12 @@ public final class AsrServer implements AutoCloseable {
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
         CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
                 callDirectory == null ? CallDirectory.NONE : callDirectory, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp));
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp), transcripts);
         routes.addHttpHandler(guarded(CallsHandler.PATH, callsHandler), registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
-        startHostedApi();
+        startHostedApi(apiConfig);
+        transcripts.start(scheduler);
         try {
             http.start();
         } catch (IOException | UnresolvedAddressException e) {
@@ -195,12 +242,13 @@ public final class AsrServer implements AutoCloseable {
             callDirectory.start(() -> callsHandler.describeForDirectory(baseUri().toString()),
                     callsHandler::endForDirectory);
         }
+        startRiva();
         if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
             LOG.warn("no API keys (asr.server.api-keys, ASR_API_KEYS): anyone who can reach port {} can create calls and "
                     + "list them with their caption tokens; set keys unless only a private network reaches it", port());
         }
-        LOG.info("streamasr listening on {}:{} (engine {}); captions page at http://{}:{}/", config.host(), port(),
-                engines.defaultEngine().name(), displayHost(), port());
+        LOG.info("streamasr listening on {}:{} (engine {}{}); captions page at {}/", config.host(), port(),
+                engines.defaultEngine().name(), secure ? ", TLS" : "", baseUri());
     }
 
     /**
@@ -249,19 +297,80 @@ public final class AsrServer implements AutoCloseable {
     }
 
     /** The fal-style hosted API (asr.api) on the same port, served by the default engine. */
-    private void startHostedApi() throws IOException {
-        ApiConfig apiConfig;
+    private ApiConfig readApiConfig() {
         try {
             // ASR_API_KEYS and ASR_WEBHOOK_SECRET arrive in config.raw() (ConfigLoader.ENVIRONMENT); ASR_HOME is
             // where bin/asr is installed, not a setting.
-            apiConfig = ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
+            return ApiConfig.from(config.raw(), System.getenv("ASR_HOME"));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage(), e);
         }
-        if (!apiConfig.enabled()) return;
-        api = cluster == null ? new HostedApi(apiConfig, engines.defaultEngine(), prometheus)
-                : new HostedApi(apiConfig, engines.defaultEngine(), prometheus, new JetStreamStores(cluster, apiConfig));
+    }
+
+    private void startHostedApi(ApiConfig apiConfig) throws IOException {
+        if (!apiConfig.enabled()) {
+            if (transcriptsConfig(config).defaultWebhook() != null) {
+                throw new InvalidConfigException("asr.calls.transcript-webhook", "sending transcripts needs the hosted "
+                        + "API's webhook sender: set asr.api.enabled = true, or no transcript-webhook");
+            }
+            LOG.warn("asr.api.enabled = false: call transcripts are kept in memory only and lost at a restart");
+            return;
+        }
+        api = new HostedApi(apiConfig, engines.defaultEngine(), prometheus, servedModels,
+                cluster == null ? null : new JetStreamStores(cluster, apiConfig));
         api.install(http);
+        WebhookDispatcher hooks = api.webhooks();
+        TranscriptStore durable;
+        if (api.store() != null) {
+            durable = new StoredTranscripts(api.store());
+        } else {
+            // Cluster mode: the hosted API's store is JetStream; call transcripts are not in it yet.
+            LOG.warn("cluster mode: call transcripts are kept in this node's memory (served by the node that held the "
+                    + "call, lost at its restart); their webhooks are sent through the cluster as usual");
+            durable = new InMemoryTranscripts();
+        }
+        transcripts.attach(durable,
+                (id, url, body) -> hooks.enqueue(new DeliveryRecord(id, url, body, 0, hooks.now(), null)));
+    }
+
+    /** NVIDIA Riva's gRPC API (asr.riva) on its own port. */
+    private void startRiva() throws IOException {
+        RivaConfig rc = rivaConfig(config);
+        if (!rc.enabled()) return;
+        try {
+            riva = RivaServer.start(rc, calls, servedModels, engines.defaultEngine().name(), api, adapters.mediaPool(),
+                    media);
+        } catch (IOException e) {
+            throw new InvalidConfigException("asr.riva.port", "cannot listen on " + rc.host() + ":" + rc.port() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private static RivaConfig rivaConfig(ServerConfig config) {
+        ConfigReader r = new ConfigReader(config.raw());
+        int threads = r.intIn("asr.riva.threads", 0, 1024);
+        return RivaConfig.of(r.bool("asr.riva.enabled"), r.string("asr.riva.host"), r.intIn("asr.riva.port", 0, 65535),
+                r.stringList("asr.riva.keys"), r.bool("asr.riva.open"),
+                (int) r.bytesIn("asr.riva.max-message", 64 * 1024, Integer.MAX_VALUE),
+                threads == 0 ? 2 * Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    /** The Riva gRPC port, or -1 when asr.riva.enabled is false. */
+    public int rivaPort() {
+        return riva == null ? -1 : riva.port();
+    }
+
+    /** asr.calls.transcript-retention and asr.calls.transcript-webhook. */
+    private static TranscriptsConfig transcriptsConfig(ServerConfig config) {
+        ConfigReader r = new ConfigReader(config.raw());
+        String hook = r.optionalString("asr.calls.transcript-webhook");
+        if (hook != null && hook.isBlank()) hook = null;
+        if (hook != null) {
+            String problem = WebhookDispatcher.precheck(hook);
+            if (problem != null) throw new InvalidConfigException("asr.calls.transcript-webhook", problem + ": " + hook);
+        }
+        return new TranscriptsConfig(r.durationIn("asr.calls.transcript-retention", Duration.ofMinutes(1),
+                Duration.ofDays(3650)), hook);
     }
 
     /** {@code handler} behind the JSON safety net: an exception it throws is a 500 JSON error, logged once. */
@@ -311,7 +420,12 @@ public final class AsrServer implements AutoCloseable {
     }
 
     public URI baseUri() {
-        return URI.create("http://" + displayHost() + ":" + port());
+        return URI.create((secure ? "https://" : "http://") + displayHost() + ":" + port());
+    }
+
+    /** The model names the outside APIs (Deepgram, OpenAI, Riva) answer to. */
+    public ServedModels servedModels() {
+        return servedModels;
     }
 
     public CallRegistry calls() {
@@ -350,8 +464,13 @@ public final class AsrServer implements AutoCloseable {
         draining.set(true);
         // the hosted API drains (its own grace period) while the calls end, not after them
         Thread apiStop = null;
+        CompletableFuture<Void> callsEnded = new CompletableFuture<>();
         if (api != null) {
-            apiStop = new Thread(api::close, "asr-api-shutdown");
+            // call transcripts share the API's store: it closes after the calls' last finals were written
+            apiStop = new Thread(() -> api.close(() -> {
+                callsEnded.join();
+                transcripts.close();
+            }), "asr-api-shutdown");
             apiStop.start();
         }
         Duration grace = config.shutdownGrace();
@@ -364,6 +483,8 @@ public final class AsrServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("shutdown: ending calls failed", e);
         }
+        callsEnded.complete(null);
+        if (apiStop == null) transcripts.close();
         if (apiStop != null) {
             try {
                 apiStop.join();
@@ -374,11 +495,13 @@ public final class AsrServer implements AutoCloseable {
         if (callDirectory != null) callDirectory.close();   // its calls ended: it leaves the directory
         if (cluster != null) cluster.close();
         awaitDelivery(config.captions().sendTimeout());
+        if (riva != null) riva.close(); // after the calls' last results went out on it
         captions.closeAll("server shutting down");
         calls.close();
         webSockets.stop();
         http.shutdownNow();
         if (adapters != null) adapters.close();
+        if (liveApis != null) liveApis.close();
         eventPool.shutdown();
         scheduler.shutdownNow();
         try {

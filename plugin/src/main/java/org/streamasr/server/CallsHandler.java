@@ -25,6 +25,9 @@ import org.streamasr.stream.CallRejections;
 import org.streamasr.stream.CallRequest;
 import org.streamasr.stream.CallSession;
 import org.streamasr.stream.CallSession.ParticipantInfo;
+import org.streamasr.api.webhook.WebhookDispatcher;
+import org.streamasr.transcripts.CallTranscripts;
+import org.streamasr.transcripts.TranscriptFormats;
 
 /**
  * The calls API:
@@ -34,13 +37,16 @@ import org.streamasr.stream.CallSession.ParticipantInfo;
  *   <li>{@code GET /v1/calls} → the live calls (participants, start time, source, captionsUrl)</li>
  *   <li>{@code GET /v1/calls/{id}} → one call</li>
  *   <li>{@code DELETE /v1/calls/{id}} → ends the call; answers once its last finals were delivered</li>
+ *   <li>{@code GET /v1/calls/{id}/transcript?format=json|txt|vtt|srt} → the call's finals so far, while it runs and
+ *       for asr.calls.transcript-retention after it ended</li>
  * </ul>
  * Bad input is answered with a 4xx and a message, never a stack trace.
  */
 final class CallsHandler extends HttpHandler {
     static final String PATH = "/v1/calls";
     private static final Logger LOG = LoggerFactory.getLogger(CallsHandler.class);
-    private static final Set<String> FIELDS = Set.of("callId", "engine", "model", "language", "acceleration", "rtp");
+    private static final Set<String> FIELDS = Set.of("callId", "engine", "model", "language", "acceleration", "rtp",
+            "transcriptWebhook");
     private static final int MAX_BODY = 64 * 1024;
 
     private final CallRegistry calls;
@@ -50,13 +56,15 @@ final class CallsHandler extends HttpHandler {
     private final RtpCalls rtp;
     private final String node;
     private final CallDirectory directory;
+    private final CallTranscripts transcripts;
 
     /**
      * @param node      this node's id (each entry says which node holds the call)
      * @param directory the other nodes' calls ({@link CallDirectory#NONE} without a cluster)
      */
     CallsHandler(CallRegistry calls, ApiKeys keys, String node, CallDirectory directory, String publicUrl,
-                 Duration endTimeout, RtpCalls rtp) {
+                 Duration endTimeout, RtpCalls rtp, CallTranscripts transcripts) {
+        this.transcripts = transcripts;
         this.calls = calls;
         this.node = node;
         this.directory = directory;
@@ -82,6 +90,11 @@ final class CallsHandler extends HttpHandler {
             return;
         }
         String id = rest.substring(1);
+        if (id.endsWith("/transcript") && id.indexOf('/') == id.length() - "/transcript".length()) {
+            if (request.getMethod() == Method.GET) transcript(id.substring(0, id.indexOf('/')), request, response);
+            else methodNotAllowed(response, "GET");
+            return;
+        }
         if (id.contains("/")) {
             HttpJson.error(response, 404, "no such resource: " + path);
             return;
@@ -117,6 +130,23 @@ final class CallsHandler extends HttpHandler {
                 return;
             }
         }
+        String webhook;
+        try {
+            webhook = text(body, "transcriptWebhook");
+        } catch (IllegalArgumentException e) {
+            HttpJson.error(response, 400, e.getMessage());
+            return;
+        }
+        if (webhook != null) {
+            String problem = WebhookDispatcher.precheck(webhook);
+            if (problem == null && !transcripts.canSendWebhooks()) {
+                problem = "this server sends no webhooks (the hosted API is disabled: asr.api.enabled)";
+            }
+            if (problem != null) {
+                HttpJson.error(response, 400, "'transcriptWebhook': " + problem);
+                return;
+            }
+        }
         RtpEndpointSpec rtpRequest;
         try {
             rtpRequest = body.has("rtp") && !body.get("rtp").isNull() ? rtp.parse(body.get("rtp")) : null;
@@ -145,6 +175,7 @@ final class CallsHandler extends HttpHandler {
                 return;
             }
         }
+        if (webhook != null) transcripts.setWebhook(call.id(), webhook);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("callId", call.id());
         Object port = call.info().get("rtpPort");
@@ -155,6 +186,28 @@ final class CallsHandler extends HttpHandler {
         out.put("language", call.languageInEffect());
         response.setHeader("Location", PATH + "/" + call.id());
         HttpJson.send(response, 201, out);
+    }
+
+    private void transcript(String id, Request request, Response response) throws Exception {
+        String format = request.getParameter("format");
+        if (format == null || format.isEmpty()) format = "json";
+        if (!TranscriptFormats.NAMES.contains(format)) {
+            HttpJson.error(response, 400, "unknown format '" + format + "'; use one of "
+                    + String.join(", ", TranscriptFormats.NAMES));
+            return;
+        }
+        Optional<String> text = transcripts.render(id, format);
+        if (text.isEmpty()) {
+            HttpJson.error(response, 404, "no transcript of call '" + id + "' (kept while a call runs and for "
+                    + "asr.calls.transcript-retention after it ended)");
+            return;
+        }
+        byte[] bytes = text.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response.setContentType(TranscriptFormats.contentType(format));
+        response.setCharacterEncoding("utf-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
     }
 
     private static int statusOf(CallRejectedException e) {

@@ -146,4 +146,9 @@ final class MediaAdapters implements AutoCloseable {
         if (rtp != null) rtp.close();
         executors.close();
     }
+
+    /** The media CPU pool the adapters' ingest pipelines run on (the outside APIs' live sockets use it too). */
+    public java.util.concurrent.Executor mediaPool() {
+        return executors.cpu();
+    }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,7 +21,6 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.ApiLanguages;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.media.CallHandle;
@@ -98,7 +96,9 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     @Override
     public CallHandle openCall(CallSpec spec, TranscriptListener listener) throws CallRejectedException {
         String acceleration = spec.attributes().get("acceleration");
-        CallRequest request = new CallRequest(spec.callId(), spec.source(), null, null, spec.language(),
+        // the outside APIs (org.streamasr.apis.ServedModel) ask for a model's engine this way
+        CallRequest request = new CallRequest(spec.callId(), spec.source(), spec.attributes().get("asr.engine"),
+                spec.attributes().get("asr.model"), spec.language(),
                 acceleration, spec.attributes());
         return open(request, listener == null ? TranscriptListener.NONE : listener, true);
     }
@@ -174,23 +174,9 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         }
     }
 
-    /**
-     * The engine's spelling of {@code requested}: an exact match ignoring case and "_" vs "-", else for a bare
-     * language code ("de") the engine's first locale of it in the model card's order ("de-DE"); null if none.
-     */
+    /** The engine's spelling of {@code requested}, or null if it serves none (the one resolver, LanguageResolver). */
     String resolveLanguage(SpeechEngine engine, String requested) {
-        String want = requested.trim().replace('_', '-');
-        for (String l : engine.languages()) if (l.equalsIgnoreCase(want)) return l;
-        if (want.indexOf('-') < 0) {
-            String prefix = want.toLowerCase(Locale.ROOT) + "-";
-            for (String locale : ApiLanguages.LOCALES) {
-                if (locale.toLowerCase(Locale.ROOT).startsWith(prefix) && engine.languages().contains(locale)) {
-                    return locale;
-                }
-            }
-            for (String l : sorted(engine.languages())) if (l.toLowerCase(Locale.ROOT).startsWith(prefix)) return l;
-        }
-        return null;
+        return org.streamasr.apis.LanguageResolver.resolveOrNull(engine.languages(), requested);
     }
 
     /** What a call recognises: its own language, else the engine's default in the engine's spelling. */

@@ -65,6 +65,12 @@ public final class EngineCatalog implements AutoCloseable {
         return new ArrayList<>(new TreeSet<>(models.keySet()));
     }
 
+    /** The engine name of a model from asr.models, or null for an unknown name. */
+    public String engineOf(String model) {
+        EngineOptions options = models.get(model);
+        return options == null ? null : options.engine();
+    }
+
     /**
      * The engine for a call that asks for {@code engine} and/or {@code model} (either may be null).
      *

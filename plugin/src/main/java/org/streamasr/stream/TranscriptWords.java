@@ -12,7 +12,7 @@ import org.streamasr.media.TranscriptEvent.WordTiming;
  * continue it otherwise; word-level engines (sphinx, token id -1) give one word per token. Language tags and
  * filler markers ({@code <en-US>}, {@code <sil>}, {@code [NOISE]}) are not words.
  */
-final class TranscriptWords {
+public final class TranscriptWords {
     private static final char WORD_START = '\u2581';
     private static final Pattern MARKER = Pattern.compile("<[^>]*>|\\[[^]]*]");
 
@@ -23,7 +23,7 @@ final class TranscriptWords {
      * @param endMs   end of the utterance, which ends its last word
      * @param toMedia maps a time on the stream's clock to the media clock (ms)
      */
-    static List<WordTiming> of(List<TimedToken> tokens, long endMs, LongUnaryOperator toMedia) {
+    public static List<WordTiming> of(List<TimedToken> tokens, long endMs, LongUnaryOperator toMedia) {
         List<String> texts = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
         StringBuilder word = null;

@@ -32,6 +32,7 @@ public final class TestServers {
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.cpu-threads", 2);
         flags.put("asr.media.audiosocket.port", 0);
+        flags.put("asr.riva.port", 0);
         flags.put("asr.api.store-dir", apiStoreDir().toString());
         // Test servers run without a VAD unless a test gives one (tone clips are not speech to Silero).
         flags.put("asr.engine.vad-model", null);

@@ -133,7 +133,7 @@ class AsrMainTest {
         Path log = tmp.resolve("serve.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AsrMain.class.getName(),
-                "serve", "--host", "127.0.0.1", "--port", "0", "-D", "asr.media.audiosocket.port=0",
+                "serve", "--host", "127.0.0.1", "--port", "0", "-D", "asr.media.audiosocket.port=0", "-D", "asr.riva.port=0",
                 "-D", "asr.media.rtp.port-min=0", "-D", "asr.media.rtp.port-max=0",
                 "-D", "asr.api.store-dir=" + tmp.resolve("api"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -163,7 +163,7 @@ class AsrMainTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AsrMain.class.getName(),
                 "serve", "--config", conf.toString(), "--sip-port", "0", "--host", "127.0.0.1", "--port", "0",
-                "-D", "asr.media.audiosocket.port=0", "-D", "asr.media.rtp.port-min=0", "-D", "asr.media.rtp.port-max=0",
+                "-D", "asr.media.audiosocket.port=0", "-D", "asr.riva.port=0", "-D", "asr.media.rtp.port-min=0", "-D", "asr.media.rtp.port-max=0",
                 "-D", "asr.api.store-dir=" + tmp.resolve("api"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -23,6 +23,22 @@ public final class EndpointConfigs {
      */
     public static ServerEndpointConfig create(String path, List<String> subprotocols, String component,
                                               MediaMetrics metrics, WsLimits limits, SessionFactory factory) {
+        return create(path, subprotocols, component, metrics, limits, factory, (request, response) -> { });
+    }
+
+    /**
+     * Looks at an upgrade request before it is accepted; may refuse it with an HTTP status (set on the response,
+     * with headers such as Deepgram's {@code dg-error}), which Tyrus then answers instead of switching protocols.
+     */
+    @FunctionalInterface
+    public interface HandshakeGuard {
+        void check(HandshakeRequest request, HandshakeResponse response);
+    }
+
+    /** As {@link #create}, with a {@link HandshakeGuard} (APIs that refuse bad credentials or queries with HTTP). */
+    public static ServerEndpointConfig create(String path, List<String> subprotocols, String component,
+                                              MediaMetrics metrics, WsLimits limits, SessionFactory factory,
+                                              HandshakeGuard guard) {
         return ServerEndpointConfig.Builder.create(ProtocolEndpoint.class, path)
                 .subprotocols(List.copyOf(subprotocols))
                 .configurator(new ServerEndpointConfig.Configurator() {
@@ -34,6 +50,7 @@ public final class EndpointConfigs {
                     @Override
                     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
                         sec.getUserProperties().put(ProtocolEndpoint.HEADERS_PROPERTY, new HashMap<>(request.getHeaders()));
+                        guard.check(request, response);
                     }
                 })
                 .build();

@@ -55,6 +55,11 @@ public final class ApiHttpHandler extends HttpHandler {
         this.storage = new StorageEndpoints(ctx);
     }
 
+    /** The context its endpoints share (the outside APIs' handler serves from the same one). */
+    Endpoints endpoints() {
+        return ctx;
+    }
+
     @Override
     public void service(Request request, Response response) {
         HttpExchange ex = new HttpExchange(request, response, ctx.errors);

@@ -11,14 +11,14 @@ import java.util.Set;
 import org.streamasr.api.ApiError;
 
 /**
- * {@code Authorization: Key <key>} checking. Keys are held as SHA-256 digests and compared in constant time; a
+ * {@code Authorization: Key <key>} checking ({@code Bearer} for OpenAI's clients, {@code Token} for Deepgram's). Keys are held as SHA-256 digests and compared in constant time; a
  * request's owner is a short fingerprint of its key, so queue requests are only visible to the key that made them.
  */
-final class ApiKeys {
+public final class ApiKeys {
     private final List<byte[]> digests = new ArrayList<>();
     private final boolean open;
 
-    ApiKeys(Set<String> keys, boolean open) {
+    public ApiKeys(Set<String> keys, boolean open) {
         for (String k : keys) digests.add(sha256(k));
         this.open = open;
     }
@@ -46,13 +46,31 @@ final class ApiKeys {
         return HexFormat.of().formatHex(d, 0, 8);
     }
 
+    /**
+     * For protocols that carry the key elsewhere (a WebSocket subprotocol): whether {@code key} is accepted; with no
+     * keys configured, whether the API is open.
+     */
+    public boolean accepts(String key) {
+        if (digests.isEmpty()) return open;
+        if (key == null || key.isEmpty()) return false;
+        byte[] d = sha256(key);
+        boolean match = false;
+        for (byte[] k : digests) match |= MessageDigest.isEqual(k, d);
+        return match;
+    }
+
+    /** The key of an {@code Authorization} header ({@code Key}, {@code Bearer} or {@code Token} scheme), or null. */
+    public static String keyOf(String authorization) {
+        return parse(authorization);
+    }
+
     private static String parse(String header) {
         if (header == null) return null;
         String h = header.trim();
         int sp = h.indexOf(' ');
         if (sp <= 0) return null;
         String scheme = h.substring(0, sp).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("key") && !scheme.equals("bearer")) return null;
+        if (!scheme.equals("key") && !scheme.equals("bearer") && !scheme.equals("token")) return null;
         String key = h.substring(sp + 1).trim();
         return key.isEmpty() ? null : key;
     }

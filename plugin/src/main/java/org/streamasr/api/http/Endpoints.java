@@ -133,6 +133,45 @@ final class Endpoints {
         }, release);
     }
 
+    /** What a handler does with a whole body read into memory. */
+    interface BytesAction {
+        void accept(byte[] body) throws Exception;
+    }
+
+    /**
+     * Reads a body that a handler needs whole in memory (a multipart form, raw audio) under {@code limit} (413 naming
+     * {@code setting}) and under the same body budget as JSON bodies (503 with Retry-After past it); the budget is
+     * held until {@code then} returns.
+     */
+    void readBytes(HttpExchange ex, long limit, String setting, BytesAction then) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        BodyBudget.Claim claim = bodyBudget.claim();
+        long declared = ex.request.getContentLengthLong();
+        try {
+            if (declared > 0) claim.growTo(Math.min(declared, limit));
+        } catch (ApiError e) {
+            metrics.rejected.labelValues("body_budget").inc();
+            claim.close();
+            ex.error(e);
+            return;
+        }
+        ex.readBody(limit, setting, (b, off, len) -> {
+            try {
+                claim.growTo(buf.size() + (long) len);
+            } catch (ApiError e) {
+                metrics.rejected.labelValues("body_budget").inc();
+                throw e;
+            }
+            buf.write(b, off, len);
+        }, () -> {
+            try {
+                then.accept(buf.toByteArray());
+            } finally {
+                claim.close();
+            }
+        }, claim::close);
+    }
+
     /** Drops the inline upload behind {@code audioUrl} (a request refused after its body was read). */
     void releaseInline(String audioUrl) {
         if (audioUrl == null || audioUrl.regionMatches(true, 0, "data:", 0, 5)) return;

@@ -47,6 +47,13 @@ final class HttpExchange {
     private String path;
     private Map<String, String> query;
     private volatile CloseListener<Closeable, ICloseType> closeListener;
+    private volatile ErrorWriter errorWriter;
+
+    /** Answers a failure in another API's error shape (OpenAI, Deepgram) instead of fal's. */
+    interface ErrorWriter {
+        /** Called on a claimed exchange: send the answer with {@link #send}. */
+        void write(HttpExchange ex, ApiError e);
+    }
 
     HttpExchange(Request request, Response response, ErrorLog errors) {
         this.request = request;
@@ -108,8 +115,18 @@ final class HttpExchange {
         send(status, json, headers);
     }
 
+    /** From now on failures are answered by {@code writer} (every path, the body reader's 413 included). */
+    void errorWriter(ErrorWriter writer) {
+        this.errorWriter = writer;
+    }
+
     void error(ApiError e) {
         if (!claim()) return;
+        ErrorWriter w = errorWriter;
+        if (w != null) {
+            w.write(this, e);
+            return;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("X-Fal-Error-Type", e.errorType());
         headers.put("X-Fal-Retryable", Boolean.toString(e.retryable()));
@@ -120,9 +137,14 @@ final class HttpExchange {
 
     /** Sends a JSON answer on an exchange already claimed. */
     void send(int status, String json, Map<String, String> headers) {
+        send(status, "application/json;charset=utf-8", json, headers);
+    }
+
+    /** Sends an answer of any text type on an exchange already claimed. */
+    void send(int status, String contentType, String json, Map<String, String> headers) {
         try {
             response.setStatus(status, reason(status));
-            contentType("application/json;charset=utf-8");
+            contentType(contentType);
             for (Map.Entry<String, String> h : headers.entrySet()) response.setHeader(h.getKey(), h.getValue());
             byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
             response.setContentLength(bytes.length);

@@ -37,6 +37,7 @@ public final class Job {
     private final long seq;
     private final long createdAtMillis;
     private final JobObserver observer;
+    private final EphemeralAudio ephemeral;
 
     private State state = State.IN_QUEUE;
     private final List<LogLine> logs = new ArrayList<>();
@@ -52,6 +53,12 @@ public final class Job {
 
     Job(String id, Kind kind, TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl, long seq,
         long createdAtMillis, JobObserver observer) {
+        this(id, kind, input, owner, lowPriority, webhookUrl, seq, createdAtMillis, observer, null);
+    }
+
+    Job(String id, Kind kind, TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl, long seq,
+        long createdAtMillis, JobObserver observer, EphemeralAudio ephemeral) {
+        this.ephemeral = ephemeral;
         this.id = id;
         this.kind = kind;
         this.input = input;
@@ -107,6 +114,11 @@ public final class Job {
 
     public long createdAtMillis() {
         return createdAtMillis;
+    }
+
+    /** What an outside API's request brings beyond the input (its engine, its uploaded bytes); null for fal's. */
+    EphemeralAudio ephemeral() {
+        return ephemeral;
     }
 
     JobObserver observer() {

@@ -20,6 +20,17 @@ public interface JobObserver {
     default void onPartial(Job job, String output) {
     }
 
+    /**
+     * The audio is decoded ({@code samples} at 16 kHz); {@code audioFile} is the fetched or uploaded file, readable
+     * during the call (on the worker thread: reading it there is fine).
+     */
+    default void onAudioDecoded(Job job, java.nio.file.Path audioFile, long samples) {
+    }
+
+    /** A final utterance, with its tokens and times (for APIs that report words and segments). */
+    default void onUtterance(Job job, org.streamasr.engine.Utterance utterance) {
+    }
+
     /** The job ended; called once. */
     void onCompleted(Job job, Outcome outcome);
 }

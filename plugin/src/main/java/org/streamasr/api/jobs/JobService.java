@@ -91,6 +91,23 @@ public final class JobService implements AutoCloseable {
         return UUID.randomUUID().toString();
     }
 
+    /**
+     * Starts a request of an outside API (OpenAI, Deepgram) on the same queue and workers: {@code ephemeral} names
+     * the engine of the model it asked for and may carry the uploaded audio (then {@code input.audioUrl()} is only a
+     * label).
+     */
+    public Job startEphemeral(String id, TranscriptionInput input, String owner, JobObserver observer,
+                              EphemeralAudio ephemeral) throws ApiError {
+        checkOpen();
+        Job job = new Job(id, Job.Kind.SYNC, input, owner, false, null, seq.incrementAndGet(), clock.getAsLong(),
+                observer, ephemeral);
+        if (!backend.offerEphemeral(job)) {
+            metrics.rejected.labelValues("queue_full").inc();
+            throw queueFullError(config.maxQueued());
+        }
+        return job;
+    }
+
     /** Starts a sync or streaming request on this node; its observer hears everything, including the end. */
     public Job startEphemeral(String id, Job.Kind kind, TranscriptionInput input, String owner, JobObserver observer)
             throws ApiError {

@@ -74,8 +74,15 @@ public final class TranscriptionRunner {
         long t0 = System.nanoTime();
         AudioFetcher.Fetched fetched = null;
         try {
-            job.log("INFO", "fetching audio");
-            fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
+            EphemeralAudio inline = job.ephemeral();
+            if (inline != null && inline.bytes() != null) {
+                Path upload = Files.createTempFile(tempDir, "upload-", ".audio");
+                Files.write(upload, inline.bytes());
+                fetched = new AudioFetcher.Fetched(upload, true, inline.bytes().length, "request body");
+            } else {
+                job.log("INFO", "fetching audio");
+                fetched = fetcher.fetch(job.input().audioUrl(), job::setAbortable);
+            }
             stopIfAsked(job);
             job.log("INFO", "received " + fetched.bytes() + " bytes of audio (" + fetched.source() + ")");
             job.enterInterruptible();
@@ -85,7 +92,7 @@ public final class TranscriptionRunner {
                     job.log("INFO", String.format(Locale.ROOT, "decoding %.1f s of audio",
                             audio.statedSamples() / (double) AudioFileDecoder.SAMPLE_RATE));
                 }
-                String text = recognise(job, audio, deadlineNanos);
+                String text = recognise(job, audio, fetched.file(), deadlineNanos);
                 ObjectNode body = JSON.createObjectNode();
                 body.put("output", text);
                 body.put("partial", false);
@@ -123,12 +130,15 @@ public final class TranscriptionRunner {
      * Feeds the audio to an engine stream as it is decoded (nothing decoded is kept) and collects the transcript.
      * Progress is logged in tenths of the duration the container states; without one, only the end is logged.
      */
-    private String recognise(Job job, DecodedAudioStream audio, long deadlineNanos)
+    private String recognise(Job job, DecodedAudioStream audio, Path audioFile, long deadlineNanos)
             throws UnsupportedSettingException, RecognitionException, IOException, InterruptedException,
             JobStoppedException, UndecodableAudioException {
-        TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text));
+        TranscriptCollector collector = new TranscriptCollector(text -> job.observer().onPartial(job, text),
+                u -> job.observer().onUtterance(job, u));
         TranscriptionInput in = job.input();
         long totalSamples = audio.statedSamples();
+        SpeechEngine engine = job.ephemeral() != null && job.ephemeral().engine() != null ? job.ephemeral().engine()
+                : this.engine;
         try (RecognitionStream stream = engine.openStream(
                 StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector)) {
             float[] samples = new float[CHUNK_SAMPLES];
@@ -148,6 +158,7 @@ public final class TranscriptionRunner {
                 if (totalSamples > 0) nextTenth = logProgress(job, fed - stream.pendingSamples(), totalSamples, nextTenth);
             }
             job.log("INFO", String.format(Locale.ROOT, "decoded %.1f s of audio", fed / (double) AudioFileDecoder.SAMPLE_RATE));
+            job.observer().onAudioDecoded(job, audioFile, fed);
             if (totalSamples <= 0 || fed > totalSamples) totalSamples = fed;
             stream.finish();
             // the engine may hold seconds of audio still: report its progress while waiting for the last results
@@ -212,13 +223,19 @@ public final class TranscriptionRunner {
     /** Joins finals and the open partial into the transcript so far. */
     static final class TranscriptCollector implements RecognitionListener {
         private final Consumer<String> onChange;
+        private final Consumer<Utterance> onFinal;
         private final StringBuilder finals = new StringBuilder();
         private String partial = "";
         private volatile RecognitionException error;
         final CountDownLatch finished = new CountDownLatch(1);
 
         TranscriptCollector(Consumer<String> onChange) {
+            this(onChange, u -> { });
+        }
+
+        TranscriptCollector(Consumer<String> onChange, Consumer<Utterance> onFinal) {
             this.onChange = onChange;
+            this.onFinal = onFinal;
         }
 
         @Override
@@ -243,6 +260,7 @@ public final class TranscriptionRunner {
                 partial = "";
                 now = current();
             }
+            onFinal.accept(u);
             onChange.accept(now);
         }
 

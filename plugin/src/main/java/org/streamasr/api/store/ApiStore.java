@@ -27,6 +27,8 @@ public final class ApiStore implements AutoCloseable {
     private final MVMap<String, String> uploads;
     private final MVMap<String, String> uploadTokens;
     private final MVMap<String, String> meta;
+    private final MVMap<String, String> callTranscripts;
+    private final MVMap<String, String> transcriptSegments;
 
     private ApiStore(MVStore store) {
         this.store = store;
@@ -35,6 +37,8 @@ public final class ApiStore implements AutoCloseable {
         this.uploads = store.openMap("uploads");
         this.uploadTokens = store.openMap("upload-tokens");
         this.meta = store.openMap("meta");
+        this.callTranscripts = store.openMap("call-transcripts");
+        this.transcriptSegments = store.openMap("call-transcript-segments");
     }
 
     /** Opens (creating) the store in {@code dir}; fails clearly when another process holds it. */
@@ -122,6 +126,52 @@ public final class ApiStore implements AutoCloseable {
 
     public void putMeta(String key, String value) {
         meta.put(key, value);
+    }
+
+    // ---- call transcripts (org.streamasr.transcripts.StoredTranscripts owns the JSON inside) ----
+
+    public void putCallTranscript(String callId, String json) {
+        callTranscripts.put(callId, json);
+    }
+
+    public String callTranscript(String callId) {
+        return callTranscripts.get(callId);
+    }
+
+    public List<String> callTranscriptIds() {
+        return new ArrayList<>(callTranscripts.keySet());
+    }
+
+    /** Segment {@code index} of a call's transcript; segments of one call sort together and in index order. */
+    public void putTranscriptSegment(String callId, int index, String json) {
+        transcriptSegments.put(segmentKey(callId, index), json);
+    }
+
+    public List<String> transcriptSegments(String callId) {
+        List<String> out = new ArrayList<>();
+        String prefix = callId + '\u0000';
+        for (var c = transcriptSegments.cursor(prefix); c.hasNext(); ) {
+            if (!c.next().startsWith(prefix)) break;
+            out.add(c.getValue());
+        }
+        return out;
+    }
+
+    /** Removes a call's transcript and its segments. */
+    public void removeCallTranscript(String callId) {
+        callTranscripts.remove(callId);
+        String prefix = callId + '\u0000';
+        List<String> keys = new ArrayList<>();
+        for (var it = transcriptSegments.keyIterator(prefix); it.hasNext(); ) {
+            String k = it.next();
+            if (!k.startsWith(prefix)) break;
+            keys.add(k);
+        }
+        for (String k : keys) transcriptSegments.remove(k);
+    }
+
+    private static String segmentKey(String callId, int index) {
+        return callId + '\u0000' + String.format(java.util.Locale.ROOT, "%010d", index);
     }
 
     /** Writes everything changed so far to disk. */

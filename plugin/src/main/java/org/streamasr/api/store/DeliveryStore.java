@@ -26,6 +26,9 @@ public interface DeliveryStore {
     /** Another attempt later (its {@code nextAttemptMillis}); releases the claim. */
     void retryLater(DeliveryRecord next);
 
+    /** A new delivery that belongs to no queue request (a call's transcript), first sent at its {@code nextAttemptMillis}. */
+    void add(DeliveryRecord first);
+
     /** Whether other nodes share these deliveries (then each node looks for due ones now and then). */
     default boolean shared() {
         return false;

@@ -46,6 +46,12 @@ public final class EmbeddedDeliveryStore implements DeliveryStore {
         store.commit();
     }
 
+    @Override
+    public void add(DeliveryRecord first) {
+        store.putDelivery(first);
+        store.commit();
+    }
+
     private void setJobState(String requestId, String state) {
         JobRecord r = store.job(requestId);
         if (r != null) store.putJob(r.withWebhookState(state));

@@ -155,6 +155,20 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         }
     }
 
+    /**
+     * Queues a delivery that is not a queue request's (a call's transcript): stored and committed, then sent like the
+     * others. A delivery queued while closing stays in the store for the next start.
+     */
+    public void enqueue(DeliveryRecord d) {
+        store.add(d);
+        schedule(d);
+    }
+
+    /** Now, on the dispatcher's clock (for a new delivery's first attempt). */
+    public long now() {
+        return clock.getAsLong();
+    }
+
     /** Deliveries not yet acknowledged. */
     public int pending() {
         return store.count();

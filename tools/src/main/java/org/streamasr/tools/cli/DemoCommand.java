@@ -76,6 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.audiosocket.port", 0);
+        flags.put("asr.riva.enabled", false);
         // the demo call needs no hosted API (and so writes no store under data/)
         flags.putIfAbsent("asr.api.enabled", false);
         ServerConfig serverConfig = ServerConfig.from(ConfigLoader.load(config, System.getenv(), flags));

@@ -78,6 +78,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         flags.put("asr.media.rtp.port-min", 0);
         flags.put("asr.media.rtp.port-max", 0);
         flags.put("asr.media.audiosocket.port", 0);
+        flags.put("asr.riva.enabled", false);
         // The calls come in as a Jitsi bridge sends them, at /mediajson/{callId}.
         flags.put("asr.media.mediajson.enabled", true);
         flags.put("asr.media.mediajson.paths", List.of("/mediajson/{callId}"));
