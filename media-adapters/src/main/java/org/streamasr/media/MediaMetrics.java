@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * The counters of every media adapter of one server, so /metrics can list them, and their open connections' outbound

@@ -2,22 +2,20 @@ package org.streamasr.api;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.DistinctErrorLog;
 
 /**
  * Unexpected failures: each gets an id that the client sees instead of a stack trace. The first occurrence of each
- * distinct failure (exception type and throwing frame) is logged with its stack trace, later ones on one line with
- * their id, so a failure repeated by every request cannot flood the log.
+ * distinct failure (exception type, message with numbers aside, throwing frame) is logged with its stack trace, later ones on one line with
+ * their id, so a failure repeated by every request cannot flood the log (the distinctness is the runtime kit's
+ * {@link DistinctErrorLog}).
  */
 public final class ErrorLog {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorLog.class);
-    private static final int MAX_DISTINCT = 1000;
-
     private final SecureRandom random = new SecureRandom();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final DistinctErrorLog seen = new DistinctErrorLog();
     private final Runnable counter;
 
     public ErrorLog(Runnable counter) {
@@ -30,9 +28,7 @@ public final class ErrorLog {
         random.nextBytes(b);
         String id = HexFormat.of().formatHex(b);
         counter.run();
-        StackTraceElement top = t.getStackTrace().length == 0 ? null : t.getStackTrace()[0];
-        String signature = t.getClass().getName() + "@" + top;
-        if (seen.size() < MAX_DISTINCT && seen.add(signature)) {
+        if (seen.count("hosted API", t)) {
             LOG.error("hosted API: unexpected failure, error id {} ({})", id, context, t);
         } else {
             LOG.error("hosted API: unexpected failure, error id {} ({}): {} (stack trace logged at its first occurrence)",

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * A caption subscriber: connects to a call's captionsUrl and hands each JSON event to a consumer as it arrives;
@@ -23,11 +24,7 @@ import java.util.function.Consumer;
 public final class CaptionsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "captions-client");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool = Executors.newSingleThreadExecutor(NamedThreads.single("captions-client", true));
     private final List<JsonNode> finals = new CopyOnWriteArrayList<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final StringBuilder pending = new StringBuilder();

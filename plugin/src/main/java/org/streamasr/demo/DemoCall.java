@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * One demo call end to end against a running server: a bridge (MEDIAJSON, stereo Opus) sends the participants'
@@ -75,11 +76,7 @@ public final class DemoCall {
 
     /** Asks the calls API for the call's captionsUrl; the bridge's connection opens the call, so wait for it. */
     private static URI captionsUrl(URI base, String apiKey, String callId) throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "demo-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newSingleThreadExecutor(NamedThreads.single("demo-http", true));
         try {
             HttpClient http = HttpClient.newBuilder().executor(pool).build();
             HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("/v1/calls/" + callId))

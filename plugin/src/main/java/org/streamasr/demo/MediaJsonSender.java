@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.opus.OpusFrameEncoder;
 
 /**
@@ -35,9 +36,9 @@ public final class MediaJsonSender implements AutoCloseable {
     public record Speaker(String endpointId, String name, short[] audio16k, long startMillis) {
     }
 
-    private final ExecutorService httpPool = Executors.newSingleThreadExecutor(r -> daemon(r, "mediajson-sender-io"));
+    private final ExecutorService httpPool = Executors.newSingleThreadExecutor(NamedThreads.single("mediajson-sender-io", true));
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "mediajson-sender-clock"));
+            NamedThreads.single("mediajson-sender-clock", true));
     private final WebSocket socket;
     private volatile int resultsReceived;
     private final Set<String> resultNames = ConcurrentHashMap.newKeySet();
@@ -200,11 +201,5 @@ public final class MediaJsonSender implements AutoCloseable {
             clock.shutdownNow();
             httpPool.shutdownNow();
         }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

@@ -35,9 +35,10 @@ import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
-import org.streamasr.stream.DistinctErrorLog;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.stream.EngineCatalog;
 import org.streamasr.stream.LoggingCallEvents;
 

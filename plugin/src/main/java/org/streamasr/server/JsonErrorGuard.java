@@ -5,7 +5,7 @@ import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamasr.stream.DistinctErrorLog;
+import org.streamasr.runtime.DistinctErrorLog;
 
 /**
  * The safety net around the server's own HTTP handlers (calls API, health, metrics, the captions page's files):

@@ -53,33 +53,33 @@ final class MediaAdapters implements AutoCloseable {
         try {
             if (settings.mediaJson() != null) {
                 MediaJsonConfig c = settings.mediaJson();
-                endpoints.addAll(MediaJsonEndpoints.create(withLanguage(sink, settings.language("mediajson")), metrics, c));
+                endpoints.addAll(MediaJsonEndpoints.create(withLanguage(sink, settings.language("mediajson")), metrics, executors.cpu(), c));
                 deployed.add("MEDIAJSON " + String.join(" ", c.paths()));
             }
             if (settings.vosk() != null) {
                 VoskConfig c = settings.vosk();
-                endpoints.addAll(VoskEndpoints.create(withLanguage(sink, settings.language("vosk")), metrics, c));
+                endpoints.addAll(VoskEndpoints.create(withLanguage(sink, settings.language("vosk")), metrics, executors.cpu(), c));
                 deployed.add("Vosk " + String.join(" ", c.paths()));
             }
             if (settings.whisper() != null) {
                 WhisperConfig c = settings.whisper();
-                endpoints.addAll(WhisperEndpoints.create(withLanguage(sink, settings.language("whisper")), metrics, c));
+                endpoints.addAll(WhisperEndpoints.create(withLanguage(sink, settings.language("whisper")), metrics, executors.cpu(), c));
                 deployed.add("Whisper/Skynet " + String.join(" ", c.paths()) + (c.open() ? " (open: no token checked)" : " (JWT)"));
             }
             if (settings.audioFork() != null) {
                 AudioForkConfig c = settings.audioFork();
-                endpoints.addAll(AudioForkEndpoints.create(withLanguage(sink, settings.language("audio-fork")), metrics, c));
+                endpoints.addAll(AudioForkEndpoints.create(withLanguage(sink, settings.language("audio-fork")), metrics, executors.cpu(), c));
                 deployed.add("mod_audio_fork/jambonz " + String.join(" ", c.paths()));
             }
             if (settings.twilio() != null) {
                 TwilioConfig c = settings.twilio();
-                endpoints.addAll(TwilioEndpoints.create(withLanguage(sink, settings.language("twilio")), metrics, c));
+                endpoints.addAll(TwilioEndpoints.create(withLanguage(sink, settings.language("twilio")), metrics, executors.cpu(), c));
                 deployed.add("Twilio " + String.join(" ", c.paths()));
             }
             if (settings.audioSocket() != null) {
                 AudioSocketConfig c = settings.audioSocket();
                 try {
-                    audioSocket = AudioSocketServer.start(withLanguage(sink, settings.language("audiosocket")), metrics,
+                    audioSocket = AudioSocketServer.start(withLanguage(sink, settings.language("audiosocket")), metrics, executors.cpu(),
                             c);
                 } catch (IOException e) {
                     throw new InvalidConfigException("asr.media.audiosocket.port", "cannot listen on " + c.host() + ":"

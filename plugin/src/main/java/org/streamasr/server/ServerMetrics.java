@@ -15,7 +15,7 @@ import org.streamasr.media.TranscriptEvent;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
 import org.streamasr.stream.CallSession;
-import org.streamasr.stream.DistinctErrorLog;
+import org.streamasr.runtime.DistinctErrorLog;
 
 /**
  * The server's Prometheus metrics, fed by the paired lifecycle events and read at scrape time from the registry,

@@ -6,7 +6,7 @@ import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.core.l10n.LocalizationMessages;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * A WebSocket frame larger than Tyrus' incoming buffer never reaches an endpoint: Tyrus closes the connection (1011

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
 import org.streamasr.engine.SpeechEngine;
@@ -28,7 +29,7 @@ import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.TranscriptListener;
 

@@ -24,13 +24,14 @@ import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
+import org.streamasr.runtime.SerialExecutor;
 
 /**
  * One live call: its participants' ASR streams, the listeners its transcripts go to, and its end. Created by
  * {@link CallRegistry}; adapters hold it through {@link CallLease}s, and the call ends when the last lease is closed,
  * on an API request, after an idle timeout, on a failure, or at shutdown.
  *
- * <p>Transcripts of all participants are delivered in order, one call at a time, on the call's {@link SerialLane}.
+ * <p>Transcripts of all participants are delivered in order, one call at a time, on the call's {@link SerialExecutor}.
  * An error in any of the call's stages is caught there, logged once per distinct error, and ends this call cleanly
  * (its streams are flushed, its listeners told); the engine, the pool and other calls carry on.
  */
@@ -51,7 +52,7 @@ public final class CallSession {
     private final Map<String, String> attributes;
     private final Instant startedAt;
     private final long startNanos;
-    private final SerialLane lane;
+    private final SerialExecutor lane;
 
     private final Map<String, ParticipantStream> participants = new ConcurrentHashMap<>();
     private final Set<ParticipantStream> streams = ConcurrentHashMap.newKeySet();
@@ -78,8 +79,8 @@ public final class CallSession {
         this.startedAt = Instant.ofEpochMilli(registry.clock().millis());
         this.startNanos = registry.nanoTime();
         this.lastActivityNanos = startNanos;
-        this.lane = new SerialLane(registry.eventPool(), registry.config().eventQueue(),
-                (task, error) -> fail("transcript-delivery", error));
+        this.lane = new SerialExecutor(registry.eventPool(), registry.config().eventQueue(), 64,
+                SerialExecutor.WhenPoolRefuses.RUN_HERE, (task, error) -> fail("transcript-delivery", error));
     }
 
     public String id() {

@@ -1,6 +1,6 @@
 package org.streamasr.stream;
 
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.PcmFrame;
 

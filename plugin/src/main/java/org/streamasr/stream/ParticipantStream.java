@@ -9,7 +9,7 @@ import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.Utterance;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.TranscriptEvent;

@@ -13,7 +13,7 @@ import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.streamasr.stream.DistinctErrorLog;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.testing.Http;
 
 /** A handler that throws, behind the server's safety net: a 500 JSON error without the exception, logged once. */

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;

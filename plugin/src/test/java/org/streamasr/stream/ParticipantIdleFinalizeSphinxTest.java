@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.streamasr.runtime.DistinctErrorLog;
 import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;

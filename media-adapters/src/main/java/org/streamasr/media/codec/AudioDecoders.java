@@ -22,14 +22,4 @@ public final class AudioDecoders {
             case L16 -> new L16Decoder(spec);
         };
     }
-
-    /**
-     * A decoder whose output is always 16 kHz mono: {@link #open} plus, where the codec's rate differs, a
-     * {@link ResamplingDecoder}. For adapters that get one chunk at a time (fork protocols); the RTP pipeline keeps
-     * decoding and resampling as separate stages.
-     */
-    public static AudioDecoder openAt16k(CodecSpec spec) {
-        AudioDecoder d = open(spec);
-        return d.sampleRate() == PcmFrame.SAMPLE_RATE ? d : new ResamplingDecoder(d, PcmFrame.SAMPLE_RATE);
-    }
 }

@@ -2,6 +2,7 @@ package org.streamasr.media.fork;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.EndpointConfigs;
@@ -24,8 +25,8 @@ public final class AudioForkEndpoints {
     private AudioForkEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, AudioForkConfig config) {
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, AudioForkConfig config) {
         return EndpointConfigs.createAll(config.paths(), config.subprotocols(), AudioForkSession.COMPONENT, metrics,
-                config.limits(), (connection, out) -> AudioForkSession.open(sink, config, connection, out, metrics));
+                config.limits(), (connection, out) -> AudioForkSession.open(sink, config, connection, out, metrics, mediaPool));
     }
 }

@@ -8,11 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -21,9 +22,9 @@ import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.LenientJson;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
 import org.streamasr.media.adapter.ProtocolSession;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * One FreeSWITCH mod_audio_fork or jambonz {@code listen} connection: an optional first text frame of metadata
@@ -61,11 +62,14 @@ final class AudioForkSession implements ProtocolSession, TranscriptListener {
     private final MediaMetrics metrics;
     private final DropCounter drops;
     private volatile CallHandle call;
-    private PcmStreamInput input;
+    private final Executor mediaPool;
+    private InterleavedPcm input;
     private boolean closed;
 
-    private AudioForkSession(CallSink sink, AudioForkConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics) {
+    private AudioForkSession(CallSink sink, AudioForkConfig config, ConnectionInfo connection, OutboundChannel out,
+                             MediaMetrics metrics, Executor mediaPool) {
         this.sink = sink;
+        this.mediaPool = mediaPool;
         this.config = config;
         this.connection = connection;
         this.out = out;
@@ -74,8 +78,8 @@ final class AudioForkSession implements ProtocolSession, TranscriptListener {
     }
 
     static AudioForkSession open(CallSink sink, AudioForkConfig config, ConnectionInfo connection, OutboundChannel out,
-                                 MediaMetrics metrics) {
-        return new AudioForkSession(sink, config, connection, out, metrics);
+                                 MediaMetrics metrics, Executor mediaPool) {
+        return new AudioForkSession(sink, config, connection, out, metrics, mediaPool);
     }
 
     /** "8000", "16000", "16k", "8k": a multiple of 8000 up to 64000 (what mod_audio_fork and jambonz allow), or null. */
@@ -145,22 +149,23 @@ final class AudioForkSession implements ProtocolSession, TranscriptListener {
             return;
         }
         metrics.counter(COMPONENT + ".calls.opened").increment();
-        List<ParticipantFeed> feeds = new ArrayList<>();
+        List<ParticipantIngest> feeds = new ArrayList<>();
         Mix m = mix != null ? mix : Mix.parse(config.defaultMix());
         try {
             for (String p : m.participants) {
                 String name = p.equals("callee") ? LenientJson.text(metadata, "to") : p.equals("caller") ? LenientJson.text(metadata, "from") : null;
-                feeds.add(new ParticipantFeed(call.openParticipant(new ParticipantSpec(p, name, null))));
+                feeds.add(ParticipantIngest.builder(call.openParticipant(new ParticipantSpec(p, name, null)), mediaPool,
+                        metrics, COMPONENT).build());
             }
         } catch (RuntimeException e) {
             closed = true;
             drops.drop("participant-refused", e.getMessage());
-            feeds.forEach(ParticipantFeed::close);
-            call.close();
+            CallHandle c = call;
+            ParticipantIngest.closeAll(feeds).whenComplete((v, err) -> c.close());
             out.closeNow(CloseCodes.TRY_AGAIN_LATER, "participant refused: " + e.getMessage());
             return;
         }
-        input = new PcmStreamInput(feeds, sampleRate, false);
+        input = new InterleavedPcm(feeds, sampleRate, false);
     }
 
     private Integer firstRate(String fromMetadata, String fromUrl) {
@@ -194,8 +199,11 @@ final class AudioForkSession implements ProtocolSession, TranscriptListener {
     public void onClosed(int code, String reason) {
         if (closed) return;
         closed = true;
-        if (input != null) input.close();
-        if (call != null) call.close();
+        CallHandle c = call;
+        if (input != null) input.close().whenComplete((v, e) -> {
+            if (c != null) c.close();
+        });
+        else if (c != null) c.close();
     }
 
     @Override

@@ -9,11 +9,13 @@ import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 
 /**
@@ -38,6 +40,7 @@ public final class AudioSocketServer implements AutoCloseable {
     private final DropCounter drops;
     private final Selector selector;
     private final ServerSocketChannel server;
+    private final Executor mediaPool;
     private final Thread thread;
     private final Queue<Connection> closeRequests = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
@@ -54,7 +57,7 @@ public final class AudioSocketServer implements AutoCloseable {
 
         Connection(SocketChannel channel, String remote) throws IOException {
             this.channel = channel;
-            this.session = new AudioSocketSession(sink, config, metrics, reason -> {
+            this.session = new AudioSocketSession(sink, config, metrics, mediaPool, reason -> {
                 closeReason = reason;
                 closeRequests.add(this);
                 selector.wakeup();
@@ -63,8 +66,10 @@ public final class AudioSocketServer implements AutoCloseable {
         }
     }
 
-    private AudioSocketServer(CallSink sink, AudioSocketConfig config, MediaMetrics metrics) throws IOException {
+    private AudioSocketServer(CallSink sink, AudioSocketConfig config, MediaMetrics metrics, Executor mediaPool)
+            throws IOException {
         this.sink = sink;
+        this.mediaPool = mediaPool;
         this.config = config;
         this.metrics = metrics;
         this.drops = metrics.dropCounter(AudioSocketSession.COMPONENT);
@@ -78,13 +83,13 @@ public final class AudioSocketServer implements AutoCloseable {
             selector.close();
             throw e;
         }
-        this.thread = new Thread(this::run, "audiosocket-selector");
-        thread.setDaemon(true);
+        this.thread = NamedThreads.thread(this::run, "audiosocket-selector", true);
     }
 
     /** Binds and starts the selector thread. */
-    public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, AudioSocketConfig config) throws IOException {
-        AudioSocketServer s = new AudioSocketServer(sink, config, metrics);
+    public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, Executor mediaPool,
+                                          AudioSocketConfig config) throws IOException {
+        AudioSocketServer s = new AudioSocketServer(sink, config, metrics, mediaPool);
         s.thread.start();
         log.info("AudioSocket server listening on {}:{}", config.host(), s.port());
         return s;

@@ -4,17 +4,18 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * The protocol of one Asterisk AudioSocket connection, free of sockets: messages of a 1-byte kind, a 2-byte
@@ -46,13 +47,16 @@ final class AudioSocketSession implements TranscriptListener {
     private final ByteBuffer in;
     private final String remote;
     private CallHandle call;
-    private ParticipantFeed feed;
-    private PcmStreamInput audio;
+    private final Executor mediaPool;
+    private ParticipantIngest feed;
+    private InterleavedPcm audio;
     private int audioRate;
     private boolean ended;
 
-    AudioSocketSession(CallSink sink, AudioSocketConfig config, MediaMetrics metrics, Closer closer, String remote) {
+    AudioSocketSession(CallSink sink, AudioSocketConfig config, MediaMetrics metrics, Executor mediaPool, Closer closer,
+                       String remote) {
         this.sink = sink;
+        this.mediaPool = mediaPool;
         this.config = config;
         this.metrics = metrics;
         this.drops = metrics.dropCounter(COMPONENT);
@@ -160,13 +164,16 @@ final class AudioSocketSession implements TranscriptListener {
             drops.drop("audio-before-uuid", remote + ": " + payload.remaining() + " bytes");
             return;
         }
-        if (feed == null) feed = new ParticipantFeed(call.openParticipant(ParticipantSpec.of("caller")));
+        if (feed == null) {
+            feed = ParticipantIngest.builder(call.openParticipant(ParticipantSpec.of("caller")), mediaPool, metrics,
+                    COMPONENT).build();
+        }
         if (audio == null || rate != audioRate) {
             if (audio != null) {
+                // the participant's resampler finishes the old rate's filter and continues at the new one
                 drops.drop("rate-change", remote + ": " + audioRate + " Hz to " + rate + " Hz");
-                audio.flush();
             }
-            audio = new PcmStreamInput(List.of(feed), rate, false);
+            audio = new InterleavedPcm(List.of(feed), rate, false);
             audioRate = rate;
         }
         int dropped = audio.acceptWhole(payload);
@@ -176,13 +183,12 @@ final class AudioSocketSession implements TranscriptListener {
     /** The connection is gone (hangup, closed by Asterisk, idle, or shutdown): the call ends and its finals follow. */
     void end() {
         ended = true;
-        if (audio != null) audio.close();
-        else if (feed != null) feed.close();
+        CallHandle c = call;
+        var closing = feed != null ? feed.close() : java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
         audio = null;
         feed = null;
-        CallHandle c = call;
         call = null;
-        if (c != null) c.close();
+        if (c != null) closing.whenComplete((v, e) -> c.close());
     }
 
     boolean hasCall() {

@@ -2,6 +2,7 @@ package org.streamasr.media.fork;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.EndpointConfigs;
@@ -21,8 +22,8 @@ public final class TwilioEndpoints {
     private TwilioEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, TwilioConfig config) {
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, TwilioConfig config) {
         return EndpointConfigs.createAll(config.paths(), List.of(), TwilioSession.COMPONENT, metrics, config.limits(),
-                (connection, out) -> TwilioSession.open(sink, config, connection, out, metrics));
+                (connection, out) -> TwilioSession.open(sink, config, connection, out, metrics, mediaPool));
     }
 }

@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -24,9 +25,8 @@ import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.LenientJson;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.PacketizedSource;
-import org.streamasr.media.adapter.ParticipantFeed;
 import org.streamasr.media.adapter.ProtocolSession;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * One Twilio Media Streams connection (JSON text only): {@code connected}, {@code start} (call SID, tracks, custom
@@ -44,12 +44,15 @@ final class TwilioSession implements ProtocolSession, TranscriptListener {
     private final CallSink sink;
     private final MediaMetrics metrics;
     private final DropCounter drops;
-    private final Map<String, PacketizedSource> tracks = new HashMap<>();
+    private final Executor mediaPool;
+    private final Map<String, ParticipantIngest> tracks = new HashMap<>();
     private CallHandle call;
     private CodecSpec codec;
     private boolean stopped;
 
-    private TwilioSession(CallSink sink, TwilioConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics) {
+    private TwilioSession(CallSink sink, TwilioConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics,
+                          Executor mediaPool) {
+        this.mediaPool = mediaPool;
         this.sink = sink;
         this.config = config;
         this.connection = connection;
@@ -58,8 +61,9 @@ final class TwilioSession implements ProtocolSession, TranscriptListener {
         this.drops = metrics.dropCounter(COMPONENT);
     }
 
-    static TwilioSession open(CallSink sink, TwilioConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics) {
-        return new TwilioSession(sink, config, connection, out, metrics);
+    static TwilioSession open(CallSink sink, TwilioConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics,
+                              Executor mediaPool) {
+        return new TwilioSession(sink, config, connection, out, metrics, mediaPool);
     }
 
     @Override
@@ -173,7 +177,7 @@ final class TwilioSession implements ProtocolSession, TranscriptListener {
             drops.drop("empty-payload", "chunk " + chunk);
             return;
         }
-        PacketizedSource source = tracks.get(track == null ? "inbound" : track);
+        ParticipantIngest source = tracks.get(track == null ? "inbound" : track);
         if (source == null) {
             source = openTrack(track == null ? "inbound" : track);
             if (source == null) return;
@@ -181,15 +185,17 @@ final class TwilioSession implements ProtocolSession, TranscriptListener {
         source.onPacket(chunk, timestamp, bytes);
     }
 
-    private PacketizedSource openTrack(String track) {
+    private ParticipantIngest openTrack(String track) {
         if (tracks.size() >= 2 || !(track.equals("inbound") || track.equals("outbound"))) {
             drops.drop("unknown-track", track);
             return null;
         }
-        ParticipantFeed feed = new ParticipantFeed(call.openParticipant(ParticipantSpec.of(track)));
         AudioDecoder decoder = AudioDecoders.open(codec);
-        PacketizedSource source = new PacketizedSource("track " + track, decoder, 1000, feed, config.concealCap(),
-                config.silenceCap(), metrics, COMPONENT);
+        ParticipantIngest source = ParticipantIngest.builder(call.openParticipant(ParticipantSpec.of(track)), mediaPool,
+                        metrics, COMPONENT)
+                .label("track " + track)
+                .packets(decoder, 1000, config.concealCap(), config.silenceCap())
+                .build();
         tracks.put(track, source);
         return source;
     }
@@ -197,9 +203,10 @@ final class TwilioSession implements ProtocolSession, TranscriptListener {
     private void stop() {
         if (stopped) return;
         stopped = true;
-        tracks.values().forEach(PacketizedSource::close);
+        CallHandle c = call;
+        var closing = ParticipantIngest.closeAll(tracks.values());
         tracks.clear();
-        if (call != null) call.close();
+        if (c != null) closing.whenComplete((v, e) -> c.close());
         else out.closeAfterFlush(CloseCodes.NORMAL, "stopped");
     }
 

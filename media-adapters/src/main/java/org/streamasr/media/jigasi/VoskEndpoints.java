@@ -2,6 +2,7 @@ package org.streamasr.media.jigasi;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.EndpointConfigs;
@@ -23,8 +24,8 @@ public final class VoskEndpoints {
     private VoskEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, VoskConfig config) {
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, VoskConfig config) {
         return EndpointConfigs.createAll(config.paths(), List.of(), VoskSession.COMPONENT, metrics, config.limits(),
-                (connection, out) -> VoskSession.open(sink, config, connection, out, metrics));
+                (connection, out) -> VoskSession.open(sink, config, connection, out, metrics, mediaPool));
     }
 }

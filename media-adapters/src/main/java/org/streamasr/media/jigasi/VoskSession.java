@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -19,9 +20,9 @@ import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
 import org.streamasr.media.adapter.LenientJson;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
 import org.streamasr.media.adapter.ProtocolSession;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * One vosk-server style connection: one participant's audio, its own call. Jigasi's {@code VoskTranscriptionService}
@@ -41,12 +42,14 @@ final class VoskSession implements ProtocolSession, TranscriptListener {
     private final String participantId;
     private CallHandle call;
     private int sampleRate;
-    private PcmStreamInput input;
+    private final Executor mediaPool;
+    private InterleavedPcm input;
     private boolean eof;
     private volatile boolean eofReceived;
     private volatile boolean finalAfterEof;
 
-    private VoskSession(VoskConfig config, OutboundChannel out, MediaMetrics metrics, String participantId) {
+    private VoskSession(VoskConfig config, OutboundChannel out, MediaMetrics metrics, Executor mediaPool, String participantId) {
+        this.mediaPool = mediaPool;
         this.config = config;
         this.out = out;
         this.metrics = metrics;
@@ -56,9 +59,9 @@ final class VoskSession implements ProtocolSession, TranscriptListener {
     }
 
     static VoskSession open(CallSink sink, VoskConfig config, ConnectionInfo connection, OutboundChannel out,
-                            MediaMetrics metrics) throws ConnectionRefusedException {
+                            MediaMetrics metrics, Executor mediaPool) throws ConnectionRefusedException {
         String participant = connection.firstQueryParameter("participant", "speaker");
-        VoskSession session = new VoskSession(config, out, metrics, participant == null ? "speaker" : participant);
+        VoskSession session = new VoskSession(config, out, metrics, mediaPool, participant == null ? "speaker" : participant);
         String language = connection.pathParameter("lang");
         if (language == null) language = connection.firstQueryParameter("lang", "language");
         String callId = connection.firstQueryParameter("callId", "sessionId");
@@ -112,16 +115,17 @@ final class VoskSession implements ProtocolSession, TranscriptListener {
             return;
         }
         if (input == null) {
-            ParticipantFeed feed;
+            ParticipantIngest feed;
             try {
-                feed = new ParticipantFeed(call.openParticipant(ParticipantSpec.of(participantId)));
+                feed = ParticipantIngest.builder(call.openParticipant(ParticipantSpec.of(participantId)), mediaPool,
+                        metrics, COMPONENT).build();
             } catch (RuntimeException e) {
                 drops.drop("participant-refused", participantId + ": " + e.getMessage());
                 eof = true;
                 out.closeNow(CloseCodes.TRY_AGAIN_LATER, "participant refused: " + e.getMessage());
                 return;
             }
-            input = new PcmStreamInput(List.of(feed), sampleRate, false);
+            input = new InterleavedPcm(List.of(feed), sampleRate, false);
         }
         input.accept(data);
     }
@@ -129,16 +133,24 @@ final class VoskSession implements ProtocolSession, TranscriptListener {
     @Override
     public void onClosed(int code, String reason) {
         eof = true;
-        if (input != null) input.close();
-        call.close();
+        closeInputThenCall();
     }
 
     private void onEof() {
         if (eof) return;
         eof = true;
         eofReceived = true;
-        if (input != null) input.close();
-        call.close();
+        closeInputThenCall();
+    }
+
+    /** The participant's audio plays out and ends before the call does, so its final is not lost. */
+    private void closeInputThenCall() {
+        CallHandle c = call;
+        if (input == null) {
+            c.close();
+            return;
+        }
+        input.close().whenComplete((v, e) -> c.close());
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.streamasr.media.jigasi;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
@@ -27,12 +28,12 @@ public final class WhisperEndpoints {
     private WhisperEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, WhisperConfig config) {
-        return create(sink, metrics, config, System::currentTimeMillis);
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, WhisperConfig config) {
+        return create(sink, metrics, mediaPool, config, System::currentTimeMillis);
     }
 
-    static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, WhisperConfig config, LongSupplier wallClockMillis) {
+    static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, WhisperConfig config, LongSupplier wallClockMillis) {
         return EndpointConfigs.createAll(config.paths(), List.of(), WhisperSession.COMPONENT, metrics, config.limits(),
-                (connection, out) -> WhisperSession.open(sink, config, connection, out, metrics, wallClockMillis));
+                (connection, out) -> WhisperSession.open(sink, config, connection, out, metrics, mediaPool, wallClockMillis));
     }
 }

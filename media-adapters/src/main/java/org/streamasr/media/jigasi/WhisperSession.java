@@ -6,13 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -22,9 +23,9 @@ import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
 import org.streamasr.media.adapter.LenientJson;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.ParticipantFeed;
-import org.streamasr.media.adapter.PcmStreamInput;
 import org.streamasr.media.adapter.ProtocolSession;
+import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.ParticipantIngest;
 import org.streamasr.media.adapter.TranscriptIds;
 
 /**
@@ -42,13 +43,18 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
     private final OutboundChannel out;
     private final DropCounter drops;
     private final LongSupplier wallClockMillis;
-    private final Map<String, PcmStreamInput> inputs = new HashMap<>();
+    private final Map<String, InterleavedPcm> inputs = new HashMap<>();
+    private final MediaMetrics metrics;
+    private final Executor mediaPool;
     private final Map<String, String> languages = new HashMap<>();
     private final Map<String, Long> firstAudioMillis = new ConcurrentHashMap<>();
     private CallHandle call;
     private boolean ended;
 
-    private WhisperSession(WhisperConfig config, OutboundChannel out, MediaMetrics metrics, LongSupplier wallClockMillis) {
+    private WhisperSession(WhisperConfig config, OutboundChannel out, MediaMetrics metrics, Executor mediaPool,
+                           LongSupplier wallClockMillis) {
+        this.metrics = metrics;
+        this.mediaPool = mediaPool;
         this.config = config;
         this.out = out;
         this.drops = metrics.dropCounter(COMPONENT);
@@ -56,9 +62,10 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
     }
 
     static WhisperSession open(CallSink sink, WhisperConfig config, ConnectionInfo connection, OutboundChannel out,
-                               MediaMetrics metrics, LongSupplier wallClockMillis) throws ConnectionRefusedException {
+                               MediaMetrics metrics, Executor mediaPool, LongSupplier wallClockMillis)
+            throws ConnectionRefusedException {
         authenticate(config, connection, wallClockMillis.getAsLong() / 1000, metrics.dropCounter(COMPONENT));
-        WhisperSession session = new WhisperSession(config, out, metrics, wallClockMillis);
+        WhisperSession session = new WhisperSession(config, out, metrics, mediaPool, wallClockMillis);
         String meetingId = connection.pathParameter("meetingId");
         try {
             session.call = sink.openCall(new CallSpec(meetingId, "jigasi-whisper", null, Map.of("path", connection.path())), session);
@@ -111,7 +118,7 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
             drops.drop("header-without-participant", "header " + LenientJson.abbreviate(new String(header, StandardCharsets.UTF_8)));
             return;
         }
-        PcmStreamInput input = inputs.get(fields[0]);
+        InterleavedPcm input = inputs.get(fields[0]);
         if (input == null) {
             input = openParticipant(fields[0], fields[1]);
             if (input == null) return;
@@ -138,19 +145,20 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
         return new String[] {participant, language};
     }
 
-    private PcmStreamInput openParticipant(String participantId, String language) {
+    private InterleavedPcm openParticipant(String participantId, String language) {
         if (inputs.size() >= config.maxParticipants()) {
             drops.drop("too-many-participants", participantId + " beyond " + config.maxParticipants());
             return null;
         }
-        ParticipantFeed feed;
+        ParticipantIngest feed;
         try {
-            feed = new ParticipantFeed(call.openParticipant(new ParticipantSpec(participantId, null, language)));
+            feed = ParticipantIngest.builder(call.openParticipant(new ParticipantSpec(participantId, null, language)),
+                    mediaPool, metrics, COMPONENT).build();
         } catch (RuntimeException e) {
             drops.drop("participant-refused", participantId + ": " + e.getMessage());
             return null;
         }
-        PcmStreamInput input = new PcmStreamInput(List.of(feed), 16_000, false);
+        InterleavedPcm input = new InterleavedPcm(List.of(feed), 16_000, false);
         inputs.put(participantId, input);
         languages.put(participantId, language);
         return input;
@@ -163,9 +171,11 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
 
     private void endSession() {
         ended = true;
-        inputs.values().forEach(PcmStreamInput::close);
+        CallHandle c = call;
+        var closing = java.util.concurrent.CompletableFuture.allOf(
+                inputs.values().stream().map(InterleavedPcm::close).toArray(java.util.concurrent.CompletableFuture[]::new));
         inputs.clear();
-        call.close();
+        closing.whenComplete((v, e) -> c.close());
     }
 
     @Override

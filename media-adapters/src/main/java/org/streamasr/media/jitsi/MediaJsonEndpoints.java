@@ -2,6 +2,7 @@ package org.streamasr.media.jitsi;
 
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
@@ -22,13 +23,13 @@ public final class MediaJsonEndpoints {
     private MediaJsonEndpoints() {
     }
 
-    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, MediaJsonConfig config) {
-        return create(sink, metrics, config, System::currentTimeMillis);
+    public static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, MediaJsonConfig config) {
+        return create(sink, metrics, mediaPool, config, System::currentTimeMillis);
     }
 
-    static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, MediaJsonConfig config,
+    static List<ServerEndpointConfig> create(CallSink sink, MediaMetrics metrics, Executor mediaPool, MediaJsonConfig config,
                                              LongSupplier wallClockMillis) {
         return EndpointConfigs.createAll(config.paths(), List.of(), MediaJsonSession.COMPONENT, metrics, config.limits(),
-                (connection, out) -> MediaJsonSession.open(sink, config, connection, out, metrics, wallClockMillis));
+                (connection, out) -> MediaJsonSession.open(sink, config, connection, out, metrics, mediaPool, wallClockMillis));
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,7 @@ import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.CallSpec;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.ParticipantSpec;
@@ -23,9 +24,9 @@ import org.streamasr.media.adapter.CloseCodes;
 import org.streamasr.media.adapter.ConnectionInfo;
 import org.streamasr.media.adapter.ConnectionRefusedException;
 import org.streamasr.media.adapter.OutboundChannel;
-import org.streamasr.media.adapter.ParticipantFeed;
 import org.streamasr.media.adapter.ProtocolSession;
 import org.streamasr.media.adapter.TranscriptIds;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * One MEDIAJSON connection from a Jitsi Videobridge: one call, one participant per source tag. Media is ordered by
@@ -52,6 +53,7 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
     private final String requestedLanguage;
     private final boolean sendBack;
     private final boolean sendInterim;
+    private final Executor mediaPool;
 
     private final Map<String, SourceStream> sources = new HashMap<>();
     private final Map<String, Participant> participants = new ConcurrentHashMap<>();
@@ -59,8 +61,9 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
     private volatile boolean ended;
 
     private MediaJsonSession(MediaJsonConfig config, ConnectionInfo connection, OutboundChannel out, MediaMetrics metrics,
-                             LongSupplier wallClockMillis) {
+                             Executor mediaPool, LongSupplier wallClockMillis) {
         this.config = config;
+        this.mediaPool = mediaPool;
         this.out = out;
         this.metrics = metrics;
         this.drops = metrics.dropCounter(COMPONENT);
@@ -73,9 +76,9 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
 
     /** Opens the call of a new connection; the call id comes from the path or query, else the sink makes one. */
     static MediaJsonSession open(CallSink sink, MediaJsonConfig config, ConnectionInfo connection, OutboundChannel out,
-                                 MediaMetrics metrics, LongSupplier wallClockMillis)
+                                 MediaMetrics metrics, Executor mediaPool, LongSupplier wallClockMillis)
             throws ConnectionRefusedException {
-        MediaJsonSession session = new MediaJsonSession(config, connection, out, metrics, wallClockMillis);
+        MediaJsonSession session = new MediaJsonSession(config, connection, out, metrics, mediaPool, wallClockMillis);
         String callId = connection.pathParameter("callId");
         if (callId == null) callId = connection.firstQueryParameter("sessionId", "callId", "meetingId", "room");
         Map<String, String> attributes = new LinkedHashMap<>();
@@ -125,10 +128,10 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
 
     @Override
     public void onClosed(int code, String reason) {
-        closeSources();
+        var closing = closeSources();
         if (!ended) {
             ended = true;
-            call.close();
+            closing.whenComplete((v, e) -> call.close());
         }
     }
 
@@ -173,7 +176,7 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
             return;
         }
         participants.put(participantId, new Participant(endpointId, start.tag()));
-        sources.put(start.tag(), new SourceStream(start, decoder, new ParticipantFeed(audio), config, metrics, drops));
+        sources.put(start.tag(), new SourceStream(start, decoder, audio, mediaPool, config, metrics, drops));
         metrics.counter(COMPONENT + ".sources.started").increment();
     }
 
@@ -207,13 +210,15 @@ final class MediaJsonSession implements ProtocolSession, TranscriptListener {
     private void endSession() {
         if (ended) return;
         ended = true;
-        closeSources();
-        call.close();
+        closeSources().whenComplete((v, e) -> call.close());
     }
 
-    private void closeSources() {
-        sources.values().forEach(SourceStream::close);
+    /** Ends every source; completes when their audio has played out and ended. */
+    private java.util.concurrent.CompletableFuture<Void> closeSources() {
+        var closing = java.util.concurrent.CompletableFuture.allOf(
+                sources.values().stream().map(SourceStream::close).toArray(java.util.concurrent.CompletableFuture[]::new));
         sources.clear();
+        return closing;
     }
 
     @Override

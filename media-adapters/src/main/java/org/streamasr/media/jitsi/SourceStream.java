@@ -1,33 +1,37 @@
 package org.streamasr.media.jitsi;
 
-import org.streamasr.media.DropCounter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.codec.AudioCodec;
 import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.codec.AudioDecoders;
 import org.streamasr.media.codec.CodecSpec;
-import org.streamasr.media.adapter.PacketizedSource;
-import org.streamasr.media.adapter.ParticipantFeed;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
- * One source tag of a MEDIAJSON connection: its announced format and its {@link PacketizedSource} (ordering by
+ * One source tag of a MEDIAJSON connection: its announced format and its {@link ParticipantIngest} (ordering by
  * {@code chunk}, placement by {@code timestamp}, concealment, silence).
  */
 final class SourceStream {
     private final String tag;
-    private final PacketizedSource source;
+    private final ParticipantIngest source;
     private final MediaMetrics metrics;
     private final DropCounter drops;
     private String format;
 
-    SourceStream(MediaJsonCodec.Start start, AudioDecoder decoder, ParticipantFeed feed, MediaJsonConfig config,
-                 MediaMetrics metrics, DropCounter drops) {
+    SourceStream(MediaJsonCodec.Start start, AudioDecoder decoder, ParticipantAudio audio, Executor mediaPool,
+                 MediaJsonConfig config, MediaMetrics metrics, DropCounter drops) {
         this.tag = start.tag();
         this.metrics = metrics;
         this.drops = drops;
         this.format = formatOf(start);
-        this.source = new PacketizedSource("tag " + tag, decoder, decoder.spec().clockRate(), feed, config.concealCap(),
-                config.silenceCap(), metrics, MediaJsonSession.COMPONENT);
+        this.source = ParticipantIngest.builder(audio, mediaPool, metrics, MediaJsonSession.COMPONENT)
+                .label("tag " + tag)
+                .packets(decoder, decoder.spec().clockRate(), config.concealCap(), config.silenceCap())
+                .build();
     }
 
     /**
@@ -80,8 +84,8 @@ final class SourceStream {
         source.endTalk();
     }
 
-    void close() {
-        source.close();
+    CompletableFuture<Void> close() {
+        return source.close();
     }
 
     private static String formatOf(MediaJsonCodec.Start start) {

@@ -3,11 +3,8 @@ package org.streamasr.media.pipeline;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * The fixed threads of the media side of a server: a CPU pool sized to the cores for decoding and resampling
@@ -16,15 +13,14 @@ import org.slf4j.LoggerFactory;
  * ({@link SerialWorker}). Never a thread per call. One instance per server; closing it stops the threads.
  */
 public final class MediaExecutors implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(MediaExecutors.class);
     private final ExecutorService cpu;
     private final ScheduledExecutorService timer;
     private final int threads;
 
     private MediaExecutors(int threads) {
         this.threads = threads;
-        this.cpu = Executors.newFixedThreadPool(threads, named("media-cpu-"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(named("media-timer"));
+        this.cpu = Executors.newFixedThreadPool(threads, NamedThreads.factory("media-cpu", true));
+        this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.single("media-timer", true));
     }
 
     /** A pool with one thread per available core. */
@@ -72,16 +68,5 @@ public final class MediaExecutors implements AutoCloseable {
             cpu.shutdownNow();
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        boolean single = !prefix.endsWith("-");
-        return r -> {
-            Thread t = new Thread(r, single ? prefix : prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((th, e) -> LOG.error("uncaught in {}", th.getName(), e));
-            return t;
-        };
     }
 }

@@ -18,4 +18,9 @@ public final class MediaTimeline {
         next += samples;
         return at;
     }
+
+    /** Moves the clock on without audio (a gap whose time passed but is not filled). */
+    public void skip(long samples) {
+        if (samples > 0) next += samples;
+    }
 }

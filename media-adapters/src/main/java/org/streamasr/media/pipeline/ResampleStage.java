@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.streamasr.media.AudioLevel;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.resample.StreamingResampler;
 
@@ -44,11 +44,28 @@ public final class ResampleStage extends Stage<AudioBlock, AudioBlock> {
         for (AudioSegment s : block.segments()) {
             ensure(resampler.maxOutput(s.length()));
             int n = resampler.process(s.samples(), 0, s.length(), buf);
-            if (n > 0) out.add(new AudioSegment(Arrays.copyOf(buf, n), s.kind(), s.senderLevel()));
+            long skip = s.skipBefore() * PcmFrame.SAMPLE_RATE / inRate;
+            if (n > 0 || skip > 0) out.add(new AudioSegment(Arrays.copyOf(buf, n), s.kind(), s.senderLevel(), skip));
             lastKind = s.kind();
             lastLevel = s.senderLevel();
         }
         return new AudioBlock(PcmFrame.SAMPLE_RATE, out);
+    }
+
+    /**
+     * Emits what the filter holds and starts a fresh one for {@code rate} (the sender changed format: the new audio
+     * must not be filtered together with the old).
+     */
+    public void restart(int rate) {
+        flush();
+        inRate = rate;
+        resampler = StreamingResampler.create(rate, PcmFrame.SAMPLE_RATE);
+    }
+
+    /** End of stream: emits the held-back tail. */
+    @Override
+    public void finish() {
+        flush();
     }
 
     /** Emits the samples still inside the filter (end of stream). */

@@ -3,7 +3,7 @@ package org.streamasr.media.pipeline;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * One step of a media pipeline with one job (depacketise, decode, resample, frame). Subclasses write
@@ -79,6 +79,13 @@ public abstract class Stage<I, O> implements Consumer<I> {
     public final <S extends Consumer<? super O>> S then(S downstream) {
         this.next = downstream;
         return downstream;
+    }
+
+    /**
+     * End of input (the teardown walk of {@link StageChain#finish()} calls it in pipeline order): emit what the
+     * stage still holds back and release what it owns. The default holds nothing.
+     */
+    public void finish() {
     }
 
     protected final DropCounter drops() {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * Puts one RTP stream back in order: reorders, drops duplicates and packets that come after their turn, and

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.streamasr.media.AudioLevel;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.PcmFrame;
 import org.streamasr.media.codec.AudioDecoder;
 import org.streamasr.media.pipeline.AudioBlock;
@@ -176,6 +176,12 @@ final class PayloadDecodeStage extends Stage<PlayoutPacket, AudioBlock> implemen
 
     private void ensure(int n) {
         if (buf.length < n) buf = new short[n];
+    }
+
+    /** End of stream: the decoders are closed (they hold back nothing). */
+    @Override
+    public void finish() {
+        close();
     }
 
     @Override

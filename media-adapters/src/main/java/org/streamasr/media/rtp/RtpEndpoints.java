@@ -19,8 +19,9 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallHandle;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.pipeline.MediaExecutors;
 import org.streamasr.media.pipeline.MediaTimer;
@@ -97,8 +98,7 @@ public final class RtpEndpoints implements AutoCloseable {
         this.drops = metrics.dropCounter("rtp");
         this.nextPort = config.portMin();
         this.selector = Selector.open();
-        this.io = new Thread(this::loop, "rtp-io");
-        io.setDaemon(true);
+        this.io = NamedThreads.thread(this::loop, "rtp-io", true);
         io.start();
     }
 

@@ -1,7 +1,7 @@
 package org.streamasr.media.rtp;
 
 import java.util.ArrayDeque;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * The hand-off from the network thread to a stream's worker: a bounded queue measured in milliseconds of media

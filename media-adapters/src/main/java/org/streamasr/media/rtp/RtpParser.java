@@ -1,6 +1,6 @@
 package org.streamasr.media.rtp;
 
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * Parses RTP headers (RFC 3550 §5.1): fixed header, CSRC list, header extension (RFC 8285 one-byte {@code 0xBEDE}

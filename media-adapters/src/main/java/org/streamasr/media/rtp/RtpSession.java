@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.ParticipantSpec;

@@ -3,7 +3,7 @@ package org.streamasr.media.rtp;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.codec.AudioDecoders;
@@ -13,13 +13,14 @@ import org.streamasr.media.pipeline.PcmFramer;
 import org.streamasr.media.pipeline.ResampleStage;
 import org.streamasr.media.pipeline.SerialWorker;
 import org.streamasr.media.pipeline.Stage;
+import org.streamasr.media.pipeline.StageChain;
 import org.streamasr.media.pipeline.StageStats;
 
 /**
  * The receive pipeline of one participant's RTP audio:
  * <pre>
  *   network thread:  parsed packet → {@link RtpPacketQueue} (bounded, drop-oldest)
- *   stream worker:   → {@link JitterBuffer} → {@link PayloadDecodeStage} → {@link ResampleStage} (→ 16 kHz)
+ *   stream worker:   → {@link JitterStage} → {@link PayloadDecodeStage} → {@link ResampleStage} (→ 16 kHz)
  *                    → {@link PcmFramer} → {@link ParticipantAudio#push}
  * </pre>
  * The worker runs on the shared CPU pool, one run at a time ({@link SerialWorker}); the media timer wakes it when a
@@ -32,10 +33,8 @@ public final class RtpStream {
     private final LongSupplier clock;
     private final MediaTimer timer;
     private final RtpPacketQueue queue;
-    private final JitterBuffer jitter;
-    private final PayloadDecodeStage decode;
-    private final ResampleStage resample;
-    private final PcmFramer framer;
+    private final JitterStage jitter;
+    private final StageChain<RtpPacket> stages;
     private final SerialWorker worker;
     private final RtpStreamStats stats;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -59,12 +58,14 @@ public final class RtpStream {
         this.queue = new RtpPacketQueue(config.queueLimit().toMillis(), clockRate, drops);
 
         // packet → jitter → decode → resample → frames → participant
-        this.jitter = new JitterBuffer(config.jitterDepth().toNanos(), clockRate, 64, drops);
-        this.decode = new PayloadDecodeStage(types, pt -> AudioDecoders.open(types.codec(pt).orElseThrow()),
-                config.gaps(), config.jitterDepth().toNanos() + 100_000_000L, stats, metrics.dropCounter("decode"));
-        this.resample = new ResampleStage(decoderRate(types), drops);
-        this.framer = new PcmFramer(timeline, drops);
-        decode.then(resample).then(framer).then(Stage.each(audio::push));
+        this.jitter = new JitterStage(new JitterBuffer(config.jitterDepth().toNanos(), clockRate, 64, drops), drops);
+        this.stages = StageChain.from(jitter)
+                .thenEach(new PayloadDecodeStage(types, pt -> AudioDecoders.open(types.codec(pt).orElseThrow()),
+                        config.gaps(), config.jitterDepth().toNanos() + 100_000_000L, stats,
+                        metrics.dropCounter("decode")))
+                .then(new ResampleStage(decoderRate(types), drops))
+                .then(new PcmFramer(timeline, drops))
+                .into(Stage.each(audio::push));
 
         this.worker = new SerialWorker(cpu, this::work, drops);
     }
@@ -120,27 +121,21 @@ public final class RtpStream {
                 if (currentSsrc != -1) jitter.restart();
                 currentSsrc = p.ssrc();
             }
-            jitter.insert(p);
-            // release what was due when this packet arrived: a worker that runs late (a busy CPU pool) plays out what
-            // the queue held as a punctual one would have, instead of piling seconds of packets into the jitter
-            // buffer, which drops them past its limit (buffer-full)
-            for (PlayoutPacket pp : jitter.pollAll(p.arrivalNanos())) decode.process(pp);
+            stages.process(p);
         }
         if (closing) {
             finish();
             return;
         }
-        for (PlayoutPacket pp : jitter.pollAll(clock.getAsLong())) decode.process(pp);
+        jitter.release(clock.getAsLong());
         scheduleWakeUp(jitter.nextDeadline());
     }
 
     private void finish() {
         try {
-            for (PlayoutPacket pp : jitter.drain()) decode.process(pp);
-            resample.flush();
+            stages.finish();
         } finally {
             if (cancelWakeUp != null) cancelWakeUp.run();
-            decode.close();
             audio.close();
             closed.complete(null);
         }
@@ -161,11 +156,11 @@ public final class RtpStream {
     }
 
     public JitterBuffer.Stats jitterStats() {
-        return jitter.stats();
+        return jitter.bufferStats();
     }
 
-    /** In/out/dropped/time of each stage, in pipeline order. */
+    /** In/out/dropped/time of each stage, in pipeline order (one walk over the chain). */
     public java.util.List<StageStats> stageStats() {
-        return java.util.List.of(decode.stats(), resample.stats(), framer.stats());
+        return stages.stats();
     }
 }

@@ -24,10 +24,11 @@ import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.sip.SessionTimerNegotiation.Grant;
 import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.StreamDecision;
+import org.streamasr.runtime.SerialExecutor;
 
 /**
  * One SIP dialog and the transcribed call behind it. Everything but {@link #cancel} runs on the call's
- * {@link SerialTaskQueue}, so the state below needs no lock; the offer/answer state, the media legs, the session
+ * {@link SerialExecutor}, so the state below needs no lock; the offer/answer state, the media legs, the session
  * timer and the call handle have this object as their one owner.
  */
 final class SipCall {
@@ -37,7 +38,7 @@ final class SipCall {
     private static final Duration GLARE_RETRY = Duration.ofSeconds(3);
 
     final String sipCallId;
-    final SerialTaskQueue tasks;
+    final SerialExecutor tasks;
     private final SipGateway gw;
     private final SipProvider provider;
     private final boolean siprec;
@@ -65,8 +66,8 @@ final class SipCall {
         this.sipCallId = gw.callIdOf(invite);
         this.siprec = siprec;
         this.tasks = gw.newQueue();
-        this.legs = new CallLegs(gw.media, caller, gw.config.language(), index -> tasks.submit(() -> mediaInactive(index)));
-        this.session = new SessionTimer(gw.timers, tasks::submit, () -> end("session timer expired", true), this::sendRefresh);
+        this.legs = new CallLegs(gw.media, caller, gw.config.language(), index -> tasks.offer(() -> mediaInactive(index)));
+        this.session = new SessionTimer(gw.timers, tasks::offer, () -> end("session timer expired", true), this::sendRefresh);
         this.peerTakesUpdate = allows(invite, Request.UPDATE);
     }
 
@@ -134,7 +135,7 @@ final class SipCall {
         } catch (ParseException e) {
             gw.countError("cancel-failed", e);
         }
-        tasks.submit(() -> end("cancelled", false));
+        tasks.offer(() -> end("cancelled", false));
         return true;
     }
 
@@ -327,7 +328,7 @@ final class SipCall {
 
     private void armDurationLimit() {
         if (durationTimer == null && !gw.config.maxCallDuration().isZero()) {
-            durationTimer = gw.timers.schedule(() -> tasks.submit(() -> end("maximum call duration reached", true)),
+            durationTimer = gw.timers.schedule(() -> tasks.offer(() -> end("maximum call duration reached", true)),
                     gw.config.maxCallDuration());
         }
     }

@@ -30,8 +30,9 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallSink;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
@@ -41,6 +42,7 @@ import org.streamasr.media.sip.sdp.SdpNegotiator;
 import org.streamasr.media.sip.sdp.SrtpMode;
 import org.streamasr.media.sip.srtp.SrtpUnprotector;
 import org.streamasr.media.sip.wire.WireScreen;
+import org.streamasr.runtime.SerialExecutor;
 
 /**
  * The SIP endpoint of the plugin: a user agent server on UDP and TCP that PBXs call (one transcribed participant, the
@@ -127,7 +129,7 @@ public final class SipGateway implements AutoCloseable {
     public void close() {
         if (closing) return;
         closing = true;
-        for (SipCall call : calls.values()) call.tasks.submit(() -> call.end("server shutting down", true));
+        for (SipCall call : calls.values()) call.tasks.offer(() -> call.end("server shutting down", true));
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();
@@ -146,8 +148,9 @@ public final class SipGateway implements AutoCloseable {
         return closing;
     }
 
-    SerialTaskQueue newQueue() {
-        return new SerialTaskQueue(workers, CALL_QUEUE_CAPACITY, e -> countError("call-task-failed", e));
+    SerialExecutor newQueue() {
+        return new SerialExecutor(workers, CALL_QUEUE_CAPACITY, 64, SerialExecutor.WhenPoolRefuses.REFUSE,
+                (task, e) -> countError("call-task-failed", e));
     }
 
     String callIdOf(Request request) {
@@ -164,7 +167,7 @@ public final class SipGateway implements AutoCloseable {
             @Override
             public void onCallEnded(String callId, String reason) {
                 // ended elsewhere (API, idle timeout, shutdown): hang up; a call we ended ourselves ignores this
-                call.tasks.submit(() -> call.end(reason == null ? "call ended" : reason, true));
+                call.tasks.offer(() -> call.end(reason == null ? "call ended" : reason, true));
             }
         };
     }
@@ -209,7 +212,7 @@ public final class SipGateway implements AutoCloseable {
             Response response = event.getResponse();
             SipCall call = calls.get(((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId());
             ClientTransaction ct = event.getClientTransaction();
-            if (call != null && ct != null) call.tasks.submit(() -> call.responded(ct, response));
+            if (call != null && ct != null) call.tasks.offer(() -> call.responded(ct, response));
         }
 
         @Override
@@ -217,7 +220,7 @@ public final class SipGateway implements AutoCloseable {
             drops.drop("transaction-timeout", event.getTimeout().toString());
             ClientTransaction ct = event.isServerTransaction() ? null : event.getClientTransaction();
             SipCall call = ct == null ? null : calls.get(callIdOf(ct.getRequest()));
-            if (call != null) call.tasks.submit(() -> call.timedOut(ct));
+            if (call != null) call.tasks.offer(() -> call.timedOut(ct));
         }
 
         @Override
@@ -232,7 +235,7 @@ public final class SipGateway implements AutoCloseable {
         @Override
         public void processDialogTerminated(DialogTerminatedEvent event) {
             SipCall call = calls.get(event.getDialog().getCallId().getCallId());
-            if (call != null) call.tasks.submit(() -> call.end("dialog ended", false));
+            if (call != null) call.tasks.offer(() -> call.end("dialog ended", false));
         }
     }
 
@@ -240,7 +243,7 @@ public final class SipGateway implements AutoCloseable {
         String method = request.getMethod();
         SipCall call = calls.get(callIdOf(request));
         if (Request.ACK.equals(method)) {
-            if (call != null) call.tasks.submit(call::acked);
+            if (call != null) call.tasks.offer(call::acked);
             return;
         }
         ServerTransaction tx = given;
@@ -307,7 +310,7 @@ public final class SipGateway implements AutoCloseable {
             ParticipantSpec caller = siprec ? null : ParticipantNaming.caller(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress(), config.language());
             SipCall call = new SipCall(this, provider, tx, siprec, caller);
             admit(call);
-            if (!call.tasks.submit(() -> call.answer(body, timer))) {
+            if (!call.tasks.offer(() -> call.answer(body, timer))) {
                 calls.remove(call.sipCallId, call);
                 throw new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5");
             }
@@ -337,7 +340,7 @@ public final class SipGateway implements AutoCloseable {
             reject(provider, tx, request, new SipRejection(Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Call/Transaction Does Not Exist"));
             return;
         }
-        if (!call.tasks.submit(work)) reject(provider, tx, request, new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5"));
+        if (!call.tasks.offer(work)) reject(provider, tx, request, new SipRejection(Response.SERVICE_UNAVAILABLE, "Overloaded").header("Retry-After", "5"));
     }
 
     private void modify(SipProvider provider, ServerTransaction tx, Request request, SipCall call) {
@@ -376,9 +379,7 @@ public final class SipGateway implements AutoCloseable {
     }
 
     private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        return NamedThreads.thread(r, name, true);
     }
 
     /** The calls in progress, for tests and diagnostics. */

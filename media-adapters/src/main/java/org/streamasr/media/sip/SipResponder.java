@@ -19,7 +19,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /** Builds and sends the gateway's responses: tags, Contact, capabilities, warnings; a failed send is counted, not thrown. */
 final class SipResponder {

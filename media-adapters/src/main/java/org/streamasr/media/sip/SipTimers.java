@@ -2,6 +2,7 @@ package org.streamasr.media.sip;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.streamasr.runtime.NamedThreads;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,11 +24,7 @@ interface SipTimers extends AutoCloseable {
 
     /** One daemon thread named {@code name}. */
     static SipTimers onThread(String name) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, NamedThreads.single(name, true));
         executor.setRemoveOnCancelPolicy(true);
         return new SipTimers() {
             @Override

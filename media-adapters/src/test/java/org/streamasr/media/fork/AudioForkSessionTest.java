@@ -25,7 +25,7 @@ class AudioForkSessionTest {
     private final MediaMetrics metrics = new MediaMetrics();
 
     private AudioForkSession open(ConnectionInfo connection) {
-        return AudioForkSession.open(sink, AudioForkConfig.defaults(), connection, out, metrics);
+        return AudioForkSession.open(sink, AudioForkConfig.defaults(), connection, out, metrics, Runnable::run);
     }
 
     private long drops(String reason) {

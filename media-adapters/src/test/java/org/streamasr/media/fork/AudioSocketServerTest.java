@@ -24,11 +24,12 @@ import org.streamasr.testing.SignalMetrics;
 class AudioSocketServerTest {
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private AudioSocketServer server;
 
     private AudioSocketServer start(Duration idle) throws IOException {
         AudioSocketConfig d = AudioSocketConfig.defaults();
-        server = AudioSocketServer.start(sink, metrics,
+        server = AudioSocketServer.start(sink, metrics, pool.cpu(),
                 new AudioSocketConfig("127.0.0.1", 0, d.kindRates(), d.maxPayloadBytes(), idle, 4));
         return server;
     }
@@ -36,6 +37,7 @@ class AudioSocketServerTest {
     @AfterEach
     void stop() {
         if (server != null) server.close();
+        pool.close();
     }
 
     private Socket connect() throws IOException {

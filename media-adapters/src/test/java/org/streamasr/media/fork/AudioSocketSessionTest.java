@@ -19,7 +19,7 @@ class AudioSocketSessionTest {
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
     private final List<String> closeRequests = new ArrayList<>();
-    private final AudioSocketSession session = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics,
+    private final AudioSocketSession session = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics, Runnable::run,
             closeRequests::add, "test");
 
     static byte[] frame(int kind, byte[] payload) {

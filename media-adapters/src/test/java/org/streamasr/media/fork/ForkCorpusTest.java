@@ -26,7 +26,7 @@ class ForkCorpusTest {
         List<String> metadata = mutator.texts(List.of(AudioForkSessionTest.JAMBONZ_METADATA), 250);
         for (String m : metadata) {
             AudioForkSession s = AudioForkSession.open(sink, AudioForkConfig.defaults(),
-                    ConnectionInfo.of("/audio-fork", Map.of(), Map.of()), new RecordingOutbound(), metrics);
+                    ConnectionInfo.of("/audio-fork", Map.of(), Map.of()), new RecordingOutbound(), metrics, Runnable::run);
             s.onText(m);
             for (String e : mutator.texts(List.of("{\"event\":\"dtmf\",\"dtmf\":\"1\"}"), 3)) s.onText(e);
             for (byte[] b : mutator.bytes(List.of(new byte[640]), 3)) s.onBinary(ByteBuffer.wrap(b));
@@ -44,7 +44,7 @@ class ForkCorpusTest {
         RecordingCallSink sink = new RecordingCallSink();
         MediaMetrics metrics = new MediaMetrics();
         TwilioSession s = TwilioSession.open(sink, TwilioConfig.defaults(), ConnectionInfo.of("/twilio", Map.of(), Map.of()),
-                new RecordingOutbound(), metrics);
+                new RecordingOutbound(), metrics, Runnable::run);
         s.onText(TwilioSessionTest.start("CA1"));
         List<String> seeds = List.of(TwilioSessionTest.media("inbound", 5, 100, (short) 3, 9), TwilioSessionTest.CONNECTED,
                 "{\"event\":\"dtmf\",\"dtmf\":{\"track\":\"inbound_track\",\"digit\":\"1\"}}",
@@ -66,14 +66,14 @@ class ForkCorpusTest {
         int closed = 0;
         for (byte[] stream : streams) {
             List<String> closes = new ArrayList<>();
-            AudioSocketSession s = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics, closes::add, "corpus");
+            AudioSocketSession s = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics, Runnable::run, closes::add, "corpus");
             if (!s.receive(ByteBuffer.wrap(stream))) closed++;
             s.end();
         }
         assertTrue(metrics.dropCounter("audiosocket").total() > 100, metrics.drops().toString());
         assertTrue(closed > 0, "some mutations break the framing and close the connection");
         // Bad payloads inside good framing do not break the stream: the next message still counts.
-        AudioSocketSession s = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics, r -> { }, "after");
+        AudioSocketSession s = new AudioSocketSession(sink, AudioSocketConfig.defaults(), metrics, Runnable::run, r -> { }, "after");
         Mutator m = new Mutator(24L);
         s.receive(ByteBuffer.wrap(AudioSocketSessionTest.id(UUID.randomUUID())));
         for (int i = 0; i < 500; i++) {

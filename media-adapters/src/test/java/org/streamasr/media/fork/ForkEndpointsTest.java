@@ -29,19 +29,21 @@ class ForkEndpointsTest {
 
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private TyrusTestServer server;
 
     @BeforeEach
     void start() throws Exception {
         List<jakarta.websocket.server.ServerEndpointConfig> endpoints = new ArrayList<>();
-        endpoints.addAll(AudioForkEndpoints.create(sink, metrics, AudioForkConfig.defaults()));
-        endpoints.addAll(TwilioEndpoints.create(sink, metrics, TwilioConfig.defaults()));
+        endpoints.addAll(AudioForkEndpoints.create(sink, metrics, pool.cpu(), AudioForkConfig.defaults()));
+        endpoints.addAll(TwilioEndpoints.create(sink, metrics, pool.cpu(), TwilioConfig.defaults()));
         server = new TyrusTestServer(endpoints);
     }
 
     @AfterEach
     void stop() {
         server.close();
+        pool.close();
     }
 
     @Test

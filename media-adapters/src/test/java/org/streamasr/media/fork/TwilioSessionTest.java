@@ -22,7 +22,7 @@ class TwilioSessionTest {
     private final MediaMetrics metrics = new MediaMetrics();
 
     private TwilioSession open() {
-        return TwilioSession.open(sink, TwilioConfig.defaults(), ConnectionInfo.of("/twilio", Map.of(), Map.of()), out, metrics);
+        return TwilioSession.open(sink, TwilioConfig.defaults(), ConnectionInfo.of("/twilio", Map.of(), Map.of()), out, metrics, Runnable::run);
     }
 
     private long drops(String reason) {
@@ -103,7 +103,7 @@ class TwilioSessionTest {
         s.onText("{\"event\":\"start\",\"start\":{\"mediaFormat\":{\"encoding\":\"audio/x-opus\"}}}");
         assertEquals(CloseCodes.UNSUPPORTED_DATA, out.closeCode(), "a stream we cannot decode closes with the reason");
         RecordingOutbound out2 = new RecordingOutbound();
-        TwilioSession t = TwilioSession.open(sink, TwilioConfig.defaults(), ConnectionInfo.of("/twilio", Map.of(), Map.of()), out2, metrics);
+        TwilioSession t = TwilioSession.open(sink, TwilioConfig.defaults(), ConnectionInfo.of("/twilio", Map.of(), Map.of()), out2, metrics, Runnable::run);
         t.onText(start("CA2"));
         t.onText(start("CA2"));
         t.onText("{\"event\":\"media\",\"media\":{\"track\":\"inbound\",\"chunk\":\"1\",\"timestamp\":\"0\",\"payload\":\"$$$\"}}");

@@ -36,6 +36,7 @@ class JigasiClientTest {
 
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private TyrusTestServer server;
 
     @BeforeEach
@@ -43,14 +44,15 @@ class JigasiClientTest {
         JwtVerifier jwt = new JwtVerifier(Map.of(KID, JwtVerifier.rsaPublicKey(TestJwt.publicKeyPem())), Map.of(),
                 "jitsi", "jigasi", Duration.ofSeconds(30));
         List<jakarta.websocket.server.ServerEndpointConfig> endpoints = new ArrayList<>();
-        endpoints.addAll(VoskEndpoints.create(sink, metrics, VoskConfig.defaults()));
-        endpoints.addAll(WhisperEndpoints.create(sink, metrics, WhisperConfig.openDefaults().withJwt(jwt)));
+        endpoints.addAll(VoskEndpoints.create(sink, metrics, pool.cpu(), VoskConfig.defaults()));
+        endpoints.addAll(WhisperEndpoints.create(sink, metrics, pool.cpu(), WhisperConfig.openDefaults().withJwt(jwt)));
         server = new TyrusTestServer(endpoints);
     }
 
     @AfterEach
     void stop() {
         server.close();
+        pool.close();
     }
 
     /** Jigasi's {@code VoskWebsocketStreamingSession.onMessage}: "partial" key, else "text"; empty ones dropped. */

@@ -22,7 +22,7 @@ class JigasiCorpusTest {
         RecordingCallSink sink = new RecordingCallSink();
         MediaMetrics metrics = new MediaMetrics();
         VoskSession s = VoskSession.open(sink, VoskConfig.defaults(), ConnectionInfo.of("/vosk", Map.of(), Map.of()),
-                new RecordingOutbound(), metrics);
+                new RecordingOutbound(), metrics, Runnable::run);
         Mutator mutator = new Mutator(7L);
         for (String m : mutator.texts(List.of("{\"config\" : {\"sample_rate\" : 16000.0 }}",
                 "{\"config\" : {\"sample_rate\" : 48000, \"words\" : true, \"phrase_list\" : [\"a\"]}}"), 3000)) {
@@ -42,7 +42,7 @@ class JigasiCorpusTest {
         RecordingCallSink sink = new RecordingCallSink();
         MediaMetrics metrics = new MediaMetrics();
         WhisperSession s = WhisperSession.open(sink, WhisperConfig.openDefaults(),
-                ConnectionInfo.of("/ws/r", Map.of("meetingId", "r"), Map.of()), new RecordingOutbound(), metrics, () -> 0L);
+                ConnectionInfo.of("/ws/r", Map.of("meetingId", "r"), Map.of()), new RecordingOutbound(), metrics, Runnable::run, () -> 0L);
         byte[] seed = WhisperSessionTest.jigasiPayload("p1", "en", new short[100]).array();
         for (byte[] b : new Mutator(11L).bytes(List.of(seed), 5000)) {
             if (b.length == 1 && b[0] == 0) continue;   // that is the end-of-session frame, not bad input

@@ -22,7 +22,7 @@ class VoskSessionTest {
     private final MediaMetrics metrics = new MediaMetrics();
 
     private VoskSession open(String path, Map<String, String> pathParams) throws Exception {
-        return VoskSession.open(sink, VoskConfig.defaults(), ConnectionInfo.of(path, pathParams, Map.of()), out, metrics);
+        return VoskSession.open(sink, VoskConfig.defaults(), ConnectionInfo.of(path, pathParams, Map.of()), out, metrics, Runnable::run);
     }
 
     static ByteBuffer pcm(short... samples) {

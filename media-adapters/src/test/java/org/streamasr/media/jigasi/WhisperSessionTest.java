@@ -30,7 +30,7 @@ class WhisperSessionTest {
     private final MediaMetrics metrics = new MediaMetrics();
 
     private WhisperSession open(WhisperConfig config, ConnectionInfo connection) throws ConnectionRefusedException {
-        return WhisperSession.open(sink, config, connection, out, metrics, () -> 1_780_000_000_000L);
+        return WhisperSession.open(sink, config, connection, out, metrics, Runnable::run, () -> 1_780_000_000_000L);
     }
 
     private WhisperSession open() throws ConnectionRefusedException {

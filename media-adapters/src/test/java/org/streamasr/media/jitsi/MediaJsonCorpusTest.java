@@ -27,7 +27,7 @@ class MediaJsonCorpusTest {
         RecordingCallSink sink = new RecordingCallSink();
         MediaMetrics metrics = new MediaMetrics();
         MediaJsonSession s = MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/mediajson", Map.of(), Map.of()),
-                new RecordingOutbound(), metrics, () -> 0L);
+                new RecordingOutbound(), metrics, Runnable::run, () -> 0L);
         String opusStart = MediaJsonSessionTest.start("ep-1", "ep").replace("L16", "opus").replace("16000", "48000").replace("\"channels\":1", "\"channels\":2");
         byte[] opus = BrowserOpusEncoder.encode(new short[1600]).get(3);
         String opusMedia = "{\"event\":\"media\",\"sequenceNumber\":\"2\",\"media\":{\"tag\":\"ep-1\",\"chunk\":\"7\",\"timestamp\":\"960\","

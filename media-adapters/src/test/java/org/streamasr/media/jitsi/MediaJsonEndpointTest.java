@@ -24,6 +24,7 @@ class MediaJsonEndpointTest {
 
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private TyrusTestServer server;
 
     @BeforeEach
@@ -32,12 +33,13 @@ class MediaJsonEndpointTest {
         MediaJsonConfig config = new MediaJsonConfig(d.paths(), d.defaultLanguage(), d.sendInterim(), d.interimStability(),
                 d.concealCap(), d.silenceCap(), d.maxPayloadBytes(), d.maxSources(),
                 new WsLimits(64 * 1024, OutboundQueue.Limits.defaults(), WsLimits.defaults().idleTimeout()));
-        server = new TyrusTestServer(MediaJsonEndpoints.create(sink, metrics, config));
+        server = new TyrusTestServer(MediaJsonEndpoints.create(sink, metrics, pool.cpu(), config));
     }
 
     @AfterEach
     void stop() {
         server.close();
+        pool.close();
     }
 
     @Test

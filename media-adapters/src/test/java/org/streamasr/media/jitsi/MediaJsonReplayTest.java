@@ -32,6 +32,7 @@ import org.streamasr.testing.SignalMetrics;
 class MediaJsonReplayTest {
     private final RecordingCallSink sink = new RecordingCallSink();
     private final MediaMetrics metrics = new MediaMetrics();
+    private final org.streamasr.media.pipeline.MediaExecutors pool = org.streamasr.media.pipeline.MediaExecutors.create(2);
     private TyrusTestServer server;
 
     @BeforeAll
@@ -41,12 +42,13 @@ class MediaJsonReplayTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new TyrusTestServer(MediaJsonEndpoints.create(sink, metrics, MediaJsonConfig.defaults()));
+        server = new TyrusTestServer(MediaJsonEndpoints.create(sink, metrics, pool.cpu(), MediaJsonConfig.defaults()));
     }
 
     @AfterEach
     void stop() {
         server.close();
+        pool.close();
     }
 
     @Test

@@ -33,7 +33,7 @@ class MediaJsonSessionTest {
 
     private MediaJsonSession open(Map<String, String> query) throws ConnectionRefusedException {
         return MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/mediajson", Map.of(), query),
-                out, metrics, () -> 1_700_000_000_000L);
+                out, metrics, Runnable::run, () -> 1_700_000_000_000L);
     }
 
     static String start(String tag, String endpointId) {
@@ -291,7 +291,7 @@ class MediaJsonSessionTest {
         assertTrue(out.texts().get(0).contains("\"language\":\"en\""));
         RecordingOutbound quiet = new RecordingOutbound();
         MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/t", Map.of(), Map.of("sendBack", "false")),
-                quiet, metrics, () -> 0L);
+                quiet, metrics, Runnable::run, () -> 0L);
         sink.awaitCall(1).emit("x", "u", true, "final", "en");
         assertTrue(quiet.texts().isEmpty());
         assertTrue(s != null);
@@ -300,7 +300,7 @@ class MediaJsonSessionTest {
     @Test
     void callIdComesFromThePathThenTheQueryAndRejectionRefusesTheConnection() throws Exception {
         MediaJsonSession.open(sink, MediaJsonConfig.defaults(), ConnectionInfo.of("/mediajson/room42", Map.of("callId", "room42"),
-                Map.of("sessionId", "other")), out, metrics, () -> 0L);
+                Map.of("sessionId", "other")), out, metrics, Runnable::run, () -> 0L);
         assertEquals("room42", sink.awaitCall(0).callId());
         sink.rejectCalls("no capacity");
         ConnectionRefusedException e = assertThrows(ConnectionRefusedException.class, () -> open(Map.of()));
@@ -313,7 +313,7 @@ class MediaJsonSessionTest {
         MediaJsonConfig d = MediaJsonConfig.defaults();
         MediaJsonConfig two = new MediaJsonConfig(d.paths(), d.defaultLanguage(), d.sendInterim(), d.interimStability(),
                 d.concealCap(), d.silenceCap(), d.maxPayloadBytes(), 2, d.limits());
-        MediaJsonSession s = MediaJsonSession.open(sink, two, ConnectionInfo.of("/m", Map.of(), Map.of()), out, metrics, () -> 0L);
+        MediaJsonSession s = MediaJsonSession.open(sink, two, ConnectionInfo.of("/m", Map.of(), Map.of()), out, metrics, Runnable::run, () -> 0L);
         s.onText(start("a-1", "a"));
         s.onText(start("b-1", "b"));
         s.onText(start("c-1", "c"));

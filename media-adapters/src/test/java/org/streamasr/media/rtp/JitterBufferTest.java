@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 class JitterBufferTest {
     static final long MS = 1_000_000L;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 class RtpParserTest {
     final DropCounter drops = new DropCounter("rtp-test");

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.streamasr.engine.features.LogMelExtractor;
 import org.streamasr.engine.vad.VadStream;
+import org.streamasr.runtime.AudioInbox;
 
 /**
  * One stream's way from samples to encoder windows (contract 2.1, 2.4, 7.4, 7.5). Holds the log-mel extractor, the VAD

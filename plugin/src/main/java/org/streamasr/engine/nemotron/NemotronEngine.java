@@ -26,7 +26,8 @@ import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.batch.BatchScheduler;
 import org.streamasr.engine.vad.SileroVadModel;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
+import org.streamasr.runtime.AudioInbox;
 
 /**
  * NVIDIA's cache-aware streaming Nemotron ASR (the English model or the multilingual 3.5 model, sherpa-onnx exports)

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.features.LogMelExtractor;
 import org.streamasr.engine.vad.SileroVadModel;
+import org.streamasr.runtime.AudioInbox;
 
 /**
  * One stream on the Nemotron engine. The producer side ({@link #accept}, {@link #finish}, {@link #close}) only copies

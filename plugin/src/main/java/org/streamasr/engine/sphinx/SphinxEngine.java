@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.NamedThreads;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
 import org.streamasr.engine.EngineOptions;
@@ -26,7 +27,7 @@ import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.UnsupportedSettingException;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * The built-in English recogniser: CMU pocketsphinx (Debian's libpocketsphinx3 and pocketsphinx-en-us) through
@@ -76,13 +77,8 @@ public final class SphinxEngine implements SpeechEngine {
         this.decoderArgs = List.copyOf(decoderArgs);
         this.options = options;
         int engineNo = ENGINE_SEQ.incrementAndGet();
-        AtomicInteger threadNo = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "sphinx-" + engineNo + "-worker-" + threadNo.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                NamedThreads.factory("sphinx-" + engineNo + "-worker", true));
         String dl = ApiLanguages.canonical(options.defaultLanguage());
         this.defaultLanguage = dl != null && LANGUAGES.contains(dl) ? dl : ApiLanguages.AUTO;
     }

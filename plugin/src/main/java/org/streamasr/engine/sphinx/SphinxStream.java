@@ -1,15 +1,15 @@
 package org.streamasr.engine.sphinx;
 
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
+import org.streamasr.runtime.AudioInbox;
 
 /**
- * One stream on the sphinx engine. Producers append to a bounded ring of 16-bit samples (sized by
- * {@code stream-buffer}); a serial drain task on the engine's fixed worker pool takes 100 ms pieces from it and runs
+ * One stream on the sphinx engine. Producers append to the stream's {@link AudioInbox} (the runtime kit's bounded,
+ * drop-oldest ring, sized by {@code stream-buffer}); a serial drain task on the engine's fixed worker pool takes 100 ms pieces from it and runs
  * them through this stream's own decoder. At most one drain task per stream is queued or running, so the native
  * decoder is only ever used by one thread at a time, and results reach the listener in order.
  *
@@ -27,20 +27,18 @@ final class SphinxStream implements RecognitionStream {
     private final String label;
     private final int partialEveryMillis;
 
+    /** Guards the flags below; never held while calling into the inbox (which has its own monitor). */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notFull = lock.newCondition();
-    private final short[] ring;
-    private int head;
-    private int count;
-    private long headPos;        // stream clock (samples accepted before) of ring[head]
-    private long droppedSamples;
+    private final AudioInbox inbox;
     private boolean finishRequested;
     private boolean closeRequested;
     private boolean scheduled;
     private boolean terminated;
 
     // touched only by the drain task (one at a time)
+    private final float[] taken = new float[PIECE];
     private final short[] piece = new short[PIECE];
+    private long takenSamples;
     private SphinxDecoder decoder;
     private SphinxRecognizer recognizer;
 
@@ -51,35 +49,27 @@ final class SphinxStream implements RecognitionStream {
         this.label = label;
         this.listener = listener;
         this.partialEveryMillis = partialEveryMillis;
-        this.ring = new short[Math.max(bufferSamples, PIECE)];
+        this.inbox = new AudioInbox(Math.max(bufferSamples, PIECE));
     }
 
     @Override
     public boolean accept(float[] samples, int offset, int length) {
         java.util.Objects.checkFromIndexSize(offset, length, samples.length);
+        if (isEnding()) {
+            engine.drops().drop("after-finish", label + ": " + length + " samples after finish/close");
+            return false;
+        }
+        // stale audio is worth less than fresh: the inbox drops the oldest, including the start of this call's audio
+        int overflow = inbox.offer(samples, offset, length);
+        if (overflow > 0) engine.drops().drop("stream-buffer-full", label + ": dropped " + overflow + " oldest samples");
+        schedule();
+        return overflow <= 0;
+    }
+
+    private boolean isEnding() {
         lock.lock();
         try {
-            if (finishRequested || closeRequested) {
-                engine.drops().drop("after-finish", label + ": " + length + " samples after finish/close");
-                return false;
-            }
-            int overflow = count + length - ring.length;
-            if (overflow > 0) {
-                // stale audio is worth less than fresh: drop the oldest, including the start of this call's audio
-                int fromRing = Math.min(overflow, count);
-                head = (head + fromRing) % ring.length;
-                count -= fromRing;
-                headPos += fromRing;
-                int fromInput = overflow - fromRing;
-                offset += fromInput;
-                length -= fromInput;
-                headPos += fromInput;
-                droppedSamples += overflow;
-                engine.drops().drop("stream-buffer-full", label + ": dropped " + overflow + " oldest samples");
-            }
-            put(samples, offset, length);
-            scheduleLocked();
-            return overflow <= 0;
+            return finishRequested || closeRequested;
         } finally {
             lock.unlock();
         }
@@ -88,23 +78,8 @@ final class SphinxStream implements RecognitionStream {
     @Override
     public void acceptAwaiting(float[] samples, int offset, int length) throws InterruptedException {
         java.util.Objects.checkFromIndexSize(offset, length, samples.length);
-        lock.lock();
-        try {
-            while (length > 0) {
-                if (finishRequested || closeRequested) throw new IllegalStateException("stream " + label + " is finished");
-                int room = ring.length - count;
-                if (room == 0) {
-                    notFull.await();
-                    continue;
-                }
-                int n = Math.min(room, length);
-                put(samples, offset, n);
-                offset += n;
-                length -= n;
-                scheduleLocked();
-            }
-        } finally {
-            lock.unlock();
+        if (isEnding() || !inbox.offerAwaiting(samples, offset, length, this::schedule)) {
+            throw new IllegalStateException("stream " + label + " is finished");
         }
     }
 
@@ -122,12 +97,7 @@ final class SphinxStream implements RecognitionStream {
 
     @Override
     public long pendingSamples() {
-        lock.lock();
-        try {
-            return count;
-        } finally {
-            lock.unlock();
-        }
+        return inbox.available();
     }
 
     @Override
@@ -136,20 +106,15 @@ final class SphinxStream implements RecognitionStream {
         try {
             if (closeRequested) return;
             closeRequested = true;
-            notFull.signalAll();
             scheduleLocked();
         } finally {
             lock.unlock();
         }
+        inbox.close(); // wakes and refuses waiting producers
     }
 
     long droppedSamples() {
-        lock.lock();
-        try {
-            return droppedSamples;
-        } finally {
-            lock.unlock();
-        }
+        return inbox.dropped();
     }
 
     boolean isTerminated() {
@@ -161,14 +126,13 @@ final class SphinxStream implements RecognitionStream {
         }
     }
 
-    private void put(float[] samples, int offset, int length) {
-        int tail = (head + count) % ring.length;
-        for (int i = 0; i < length; i++) {
-            float f = samples[offset + i] * 32768f;
-            ring[tail] = (short) (f >= 32767f ? 32767 : f <= -32768f ? -32768 : Math.round(f));
-            if (++tail == ring.length) tail = 0;
+    private void schedule() {
+        lock.lock();
+        try {
+            scheduleLocked();
+        } finally {
+            lock.unlock();
         }
-        count += length;
     }
 
     private void scheduleLocked() {
@@ -179,7 +143,6 @@ final class SphinxStream implements RecognitionStream {
         } catch (RejectedExecutionException engineClosed) {
             scheduled = false;
             terminated = true;
-            notFull.signalAll();
             engine.release(this, takeDecoder());
         }
     }
@@ -197,44 +160,47 @@ final class SphinxStream implements RecognitionStream {
             safely(listener::onFinished);
             done = true;
         } finally {
+            boolean ending;
             lock.lock();
             try {
                 scheduled = false;
-                if (done) {
-                    terminated = true;
-                    notFull.signalAll();
-                } else if (count >= PIECE || finishRequested || closeRequested) {
-                    scheduleLocked();
-                }
+                if (done) terminated = true;
+                ending = finishRequested || closeRequested;
             } finally {
                 lock.unlock();
             }
-            if (done) engine.release(this, takeDecoder());
+            if (done) {
+                inbox.close(); // producers waiting for room must not wait for a stream that is over
+                engine.release(this, takeDecoder());
+            } else if (ending || inbox.available() >= PIECE) {
+                // checked after clearing the flag: audio offered before this is seen here, audio after schedules itself
+                schedule();
+            }
         }
     }
 
     /** Decodes up to a turn's worth of pieces; returns true when the stream is over (finished or closed). */
     private boolean drainTurn() throws RecognitionException {
         for (int turn = 0; turn < PIECES_PER_TURN; turn++) {
-            int n;
-            long pos;
+            boolean closing;
             boolean finishing;
             lock.lock();
             try {
-                if (closeRequested) return true;
+                closing = closeRequested;
                 finishing = finishRequested;
-                if (count < PIECE && !(finishing && count > 0)) {
-                    if (!finishing) return false;
-                    n = 0;
-                    pos = headPos;
-                } else {
-                    n = Math.min(PIECE, count);
-                    pos = headPos;
-                    take(n);
-                    notFull.signalAll();
-                }
             } finally {
                 lock.unlock();
+            }
+            if (closing) return true;
+            // only this task takes, so what is available can only grow meanwhile
+            int count = inbox.available();
+            int n = 0;
+            long pos = 0;
+            if (count >= PIECE || (finishing && count > 0)) {
+                pos = takenSamples + inbox.droppedBefore(takenSamples);
+                n = take(Math.min(PIECE, count));
+            } else if (!finishing) {
+                return false;
             }
             if (n > 0) {
                 recognizer().feed(piece, n, pos);
@@ -256,13 +222,15 @@ final class SphinxStream implements RecognitionStream {
         return recognizer;
     }
 
-    private void take(int n) {
-        for (int i = 0; i < n; i++) {
-            piece[i] = ring[head];
-            if (++head == ring.length) head = 0;
+    /** Takes {@code n} samples from the inbox into {@link #piece} as 16-bit samples; returns how many. */
+    private int take(int n) {
+        int got = inbox.take(taken, n);
+        for (int i = 0; i < got; i++) {
+            float f = taken[i] * 32768f;
+            piece[i] = (short) (f >= 32767f ? 32767 : f <= -32768f ? -32768 : Math.round(f));
         }
-        count -= n;
-        headPos += n;
+        takenSamples += got;
+        return got;
     }
 
     private SphinxDecoder takeDecoder() {

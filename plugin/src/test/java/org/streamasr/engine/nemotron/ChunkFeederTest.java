@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.streamasr.engine.features.LogMelExtractor;
+import org.streamasr.runtime.AudioInbox;
 
 /**
  * The encoder windows a stream's {@link ChunkFeeder} emits, fed in random packet sizes, are slices of one

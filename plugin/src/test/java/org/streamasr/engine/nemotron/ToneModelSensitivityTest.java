@@ -14,6 +14,7 @@ import org.streamasr.engine.EngineOptions;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.testmodel.TestModelVariant;
 import org.streamasr.engine.testmodel.ToneScript;
+import org.streamasr.runtime.AudioInbox;
 
 /**
  * The constructed model is a real check: the bugs an engine can have with caches and decoder state each change its

@@ -10,7 +10,7 @@ import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.utils.ByteArrayBuffer;
 import org.jitsi.utils.logging2.LoggerImpl;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 /**
  * Turns the SRTP packets of one received stream back into RTP, in place, with libjitsi's SRTP stack (jitsi-srtp):

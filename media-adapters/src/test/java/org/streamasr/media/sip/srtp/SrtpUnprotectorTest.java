@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.streamasr.media.DropCounter;
+import org.streamasr.runtime.DropCounter;
 
 class SrtpUnprotectorTest {
     private static final HexFormat HEX = HexFormat.of();

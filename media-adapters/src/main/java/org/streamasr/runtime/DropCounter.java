@@ -1,4 +1,4 @@
-package org.streamasr.media;
+package org.streamasr.runtime;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package org.streamasr.media;
+package org.streamasr.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

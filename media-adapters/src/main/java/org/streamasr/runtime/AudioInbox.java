@@ -1,18 +1,19 @@
-package org.streamasr.engine.nemotron;
+package org.streamasr.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A stream's audio between the producer and the inference worker: a bounded ring of samples. A live producer that
+ * A stream's audio between the producer and the recogniser's worker (the Nemotron engine's and the sphinx engine's):
+ * a bounded ring of samples. A live producer that
  * outruns the engine loses the oldest audio (stale captions are worth less than fresh ones); a file producer waits
  * for room. Dropped stretches are remembered so that later times stay on the stream's clock (samples accepted).
  * The lock is held for copies only.
  */
-final class AudioInbox {
+public final class AudioInbox {
     /** From the {@code taken}-th sample on, the stream clock is ahead of the taken samples by {@code dropped}. */
-    record Gap(long taken, long dropped) {
+    public record Gap(long taken, long dropped) {
     }
 
     private final int capacity;
@@ -24,14 +25,14 @@ final class AudioInbox {
     private boolean closed;
     private final List<Gap> gaps = new ArrayList<>();
 
-    AudioInbox(int capacity) {
+    public AudioInbox(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("stream buffer must hold at least one sample");
         this.capacity = capacity;
         this.ring = new float[Math.min(capacity, 16_000)];
     }
 
     /** Appends, dropping the oldest samples when full; returns how many samples were dropped. */
-    synchronized int offer(float[] samples, int offset, int length) {
+    public synchronized int offer(float[] samples, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, samples.length);
         if (closed) return 0;
         int overflow = size + length - capacity;
@@ -53,7 +54,7 @@ final class AudioInbox {
     }
 
     /** Appends everything, waiting while the ring is full. Returns false if the inbox was closed meanwhile. */
-    synchronized boolean offerAwaiting(float[] samples, int offset, int length, Runnable onProgress) throws InterruptedException {
+    public synchronized boolean offerAwaiting(float[] samples, int offset, int length, Runnable onProgress) throws InterruptedException {
         Objects.checkFromIndexSize(offset, length, samples.length);
         while (length > 0) {
             if (closed) return false;
@@ -90,7 +91,7 @@ final class AudioInbox {
     }
 
     /** Moves up to {@code max} samples into {@code dst}; returns how many. */
-    synchronized int take(float[] dst, int max) {
+    public synchronized int take(float[] dst, int max) {
         int n = Math.min(max, size);
         int first = Math.min(n, ring.length - head);
         System.arraycopy(ring, head, dst, 0, first);
@@ -102,16 +103,16 @@ final class AudioInbox {
         return n;
     }
 
-    synchronized int available() {
+    public synchronized int available() {
         return size;
     }
 
     /** Samples taken so far plus those waiting: what the worker can reach. */
-    synchronized long reachable() {
+    public synchronized long reachable() {
         return taken + size;
     }
 
-    synchronized long dropped() {
+    public synchronized long dropped() {
         return dropped;
     }
 
@@ -119,13 +120,13 @@ final class AudioInbox {
      * Samples dropped before the {@code takenIndex}-th taken sample: the stream clock is this far ahead of it. Callers
      * ask with non-decreasing indices, so gaps that later questions cannot need are forgotten.
      */
-    synchronized long droppedBefore(long takenIndex) {
+    public synchronized long droppedBefore(long takenIndex) {
         while (gaps.size() > 1 && gaps.get(1).taken() <= takenIndex) gaps.remove(0);
         return gaps.isEmpty() || gaps.get(0).taken() > takenIndex ? 0 : gaps.get(0).dropped();
     }
 
     /** Wakes and refuses waiting producers; later offers are ignored. */
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         notifyAll();
     }

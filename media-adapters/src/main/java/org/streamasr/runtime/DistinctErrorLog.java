@@ -1,4 +1,4 @@
-package org.streamasr.stream;
+package org.streamasr.runtime;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +24,16 @@ public final class DistinctErrorLog {
      * new. Returns true when it was new.
      */
     public boolean record(String where, Throwable error) {
+        boolean fresh = count(where, error);
+        if (fresh) LOG.error("{} failed (logged once; repeats are counted): {}", where, error.toString(), error);
+        return fresh;
+    }
+
+    /**
+     * Counts {@code error} without logging it; returns true when it is the first of its kind, for a caller that
+     * writes its own line (the hosted API's, which carries an error id) with the stack trace only then.
+     */
+    public boolean count(String where, Throwable error) {
         String key = where + ": " + keyOf(error);
         LongAdder count = counts.get(key);
         if (count == null && counts.size() >= MAX_DISTINCT) {
@@ -35,7 +45,6 @@ public final class DistinctErrorLog {
             fresh[0] = true;
             return new LongAdder();
         }).increment();
-        if (fresh[0]) LOG.error("{} failed (logged once; repeats are counted): {}", where, error.toString(), error);
         return fresh[0];
     }
 
