@@ -155,7 +155,7 @@ public final class AsrServer implements AutoCloseable {
 
         deploy(CaptionsEndpoint.config(captions));
         checkLanguages();
-        adapters = new MediaAdapters(config.media(), calls, media);
+        adapters = new MediaAdapters(config.media(), calls, media, adapterLocks(new ConfigReader(config.raw()), config));
         adapters.webSocketEndpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
@@ -213,6 +213,20 @@ public final class AsrServer implements AutoCloseable {
                         + String.join(", ", new java.util.TreeSet<>(engines.defaultEngine().languages())));
             }
         }
+    }
+
+    /** With asr.server.api-keys set, how each adapter is locked (asr.media.twilio.auth-token, audiosocket.allowed-sources). */
+    private static MediaAdapters.Locks adapterLocks(ConfigReader r, ServerConfig config) {
+        if (config.apiKeys().isEmpty()) return MediaAdapters.Locks.OPEN;
+        String token = r.optionalString("asr.media.twilio.auth-token");
+        List<String> from = r.stringList("asr.media.audiosocket.allowed-sources");
+        try {
+            new org.streamasr.media.fork.AllowedSources(from);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("asr.media.audiosocket.allowed-sources", e.getMessage());
+        }
+        return new MediaAdapters.Locks(config.apiKeys(), token == null || token.isBlank() ? List.of() : List.of(token),
+                config.publicUrl(), from);
     }
 
     /**

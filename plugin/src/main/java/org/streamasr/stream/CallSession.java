@@ -234,7 +234,7 @@ public final class CallSession {
         if (refused != null) {
             registry.drops().drop(refused.dropReason, id + "/" + spec.participantId() + ": " + engineShares.perCall()
                     + " engine streams per call, " + engineShares.capacity() + " for all calls");
-            return discarding(spec.participantId());
+            return new DiscardingParticipant(id, spec.participantId(), registry.drops(), refused.dropReason + "-audio");
         }
         RecognitionStream stream;
         try {
