@@ -59,6 +59,14 @@ public final class DropCounter {
         }
     }
 
+    /**
+     * Counts one item dropped by design rather than for bad input (RTCP on an RTP port, which the README promises to
+     * ignore): counted under {@code reason} like any drop, never logged.
+     */
+    public void dropQuietly(String reason) {
+        reasons.computeIfAbsent(reason, k -> new Reason()).count.increment();
+    }
+
     public long count(String reason) {
         Reason r = reasons.get(reason);
         return r == null ? 0 : r.count.sum();

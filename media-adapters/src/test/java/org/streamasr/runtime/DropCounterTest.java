@@ -39,6 +39,14 @@ class DropCounterTest {
     }
 
     @Test
+    void aQuietDropIsCountedAndNeverLogged() {
+        for (int i = 0; i < 3; i++) drops.dropQuietly("rtcp");
+        assertEquals(3, drops.count("rtcp"));
+        assertEquals(3, drops.total());
+        assertEquals(List.of(), logged());
+    }
+
+    @Test
     void logsEachReasonAtMostOncePerIntervalAndTheNextLineSaysHowManyWereLeftOut() {
         drops.drop("truncated-header", "3 bytes");
         assertEquals(List.of("dc-test dropped input: truncated-header (3 bytes)"), logged());

@@ -30,7 +30,7 @@ public interface CallEvents {
     }
 
     /**
-     * @param audioMillis audio the stream received, gaps filled included
+     * @param audioMillis audio the stream received, gaps between frames filled included, idle-finalize silence not
      * @param flushed     whether the engine delivered everything before the stream was released
      */
     default void streamClosed(CallSession call, String participantId, long audioMillis, boolean flushed) {

@@ -47,6 +47,8 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     // Guarded by pushLock.
     private long nextMediaSample = -1;
     private long acceptedSamples;
+    /** Media time the adapter delivered (frames, and the gaps between them): idle-finalize silence not counted. */
+    private long receivedSamples;
     private float[] scratch = new float[960];
     /** When the last frame came, on the registry's clock. */
     private long lastFrameNanos;
@@ -96,7 +98,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
 
     long audioMillis() {
         synchronized (pushLock) {
-            return acceptedSamples / 16;
+            return receivedSamples / 16;
         }
     }
 
@@ -139,6 +141,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
             if (gap > 0) {
                 long fill = Math.min(gap, fillBudget);
                 feedSilence(fill);
+                receivedSamples += fill;
                 if (gap > fill) clock.skip(acceptedSamples, gap - fill);
             } else if (gap < 0) {
                 if (-gap >= samples.length) {
@@ -148,6 +151,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
                 from = (int) -gap;
             }
             if (from < samples.length) {
+                receivedSamples += samples.length - from;
                 feed(samples, from);
                 timeline.record(acceptedSamples, System.nanoTime());
             }
@@ -170,6 +174,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
         if (frame.kind() == PcmFrame.Kind.SILENCE) claimed += Math.min(frame.samples().length, idleSilence - claimed);
         idleSilence -= claimed;
         nextMediaSample += claimed;
+        receivedSamples += claimed; // the idle silence now stands for media time that passed
         if (claimed > 0) clock.skip(acceptedSamples, claimed);
         // Audio resumed before the media clock passed all of that silence: the rest stays unplaced.
         if (frame.kind() != PcmFrame.Kind.SILENCE) idleSilence = 0;

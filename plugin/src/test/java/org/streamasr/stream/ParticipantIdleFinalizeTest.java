@@ -105,6 +105,8 @@ class ParticipantIdleFinalizeTest {
         registry.finalizeIdleParticipants();
         assertEquals(16_000 + SILENCE, s.acceptedSamples(), "once per pause");
         assertTrue(registry.find("standup").orElseThrow().isLive(), "the call stays open");
+        assertEquals(1000, registry.find("standup").orElseThrow().participants().get(0).audioMillis(),
+                "audioMs counts the second received, not the silence fed for endpointing");
         assertEquals(1L, media.counters().get("calls.participants.idle-finalized"));
 
         // The engine ends the utterance on that silence: its final ends where the audio ended, not in the silence.

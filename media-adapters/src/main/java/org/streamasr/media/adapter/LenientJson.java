@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.streamasr.runtime.LogText;
 
 /**
  * Reads what media servers send the way they send it: numbers that may be strings (Twilio, Jitsi MEDIAJSON and
@@ -99,9 +100,8 @@ public final class LenientJson {
         return null;
     }
 
-    /** The text cut to a loggable length. */
+    /** The text escaped and cut to a loggable length ({@link LogText}). */
     public static String abbreviate(String text) {
-        if (text == null) return "null";
-        return text.length() <= 120 ? text : text.substring(0, 120) + "...(" + text.length() + " chars)";
+        return LogText.printable(text);
     }
 }

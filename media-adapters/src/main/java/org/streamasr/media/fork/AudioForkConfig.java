@@ -30,11 +30,12 @@ public record AudioForkConfig(List<String> paths, List<String> subprotocols, int
     }
 
     /**
-     * Paths {@code /audio-fork} and {@code /audio-fork/{callId}}; subprotocols {@code audiostream.drachtio.org} and
+     * Paths {@code /audio-fork} and {@code /audio-fork/{callId}}; subprotocols {@code audio.drachtio.org} (mod_audio_fork's
+     * default since 2020), {@code audiostream.drachtio.org} (older builds) and
      * {@code audio.jambonz.org}; 8 kHz mono when not told; transcripts sent back.
      */
     public static AudioForkConfig defaults() {
         return new AudioForkConfig(List.of("/audio-fork", "/audio-fork/{callId}"),
-                List.of("audiostream.drachtio.org", "audio.jambonz.org"), 8000, "mono", true, WsLimits.defaults());
+                List.of("audio.drachtio.org", "audiostream.drachtio.org", "audio.jambonz.org"), 8000, "mono", true, WsLimits.defaults());
     }
 }

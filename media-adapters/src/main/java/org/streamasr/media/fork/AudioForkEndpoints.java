@@ -8,7 +8,8 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.EndpointConfigs;
 
 /**
- * WebSocket endpoints for FreeSWITCH mod_audio_fork (subprotocol {@code audiostream.drachtio.org}) and jambonz's
+ * WebSocket endpoints for FreeSWITCH mod_audio_fork (subprotocol {@code audio.drachtio.org}, or
+ * {@code audiostream.drachtio.org} from builds before 2020) and jambonz's
  * {@code listen} verb (subprotocol {@code audio.jambonz.org}).
  *
  * <p>Default paths ({@link AudioForkConfig#defaults()}): {@code /audio-fork} and {@code /audio-fork/{callId}}. URL

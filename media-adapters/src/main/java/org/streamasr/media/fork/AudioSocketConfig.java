@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * @param host            address to listen on
  * @param port            TCP port; 0 picks a free one (tests)
  * @param kindRates       sample rate of each audio message kind. Asterisk's {@code 0x10} is 8 kHz signed linear;
- *                        newer Asterisk adds kinds for higher rates ({@code 0x11} 12 kHz ... {@code 0x16} 48 kHz on
- *                        docs.asterisk.org, while one {@code res_audiosocket.h} revision has {@code 0x11} = 16 kHz),
+ *                        newer Asterisk adds kinds for higher rates ({@code 0x11} 12 kHz ... {@code 0x16} 48 kHz,
+ *                        {@code 0x17} 96 kHz, {@code 0x18} 192 kHz, as in docs.asterisk.org and res_audiosocket.h),
  *                        and some versions send {@code 0x10} whatever the channel format: set this to what yours sends
  * @param maxPayloadBytes longest message accepted; a longer length field is a broken stream and closes the connection
  * @param idleTimeout     a connection that sends nothing for this long is closed; {@link Duration#ZERO} for never
@@ -32,7 +32,7 @@ public record AudioSocketConfig(String host, int port, Map<Integer, Integer> kin
         if (maxConnections < 1) throw new IllegalArgumentException("audiosocket: max-connections must be >= 1");
     }
 
-    /** The kinds of docs.asterisk.org: 0x10 8 kHz, 0x11 12, 0x12 16, 0x13 24, 0x14 32, 0x15 44.1, 0x16 48 kHz. */
+    /** Asterisk's kinds: 0x10 8 kHz, 0x11 12, 0x12 16, 0x13 24, 0x14 32, 0x15 44.1, 0x16 48, 0x17 96, 0x18 192 kHz. */
     public static Map<Integer, Integer> asteriskDocsKinds() {
         Map<Integer, Integer> m = new TreeMap<>();
         m.put(0x10, 8000);
@@ -42,6 +42,8 @@ public record AudioSocketConfig(String host, int port, Map<Integer, Integer> kin
         m.put(0x14, 32_000);
         m.put(0x15, 44_100);
         m.put(0x16, 48_000);
+        m.put(0x17, 96_000);
+        m.put(0x18, 192_000);
         return m;
     }
 

@@ -1,6 +1,7 @@
 package org.streamasr.media.fork;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +16,7 @@ import org.streamasr.media.ParticipantSpec;
 import org.streamasr.media.TranscriptEvent;
 import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.ingest.InterleavedPcm;
+import org.streamasr.media.ingest.LinearPcmCheck;
 import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
@@ -176,8 +178,23 @@ final class AudioSocketSession implements TranscriptListener {
             audio = new InterleavedPcm(List.of(feed), rate, false);
             audioRate = rate;
         }
+        // only 8 kHz frames: that is where a channel's G.711 ends up (oversampled linear audio lingers near its
+        // peaks, where a sample's two bytes can be alike)
+        if (rate == 8000 && LinearPcmCheck.plainlyNotLinear(payload, ByteOrder.LITTLE_ENDIAN)) {
+            // transcribing this would give noise-words: Asterisk sent its channel's codec in frames marked slin
+            drops.drop("not-linear-pcm", remote + ": kind 0x" + Integer.toHexString(kindOf(rate)) + " audio is not "
+                    + "16-bit linear PCM (mu-law or A-law marked slin? dial with AudioSocket/host:port/uuid/c(slin16))");
+            return;
+        }
         int dropped = audio.acceptWhole(payload);
         if (dropped > 0) drops.drop("odd-length-audio", remote + ": " + dropped + " trailing byte of a 16-bit sample");
+    }
+
+    private int kindOf(int rate) {
+        for (var e : config.kindRates().entrySet()) {
+            if (e.getValue() == rate) return e.getKey();
+        }
+        return 0;
     }
 
     /** The connection is gone (hangup, closed by Asterisk, idle, or shutdown): the call ends and its finals follow. */

@@ -27,6 +27,7 @@ import org.streamasr.media.adapter.ProtocolSession;
 import org.streamasr.media.ingest.InterleavedPcm;
 import org.streamasr.media.ingest.ParticipantIngest;
 import org.streamasr.media.adapter.TranscriptIds;
+import org.streamasr.runtime.LogText;
 
 /**
  * One Skynet "streaming whisper" connection from Jigasi's {@code WhisperWebsocket}: one room, all its participants.
@@ -115,7 +116,7 @@ final class WhisperSession implements ProtocolSession, TranscriptListener {
         data.get(header);
         String[] fields = parseHeader(header);
         if (fields == null) {
-            drops.drop("header-without-participant", "header " + LenientJson.abbreviate(new String(header, StandardCharsets.UTF_8)));
+            drops.drop("header-without-participant", "header " + LogText.printable(header, 0, header.length, LogText.MAX));
             return;
         }
         InterleavedPcm input = inputs.get(fields[0]);

@@ -1,5 +1,6 @@
 package org.streamasr.media.rtp;
 
+import java.util.function.IntConsumer;
 import org.streamasr.runtime.DropCounter;
 
 /**
@@ -9,7 +10,8 @@ import org.streamasr.runtime.DropCounter;
  * {@code rtp.audioLevelExtension}); the decode stage puts it on the frames of the packet's audio.
  *
  * <p>Garbage is a return value: {@link #parse} returns {@code null} after counting one of these reasons on the drop
- * counter: {@code truncated-header}, {@code bad-version}, {@code rtcp} (RTCP multiplexed on the port, RFC 5761),
+ * counter: {@code truncated-header}, {@code bad-version}, {@code rtcp} (RTCP multiplexed on the port, RFC 5761: ignored by design,
+ * so counted without a log line, and reported by packet type to the listener given),
  * {@code truncated-csrc}, {@code truncated-extension}, {@code bad-extension-length}, {@code bad-extension-element},
  * {@code bad-padding}, {@code empty-payload}, {@code oversized}. It never throws on any input.
  */
@@ -20,17 +22,24 @@ public final class RtpParser {
 
     private final DropCounter drops;
     private final int audioLevelId;
+    private final IntConsumer rtcpTypes;
 
     /**
      * @param audioLevelExtensionId the negotiated id of {@code urn:ietf:params:rtp-hdrext:ssrc-audio-level}
      *                              (1..255), or 0 when none was negotiated
      */
     public RtpParser(DropCounter drops, int audioLevelExtensionId) {
+        this(drops, audioLevelExtensionId, type -> { });
+    }
+
+    /** @param rtcpTypes told the RTCP packet type (200 SR, 201 RR, 202 SDES, 203 BYE, ...) of each RTCP packet */
+    public RtpParser(DropCounter drops, int audioLevelExtensionId, IntConsumer rtcpTypes) {
         if (audioLevelExtensionId < 0 || audioLevelExtensionId > 255) {
             throw new IllegalArgumentException("audio level extension id must be 0..255");
         }
         this.drops = drops;
         this.audioLevelId = audioLevelExtensionId;
+        this.rtcpTypes = rtcpTypes;
     }
 
     /**
@@ -39,6 +48,21 @@ public final class RtpParser {
      *
      * @return the packet, or {@code null} when it was dropped (the reason counted)
      */
+    /** The RFC 3550/4585/3611 name of an RTCP packet type, for counters ("sr", "rr", "sdes", "bye", ...). */
+    public static String rtcpTypeName(int type) {
+        return switch (type) {
+            case 200 -> "sr";
+            case 201 -> "rr";
+            case 202 -> "sdes";
+            case 203 -> "bye";
+            case 204 -> "app";
+            case 205 -> "rtpfb";
+            case 206 -> "psfb";
+            case 207 -> "xr";
+            default -> "type-" + type;
+        };
+    }
+
     public RtpPacket parse(byte[] data, int len, long arrivalNanos) {
         if (len > MAX_PACKET || len > data.length) return drop("oversized", len + " bytes");
         if (len < FIXED_HEADER) return drop("truncated-header", len + " bytes");
@@ -46,7 +70,11 @@ public final class RtpParser {
         int b1 = data[1] & 0xff;
         if ((b0 >> 6) != 2) return drop("bad-version", "version " + (b0 >> 6));
         int pt = b1 & 0x7f;
-        if (pt >= 64 && pt <= 95) return drop("rtcp", "packet type " + b1);
+        if (pt >= 64 && pt <= 95) {
+            drops.dropQuietly("rtcp");
+            rtcpTypes.accept(b1);
+            return null;
+        }
         boolean padding = (b0 & 0x20) != 0;
         boolean extension = (b0 & 0x10) != 0;
         int cc = b0 & 0x0f;

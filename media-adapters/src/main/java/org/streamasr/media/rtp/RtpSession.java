@@ -106,7 +106,8 @@ public final class RtpSession implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.drops = metrics.dropCounter("rtp");
-        this.parser = new RtpParser(drops, spec.audioLevelExtensionId());
+        this.parser = new RtpParser(drops, spec.audioLevelExtensionId(),
+                type -> metrics.counter("rtp.rtcp." + RtpParser.rtcpTypeName(type)).increment());
         this.lastPacketNanos = clock.getAsLong();
     }
 

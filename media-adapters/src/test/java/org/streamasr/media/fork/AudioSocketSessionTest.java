@@ -47,6 +47,35 @@ class AudioSocketSessionTest {
     }
 
     @Test
+    void muLawMarkedSlinIsNoticedAndNotTranscribedWhileSpeechAtEveryNewRatePassesUnchanged() throws Exception {
+        short[] speech = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav", 2.0);
+        short[] at8k = TestAudio.resample(speech, 16_000, 8_000);
+        assertTrue(receive(id(ID)));
+        // Dial(AudioSocket/host:9092/uuid) without /c(slin16): the caller's mu-law bytes in 0x10 frames
+        for (int off = 0; off + 320 <= at8k.length; off += 320) {
+            byte[] ulaw = new byte[320];
+            for (int i = 0; i < 320; i++) ulaw[i] = org.streamasr.media.g711.G711.linearToUlaw(at8k[off + i]);
+            assertTrue(receive(frame(0x10, ulaw)));
+        }
+        long noticed = drops("not-linear-pcm");
+        assertTrue(noticed >= at8k.length / 320 / 2, "most mu-law frames noticed: " + noticed);
+        // real 16-bit speech is never taken for it, at 8 kHz nor at the new 96 and 192 kHz kinds
+        for (int off = 0; off + 160 <= at8k.length; off += 160) {
+            assertTrue(receive(slin(0x10, java.util.Arrays.copyOfRange(at8k, off, off + 160))));
+        }
+        short[] at96k = TestAudio.resample(speech, 16_000, 96_000);
+        for (int off = 0; off + 1920 <= at96k.length; off += 1920) {
+            assertTrue(receive(slin(0x17, java.util.Arrays.copyOfRange(at96k, off, off + 1920))));
+        }
+        short[] at192k = TestAudio.resample(speech, 16_000, 192_000);
+        for (int off = 0; off + 3840 <= at192k.length; off += 3840) {
+            assertTrue(receive(slin(0x18, java.util.Arrays.copyOfRange(at192k, off, off + 3840))));
+        }
+        assertEquals(noticed, drops("not-linear-pcm"), "no linear frame was refused");
+        assertEquals(0, drops("unknown-kind"), "0x17 and 0x18 are known kinds");
+    }
+
+    @Test
     void uuidThenSlinThenHangup() {
         short[] samples = new short[1600];
         for (int i = 0; i < samples.length; i++) samples[i] = (short) (3000 * Math.sin(i * 0.05));

@@ -97,6 +97,23 @@ class ForkEndpointsTest {
     }
 
     @Test
+    void modAudioForkDefaultSubprotocolAudioDrachtioOrgIsNegotiated() throws Exception {
+        // what mod_audio_fork offers since 2020 (MOD_AUDIO_FORK_SUBPROTOCOL_NAME unset), and nothing else
+        try (WsTestClient freeswitch = WsTestClient.connect(server.uri("/audio-fork/fs-uuid-2?rate=16k&mix=mono"),
+                List.of("audio.drachtio.org"), Map.of())) {
+            assertEquals("audio.drachtio.org", freeswitch.negotiatedSubprotocol());
+            short[] tone = new short[3200];
+            for (int i = 0; i < tone.length; i++) tone[i] = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / 16000.0));
+            freeswitch.sendBinary(TestAudio.le(tone, 0, tone.length));
+            RecordingCallSink.Participant p = sink.awaitCall(0).awaitParticipant("caller");
+            Poll.until(() -> p.samples().length == tone.length, "audio arrived");
+            assertArrayEquals(tone, p.samples());
+        }
+        Poll.until(() -> sink.awaitCall(0).isClosed(), "closed");
+        assertEquals("fs-uuid-2", sink.awaitCall(0).callId());
+    }
+
+    @Test
     void twilioMediaStream() throws Exception {
         short[] speech = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav");
         short[] at8k = TestAudio.resample(speech, 16_000, 8_000);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.streamasr.runtime.DropCounter;
@@ -93,6 +94,21 @@ class RtpParserTest {
         expectDrop("empty-payload", TestPackets.pt(0).payload(new byte[0]).build());
         expectDrop("oversized", new byte[RtpParser.MAX_PACKET + 1]);
         assertNotNull(parse(good), "a good packet still parses after all that");
+    }
+
+    @Test
+    void rtcpOnTheRtpPortIsCountedByTypeWithoutALogLine() {
+        List<Integer> types = new java.util.ArrayList<>();
+        RtpParser parser = new RtpParser(drops, 0, types::add);
+        for (int type : new int[] {200, 201, 202, 203}) {
+            byte[] rtcp = TestPackets.pt(0).build();
+            rtcp[1] = (byte) type;
+            assertNull(parser.parse(rtcp, rtcp.length, 0));
+        }
+        assertEquals(List.of(200, 201, 202, 203), types);
+        assertEquals(4, drops.count("rtcp"));
+        assertEquals(List.of("sr", "rr", "sdes", "bye"), types.stream().map(RtpParser::rtcpTypeName).toList());
+        assertNotNull(parser.parse(TestPackets.pt(0).build(), TestPackets.pt(0).build().length, 0), "RTP still parses");
     }
 
     private void expectDrop(String reason, byte[] data) {
