@@ -89,6 +89,11 @@ class HostedApiMemoryProbe {
                 retries.incrementAndGet();
                 Thread.sleep(1000L * Long.parseLong(a.headers().firstValue("Retry-After").orElse("1")));
             }
+        } catch (java.io.IOException e) {
+            // a refused body's connection is closed while it is still being sent: retry as after a 503
+            if (failures.incrementAndGet() <= 3) e.printStackTrace(System.out);
+            retries.incrementAndGet();
+            return post(server, body);
         } catch (Exception e) {
             if (failures.incrementAndGet() <= 3) e.printStackTrace(System.out);
             return -1;
