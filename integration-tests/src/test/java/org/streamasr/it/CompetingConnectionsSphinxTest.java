@@ -62,16 +62,19 @@ class CompetingConnectionsSphinxTest {
                 MediaJsonCapture alice = MediaJsonCapture.generate(List.of(new MediaJsonCapture.Speaker("alice", 305123557L,
                         TestAudio.clip("sense_and_sensibility_01_austen_64kb-0890.wav"), 0, List.of(), -1, 0)));
                 StringBuilder finals = new StringBuilder();
+                String closed;
                 try (WsTestClient victim = WsTestClient.connect(URI.create(ws + "/mediajson/victim?lang=en-US"))) {
                     alice.replay(victim);
                     victim.sendText("{\"event\":\"session-end\"}");
-                    victim.awaitClose(Duration.ofMinutes(3));
+                    var reason = victim.awaitClose(Duration.ofMinutes(3));
+                    closed = reason == null ? "not closed" : reason.getCloseCode().getCode() + " " + reason.getReasonPhrase();
                     for (String t : victim.texts()) {
                         JsonNode r = JSON.readTree(t);
                         if (!r.path("is_interim").asBoolean()) finals.append(' ').append(r.path("transcript").path(0).path("text").asText());
                     }
                 }
-                assertTrue(finals.toString().contains("cold hearted"), "the second call was transcribed: " + finals);
+                assertTrue(finals.toString().contains("cold hearted"), "the second call was transcribed: " + finals
+                        + " (its socket: " + closed + ")");
                 assertEquals(7, admitted, "the first call got its share: a quarter of 32 - 2");
                 assertEquals(SOURCES - admitted, drops.count("engine-share"), "the rest refused one by one, counted");
             }

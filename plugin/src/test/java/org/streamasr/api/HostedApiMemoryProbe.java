@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A measurement, not a check (run with {@code -Dasr.memory-probe=1}): 100 concurrent sync requests, each a
  * 14 MiB data: URI, against the API on loopback; prints the process's resident set and heap before, at the peak and
- * after the load. The client shares one body array, so the figures are the server's. Requests answered 503 (body
+ * after the load. The client streams every body from one shared array (the JDK's ofByteArray would copy it per
+ * request), so the figures are the server's. Requests answered 503 (body
  * budget) are retried after their Retry-After.
  */
 @EnabledIfSystemProperty(named = "asr.memory-probe", matches = "1")
@@ -83,7 +84,9 @@ class HostedApiMemoryProbe {
                 HttpRequest r = HttpRequest.newBuilder(URI.create(server.base() + ApiServer.MODEL))
                         .timeout(Duration.ofMinutes(10)).version(java.net.http.HttpClient.Version.HTTP_1_1)
                         .header("Authorization", "Key " + ApiServer.KEY).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)), body.length))
+                        .build();
                 HttpResponse<String> a = client.send(r, HttpResponse.BodyHandlers.ofString());
                 if (a.statusCode() != 503) return a.statusCode();
                 retries.incrementAndGet();
