@@ -133,7 +133,7 @@ final class AudioSocketSession implements TranscriptListener {
                 if (rate == null) {
                     drops.drop("unknown-kind", remote + ": kind 0x" + Integer.toHexString(kind) + ", " + payload.remaining() + " bytes");
                 } else {
-                    onAudio(rate, payload);
+                    onAudio(kind, rate, payload);
                 }
             }
         }
@@ -161,7 +161,7 @@ final class AudioSocketSession implements TranscriptListener {
         return true;
     }
 
-    private void onAudio(int rate, ByteBuffer payload) {
+    private void onAudio(int kind, int rate, ByteBuffer payload) {
         if (call == null) {
             drops.drop("audio-before-uuid", remote + ": " + payload.remaining() + " bytes");
             return;
@@ -182,19 +182,12 @@ final class AudioSocketSession implements TranscriptListener {
         // peaks, where a sample's two bytes can be alike)
         if (rate == 8000 && LinearPcmCheck.plainlyNotLinear(payload, ByteOrder.LITTLE_ENDIAN)) {
             // transcribing this would give noise-words: Asterisk sent its channel's codec in frames marked slin
-            drops.drop("not-linear-pcm", remote + ": kind 0x" + Integer.toHexString(kindOf(rate)) + " audio is not "
+            drops.drop("not-linear-pcm", remote + ": kind 0x" + Integer.toHexString(kind) + " audio is not "
                     + "16-bit linear PCM (mu-law or A-law marked slin? dial with AudioSocket/host:port/uuid/c(slin16))");
             return;
         }
         int dropped = audio.acceptWhole(payload);
         if (dropped > 0) drops.drop("odd-length-audio", remote + ": " + dropped + " trailing byte of a 16-bit sample");
-    }
-
-    private int kindOf(int rate) {
-        for (var e : config.kindRates().entrySet()) {
-            if (e.getValue() == rate) return e.getKey();
-        }
-        return 0;
     }
 
     /** The connection is gone (hangup, closed by Asterisk, idle, or shutdown): the call ends and its finals follow. */
