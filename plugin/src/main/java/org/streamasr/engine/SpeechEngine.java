@@ -25,6 +25,14 @@ public interface SpeechEngine extends AutoCloseable {
      */
     RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException;
 
+    /**
+     * Streams this engine can run at once (its own limit, such as sphinx.max-streams); calls share them
+     * (CallRegistry). {@link Integer#MAX_VALUE}: no limit of its own.
+     */
+    default int maxStreams() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Adds a listener of the batches this engine runs; an engine that does not batch never calls it. */
     default void addBatchListener(BatchListener listener) {
     }

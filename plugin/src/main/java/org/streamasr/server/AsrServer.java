@@ -124,6 +124,7 @@ public final class AsrServer implements AutoCloseable {
         listeners.addAll(extraEvents);
         CallEvents events = CallEvents.composite(listeners);
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
+        shareEngines(calls, new ConfigReader(config.raw()), engine);
         this.captions = new CaptionHub(calls, config.captions(), events, scheduler, System::nanoTime);
         metrics.bind(prometheus, calls, media, errors);
         // Tyrus refuses frames beyond its incoming buffer before any endpoint sees them: make room for the largest
@@ -206,7 +207,7 @@ public final class AsrServer implements AutoCloseable {
 
         deploy(CaptionsEndpoint.config(captions));
         checkLanguages();
-        adapters = new MediaAdapters(config.media(), calls, media);
+        adapters = new MediaAdapters(config.media(), calls, media, adapterLocks(new ConfigReader(config.raw()), config));
         adapters.webSocketEndpoints().forEach(this::deploy);
         ApiConfig apiConfig = readApiConfig();
         liveApis = new LiveApis(calls, adapters.mediaPool(), servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
@@ -279,6 +280,38 @@ public final class AsrServer implements AutoCloseable {
                         + String.join(", ", new java.util.TreeSet<>(engines.defaultEngine().languages())));
             }
         }
+    }
+
+    /** With asr.server.api-keys set, how each adapter is locked (asr.media.twilio.auth-token, audiosocket.allowed-sources). */
+    private static MediaAdapters.Locks adapterLocks(ConfigReader r, ServerConfig config) {
+        if (config.apiKeys().isEmpty()) return MediaAdapters.Locks.OPEN;
+        String token = r.optionalString("asr.media.twilio.auth-token");
+        List<String> from = r.stringList("asr.media.audiosocket.allowed-sources");
+        try {
+            new org.streamasr.media.fork.AllowedSources(from);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("asr.media.audiosocket.allowed-sources", e.getMessage());
+        }
+        return new MediaAdapters.Locks(config.apiKeys(), token == null || token.isBlank() ? List.of() : List.of(token),
+                config.publicUrl(), from);
+    }
+
+    /**
+     * asr.calls.engine-streams and max-streams-per-call: how calls share each engine's streams. By default the
+     * hosted API's workers keep a stream each of the default engine (they use it too).
+     */
+    private static void shareEngines(CallRegistry calls, ConfigReader r, SpeechEngine engine) {
+        Integer capacity = r.optionalString("asr.calls.engine-streams") == null ? null
+                : r.intIn("asr.calls.engine-streams", 1, 1_000_000);
+        Integer perCall = r.optionalString("asr.calls.max-streams-per-call") == null ? null
+                : r.intIn("asr.calls.max-streams-per-call", 1, 1_000_000);
+        int limit = capacity != null ? capacity : engine.maxStreams();
+        if (perCall != null && limit != Integer.MAX_VALUE && limit > 1 && perCall >= limit) {
+            throw new InvalidConfigException("asr.calls.max-streams-per-call", "must be below the streams the engine "
+                    + "gives calls (" + limit + "), or one call can take them all");
+        }
+        boolean api = !r.isSet("asr.api.enabled") || r.bool("asr.api.enabled");
+        calls.shareEngines(capacity, perCall, api && r.isSet("asr.api.workers") ? r.intIn("asr.api.workers", 1, 10_000) : 0);
     }
 
     /** Cluster mode (asr.cluster): connects to NATS when a URL is set; without one the node runs alone. */

@@ -13,7 +13,11 @@ import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.fork.AudioForkConfig;
 import org.streamasr.media.fork.AudioForkEndpoints;
 import org.streamasr.media.fork.AudioSocketConfig;
+import org.streamasr.media.fork.AllowedSources;
 import org.streamasr.media.fork.AudioSocketServer;
+import org.streamasr.media.fork.TwilioSignatureGuard;
+import org.streamasr.media.adapter.ApiKeyGuard;
+import org.streamasr.media.adapter.ConnectionGuard;
 import org.streamasr.media.fork.TwilioConfig;
 import org.streamasr.media.fork.TwilioEndpoints;
 import org.streamasr.media.jigasi.VoskConfig;
@@ -46,19 +50,35 @@ final class MediaAdapters implements AutoCloseable {
     private final UnaryOperator<RtpEndpointSpec> rtpTuning;
     private final SipGateway sip;
 
+    /**
+     * How the adapters are locked when the server has API keys (README adapter table); {@link #OPEN} without.
+     *
+     * @param apiKeys          keys a WebSocket adapter's connection must carry (none: every adapter is open)
+     * @param twilioAuthTokens auth tokens whose X-Twilio-Signature is accepted instead of a key
+     * @param publicUrl        the server's public URL (the URL Twilio signs), or null
+     * @param audioSocketFrom  addresses and CIDR blocks AudioSocket connections may come from
+     */
+    record Locks(List<String> apiKeys, List<String> twilioAuthTokens, String publicUrl, List<String> audioSocketFrom) {
+        static final Locks OPEN = new Locks(List.of(), List.of(), null, List.of());
+    }
+
     MediaAdapters(MediaSettings settings, CallSink sink, MediaMetrics metrics) throws IOException {
+        this(settings, sink, metrics, Locks.OPEN);
+    }
+
+    MediaAdapters(MediaSettings settings, CallSink sink, MediaMetrics metrics, Locks locks) throws IOException {
         this.rtpTuning = settings.rtpTuning() == null ? UnaryOperator.identity() : settings.rtpTuning()::apply;
         int cpu = settings.cpuThreads();
         this.executors = MediaExecutors.create(cpu == 0 ? Runtime.getRuntime().availableProcessors() : cpu);
         try {
             if (settings.mediaJson() != null) {
                 MediaJsonConfig c = settings.mediaJson();
-                endpoints.addAll(MediaJsonEndpoints.create(withLanguage(sink, settings.language("mediajson")), metrics, executors.cpu(), c));
+                endpoints.addAll(locked(MediaJsonEndpoints.create(withLanguage(sink, settings.language("mediajson")), metrics, executors.cpu(), c), keyGuard(locks)));
                 deployed.add("MEDIAJSON " + String.join(" ", c.paths()));
             }
             if (settings.vosk() != null) {
                 VoskConfig c = settings.vosk();
-                endpoints.addAll(VoskEndpoints.create(withLanguage(sink, settings.language("vosk")), metrics, executors.cpu(), c));
+                endpoints.addAll(locked(VoskEndpoints.create(withLanguage(sink, settings.language("vosk")), metrics, executors.cpu(), c), keyGuard(locks)));
                 deployed.add("Vosk " + String.join(" ", c.paths()));
             }
             if (settings.whisper() != null) {
@@ -68,19 +88,19 @@ final class MediaAdapters implements AutoCloseable {
             }
             if (settings.audioFork() != null) {
                 AudioForkConfig c = settings.audioFork();
-                endpoints.addAll(AudioForkEndpoints.create(withLanguage(sink, settings.language("audio-fork")), metrics, executors.cpu(), c));
+                endpoints.addAll(locked(AudioForkEndpoints.create(withLanguage(sink, settings.language("audio-fork")), metrics, executors.cpu(), c), keyGuard(locks)));
                 deployed.add("mod_audio_fork/jambonz " + String.join(" ", c.paths()));
             }
             if (settings.twilio() != null) {
                 TwilioConfig c = settings.twilio();
-                endpoints.addAll(TwilioEndpoints.create(withLanguage(sink, settings.language("twilio")), metrics, executors.cpu(), c));
+                endpoints.addAll(locked(TwilioEndpoints.create(withLanguage(sink, settings.language("twilio")), metrics, executors.cpu(), c), twilioGuard(locks)));
                 deployed.add("Twilio " + String.join(" ", c.paths()));
             }
             if (settings.audioSocket() != null) {
                 AudioSocketConfig c = settings.audioSocket();
                 try {
                     audioSocket = AudioSocketServer.start(withLanguage(sink, settings.language("audiosocket")), metrics, executors.cpu(),
-                            c);
+                            c, locks.apiKeys().isEmpty() ? a -> true : new AllowedSources(locks.audioSocketFrom()));
                 } catch (IOException e) {
                     throw new InvalidConfigException("asr.media.audiosocket.port", "cannot listen on " + c.host() + ":"
                             + c.port() + ": " + e.getMessage());
@@ -111,6 +131,28 @@ final class MediaAdapters implements AutoCloseable {
             throw e;
         }
         LOG.info("media adapters: {}", deployed.isEmpty() ? "none" : String.join("; ", deployed));
+    }
+
+    private static ConnectionGuard keyGuard(Locks locks) {
+        return locks.apiKeys().isEmpty() ? null : new ApiKeyGuard(locks.apiKeys());
+    }
+
+    /** Twilio: a valid X-Twilio-Signature (with an auth token configured) or, as for the others, a key in the URL. */
+    private static ConnectionGuard twilioGuard(Locks locks) {
+        ConnectionGuard key = keyGuard(locks);
+        if (key == null || locks.twilioAuthTokens().isEmpty()) return key;
+        TwilioSignatureGuard signed = new TwilioSignatureGuard(locks.twilioAuthTokens(), locks.publicUrl());
+        return c -> {
+            String bySignature = signed.refusal(c);
+            if (bySignature == null) return null;
+            String byKey = key.refusal(c);
+            return byKey == null ? null : bySignature + ", and " + byKey;
+        };
+    }
+
+    private static List<ServerEndpointConfig> locked(List<ServerEndpointConfig> configs, ConnectionGuard guard) {
+        if (guard != null) for (ServerEndpointConfig c : configs) c.getUserProperties().put(ConnectionGuard.PROPERTY, guard);
+        return configs;
     }
 
     /** {@code sink}, giving calls that ask for no language {@code language} (null: the engine's default). */

@@ -57,6 +57,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     private final ScheduledFuture<?> participantIdleSweep;
     private final java.util.concurrent.atomic.LongAdder idleFinalized;
     private volatile boolean accepting = true;
+    private final Map<SpeechEngine, EngineShares> shares = new ConcurrentHashMap<>();
+    private volatile EngineShares.Policy sharePolicy = EngineShares.Policy.DEFAULT;
 
     public CallRegistry(CallsConfig config, EngineCatalog engines, MediaMetrics media, CallEvents events,
                         ScheduledExecutorService scheduler, Executor eventPool, DistinctErrorLog errors) {
@@ -84,6 +86,20 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         long every = Math.max(10, Math.min(250, finalize / 5));
         this.participantIdleSweep = finalize <= 0 ? null
                 : scheduler.scheduleWithFixedDelay(this::finalizeIdleParticipants, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How engine streams are shared between calls (asr.calls.engine-streams, max-streams-per-call); set at start-up,
+     * before any call opens.
+     */
+    public void shareEngines(Integer engineStreams, Integer maxStreamsPerCall, int reservedForApi) {
+        sharePolicy = new EngineShares.Policy(engineStreams, maxStreamsPerCall, reservedForApi);
+        shares.clear();
+    }
+
+    /** The shares of {@code engine}'s streams. */
+    EngineShares shares(SpeechEngine engine) {
+        return shares.computeIfAbsent(engine, e -> new EngineShares(e.maxStreams(), sharePolicy));
     }
 
     /** {@code observer} sees every call as it opens, before any audio (caption broadcasters attach here). */

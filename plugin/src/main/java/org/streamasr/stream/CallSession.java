@@ -235,10 +235,19 @@ public final class CallSession {
         CallsConfig c = registry.config();
         ParticipantStream p = new ParticipantStream(this, spec.participantId(), spec.displayName(), lang,
                 c.maxGapFill().toMillis() * 16, c.participantIdleFinalize(), c.participantIdleSilence(), registry.drops());
+        // a share of the engine first: a participant beyond it is refused alone, never failing this call or another
+        EngineShares engineShares = registry.shares(engine);
+        EngineShares.Refusal refused = engineShares.acquire(id);
+        if (refused != null) {
+            registry.drops().drop(refused.dropReason, id + "/" + spec.participantId() + ": " + engineShares.perCall()
+                    + " engine streams per call, " + engineShares.capacity() + " for all calls");
+            return new DiscardingParticipant(id, spec.participantId(), registry.drops(), refused.dropReason + "-audio");
+        }
         RecognitionStream stream;
         try {
             stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()), p);
         } catch (UnsupportedSettingException | RuntimeException e) {
+            engineShares.release(id);
             fail("stream-open", e);
             return discarding(spec.participantId());
         }
@@ -246,6 +255,7 @@ public final class CallSession {
         ParticipantStream raced = participants.putIfAbsent(spec.participantId(), p);
         if (raced != null) {
             stream.close();
+            engineShares.release(id);
             return raced;
         }
         streams.add(p);
@@ -274,7 +284,10 @@ public final class CallSession {
 
     private void releaseStream(ParticipantStream p, boolean flushed) {
         streams.remove(p);
-        if (p.release()) registry.events().streamClosed(this, p.participantId(), p.audioMillis(), flushed);
+        if (p.release()) {
+            registry.shares(engine).release(id);
+            registry.events().streamClosed(this, p.participantId(), p.audioMillis(), flushed);
+        }
     }
 
     // ---- transcripts ----

@@ -12,11 +12,18 @@ final class DiscardingParticipant implements ParticipantAudio {
     private final String callId;
     private final String participantId;
     private final DropCounter drops;
+    private final String reason;
 
     DiscardingParticipant(String callId, String participantId, DropCounter drops) {
+        this(callId, participantId, drops, "call-ended");
+    }
+
+    /** @param reason what its frames are counted as (a participant refused an engine stream: "engine-share") */
+    DiscardingParticipant(String callId, String participantId, DropCounter drops, String reason) {
         this.callId = callId;
         this.participantId = participantId;
         this.drops = drops;
+        this.reason = reason;
     }
 
     @Override
@@ -26,7 +33,7 @@ final class DiscardingParticipant implements ParticipantAudio {
 
     @Override
     public void push(PcmFrame frame) {
-        drops.drop("call-ended", callId + "/" + participantId);
+        drops.drop(reason, callId + "/" + participantId);
     }
 
     @Override

@@ -58,6 +58,14 @@ public final class ProtocolEndpoint extends Endpoint {
         metrics.outbound().opened(queue);
         metrics.counter(component + ".connections.opened").increment();
         ConnectionInfo info = connectionInfo(ws, config);
+        if (config.getUserProperties().get(ConnectionGuard.PROPERTY) instanceof ConnectionGuard guard) {
+            String why = guard.refusal(info);
+            if (why != null) {
+                drops.drop("unauthorized", info.path() + ": " + why);
+                queue.closeNow(CloseCodes.POLICY_VIOLATION, "unauthorized");
+                return;
+            }
+        }
         try {
             session = factory.open(info, queue);
         } catch (ConnectionRefusedException e) {

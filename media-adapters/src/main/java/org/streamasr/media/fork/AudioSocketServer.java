@@ -34,6 +34,7 @@ public final class AudioSocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AudioSocketServer.class);
     private static final long TICK_MILLIS = 500;
 
+    private volatile java.util.function.Predicate<java.net.InetAddress> allowedSources = a -> true;
     private final CallSink sink;
     private final AudioSocketConfig config;
     private final MediaMetrics metrics;
@@ -89,7 +90,15 @@ public final class AudioSocketServer implements AutoCloseable {
     /** Binds and starts the selector thread. */
     public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, Executor mediaPool,
                                           AudioSocketConfig config) throws IOException {
+        return start(sink, metrics, mediaPool, config, a -> true);
+    }
+
+    /** As above, accepting connections only from addresses {@code allowedSources} accepts (others: counted, closed). */
+    public static AudioSocketServer start(CallSink sink, MediaMetrics metrics, Executor mediaPool,
+                                          AudioSocketConfig config, java.util.function.Predicate<java.net.InetAddress> allowedSources)
+            throws IOException {
         AudioSocketServer s = new AudioSocketServer(sink, config, metrics, mediaPool);
+        s.allowedSources = allowedSources;
         s.thread.start();
         log.info("AudioSocket server listening on {}:{}", config.host(), s.port());
         return s;
@@ -131,6 +140,13 @@ public final class AudioSocketServer implements AutoCloseable {
     private void accept() throws IOException {
         SocketChannel ch = server.accept();
         if (ch == null) return;
+        java.net.SocketAddress remote = ch.getRemoteAddress();
+        if (remote instanceof java.net.InetSocketAddress isa && !allowedSources.test(isa.getAddress())) {
+            // AudioSocket has no way to say why: the connection is closed before its first message
+            drops.drop("unauthorized", "refused " + remote + ": not an allowed source (asr.media.audiosocket.allowed-sources)");
+            ch.close();
+            return;
+        }
         if (connections.size() >= config.maxConnections()) {
             drops.drop("too-many-connections", "refused " + ch.getRemoteAddress() + " beyond " + config.maxConnections());
             ch.close();

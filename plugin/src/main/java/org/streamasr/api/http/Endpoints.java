@@ -95,6 +95,9 @@ final class Endpoints {
         } catch (ApiError e) {
             metrics.rejected.labelValues("body_budget").inc();
             release.run();
+            // close rather than drain: the body we refuse would otherwise still be read (and buffered) to reuse
+            // the connection, which is what the budget is there to avoid
+            ex.response.setHeader("Connection", "close");
             ex.error(e);
             return;
         }

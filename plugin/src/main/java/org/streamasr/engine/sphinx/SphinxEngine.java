@@ -197,6 +197,11 @@ public final class SphinxEngine implements SpeechEngine {
         }
     }
 
+    @Override
+    public int maxStreams() {
+        return maxDecoders;
+    }
+
     // ---- for the streams ----
 
     ExecutorService workers() {
