@@ -7,7 +7,6 @@ import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
@@ -34,11 +33,9 @@ import org.streamasr.api.jobs.JobBackend;
 import org.streamasr.api.jobs.JobQueue;
 import org.streamasr.api.jobs.JobRecords;
 import org.streamasr.api.jobs.JobService;
-import org.streamasr.api.jobs.Outcomes;
 import org.streamasr.api.store.DeliveryRecord;
 import org.streamasr.api.store.JobRecord;
 import org.streamasr.api.store.LogLine;
-import org.streamasr.api.store.Outcome;
 import org.streamasr.api.store.StoreUnavailableException;
 
 /**
@@ -69,6 +66,7 @@ final class JetStreamJobBackend implements JobBackend {
     private final JobBucket records;
     private final JetStreamDeliveryStore deliveries;
     private final JobInputs inputs;
+    private final JobQueueDepth depth;
     private final ApiConfig config;
     private final LongSupplier clock;
     private final JobQueue local;
@@ -79,12 +77,12 @@ final class JetStreamJobBackend implements JobBackend {
     private Dispatcher cancels;
     private NatsKeyValueWatchSubscription watch;
     private volatile boolean stopped;
-    private volatile int queuedEstimate;
 
     JetStreamJobBackend(NatsCluster cluster, JobBucket records, JetStreamDeliveryStore deliveries, JobInputs inputs,
                         ApiConfig config, LongSupplier clock) throws IOException {
         this.cluster = cluster;
         this.inputs = inputs;
+        this.depth = new JobQueueDepth(cluster, CONSUMER);
         this.records = records;
         this.deliveries = deliveries;
         this.config = config;
@@ -138,7 +136,7 @@ final class JetStreamJobBackend implements JobBackend {
         }
         long period = Math.max(200, cluster.config().ackWait().toMillis() / 3);
         timer.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(this::refreshQueued, 0, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(depth::refresh, 0, 1, TimeUnit.SECONDS);
     }
 
     @Override
@@ -282,22 +280,8 @@ final class JetStreamJobBackend implements JobBackend {
         if (rec == null || !Objects.equals(rec.job().owner(), owner)) return null;
         JobRecord r = rec.job();
         Job.State state = Job.State.valueOf(r.state());
-        int pos = state == Job.State.IN_QUEUE ? queuePosition(rec) : -1;
+        int pos = state == Job.State.IN_QUEUE ? depth.position(rec) : -1;
         return new JobService.JobStatus(id, state, pos, r.logs(), r.outcome(), r.webhookState());
-    }
-
-    /** Requests ahead of this one in the cluster's queue: its priority's undelivered ones before it (and all normal ones). */
-    private int queuePosition(ClusterJob rec) {
-        if (rec.streamSeq() == 0) return 0;
-        try {
-            boolean low = "low".equals(rec.job().priority());
-            ConsumerInfo own = cluster.management().getConsumerInfo(low ? LOW_STREAM : NORMAL_STREAM, CONSUMER);
-            long ahead = Math.max(0, rec.streamSeq() - 1 - own.getDelivered().getStreamSequence());
-            if (low) ahead += cluster.management().getConsumerInfo(NORMAL_STREAM, CONSUMER).getNumPending();
-            return (int) Math.min(Integer.MAX_VALUE, ahead);
-        } catch (IOException | JetStreamApiException e) {
-            throw cluster.unavailable(e);
-        }
     }
 
     @Override
@@ -307,7 +291,7 @@ final class JetStreamJobBackend implements JobBackend {
         if (rec.completed()) return JobService.CancelResult.ALREADY_COMPLETED;
         ClusterJob after = records.update(id, r -> {
             if (r.completed()) return null;
-            if ("IN_QUEUE".equals(r.job().state())) return r.withJob(cancelledRecord(r.job()), r.node());
+            if ("IN_QUEUE".equals(r.job().state())) return r.withJob(ClusterJobRecords.cancelled(r.job(), clock.getAsLong()), r.node());
             return r.cancelRequested() ? r : r.withCancelRequested();
         });
         if (after == null) return JobService.CancelResult.ALREADY_COMPLETED;
@@ -320,17 +304,8 @@ final class JetStreamJobBackend implements JobBackend {
         return JobService.CancelResult.CANCELLATION_REQUESTED;
     }
 
-    private JobRecord cancelledRecord(JobRecord r) {
-        Outcome o = Outcomes.stopped(Job.StopReason.CANCELLED, 0);
-        List<LogLine> logs = new java.util.ArrayList<>(r.logs());
-        logs.add(new LogLine(java.time.Instant.now().toString(), "WARN", "USER", o.error()));
-        return new JobRecord(r.id(), r.seq(), r.owner(), r.audioUrl(), r.language(), r.acceleration(), r.priority(),
-                r.webhookUrl(), "COMPLETED", r.createdAtMillis(), r.startedAtMillis(), clock.getAsLong(), logs, o,
-                r.webhookUrl() == null ? null : "PENDING");
-    }
-
     private void completeCancelled(String id) {
-        ClusterJob after = records.update(id, r -> r.completed() ? null : r.withJob(cancelledRecord(r.job()), r.node()));
+        ClusterJob after = records.update(id, r -> r.completed() ? null : r.withJob(ClusterJobRecords.cancelled(r.job(), clock.getAsLong()), r.node()));
         if (after != null) ensureDelivery(after);
     }
 
@@ -346,7 +321,7 @@ final class JetStreamJobBackend implements JobBackend {
     public void started(Job job) {
         try {
             ClusterJob after = records.update(job.id(), r -> r.completed() ? null
-                    : r.withJob(snapshot(job, r.job().webhookState(), r.job()), cluster.nodeId()));
+                    : r.withJob(ClusterJobRecords.snapshot(job, r.job().webhookState(), r.job()), cluster.nodeId()));
             if (after == null) hooks.stopRunning(job.id(), Job.StopReason.CANCELLED);   // cancelled meanwhile
             else if (after.cancelRequested()) hooks.stopRunning(job.id(), Job.StopReason.CANCELLED);
         } catch (StoreUnavailableException e) {
@@ -359,7 +334,7 @@ final class JetStreamJobBackend implements JobBackend {
         if (job.state() == Job.State.COMPLETED) return;   // the completion writes them
         try {
             records.update(job.id(), r -> r.completed() || !cluster.nodeId().equals(r.node()) ? null
-                    : r.withJob(snapshot(job, r.job().webhookState(), r.job()), r.node()));
+                    : r.withJob(ClusterJobRecords.snapshot(job, r.job().webhookState(), r.job()), r.node()));
         } catch (StoreUnavailableException e) {
             LOG.debug("cluster: log line of {} not recorded: {}", job.id(), e.getMessage());
         }
@@ -371,7 +346,7 @@ final class JetStreamJobBackend implements JobBackend {
         ClusterJob after;
         try {
             after = records.update(job.id(), r -> r.completed() ? null
-                    : r.withJob(snapshot(job, delivery == null ? null : "PENDING", r.job()), cluster.nodeId()));
+                    : r.withJob(ClusterJobRecords.snapshot(job, delivery == null ? null : "PENDING", r.job()), cluster.nodeId()));
             if (after != null && delivery != null && !deliveries.create(delivery)) {
                 LOG.debug("cluster: the delivery of {} was stored already", job.id());
             }
@@ -388,29 +363,13 @@ final class JetStreamJobBackend implements JobBackend {
     public void handBack(Job job) {
         Message lease = leases.remove(job.id());
         try {
-            records.update(job.id(), r -> {
-                if (r.completed()) return null;
-                List<LogLine> logs = new java.util.ArrayList<>(r.job().logs());
-                logs.add(new LogLine(java.time.Instant.now().toString(), "INFO", "USER", "node " + cluster.nodeId()
-                        + " shut down while running this request; another node runs it again from the start"));
-                JobRecord j = r.job();
-                return r.withJob(new JobRecord(j.id(), j.seq(), j.owner(), j.audioUrl(), j.language(), j.acceleration(),
-                        j.priority(), j.webhookUrl(), j.state(), j.createdAtMillis(), j.startedAtMillis(), null, logs,
-                        null, j.webhookState()), r.node());
-            });
+            records.update(job.id(), r -> r.completed() ? null
+                    : r.withJob(ClusterJobRecords.handedBack(r.job(), cluster.nodeId()), r.node()));
         } catch (StoreUnavailableException e) {
             LOG.debug("cluster: hand-back of {} not logged: {}", job.id(), e.getMessage());
         }
         if (lease != null) lease.nak();
         LOG.info("cluster: handed request {} back to the queue", job.id());
-    }
-
-    /** The job's state now, keeping the stored audio URL (a stashed data: URI stays a reference). */
-    private static JobRecord snapshot(Job job, String webhookState, JobRecord stored) {
-        JobRecord j = JobRecords.of(job, webhookState);
-        return new JobRecord(j.id(), j.seq(), j.owner(), stored.audioUrl(), j.language(), j.acceleration(), j.priority(),
-                j.webhookUrl(), j.state(), j.createdAtMillis(), j.startedAtMillis(), j.completedAtMillis(), j.logs(),
-                j.outcome(), j.webhookState());
     }
 
     /** Tells JetStream that this node still works on its jobs, so they are not redelivered. */
@@ -424,17 +383,6 @@ final class JetStreamJobBackend implements JobBackend {
         }
     }
 
-    private void refreshQueued() {
-        if (!cluster.connected()) return;
-        try {
-            long n = cluster.management().getConsumerInfo(NORMAL_STREAM, CONSUMER).getNumPending()
-                    + cluster.management().getConsumerInfo(LOW_STREAM, CONSUMER).getNumPending();
-            queuedEstimate = (int) Math.min(Integer.MAX_VALUE, n);
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            LOG.debug("cluster: queue depth unknown: {}", e.getMessage());
-        }
-    }
-
     @Override
     public List<Job> stopTaking() {
         stopped = true;
@@ -444,7 +392,7 @@ final class JetStreamJobBackend implements JobBackend {
     /** The cluster's waiting queue requests (refreshed every second) plus this node's waiting sync/stream requests. */
     @Override
     public int queued() {
-        return queuedEstimate + local.size();
+        return depth.waiting() + local.size();
     }
 
     /** Records past the retention expire with the bucket's time-to-live; nothing to do here. */

@@ -52,6 +52,11 @@ public final class Http implements AutoCloseable {
         return send(builder(path).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A request without a body ({@code PUT .../cancel}). */
+    public Reply send(String method, String path, String... headers) throws Exception {
+        return send(builder(path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
     public Reply putBytes(String path, byte[] body, String contentType) throws Exception {
         return send(builder(path, "Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
