@@ -38,6 +38,7 @@ import org.streamasr.cluster.CallDirectory;
 import org.streamasr.cluster.ClusterCallDirectory;
 import org.streamasr.cluster.ClusterConfig;
 import org.streamasr.cluster.JetStreamStores;
+import org.streamasr.cluster.JetStreamTranscripts;
 import org.streamasr.cluster.NatsCluster;
 import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
@@ -54,7 +55,6 @@ import org.streamasr.api.webhook.WebhookDispatcher;
 import org.streamasr.transcripts.CallTranscripts;
 import org.streamasr.riva.RivaConfig;
 import org.streamasr.riva.RivaServer;
-import org.streamasr.transcripts.InMemoryTranscripts;
 import org.streamasr.transcripts.StoredTranscripts;
 import org.streamasr.transcripts.TranscriptStore;
 import org.streamasr.transcripts.TranscriptsConfig;
@@ -353,17 +353,12 @@ public final class AsrServer implements AutoCloseable {
                 cluster == null ? null : new JetStreamStores(cluster, apiConfig));
         api.install(http);
         WebhookDispatcher hooks = api.webhooks();
-        TranscriptStore durable;
-        if (api.store() != null) {
-            durable = new StoredTranscripts(api.store());
-        } else {
-            // Cluster mode: the hosted API's store is JetStream; call transcripts are not in it yet.
-            LOG.warn("cluster mode: call transcripts are kept in this node's memory (served by the node that held the "
-                    + "call, lost at its restart); their webhooks are sent through the cluster as usual");
-            durable = new InMemoryTranscripts();
-        }
+        // In a cluster the transcripts live in JetStream beside the hosted API's results: any node serves any call's.
+        TranscriptStore durable = cluster != null
+                ? new JetStreamTranscripts(cluster, transcriptsConfig(config).retention())
+                : new StoredTranscripts(api.store());
         transcripts.attach(durable,
-                (id, url, body) -> hooks.enqueue(new DeliveryRecord(id, url, body, 0, hooks.now(), null)));
+                (id, url, body) -> hooks.enqueue(new DeliveryRecord(id, url, body, 0, hooks.now(), null)), cluster != null);
     }
 
     /** NVIDIA Riva's gRPC API (asr.riva) on its own port. */

@@ -66,8 +66,17 @@ public final class CallTranscripts implements CallEvents, AutoCloseable {
      * Transcripts a previous run left open (it stopped without ending its calls) are closed as "interrupted".
      */
     public void attach(TranscriptStore durable, TranscriptWebhooks sender) {
+        attach(durable, sender, false);
+    }
+
+    /**
+     * As {@link #attach(TranscriptStore, TranscriptWebhooks)}; with {@code shared} (a cluster's store, which other
+     * live nodes write too) open records are left alone: they may be calls another node holds now.
+     */
+    public void attach(TranscriptStore durable, TranscriptWebhooks sender, boolean shared) {
         this.store = durable;
         this.webhooks = sender;
+        if (shared) return;
         int interrupted = 0;
         for (String id : durable.callIds()) {
             CallTranscriptRecord r = durable.get(id);

@@ -6,10 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamasr.media.CallHandle;
+import org.streamasr.media.CallSpec;
+import org.streamasr.media.ParticipantAudio;
+import org.streamasr.media.ParticipantSpec;
+import org.streamasr.media.PcmFrame;
+import org.streamasr.media.TranscriptListener;
 import org.streamasr.media.adapter.Poll;
+import org.streamasr.media.adapter.TestAudio;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.Http;
 import org.streamasr.testing.TestServers;
@@ -51,6 +59,41 @@ class ClusterCallsTest {
             assertTrue(a.calls().find("standup").isEmpty(), "ended where it ran");
             Poll.until(() -> listed(httpB, "standup") == null, Duration.ofSeconds(15), () -> "node b dropping the call");
             assertEquals(404, httpB.get("/v1/calls/standup").status());
+        }
+    }
+
+    @Test
+    void aCallsTranscriptIsServedByEveryNodeDuringAndAfterTheCall(@TempDir Path dir) throws Exception {
+        short[] speech = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav", 6);
+        try (NatsServerProcess nats = NatsServerProcess.start(dir);
+             AsrServer a = node("a", nats.url());
+             AsrServer b = node("b", nats.url());
+             Http httpA = new Http(a.baseUri());
+             Http httpB = new Http(b.baseUri())) {
+            assertEquals(201, httpA.post("/v1/calls", "{\"callId\": \"review\"}").status());
+            CallHandle call = a.calls().openCall(CallSpec.of("review", "fork"), TranscriptListener.NONE);
+            ParticipantAudio alice = call.openParticipant(new ParticipantSpec("alice", "Alice", null));
+            for (int off = 0; off < speech.length; off += 1600) {
+                alice.push(PcmFrame.audio(Arrays.copyOfRange(speech, off, Math.min(speech.length, off + 1600)), off));
+            }
+            alice.close();
+            Poll.until(() -> text(httpB, "/v1/calls/review/transcript?format=txt").contains("Alice"),
+                    Duration.ofSeconds(60), () -> "node b serving the running call's finals");
+            assertEquals(200, httpB.delete("/v1/calls/review").status());
+            call.close();
+            Http.Reply onA = httpA.get("/v1/calls/review/transcript?format=json");
+            Http.Reply onB = httpB.get("/v1/calls/review/transcript?format=json");
+            assertEquals(200, onB.status(), onB.body());
+            assertEquals(onA.json(), onB.json(), "one transcript, whichever node answers");
+            assertTrue(onB.json().toString().contains("\"ended\""), onB.body());
+        }
+    }
+
+    private static String text(Http http, String path) {
+        try {
+            return http.get(path).body();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
