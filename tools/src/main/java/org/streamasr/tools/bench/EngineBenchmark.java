@@ -121,21 +121,7 @@ public final class EngineBenchmark {
             for (int i = 0; i < audio.length; i++) {
                 streams.add(engine.openStream(StreamSettings.live("en-US", config.acceleration(), "bench-" + i), listener));
             }
-            if (paced) {
-                int packet = 320;
-                long start = System.nanoTime();
-                for (int at = 0; at < audio[0].length; at += packet) {
-                    long due = start + TimeUnit.MILLISECONDS.toNanos(at / 16);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-                    for (int i = 0; i < streams.size(); i++) {
-                        streams.get(i).accept(audio[i], at, Math.min(packet, audio[i].length - at));
-                        backlog[i] = Math.max(backlog[i], streams.get(i).pendingSamples());
-                    }
-                }
-            } else {
-                for (int i = 0; i < streams.size(); i++) streams.get(i).accept(audio[i], 0, audio[i].length);
-            }
+            feed(streams, audio, paced, backlog);
             streams.forEach(RecognitionStream::finish);
             if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("streams did not finish in 30 minutes");
         } finally {
@@ -190,5 +176,29 @@ public final class EngineBenchmark {
                 (engine.schedulerWaitNanos() - waited) / 1e6 / Math.max(1, engine.scheduledItems() - items));
         out.printf(Locale.ROOT, "   => %d of %d streams kept up in real time (backlog never above %d ms: two %d ms chunks + 500 ms)%n",
                 keptUp, audio.length, keepUpBacklogMillis(), config.acceleration().chunkMillis());
+    }
+
+    /** Samples per packet a paced run sends (20 ms at 16 kHz). */
+    public static final int PACKET = 320;
+
+    /**
+     * Gives every stream its audio: paced, one {@link #PACKET} per stream every 20 ms as a live sender would (noting
+     * each stream's largest backlog in {@code backlog}), or all at once.
+     */
+    public static void feed(List<RecognitionStream> streams, float[][] audio, boolean paced, long[] backlog)
+            throws InterruptedException {
+        if (!paced) {
+            for (int i = 0; i < streams.size(); i++) streams.get(i).accept(audio[i], 0, audio[i].length);
+            return;
+        }
+        long start = System.nanoTime();
+        for (int at = 0; at < audio[0].length; at += PACKET) {
+            long wait = start + TimeUnit.MILLISECONDS.toNanos(at / 16) - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sender, not waiting for a result
+            for (int i = 0; i < streams.size(); i++) {
+                streams.get(i).accept(audio[i], at, Math.min(PACKET, audio[i].length - at));
+                backlog[i] = Math.max(backlog[i], streams.get(i).pendingSamples());
+            }
+        }
     }
 }

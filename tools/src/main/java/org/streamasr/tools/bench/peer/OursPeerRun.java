@@ -21,6 +21,7 @@ import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.StreamSettings;
 import org.streamasr.engine.Utterance;
 import org.streamasr.engine.nemotron.NemotronEngine;
+import org.streamasr.tools.bench.EngineBenchmark;
 
 /**
  * Our side of {@code bin/asr bench-peer} ({@link PeerBenchmark}), run in a JVM of its own so that its CPU time and
@@ -31,7 +32,6 @@ import org.streamasr.engine.nemotron.NemotronEngine;
  * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras]
  */
 public final class OursPeerRun {
-    private static final int PACKET = 320;
 
     private final NemotronEngine engine;
     private final Acceleration acceleration;
@@ -123,19 +123,7 @@ public final class OursPeerRun {
                     }
                 }));
             }
-            if (paced) {
-                long start = System.nanoTime();
-                for (int at = 0; at < audio[0].length; at += PACKET) {
-                    long wait = start + TimeUnit.MILLISECONDS.toNanos(at / 16) - System.nanoTime();
-                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sender, not waiting for a result
-                    for (int i = 0; i < streams.size(); i++) {
-                        streams.get(i).accept(audio[i], at, Math.min(PACKET, audio[i].length - at));
-                        backlog[i] = Math.max(backlog[i], streams.get(i).pendingSamples());
-                    }
-                }
-            } else {
-                for (int i = 0; i < streams.size(); i++) streams.get(i).accept(audio[i], 0, audio[i].length);
-            }
+            EngineBenchmark.feed(streams, audio, paced, backlog);
             streams.forEach(RecognitionStream::finish);
             if (!done.await(30, TimeUnit.MINUTES)) throw new IllegalStateException("streams did not finish in 30 minutes");
         } finally {
