@@ -38,7 +38,7 @@ final class NodeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp", classPath, "org.streamasr.cli.AsrMain", "serve",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--nats", natsUrl, "--node-id", id,
-                "-D", "asr.api.store-dir=" + dir.resolve("store-" + id)));
+                "-D", "asr.api.store-dir=" + dir.resolve("store-" + id), "-D", "asr.riva.port=0"));
         for (String s : settings) {
             cmd.add("-D");
             cmd.add(s);

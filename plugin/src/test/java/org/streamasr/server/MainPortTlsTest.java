@@ -27,6 +27,16 @@ import org.streamasr.testing.TestServers;
 
 /** asr.server.tls.cert/.key: the main port serves https (and so wss) with a self-signed certificate from openssl. */
 public class MainPortTlsTest {
+    /** The trusting clients' threads: the JDK's own worker pool would outlive the test (LeakCheckExtension). */
+    private static final java.util.concurrent.ExecutorService CLIENT_POOL =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> new Thread(r, "test-https"));
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopClients() throws InterruptedException {
+        CLIENT_POOL.shutdownNow();
+        CLIENT_POOL.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @TempDir
     Path dir;
 
@@ -65,7 +75,7 @@ public class MainPortTlsTest {
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ctx).build();
+        return HttpClient.newBuilder().sslContext(ctx).executor(CLIENT_POOL).build();
     }
 
     @Test
@@ -82,7 +92,7 @@ public class MainPortTlsTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), r.body());
                 // plain HTTP on the TLS port gets no answer a client could take for one
-                assertThrows(java.io.IOException.class, () -> HttpClient.newHttpClient().send(
+                assertThrows(java.io.IOException.class, () -> HttpClient.newBuilder().executor(CLIENT_POOL).build().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
                                 .timeout(java.time.Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.ofString()));
