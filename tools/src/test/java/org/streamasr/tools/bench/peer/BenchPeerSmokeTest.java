@@ -29,7 +29,7 @@ class BenchPeerSmokeTest {
         RequiredTools.command("node");
         RequiredTools.command("npm");
         StringWriter text = new StringWriter();
-        CommandLine cmd = new CommandLine(new AsrMain());
+        CommandLine cmd = AsrMain.commandLine();
         cmd.setOut(new PrintWriter(text, true));
         StringWriter err = new StringWriter();
         cmd.setErr(new PrintWriter(err, true));
