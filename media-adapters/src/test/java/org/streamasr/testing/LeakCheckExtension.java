@@ -33,6 +33,8 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
             "logback-.*", "Timer-.*", "AsyncFileHandlerWriter.*", "ORT.*", "leak-check-.*",
             "grizzly-default-workers-.*", "tyrus-client-.*", "java-sdk-http-connection-reaper", "Exec Default Executor",
             "ForkJoinPool-\\d+-worker-\\d+", "prometheus-metrics-scheduler-.*",
+            // BouncyCastle (brought by jnats and the SRTP stack) starts these once per process when it first draws entropy
+            "BC Disposal Daemon", "BC Cleanup Executor", "BC Entropy Daemon",
             "CompletableFutureDelayScheduler", "UrlChecker-\\d+",
             // java.lang.ref.Cleaner threads of static Cleaners (jitsi-srtp's OpenSSL provider keeps one per process)
             "Cleaner-\\d+"));

@@ -65,6 +65,11 @@ public final class ApiMetrics {
                 .callback(cb -> cb.call(pendingWebhooks.getAsInt())).build());
     }
 
+    /** A gauge read when scraped, unregistered with the others. */
+    public void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+        add(GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).build());
+    }
+
     private <T extends Collector> T add(T c) {
         registry.register(c);
         registered.add(c);

@@ -90,6 +90,8 @@ class HostedApiInlineAudioTest {
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.write(bytes, 0, bytes.length / 2);
             out.flush();
+            ApiServer.await("the slow body's claim on the budget", java.time.Duration.ofSeconds(30),
+                    () -> server.metric("asr_api_body_budget_used_bytes") >= bytes.length);
             String refused = awaitRefusal(bytes);
             assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
             assertTrue(refused.contains("\r\nRetry-After: 1\r\n"), refused);

@@ -68,6 +68,8 @@ final class Endpoints {
         this.webhooks = webhooks;
         this.tempDir = config.storeDir().resolve("tmp");
         this.bodyBudget = new BodyBudget(config.limits().bodyBudget());
+        metrics.gauge("asr_api_body_budget_used_bytes", "Bytes of request bodies being read or parsed now, held against "
+                + "asr.api.limits.body-budget", bodyBudget::used);
         this.jsonReader = new JsonBodyReader(config.limits().maxRequestBody());
     }
 
