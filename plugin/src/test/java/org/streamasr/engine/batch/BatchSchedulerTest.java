@@ -44,25 +44,31 @@ class BatchSchedulerTest {
     @Test
     void listenersAreToldTheSizeOfEveryBatchAfterItRanFailedOnesToo() throws Exception {
         List<Integer> told = new CopyOnWriteArrayList<>();
-        CountDownLatch done = new CountDownLatch(3);
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger items = new java.util.concurrent.atomic.AtomicInteger();
         try (BatchScheduler<String, Integer> s = new BatchScheduler<>("t", 1, 4, Duration.ofHours(1),
                 (key, batch, worker) -> {
+                    ran.add(batch.size());
                     if (key.equals("bad")) throw new IllegalStateException("model run failed");
                 })) {
             s.addListener((size, nanos) -> {
                 assertTrue(nanos >= 0);
                 told.add(size);
-                done.countDown();
+                items.addAndGet(size);
             });
             long now = System.nanoTime();
             for (int i = 0; i < 8; i++) s.expect("a", i, now);
             for (int i = 0; i < 4; i++) s.expect("bad", i, now);
             for (int i = 0; i < 8; i++) s.submit("a", i);
             for (int i = 0; i < 4; i++) s.submit("bad", i);
-            assertTrue(done.await(10, TimeUnit.SECONDS));
-            assertEquals(1, s.failures());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (items.get() < 12 && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertEquals(12, items.get(), "every item's batch was told: " + told);
+            assertTrue(s.failures() >= 1, "the bad key's batches failed");
         }
-        assertEquals(List.of(4, 4, 4), told);
+        // How the items split into batches depends on when the worker woke; what is told is exactly what ran.
+        assertEquals(ran, told);
+        assertTrue(told.stream().allMatch(n -> n >= 1 && n <= 4), told.toString());
     }
 
     /** That it does not leave before its wait is over is the rule's, checked on an injected clock in BatchQueuesTest. */
