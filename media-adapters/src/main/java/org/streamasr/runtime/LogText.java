@@ -2,7 +2,7 @@ package org.streamasr.runtime;
 
 /**
  * What may go into a log line from untrusted input: printable, escaped, shortened. Control characters and other
- * unprintable code points become {@code \n}, {@code \t}, {@code \0} or {@code \\uXXXX}; bytes that are not printable
+ * unprintable code points become {@code \n}, {@code \t}, {@code \0} or a backslash-u escape with four hex digits; bytes that are not printable
  * ASCII become {@code \xNN}; anything past the limit is cut, saying how long it was. The one helper for it: adapters
  * and drop details that echo what a peer sent use this, so a log never carries raw binary.
  */
