@@ -33,7 +33,8 @@ import org.streamasr.transcripts.TranscriptFormats;
  * The calls API:
  * <ul>
  *   <li>{@code POST /v1/calls {callId?, engine?, model?, language?, acceleration?, rtp?}} → 201
- *       {@code {callId, rtpPort?, captionsUrl, token}}</li>
+ *       {@code {callId, rtpHost?, rtpPort?, node, captionsUrl, token}}; in a cluster a call with {@code rtp} is
+ *       placed on the node with the most free streams ({@link CallPlacement})</li>
  *   <li>{@code GET /v1/calls} → the live calls (participants, start time, source, captionsUrl)</li>
  *   <li>{@code GET /v1/calls/{id}} → one call</li>
  *   <li>{@code DELETE /v1/calls/{id}} → ends the call; answers once its last finals were delivered</li>
