@@ -234,7 +234,7 @@ public final class AsrServer implements AutoCloseable {
                 clusterConfig.mediaAddress());
         if (cluster != null) {
             placement = new ClusterPlacement(cluster, CallsHandler.PLACEMENT_TIMEOUT);
-            callsHandler.placeWith(new CallPlacement(placement, clusterConfig.nodeId()));
+            callsHandler.placeWith(new CallPlacement(placement, clusterConfig.nodeId(), CallsHandler.PLACEMENT_TIMEOUT));
         }
         routes.addHttpHandler(guarded(CallsHandler.PATH, callsHandler), registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
