@@ -1,10 +1,14 @@
 package org.streamasr.cluster;
 
 import com.typesafe.config.Config;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -17,10 +21,11 @@ import java.util.List;
  *                  running node extends it every third of it)
  * @param replicas  JetStream replicas of every stream, bucket and object store (3 on a three-server NATS cluster)
  * @param connectTimeout how long the start-up waits for NATS
- * @param maxStreams live streams at which /health reports this node full (503); 0: no limit
+ * @param maxStreams live streams at which /health reports this node full (503) and new calls are refused; 0: no limit
+ * @param mediaAddress the address RTP senders reach this node at ({@code rtpHost} of {@code POST /v1/calls})
  */
 public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWait, int replicas,
-                            Duration connectTimeout, int maxStreams) {
+                            Duration connectTimeout, int maxStreams, String mediaAddress) {
 
     public boolean enabled() {
         return !natsUrls.isEmpty();
@@ -58,7 +63,43 @@ public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWa
         Duration connect = c.getDuration("connect-timeout");
         int maxStreams = c.getInt("max-streams");
         if (maxStreams < 0) throw new IllegalArgumentException("asr.cluster.max-streams: 0 (no limit) or more, got " + maxStreams);
-        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect, maxStreams);
+        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect, maxStreams, mediaAddress(raw));
+    }
+
+    /**
+     * asr.cluster.media-address; null: asr.media.rtp.bind, else asr.server.host, unless a wildcard, else this host's
+     * first non-loopback IPv4 address (the loopback address on a host without one).
+     */
+    static String mediaAddress(Config raw) {
+        String key = "asr.cluster.media-address";
+        if (raw.hasPath(key)) {
+            String a = raw.getString(key).strip();
+            if (!a.matches("[A-Za-z0-9.:_\\[\\]-]{1,253}")) {
+                throw new IllegalArgumentException(key + ": a host name or IP address, got '" + a + "'");
+            }
+            return a;
+        }
+        for (String k : List.of("asr.media.rtp.bind", "asr.server.host")) {
+            if (raw.hasPath(k) && !isWildcard(raw.getString(k))) return raw.getString(k).strip();
+        }
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) continue;
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // no interfaces to read: the loopback address below
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+
+    private static boolean isWildcard(String host) {
+        String h = host.strip();
+        return h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") || h.equals("*");
     }
 
     private static String hostName() {

@@ -36,6 +36,7 @@ import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
 import org.streamasr.cluster.CallDirectory;
 import org.streamasr.cluster.ClusterCallDirectory;
+import org.streamasr.cluster.ClusterPlacement;
 import org.streamasr.cluster.ClusterConfig;
 import org.streamasr.cluster.JetStreamStores;
 import org.streamasr.cluster.JetStreamTranscripts;
@@ -92,6 +93,7 @@ public final class AsrServer implements AutoCloseable {
     private ClusterConfig clusterConfig;
     private NatsCluster cluster;
     private ClusterCallDirectory callDirectory;
+    private ClusterPlacement placement;
     private final CallTranscripts transcripts;
     private RivaServer riva;
     private LiveApis liveApis;
@@ -220,14 +222,20 @@ public final class AsrServer implements AutoCloseable {
         routes.setHttpServerVersion("");
         ApiKeys keys = new ApiKeys(config.apiKeys());
         joinCluster();
+        calls.limitNodeStreams(clusterConfig.maxStreams());
         routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),
-                () -> cluster == null ? "off" : cluster.health(), serverMetrics::streamsActive,
-                clusterConfig.maxStreams())), registration("/health", ""));
+                () -> cluster == null ? "off" : cluster.health(), serverMetrics::streamsActive)),
+                registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
         CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
                 callDirectory == null ? CallDirectory.NONE : callDirectory, config.publicUrl(),
-                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp), transcripts);
+                config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp), transcripts,
+                clusterConfig.mediaAddress());
+        if (cluster != null) {
+            placement = new ClusterPlacement(cluster, CallsHandler.PLACEMENT_TIMEOUT);
+            callsHandler.placeWith(new CallPlacement(placement, clusterConfig.nodeId(), CallsHandler.PLACEMENT_TIMEOUT));
+        }
         routes.addHttpHandler(guarded(CallsHandler.PATH, callsHandler), registration(CallsHandler.PATH, "/*"));
         routes.addHttpHandler(guarded("/ (captions page)",
                 new CLStaticHttpHandler(AsrServer.class.getClassLoader(), "/web/")), HttpHandlerRegistration.ROOT);
@@ -242,6 +250,11 @@ public final class AsrServer implements AutoCloseable {
         if (callDirectory != null) {
             callDirectory.start(() -> callsHandler.describeForDirectory(baseUri().toString()),
                     callsHandler::endForDirectory);
+        }
+        if (placement != null) {
+            placement.start(() -> new ClusterPlacement.NodeLoad(clusterConfig.nodeId(), calls.nodeStreamLimit(),
+                            calls.load(), !draining.get(), clusterConfig.mediaAddress()),
+                    body -> callsHandler.createForPlacement(body, baseUri().toString()));
         }
         startRiva();
         if (config.apiKeys().isEmpty() && !isLoopback(config.host())) {
@@ -490,6 +503,7 @@ public final class AsrServer implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         draining.set(true);
+        if (placement != null) placement.close();   // no new calls placed here while the live ones end
         // the hosted API drains (its own grace period) while the calls end, not after them
         Thread apiStop = null;
         CompletableFuture<Void> callsEnded = new CompletableFuture<>();

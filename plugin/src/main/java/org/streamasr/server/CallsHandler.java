@@ -33,7 +33,8 @@ import org.streamasr.transcripts.TranscriptFormats;
  * The calls API:
  * <ul>
  *   <li>{@code POST /v1/calls {callId?, engine?, model?, language?, acceleration?, rtp?}} → 201
- *       {@code {callId, rtpPort?, captionsUrl, token}}</li>
+ *       {@code {callId, rtpHost?, rtpPort?, node, captionsUrl, token}}; in a cluster a call with {@code rtp} is
+ *       placed on the node with the most free streams ({@link CallPlacement})</li>
  *   <li>{@code GET /v1/calls} → the live calls (participants, start time, source, captionsUrl)</li>
  *   <li>{@code GET /v1/calls/{id}} → one call</li>
  *   <li>{@code DELETE /v1/calls/{id}} → ends the call; answers once its last finals were delivered</li>
@@ -48,6 +49,9 @@ final class CallsHandler extends HttpHandler {
     private static final Set<String> FIELDS = Set.of("callId", "engine", "model", "language", "acceleration", "rtp",
             "transcriptWebhook");
     private static final int MAX_BODY = 64 * 1024;
+    /** Seconds a 503 (this node or every node full) asks the client to wait before trying again. */
+    static final int RETRY_AFTER_SECONDS = 5;
+    static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(10);
 
     private final CallRegistry calls;
     private final ApiKeys keys;
@@ -57,13 +61,17 @@ final class CallsHandler extends HttpHandler {
     private final String node;
     private final CallDirectory directory;
     private final CallTranscripts transcripts;
+    private final String mediaAddress;
+    private volatile CallPlacement placement;
 
     /**
-     * @param node      this node's id (each entry says which node holds the call)
-     * @param directory the other nodes' calls ({@link CallDirectory#NONE} without a cluster)
+     * @param node         this node's id (each entry says which node holds the call)
+     * @param directory    the other nodes' calls ({@link CallDirectory#NONE} without a cluster)
+     * @param mediaAddress where RTP senders reach this node ({@code rtpHost}, asr.cluster.media-address)
      */
     CallsHandler(CallRegistry calls, ApiKeys keys, String node, CallDirectory directory, String publicUrl,
-                 Duration endTimeout, RtpCalls rtp, CallTranscripts transcripts) {
+                 Duration endTimeout, RtpCalls rtp, CallTranscripts transcripts, String mediaAddress) {
+        this.mediaAddress = mediaAddress;
         this.transcripts = transcripts;
         this.calls = calls;
         this.node = node;
@@ -123,69 +131,128 @@ final class CallsHandler extends HttpHandler {
             HttpJson.error(response, e.status, e.getMessage());
             return;
         }
+        String base = wsBase(request);
+        if (!body.has("rtp") || body.get("rtp").isNull() || placement == null) {
+            send(response, createHere(body, base));
+            return;
+        }
+        CallDirectory.Answer invalid = check(body);
+        if (invalid != null) {
+            send(response, invalid);
+            return;
+        }
+        response.suspend(PLACEMENT_TIMEOUT.toMillis() * 3 + 5000, TimeUnit.MILLISECONDS);
+        placement.place(HttpJson.MAPPER.writeValueAsBytes(body), () -> createHere(body, base))
+                .whenComplete((answer, error) -> {
+                    try {
+                        if (error != null) HttpJson.error(response, 500, "placing the call failed: " + error.getMessage());
+                        else send(response, answer);
+                    } catch (Exception e) {
+                        LOG.debug("cannot answer a call placement", e);
+                    } finally {
+                        response.resume();
+                    }
+                });
+    }
+
+    /** Creates a call here for another node's placement (captions URLs on {@code base}, this node's URL). */
+    CompletableFuture<CallDirectory.Answer> createForPlacement(byte[] request, String base) {
+        JsonNode body;
+        try {
+            body = HttpJson.MAPPER.readTree(request);
+        } catch (java.io.IOException e) {
+            return CompletableFuture.completedFuture(error(400, "request body is not valid JSON: " + e.getMessage()));
+        }
+        return CompletableFuture.completedFuture(createHere(body, (publicUrl != null ? publicUrl : base)
+                .replaceFirst("^http", "ws")));
+    }
+
+    /** The answer to a create: the body, a Location with a 201, a Retry-After with a 503 (try later or elsewhere). */
+    private static void send(Response response, CallDirectory.Answer answer) throws Exception {
+        if (answer.status() == 201) response.setHeader("Location", PATH + "/" + answer.body().get("callId"));
+        if (answer.status() == 503) response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        HttpJson.send(response, answer.status(), answer.body());
+    }
+
+    private static CallDirectory.Answer error(int status, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("status", status);
+        e.put("message", message);
+        return new CallDirectory.Answer(status, Map.of("error", e));
+    }
+
+    /** A 400 naming what is wrong with a create's body, or null. */
+    private CallDirectory.Answer check(JsonNode body) {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                HttpJson.error(response, 400, "unknown field '" + f + "'; allowed: " + String.join(", ", sorted(FIELDS)));
-                return;
+                return error(400, "unknown field '" + f + "'; allowed: " + String.join(", ", sorted(FIELDS)));
             }
         }
-        String webhook;
         try {
-            webhook = text(body, "transcriptWebhook");
-        } catch (IllegalArgumentException e) {
-            HttpJson.error(response, 400, e.getMessage());
-            return;
-        }
-        if (webhook != null) {
-            String problem = WebhookDispatcher.precheck(webhook);
-            if (problem == null && !transcripts.canSendWebhooks()) {
-                problem = "this server sends no webhooks (the hosted API is disabled: asr.api.enabled)";
+            text(body, "callId");
+            text(body, "engine");
+            text(body, "model");
+            text(body, "language");
+            text(body, "acceleration");
+            String webhook = text(body, "transcriptWebhook");
+            if (webhook != null) {
+                String problem = WebhookDispatcher.precheck(webhook);
+                if (problem == null && !transcripts.canSendWebhooks()) {
+                    problem = "this server sends no webhooks (the hosted API is disabled: asr.api.enabled)";
+                }
+                if (problem != null) return error(400, "'transcriptWebhook': " + problem);
             }
-            if (problem != null) {
-                HttpJson.error(response, 400, "'transcriptWebhook': " + problem);
-                return;
-            }
-        }
-        RtpEndpointSpec rtpRequest;
-        try {
-            rtpRequest = body.has("rtp") && !body.get("rtp").isNull() ? rtp.parse(body.get("rtp")) : null;
+            if (body.has("rtp") && !body.get("rtp").isNull()) rtp.parse(body.get("rtp"));
         } catch (IllegalArgumentException e) {
-            HttpJson.error(response, 400, e.getMessage());
-            return;
+            return error(400, e.getMessage());
         }
+        return null;
+    }
+
+    /** Creates the call on this node; {@code base} is the ws(s)://host its captions URL starts with. */
+    private CallDirectory.Answer createHere(JsonNode body, String base) {
+        CallDirectory.Answer invalid = check(body);
+        if (invalid != null) return invalid;
+        RtpEndpointSpec rtpRequest = body.has("rtp") && !body.get("rtp").isNull() ? rtp.parse(body.get("rtp")) : null;
         CallSession call;
         try {
             call = calls.create(new CallRequest(text(body, "callId"), rtpRequest != null ? "rtp" : "api",
                     text(body, "engine"), text(body, "model"), text(body, "language"), text(body, "acceleration"),
                     Map.of()));
         } catch (CallRejectedException e) {
-            HttpJson.error(response, statusOf(e), e.getMessage());
-            return;
+            return error(statusOf(e), e.getMessage());
         } catch (IllegalArgumentException e) {
-            HttpJson.error(response, 400, e.getMessage());
-            return;
+            return error(400, e.getMessage());
         }
         if (rtpRequest != null) {
             try {
                 rtp.attach(call, rtpRequest);
             } catch (CallRejectedException e) {
                 call.end("rtp-unavailable");
-                HttpJson.error(response, 503, e.getMessage());
-                return;
+                return error(503, e.getMessage());
             }
         }
+        String webhook = text(body, "transcriptWebhook");
         if (webhook != null) transcripts.setWebhook(call.id(), webhook);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("callId", call.id());
         Object port = call.info().get("rtpPort");
-        if (port != null) out.put("rtpPort", port);
-        out.put("captionsUrl", captionsUrl(call, request));
+        if (port != null) {
+            out.put("rtpHost", mediaAddress);
+            out.put("rtpPort", port);
+        }
+        out.put("node", node);
+        out.put("captionsUrl", captionsUrl(call, base));
         out.put("token", call.token());
         out.put("engine", call.engineName());
         out.put("language", call.languageInEffect());
-        response.setHeader("Location", PATH + "/" + call.id());
-        HttpJson.send(response, 201, out);
+        return new CallDirectory.Answer(201, out);
+    }
+
+    /** In a cluster: RTP calls go to the node with the most free capacity. */
+    void placeWith(CallPlacement placement) {
+        this.placement = placement;
     }
 
     private void transcript(String id, Request request, Response response) throws Exception {
@@ -305,24 +372,24 @@ final class CallsHandler extends HttpHandler {
         m.put("participants", ps);
         m.putAll(c.info());
         if (!c.attributes().isEmpty()) m.put("attributes", c.attributes());
-        if (withToken) m.put("captionsUrl", captionsUrl(c, request));
+        if (withToken) m.put("captionsUrl", captionsUrl(c, wsBase(request)));
         return m;
     }
 
-    /** ws(s)://host/v1/calls/{id}/captions?token=...: from asr.server.public-url, else from the request. */
-    private String captionsUrl(CallSession c, Request request) {
-        String base;
-        if (publicUrl != null) {
-            base = publicUrl.replaceFirst("^http", "ws");
-        } else {
-            String proto = request.getHeader("X-Forwarded-Proto");
-            boolean secure = proto != null ? proto.equalsIgnoreCase("https") : request.isSecure();
-            String host = request.getHeader("Host");
-            if (host == null) host = request.getLocalName() + ":" + request.getLocalPort();
-            base = (secure ? "wss://" : "ws://") + host;
-        }
+    /** ws(s)://host/v1/calls/{id}/captions?token=... on {@code base}. */
+    private static String captionsUrl(CallSession c, String base) {
         // Call ids are restricted to characters that are legal in a path segment (CallRegistry).
         return base + PATH + "/" + c.id() + "/captions?token=" + c.token();
+    }
+
+    /** ws(s)://host of this server: from asr.server.public-url, else from the request. */
+    private String wsBase(Request request) {
+        if (publicUrl != null) return publicUrl.replaceFirst("^http", "ws");
+        String proto = request.getHeader("X-Forwarded-Proto");
+        boolean secure = proto != null ? proto.equalsIgnoreCase("https") : request.isSecure();
+        String host = request.getHeader("Host");
+        if (host == null) host = request.getLocalName() + ":" + request.getLocalPort();
+        return (secure ? "wss://" : "ws://") + host;
     }
 
     private static String text(JsonNode body, String field) {

@@ -12,7 +12,8 @@ import org.streamasr.stream.CallRegistry;
 
 /**
  * {@code GET /health}: 200 while serving; 503 once shutdown began ({@code draining}) or while the node carries
- * {@code asr.cluster.max-streams} live streams ({@code full}), so a load balancer stops sending calls.
+ * {@code asr.cluster.max-streams} streams ({@code full}, {@link CallRegistry#load()}), so a load balancer stops sending
+ * calls.
  */
 final class HealthHandler extends HttpHandler {
     private final CallRegistry calls;
@@ -20,28 +21,25 @@ final class HealthHandler extends HttpHandler {
     private final String node;
     private final Supplier<String> cluster;
     private final IntSupplier streams;
-    private final int maxStreams;
 
     /**
-     * @param cluster    "ok", "off" (no cluster), or why this node cannot use its cluster now
-     * @param maxStreams live streams at which this node reports itself full (503, so a balancer sends calls
-     *                   elsewhere); 0: never
+     * @param cluster "ok", "off" (no cluster), or why this node cannot use its cluster now
+     * @param streams participant streams open now
      */
     HealthHandler(CallRegistry calls, BooleanSupplier draining, String node, Supplier<String> cluster,
-                  IntSupplier streams, int maxStreams) {
+                  IntSupplier streams) {
         this.calls = calls;
         this.draining = draining;
         this.node = node;
         this.cluster = cluster;
         this.streams = streams;
-        this.maxStreams = maxStreams;
     }
 
     @Override
     public void service(Request request, Response response) throws Exception {
         boolean down = draining.getAsBoolean();
         int live = streams.getAsInt();
-        boolean full = !down && maxStreams > 0 && live >= maxStreams;
+        boolean full = !down && calls.full();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", down ? "draining" : full ? "full" : "ok");
         body.put("engine", calls.engines().defaultEngine().name());
@@ -49,6 +47,8 @@ final class HealthHandler extends HttpHandler {
         body.put("node", node);
         body.put("cluster", cluster.get());
         body.put("streams", live);
+        body.put("load", calls.load());
+        if (calls.nodeStreamLimit() > 0) body.put("maxStreams", calls.nodeStreamLimit());
         HttpJson.send(response, down || full ? 503 : 200, body);
     }
 }

@@ -59,6 +59,7 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     private volatile boolean accepting = true;
     private final Map<SpeechEngine, EngineShares> shares = new ConcurrentHashMap<>();
     private volatile EngineShares.Policy sharePolicy = EngineShares.Policy.DEFAULT;
+    private volatile int nodeStreamLimit;
 
     public CallRegistry(CallsConfig config, EngineCatalog engines, MediaMetrics media, CallEvents events,
                         ScheduledExecutorService scheduler, Executor eventPool, DistinctErrorLog errors) {
@@ -95,6 +96,35 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     public void shareEngines(Integer engineStreams, Integer maxStreamsPerCall, int reservedForApi) {
         sharePolicy = new EngineShares.Policy(engineStreams, maxStreamsPerCall, reservedForApi);
         shares.clear();
+    }
+
+    /**
+     * asr.cluster.max-streams: at this {@link #load()} a new call is refused (counted as
+     * {@code asr_media_dropped_total{component="calls",reason="node-full"}}); joins of live calls go on. 0: no limit.
+     */
+    public void limitNodeStreams(int maxStreams) {
+        nodeStreamLimit = maxStreams;
+    }
+
+    /** asr.cluster.max-streams (0: no limit). */
+    public int nodeStreamLimit() {
+        return nodeStreamLimit;
+    }
+
+    /**
+     * The streams this node carries or has promised: each call's participants, and one for a call that has none yet
+     * (an RTP call waiting for its first packet will carry at least one), so calls placed in a burst count at once.
+     */
+    public int load() {
+        int load = 0;
+        for (CallSession c : calls.values()) load += Math.max(1, c.participants().size());
+        return load;
+    }
+
+    /** Whether a new call would be refused for asr.cluster.max-streams now. */
+    public boolean full() {
+        int limit = nodeStreamLimit;
+        return limit > 0 && load() >= limit;
     }
 
     /** The shares of {@code engine}'s streams. */
@@ -165,6 +195,11 @@ public final class CallRegistry implements CallSink, AutoCloseable {
             if (!accepting) throw new CallRejections.AtCapacity("server is shutting down");
             if (calls.size() >= config.maxCalls()) {
                 throw new CallRejections.AtCapacity("server at capacity (" + config.maxCalls() + " live calls)");
+            }
+            if (full()) {
+                drops.drop("node-full", id);
+                throw new CallRejections.AtCapacity("node full: " + load() + " streams of asr.cluster.max-streams "
+                        + nodeStreamLimit + " in use; try again later or another node");
             }
             created = new CallSession(this, id, request.source(), newToken(), engine, language,
                     languageInEffect(engine, language), acc, request.attributes());
