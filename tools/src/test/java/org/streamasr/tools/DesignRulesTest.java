@@ -4,12 +4,20 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noCodeUnits;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,5 +77,63 @@ class DesignRulesTest {
         noClasses().that(not(resideInAPackage("org.streamasr.tools..")))
                 .should().dependOnClassesThat(resideInAnyPackage("org.streamasr.tools.."))
                 .check(production);
+    }
+
+    /**
+     * References point one way: a call gets a {@code CallContext} instead of its registry, a participant's two halves
+     * (ingest, transcripts) a {@code ParticipantContext} and {@code ParticipantCallbacks} instead of their call.
+     */
+    @Test
+    void callsNeverHoldTheirRegistry() {
+        noClasses().that().haveNameMatching("org\\.streamasr\\.stream\\.CallSession(\\$.*)?")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.streamasr.stream.CallRegistry")
+                .check(production);
+    }
+
+    @Test
+    void participantStreamsNeverHoldTheirCall() {
+        noClasses().that().haveNameMatching("org\\.streamasr\\.stream\\.Participant(Stream|Transcripts)(\\$.*)?")
+                .should().dependOnClassesThat().haveNameMatching("org\\.streamasr\\.stream\\.Call(Session|Registry)(\\$.*)?")
+                .check(production);
+    }
+
+    /** Every thread gets its name (and its logged uncaught failures) from the runtime kit's {@code NamedThreads}. */
+    @Test
+    void threadsAreMadeOnlyByTheRuntimeKit() {
+        noClasses().that(not(resideInAPackage("org.streamasr.runtime..")))
+                .should().callConstructorWhere(targetOwnerIs(Thread.class))
+                .orShould().beAssignableTo(Thread.class)
+                .check(production);
+    }
+
+    /** An executor made without a thread factory would run on the JDK's unnamed "pool-N-thread-M" threads. */
+    @Test
+    void executorsAreGivenNamedThreads() {
+        noCodeUnits().should(new com.tngtech.archunit.lang.ArchCondition<JavaCodeUnit>("make an executor without a thread factory") {
+            @Override
+            public void check(JavaCodeUnit unit, com.tngtech.archunit.lang.ConditionEvents events) {
+                for (JavaAccess<?> access : unit.getAccessesFromSelf()) {
+                    if (!(access instanceof com.tngtech.archunit.core.domain.JavaCall<?> call)) continue;
+                    String owner = call.getTargetOwner().getName();
+                    boolean executorFactory = owner.equals(Executors.class.getName())
+                            && (call.getName().startsWith("new") || call.getName().equals("defaultThreadFactory"));
+                    boolean pool = (owner.equals(ThreadPoolExecutor.class.getName())
+                            || owner.equals(ScheduledThreadPoolExecutor.class.getName()))
+                            && call.getName().equals("<init>");
+                    if (!executorFactory && !pool) continue;
+                    boolean named = call.getTarget().getRawParameterTypes().stream()
+                            .anyMatch(t -> t.isEquivalentTo(ThreadFactory.class));
+                    if (!named) {
+                        events.add(com.tngtech.archunit.lang.SimpleConditionEvent.violated(call,
+                                call.getDescription() + " makes threads without a NamedThreads factory"));
+                    }
+                }
+            }
+        }).check(production);
+    }
+
+    private static DescribedPredicate<JavaAccess<?>> targetOwnerIs(Class<?> type) {
+        return DescribedPredicate.describe("target is a constructor of " + type.getName(),
+                access -> access.getTargetOwner().isEquivalentTo(type));
     }
 }
