@@ -4,15 +4,19 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noCodeUnits;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaAccess;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -93,7 +97,8 @@ class DesignRulesTest {
     @Test
     void participantStreamsNeverHoldTheirCall() {
         noClasses().that().haveNameMatching("org\\.streamasr\\.stream\\.Participant(Stream|Transcripts)(\\$.*)?")
-                .should().dependOnClassesThat().haveNameMatching("org\\.streamasr\\.stream\\.Call(Session|Registry)(\\$.*)?")
+                .should().dependOnClassesThat()
+                .haveNameMatching("org\\.streamasr\\.stream\\.Call(Session|Registry)(\\$.*)?")
                 .check(production);
     }
 
@@ -109,27 +114,31 @@ class DesignRulesTest {
     /** An executor made without a thread factory would run on the JDK's unnamed "pool-N-thread-M" threads. */
     @Test
     void executorsAreGivenNamedThreads() {
-        noCodeUnits().should(new com.tngtech.archunit.lang.ArchCondition<JavaCodeUnit>("make an executor without a thread factory") {
+        codeUnits().should(new ArchCondition<JavaCodeUnit>("give every executor they make a thread factory") {
             @Override
-            public void check(JavaCodeUnit unit, com.tngtech.archunit.lang.ConditionEvents events) {
+            public void check(JavaCodeUnit unit, ConditionEvents events) {
                 for (JavaAccess<?> access : unit.getAccessesFromSelf()) {
-                    if (!(access instanceof com.tngtech.archunit.core.domain.JavaCall<?> call)) continue;
-                    String owner = call.getTargetOwner().getName();
-                    boolean executorFactory = owner.equals(Executors.class.getName())
-                            && (call.getName().startsWith("new") || call.getName().equals("defaultThreadFactory"));
-                    boolean pool = (owner.equals(ThreadPoolExecutor.class.getName())
-                            || owner.equals(ScheduledThreadPoolExecutor.class.getName()))
-                            && call.getName().equals("<init>");
-                    if (!executorFactory && !pool) continue;
-                    boolean named = call.getTarget().getRawParameterTypes().stream()
-                            .anyMatch(t -> t.isEquivalentTo(ThreadFactory.class));
-                    if (!named) {
-                        events.add(com.tngtech.archunit.lang.SimpleConditionEvent.violated(call,
+                    if (access instanceof JavaCall<?> call && makesThreads(call) && !givesThreadFactory(call)) {
+                        events.add(SimpleConditionEvent.violated(call,
                                 call.getDescription() + " makes threads without a NamedThreads factory"));
                     }
                 }
             }
         }).check(production);
+    }
+
+    /** {@code Executors.new*}, {@code Executors.defaultThreadFactory} and the pool constructors. */
+    private static boolean makesThreads(JavaCall<?> call) {
+        String owner = call.getTargetOwner().getName();
+        if (owner.equals(Executors.class.getName())) {
+            return call.getName().startsWith("new") || call.getName().equals("defaultThreadFactory");
+        }
+        return (owner.equals(ThreadPoolExecutor.class.getName())
+                || owner.equals(ScheduledThreadPoolExecutor.class.getName())) && call.getName().equals("<init>");
+    }
+
+    private static boolean givesThreadFactory(JavaCall<?> call) {
+        return call.getTarget().getRawParameterTypes().stream().anyMatch(t -> t.isEquivalentTo(ThreadFactory.class));
     }
 
     private static DescribedPredicate<JavaAccess<?>> targetOwnerIs(Class<?> type) {
