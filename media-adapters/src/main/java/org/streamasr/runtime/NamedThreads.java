@@ -31,7 +31,12 @@ public final class NamedThreads {
     public static Thread thread(Runnable body, String name, boolean daemon) {
         Thread t = new Thread(body, name);
         t.setDaemon(daemon);
-        t.setUncaughtExceptionHandler((th, e) -> LOG.error("uncaught in {}", th.getName(), e));
+        t.setUncaughtExceptionHandler((th, e) -> {
+            LOG.error("uncaught in {}", th.getName(), e);
+            // a process-wide handler (the tests' leak check) still hears of it
+            Thread.UncaughtExceptionHandler all = Thread.getDefaultUncaughtExceptionHandler();
+            if (all != null) all.uncaughtException(th, e);
+        });
         return t;
     }
 }

@@ -16,10 +16,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -44,6 +42,7 @@ import org.streamasr.api.webhook.WebhookSigner;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.engine.SpeechEngine;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * The hosted API: a clone of the fal.ai endpoint {@code nvidia/nemotron-asr-multilingual/asr} (sync, queue with
@@ -114,12 +113,13 @@ public final class HostedApi implements AutoCloseable {
         this.store = cluster == null ? ApiStore.open(dir) : null;
         boolean ok = false;
         try {
-            this.events = new ScheduledThreadPoolExecutor(1, named("asr-api-events"));
+            this.events = new ScheduledThreadPoolExecutor(1, NamedThreads.single("asr-api-events", false));
             events.setRemoveOnCancelPolicy(true);
             events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            this.webhookSenders = Executors.newFixedThreadPool(config.webhooks().senders(), named("asr-api-webhook"));
+            this.webhookSenders = Executors.newFixedThreadPool(config.webhooks().senders(),
+                    NamedThreads.factory("asr-api-webhook", false));
             this.lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
-                    named("asr-api-lookup"));
+                    NamedThreads.factory("asr-api-lookup", false));
             lookups.allowCoreThreadTimeOut(true);
             JobService[] jobsRef = new JobService[1];
             WebhookDispatcher[] hooksRef = new WebhookDispatcher[1];
@@ -293,14 +293,5 @@ public final class HostedApi implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + (prefix.endsWith("events") ? "" : "-" + n.incrementAndGet()));
-            t.setDaemon(false);
-            return t;
-        };
     }
 }

@@ -10,6 +10,7 @@ import org.streamasr.apis.openai.RealtimeEndpoint;
 import org.streamasr.media.CallSink;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.adapter.WsLimits;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * The live WebSocket sides of the outside APIs on the main port: Deepgram's {@code /v1/listen} and OpenAI's
@@ -18,11 +19,8 @@ import org.streamasr.media.adapter.WsLimits;
  * UtteranceEnd), ended by {@link #close()}.
  */
 public final class LiveApis implements AutoCloseable {
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "asr-apis-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(NamedThreads.single("asr-apis-timer", true));
     private final List<ServerEndpointConfig> endpoints;
 
     /** @param mediaPool the media adapters' CPU pool, where the ingest pipeline decodes and resamples */

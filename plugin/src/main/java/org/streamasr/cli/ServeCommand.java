@@ -79,7 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
             });
         }
         // Any other way the JVM ends (SIGHUP, an error elsewhere) still closes the server.
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "asr-shutdown"));
+        Runtime.getRuntime().addShutdownHook(org.streamasr.runtime.NamedThreads.thread(server::close, "asr-shutdown", false));
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
                 + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")

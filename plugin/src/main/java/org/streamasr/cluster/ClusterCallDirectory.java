@@ -39,11 +39,8 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
     private final NatsCluster cluster;
     private final KeyValue kv;
     private final Duration endTimeout;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "asr-cluster-calls");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(org.streamasr.runtime.NamedThreads.single("asr-cluster-calls", true));
     private final Set<String> published = new HashSet<>();
     private Dispatcher deletes;
 

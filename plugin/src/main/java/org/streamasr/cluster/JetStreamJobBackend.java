@@ -88,11 +88,8 @@ final class JetStreamJobBackend implements JobBackend {
         this.config = config;
         this.clock = clock;
         this.local = new JobQueue(config.maxQueued());
-        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "asr-cluster-jobs");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                org.streamasr.runtime.NamedThreads.single("asr-cluster-jobs", true));
         for (String[] s : new String[][] {{NORMAL_STREAM, NORMAL_SUBJECT}, {LOW_STREAM, LOW_SUBJECT}}) {
             // a work queue: a message is removed once a worker acknowledges it; at most max-queued wait (or run)
             cluster.ensureStream(StreamConfiguration.builder().name(s[0]).subjects(s[1])

@@ -509,10 +509,10 @@ public final class AsrServer implements AutoCloseable {
         CompletableFuture<Void> callsEnded = new CompletableFuture<>();
         if (api != null) {
             // call transcripts share the API's store: it closes after the calls' last finals were written
-            apiStop = new Thread(() -> api.close(() -> {
+            apiStop = NamedThreads.thread(() -> api.close(() -> {
                 callsEnded.join();
                 transcripts.close();
-            }), "asr-api-shutdown");
+            }), "asr-api-shutdown", false);
             apiStop.start();
         }
         Duration grace = config.shutdownGrace();

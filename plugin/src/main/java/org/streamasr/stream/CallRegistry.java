@@ -51,6 +51,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
     private final DistinctErrorLog errors;
     private final Clock clock;
     private final LongSupplier nanoTime;
+    /** What every call gets from here (calls never hold the registry). */
+    private final CallContext callContext;
     private final Map<String, CallSession> calls = new ConcurrentHashMap<>();
     private final List<Consumer<CallSession>> observers = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> idleSweep;
@@ -79,6 +81,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         this.errors = errors;
         this.clock = clock;
         this.nanoTime = nanoTime;
+        this.callContext = new CallContext(config, events, drops, errors, scheduler, eventPool, clock, nanoTime,
+                this::remove);
         long period = Math.max(10, Math.min(5_000, config.idleTimeout().toMillis() / 4));
         this.idleSweep = scheduler.scheduleWithFixedDelay(this::endIdleCalls, period, period, TimeUnit.MILLISECONDS);
         this.idleFinalized = media.counter("calls.participants.idle-finalized");
@@ -201,7 +205,7 @@ public final class CallRegistry implements CallSink, AutoCloseable {
                 throw new CallRejections.AtCapacity("node full: " + load() + " streams of asr.cluster.max-streams "
                         + nodeStreamLimit + " in use; try again later or another node");
             }
-            created = new CallSession(this, id, request.source(), newToken(), engine, language,
+            created = new CallSession(callContext, shares(engine), id, request.source(), newToken(), engine, language,
                     languageInEffect(engine, language), acc, request.attributes());
             calls.put(id, created);
         }
@@ -315,41 +319,8 @@ public final class CallRegistry implements CallSink, AutoCloseable {
         if (participantIdleSweep != null) participantIdleSweep.cancel(false);
     }
 
-    // ---- for sessions ----
-
-    void remove(CallSession call) {
+    /** Told by a call once it has ended (see {@link CallContext#ended}). */
+    private void remove(CallSession call) {
         calls.remove(call.id(), call);
-    }
-
-    CallsConfig config() {
-        return config;
-    }
-
-    CallEvents events() {
-        return events;
-    }
-
-    DropCounter drops() {
-        return drops;
-    }
-
-    DistinctErrorLog errors() {
-        return errors;
-    }
-
-    ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
-
-    Executor eventPool() {
-        return eventPool;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    long nanoTime() {
-        return nanoTime.getAsLong();
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.apis.LanguageResolver;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
@@ -28,8 +29,9 @@ import org.streamasr.runtime.SerialExecutor;
 
 /**
  * One live call: its participants' ASR streams, the listeners its transcripts go to, and its end. Created by
- * {@link CallRegistry}; adapters hold it through {@link CallLease}s, and the call ends when the last lease is closed,
- * on an API request, after an idle timeout, on a failure, or at shutdown.
+ * {@link CallRegistry} with a {@link CallContext}, what it needs from around it (the call never holds the registry);
+ * adapters hold it through {@link CallLease}s, and the call ends when the last lease is closed, on an API request,
+ * after an idle timeout, on a failure, or at shutdown.
  *
  * <p>Transcripts of all participants are delivered in order, one call at a time, on the call's {@link SerialExecutor}.
  * An error in any of the call's stages is caught there, logged once per distinct error, and ends this call cleanly
@@ -42,7 +44,8 @@ public final class CallSession {
     public record ParticipantInfo(String id, String name, String language, long audioMillis) {
     }
 
-    private final CallRegistry registry;
+    private final CallContext context;
+    private final EngineShares engineShares;
     private final String id;
     private final String source;
     private final String token;
@@ -66,10 +69,35 @@ public final class CallSession {
     private final AtomicBoolean completed = new AtomicBoolean();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private volatile long lastActivityNanos;
+    /** How participant streams reach this call (they never hold it). */
+    private final ParticipantCallbacks participantCallbacks = new ParticipantCallbacks() {
+        @Override
+        public void audioArrived() {
+            touch();
+        }
 
-    CallSession(CallRegistry registry, String id, String source, String token, SpeechEngine engine, String language,
-                String languageInEffect, Acceleration acceleration, Map<String, String> attributes) {
-        this.registry = registry;
+        @Override
+        public void transcript(ParticipantTranscripts from, Utterance u, boolean isFinal, long latencyNanos) {
+            deliver(from, u, isFinal, latencyNanos);
+        }
+
+        @Override
+        public void failed(String stage, Throwable error) {
+            fail(stage, error);
+        }
+
+        @Override
+        public void closeRequested(ParticipantStream participant) {
+            closeParticipant(participant);
+        }
+    };
+
+    /** @param engineShares the shares of {@code engine}'s streams between calls */
+    CallSession(CallContext context, EngineShares engineShares, String id, String source, String token,
+                SpeechEngine engine, String language, String languageInEffect, Acceleration acceleration,
+                Map<String, String> attributes) {
+        this.context = context;
+        this.engineShares = engineShares;
         this.id = id;
         this.source = source;
         this.token = token;
@@ -78,10 +106,10 @@ public final class CallSession {
         this.languageInEffect = languageInEffect;
         this.acceleration = acceleration;
         this.attributes = Map.copyOf(attributes);
-        this.startedAt = Instant.ofEpochMilli(registry.clock().millis());
-        this.startNanos = registry.nanoTime();
+        this.startedAt = Instant.ofEpochMilli(context.clock().millis());
+        this.startNanos = context.nanoTime().getAsLong();
         this.lastActivityNanos = startNanos;
-        this.lane = new SerialExecutor(registry.eventPool(), registry.config().eventQueue(), 64,
+        this.lane = new SerialExecutor(context.eventPool(), context.config().eventQueue(), 64,
                 SerialExecutor.WhenPoolRefuses.RUN_HERE, (task, error) -> fail("transcript-delivery", error));
     }
 
@@ -170,13 +198,8 @@ public final class CallSession {
         if (!isLive() && completed.get()) closeResources();
     }
 
-    void touch() {
-        lastActivityNanos = registry.nanoTime();
-    }
-
-    /** The registry's clock (injected in tests). */
-    long nanoTime() {
-        return registry.nanoTime();
+    private void touch() {
+        lastActivityNanos = context.nanoTime().getAsLong();
     }
 
     /** Finalises the open utterances of participants that went quiet (see {@link ParticipantStream#finalizeIfIdle}). */
@@ -226,26 +249,28 @@ public final class CallSession {
         if (!isLive()) return discarding(spec.participantId());
         ParticipantStream existing = participants.get(spec.participantId());
         if (existing != null) return existing;
-        String lang = spec.language() == null ? language : registry.resolveLanguage(engine, spec.language());
+        String lang = spec.language() == null ? language
+                : LanguageResolver.resolveOrNull(engine.languages(), spec.language());
         if (lang == null && spec.language() != null) {
-            registry.drops().drop("participant-language", id + "/" + spec.participantId() + ": unsupported language '"
+            context.drops().drop("participant-language", id + "/" + spec.participantId() + ": unsupported language '"
                     + spec.language() + "', using the call's");
             lang = language;
         }
-        CallsConfig c = registry.config();
-        ParticipantStream p = new ParticipantStream(this, spec.participantId(), spec.displayName(), lang,
-                c.maxGapFill().toMillis() * 16, c.participantIdleFinalize(), c.participantIdleSilence(), registry.drops());
+        CallsConfig c = context.config();
+        ParticipantStream p = new ParticipantStream(new ParticipantContext(id, spec.participantId(), spec.displayName(),
+                lang, c.maxGapFill().toMillis() * 16, c.participantIdleFinalize(), c.participantIdleSilence(),
+                context.drops(), context.nanoTime()), participantCallbacks);
         // a share of the engine first: a participant beyond it is refused alone, never failing this call or another
-        EngineShares engineShares = registry.shares(engine);
         EngineShares.Refusal refused = engineShares.acquire(id);
         if (refused != null) {
-            registry.drops().drop(refused.dropReason, id + "/" + spec.participantId() + ": " + engineShares.perCall()
+            context.drops().drop(refused.dropReason, id + "/" + spec.participantId() + ": " + engineShares.perCall()
                     + " engine streams per call, " + engineShares.capacity() + " for all calls");
-            return new DiscardingParticipant(id, spec.participantId(), registry.drops(), refused.dropReason + "-audio");
+            return new DiscardingParticipant(id, spec.participantId(), context.drops(), refused.dropReason + "-audio");
         }
         RecognitionStream stream;
         try {
-            stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()), p);
+            stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()),
+                    p.transcripts());
         } catch (UnsupportedSettingException | RuntimeException e) {
             engineShares.release(id);
             fail("stream-open", e);
@@ -259,7 +284,7 @@ public final class CallSession {
             return raced;
         }
         streams.add(p);
-        registry.events().streamOpened(this, p.participantId());
+        context.events().streamOpened(this, p.participantId());
         touch();
         if (!isLive()) {
             // The call began ending while this stream opened; let the end flow see it.
@@ -270,10 +295,10 @@ public final class CallSession {
     }
 
     ParticipantAudio discarding(String participantId) {
-        return new DiscardingParticipant(id, participantId, registry.drops());
+        return new DiscardingParticipant(id, participantId, context.drops());
     }
 
-    void closeParticipant(ParticipantStream p) {
+    private void closeParticipant(ParticipantStream p) {
         if (!participants.remove(p.participantId(), p)) return;
         p.finish();
         p.finished().whenComplete((flushed, error) -> lane.append(() -> {
@@ -285,18 +310,18 @@ public final class CallSession {
     private void releaseStream(ParticipantStream p, boolean flushed) {
         streams.remove(p);
         if (p.release()) {
-            registry.shares(engine).release(id);
-            registry.events().streamClosed(this, p.participantId(), p.audioMillis(), flushed);
+            engineShares.release(id);
+            context.events().streamClosed(this, p.participantId(), p.audioMillis(), flushed);
         }
     }
 
     // ---- transcripts ----
 
     /** From an engine thread: queue a result for delivery; partials give way when the call is behind. */
-    void deliver(ParticipantStream p, Utterance u, boolean isFinal, long latencyNanos) {
+    private void deliver(ParticipantTranscripts p, Utterance u, boolean isFinal, long latencyNanos) {
         if (lane.offer(() -> dispatch(p, u, isFinal, latencyNanos), !isFinal)) return;
         if (!isFinal) {
-            registry.drops().drop("event-backlog", id + ": partial dropped, " + lane.size() + " events queued");
+            context.drops().drop("event-backlog", id + ": partial dropped, " + lane.size() + " events queued");
         } else {
             fail("transcript-delivery", new IllegalStateException("call " + id + " has "
                     + lane.size() + " undelivered transcript events; its listeners are not keeping up"));
@@ -304,10 +329,10 @@ public final class CallSession {
         }
     }
 
-    private void dispatch(ParticipantStream p, Utterance u, boolean isFinal, long latencyNanos) {
+    private void dispatch(ParticipantTranscripts p, Utterance u, boolean isFinal, long latencyNanos) {
         TranscriptEvent event = p.toEvent(u, isFinal);
         if (event == null) return;
-        registry.events().transcript(this, event, latencyNanos);
+        context.events().transcript(this, event, latencyNanos);
         for (TranscriptListener l : listeners) {
             try {
                 l.onTranscript(event);
@@ -323,9 +348,9 @@ public final class CallSession {
 
     /** Records a failure of one of this call's stages and ends the call. */
     void fail(String stage, Throwable error) {
-        registry.errors().record(stage, error);
+        context.errors().record(stage, error);
         if (failed.compareAndSet(false, true)) {
-            registry.events().callFailed(this, stage, error);
+            context.events().callFailed(this, stage, error);
             end("failed");
         }
     }
@@ -343,8 +368,8 @@ public final class CallSession {
             flushes.add(p.finished());
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
-        long timeoutMillis = registry.config().finishTimeout().toMillis();
-        var timeout = registry.scheduler().schedule(() -> all.complete(null), timeoutMillis, TimeUnit.MILLISECONDS);
+        long timeoutMillis = context.config().finishTimeout().toMillis();
+        var timeout = context.scheduler().schedule(() -> all.complete(null), timeoutMillis, TimeUnit.MILLISECONDS);
         all.whenComplete((v, e) -> {
             timeout.cancel(false);
             complete(reason);
@@ -358,7 +383,7 @@ public final class CallSession {
             Boolean flushed = p.finished().getNow(null);
             if (flushed == null) {
                 LOG.warn("call {}: participant {} did not flush within {} ms; its last words may be lost", id,
-                        p.participantId(), registry.config().finishTimeout().toMillis());
+                        p.participantId(), context.config().finishTimeout().toMillis());
             }
             releaseStream(p, Boolean.TRUE.equals(flushed));
         }
@@ -369,11 +394,11 @@ public final class CallSession {
                 try {
                     l.onCallEnded(id, reason);
                 } catch (RuntimeException e) {
-                    registry.errors().record("call-ended-listener", e);
+                    context.errors().record("call-ended-listener", e);
                 }
             }
-            registry.remove(this);
-            registry.events().callEnded(this, reason, Duration.ofNanos(registry.nanoTime() - startNanos));
+            context.ended().accept(this);
+            context.events().callEnded(this, reason, Duration.ofNanos(context.nanoTime().getAsLong() - startNanos));
             ended.complete(reason);
         });
     }
@@ -384,7 +409,7 @@ public final class CallSession {
             try {
                 r.close();
             } catch (Exception e) {
-                registry.errors().record("call-resource-close", e);
+                context.errors().record("call-resource-close", e);
             }
         }
     }

@@ -1,46 +1,40 @@
 package org.streamasr.stream;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.streamasr.engine.RecognitionException;
-import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.Utterance;
 import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.PcmFrame;
-import org.streamasr.media.TranscriptEvent;
-import org.streamasr.media.TranscriptEvent.WordTiming;
 
 /**
- * One participant's ASR stream: the bridge from an adapter's 16-bit PCM frames (media time, gaps) to the engine's
- * float stream, and from the engine's utterances to numbered {@link TranscriptEvent}s on the media clock.
+ * The ingest half of a participant: the bridge from an adapter's 16-bit PCM frames (media time, gaps) to the engine's
+ * float stream. Fills short gaps with silence, places long ones on the {@link MediaClockMap}, finalises an idle
+ * participant with silence, and owns the engine stream's lifecycle. Its publication half,
+ * {@link ParticipantTranscripts}, is the engine's listener and numbers the events; it reads the clock map and push
+ * timeline this writes. Neither holds the call: they get a {@link ParticipantContext} and report through
+ * {@link ParticipantCallbacks}.
  *
  * <p>Threads: {@link #push} runs on the adapter's network thread and only converts and hands the samples to the
- * engine (which never blocks); engine callbacks run on engine threads and only time the result and queue it on the
- * call's lane; event numbering and de-duplication run on the lane, one call at a time.
+ * engine (which never blocks).
  */
-final class ParticipantStream implements ParticipantAudio, RecognitionListener {
+final class ParticipantStream implements ParticipantAudio {
     private static final int OPEN = 0;
     private static final int FINISHING = 1;
     private static final int RELEASED = 2;
     private static final int PUSH_HISTORY = 1_024;
 
-    private final CallSession call;
-    private final String participantId;
-    private final String displayName;
-    private final String language;
+    private final ParticipantContext context;
+    private final ParticipantCallbacks call;
     private final long maxGapFillSamples;
     private final long idleFinalizeNanos;
     private final long idleSilenceSamples;
     private final DropCounter drops;
     private final MediaClockMap clock = new MediaClockMap();
     private final PushTimeline timeline = new PushTimeline(PUSH_HISTORY);
+    private final ParticipantTranscripts transcripts;
     private final AtomicInteger state = new AtomicInteger(OPEN);
-    private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
     private volatile RecognitionStream stream;
 
     private final Object pushLock = new Object();
@@ -50,32 +44,26 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     /** Media time the adapter delivered (frames, and the gaps between them): idle-finalize silence not counted. */
     private long receivedSamples;
     private float[] scratch = new float[960];
-    /** When the last frame came, on the registry's clock. */
+    /** When the last frame came, on the call's clock. */
     private long lastFrameNanos;
     /** Silence was fed because the participant went idle, and no frame came since. */
     private boolean idleFinalized;
     /** Samples of that silence that no media time has claimed yet (the stream is this far ahead of the media clock). */
     private long idleSilence;
 
-    // Touched only on the call's lane.
-    private long seq;
-    private String shownUtteranceId;
-    private String shownPartialText;
-
-    /**
-     * @param idleFinalize after this long without a frame the participant's open utterance is finalised by feeding
-     *                     {@code idleSilence} of silence; {@link Duration#ZERO} never
-     */
-    ParticipantStream(CallSession call, String participantId, String displayName, String language,
-                      long maxGapFillSamples, Duration idleFinalize, Duration idleSilence, DropCounter drops) {
+    ParticipantStream(ParticipantContext context, ParticipantCallbacks call) {
+        this.context = context;
         this.call = call;
-        this.participantId = participantId;
-        this.displayName = displayName;
-        this.language = language;
-        this.maxGapFillSamples = maxGapFillSamples;
-        this.idleFinalizeNanos = idleFinalize.toNanos();
-        this.idleSilenceSamples = idleSilence.toMillis() * 16;
-        this.drops = drops;
+        this.maxGapFillSamples = context.maxGapFillSamples();
+        this.idleFinalizeNanos = context.idleFinalize().toNanos();
+        this.idleSilenceSamples = context.idleSilence().toMillis() * 16;
+        this.drops = context.drops();
+        this.transcripts = new ParticipantTranscripts(context, clock, timeline, call);
+    }
+
+    /** The publication half: the listener to open the engine stream with. */
+    ParticipantTranscripts transcripts() {
+        return transcripts;
     }
 
     /** Binds the engine stream; called once, before the participant is published to adapters. */
@@ -85,15 +73,15 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
 
     @Override
     public String participantId() {
-        return participantId;
+        return context.participantId();
     }
 
     String displayName() {
-        return displayName;
+        return context.displayName();
     }
 
     String language() {
-        return language;
+        return context.language();
     }
 
     long audioMillis() {
@@ -114,12 +102,12 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     @Override
     public void push(PcmFrame frame) {
         if (state.get() != OPEN) {
-            drops.drop("after-close", call.id() + "/" + participantId);
+            drops.drop("after-close", context.label());
             return;
         }
         synchronized (pushLock) {
             if (state.get() != OPEN) {
-                drops.drop("after-close", call.id() + "/" + participantId);
+                drops.drop("after-close", context.label());
                 return;
             }
             short[] samples = frame.samples();
@@ -129,7 +117,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
                 clock.start(at);
                 nextMediaSample = at;
             }
-            lastFrameNanos = call.nanoTime();
+            lastFrameNanos = context.nanoTime().getAsLong();
             idleFinalized = false;
             long gap = at - nextMediaSample;
             long fillBudget = maxGapFillSamples;
@@ -145,7 +133,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
                 if (gap > fill) clock.skip(acceptedSamples, gap - fill);
             } else if (gap < 0) {
                 if (-gap >= samples.length) {
-                    drops.drop("late-frame", call.id() + "/" + participantId + " at media sample " + at);
+                    drops.drop("late-frame", context.label() + " at media sample " + at);
                     return;
                 }
                 from = (int) -gap;
@@ -157,7 +145,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
             }
             nextMediaSample = at + samples.length;
         }
-        call.touch();
+        call.audioArrived();
     }
 
     /**
@@ -224,7 +212,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
 
     private void accept(float[] buf, int n) {
         if (!stream.accept(buf, 0, n)) {
-            drops.drop("engine-behind", call.id() + "/" + participantId + ": oldest buffered audio dropped");
+            drops.drop("engine-behind", context.label() + ": oldest buffered audio dropped");
         }
         acceptedSamples += n;
     }
@@ -232,52 +220,6 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     private float[] scratch(int n) {
         if (scratch.length < n) scratch = new float[Math.max(n, scratch.length * 2)];
         return scratch;
-    }
-
-    // ---- engine side ----
-
-    @Override
-    public void onPartial(Utterance partial) {
-        long latency = timeline.latencyNanos(partial.endMs() * 16, System.nanoTime());
-        call.deliver(this, partial, false, latency);
-    }
-
-    @Override
-    public void onFinal(Utterance utterance) {
-        call.deliver(this, utterance, true, -1);
-    }
-
-    @Override
-    public void onError(RecognitionException error) {
-        finished.complete(false);
-        call.fail("recognition", error);
-    }
-
-    @Override
-    public void onFinished() {
-        finished.complete(true);
-    }
-
-    /**
-     * Builds the event for {@code u} on the call's lane, numbering it; null when there is nothing to show (an empty
-     * or repeated partial, an empty final of an utterance nobody saw).
-     */
-    TranscriptEvent toEvent(Utterance u, boolean isFinal) {
-        boolean shown = u.id().equals(shownUtteranceId);
-        if (!isFinal) {
-            if (u.text().isBlank() || (shown && u.text().equals(shownPartialText))) return null;
-            shownUtteranceId = u.id();
-            shownPartialText = u.text();
-        } else {
-            shownUtteranceId = null;
-            shownPartialText = null;
-            if (u.text().isBlank() && !shown) return null;
-            clock.forgetBefore(u.startMs() * 16);
-        }
-        List<WordTiming> words = TranscriptWords.of(u.tokens(), u.endMs(), clock::toMediaMillis);
-        return new TranscriptEvent(call.id(), participantId, displayName, u.id(), ++seq, isFinal, u.text().strip(),
-                u.language() != null ? u.language() : language, clock.toMediaMillis(u.startMs()),
-                clock.toMediaMillis(u.endMs()), words);
     }
 
     // ---- lifecycle ----
@@ -293,7 +235,7 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
 
     /** Completes with true once the engine delivered everything, false when the stream failed. */
     CompletableFuture<Boolean> finished() {
-        return finished;
+        return transcripts.finished();
     }
 
     /** Releases the engine stream; returns false if it was already released. */
@@ -306,6 +248,6 @@ final class ParticipantStream implements ParticipantAudio, RecognitionListener {
     /** The adapter is done with this participant: flush its audio, deliver its final, then release it. */
     @Override
     public void close() {
-        call.closeParticipant(this);
+        call.closeRequested(this);
     }
 }

@@ -4,12 +4,24 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaAccess;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,5 +81,68 @@ class DesignRulesTest {
         noClasses().that(not(resideInAPackage("org.streamasr.tools..")))
                 .should().dependOnClassesThat(resideInAnyPackage("org.streamasr.tools.."))
                 .check(production);
+    }
+
+    /**
+     * References point one way: a call gets a {@code CallContext} instead of its registry, a participant's two halves
+     * (ingest, transcripts) a {@code ParticipantContext} and {@code ParticipantCallbacks} instead of their call.
+     */
+    @Test
+    void callsNeverHoldTheirRegistry() {
+        noClasses().that().haveNameMatching("org\\.streamasr\\.stream\\.CallSession(\\$.*)?")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.streamasr.stream.CallRegistry")
+                .check(production);
+    }
+
+    @Test
+    void participantStreamsNeverHoldTheirCall() {
+        noClasses().that().haveNameMatching("org\\.streamasr\\.stream\\.Participant(Stream|Transcripts)(\\$.*)?")
+                .should().dependOnClassesThat()
+                .haveNameMatching("org\\.streamasr\\.stream\\.Call(Session|Registry)(\\$.*)?")
+                .check(production);
+    }
+
+    /** Every thread gets its name (and its logged uncaught failures) from the runtime kit's {@code NamedThreads}. */
+    @Test
+    void threadsAreMadeOnlyByTheRuntimeKit() {
+        noClasses().that(not(resideInAPackage("org.streamasr.runtime..")))
+                .should().callConstructorWhere(targetOwnerIs(Thread.class))
+                .orShould().beAssignableTo(Thread.class)
+                .check(production);
+    }
+
+    /** An executor made without a thread factory would run on the JDK's unnamed "pool-N-thread-M" threads. */
+    @Test
+    void executorsAreGivenNamedThreads() {
+        codeUnits().should(new ArchCondition<JavaCodeUnit>("give every executor they make a thread factory") {
+            @Override
+            public void check(JavaCodeUnit unit, ConditionEvents events) {
+                for (JavaAccess<?> access : unit.getAccessesFromSelf()) {
+                    if (access instanceof JavaCall<?> call && makesThreads(call) && !givesThreadFactory(call)) {
+                        events.add(SimpleConditionEvent.violated(call,
+                                call.getDescription() + " makes threads without a NamedThreads factory"));
+                    }
+                }
+            }
+        }).check(production);
+    }
+
+    /** {@code Executors.new*}, {@code Executors.defaultThreadFactory} and the pool constructors. */
+    private static boolean makesThreads(JavaCall<?> call) {
+        String owner = call.getTargetOwner().getName();
+        if (owner.equals(Executors.class.getName())) {
+            return call.getName().startsWith("new") || call.getName().equals("defaultThreadFactory");
+        }
+        return (owner.equals(ThreadPoolExecutor.class.getName())
+                || owner.equals(ScheduledThreadPoolExecutor.class.getName())) && call.getName().equals("<init>");
+    }
+
+    private static boolean givesThreadFactory(JavaCall<?> call) {
+        return call.getTarget().getRawParameterTypes().stream().anyMatch(t -> t.isEquivalentTo(ThreadFactory.class));
+    }
+
+    private static DescribedPredicate<JavaAccess<?>> targetOwnerIs(Class<?> type) {
+        return DescribedPredicate.describe("target is a constructor of " + type.getName(),
+                access -> access.getTargetOwner().isEquivalentTo(type));
     }
 }

@@ -25,7 +25,7 @@ import org.streamasr.media.pipeline.StageStats;
  * stream protocol uses.
  * <pre>
  *   network thread:  onPacket / onPcm / endTalk → {@link IngestQueue} (bounded in ms, drop-oldest, counted)
- *   media pool:      → {@link ChunkDecodeStage} (order by index, decode, conceal, fill gaps)   [packets only]
+ *   media pool:      → {@link DecodeStage} (order by index, decode, conceal, fill gaps)   [packets only]
  *                    → {@link ResampleStage} (any rate → 16 kHz, one filter per participant)
  *                    → {@link PcmFramer} (media time, 100 ms silence frames) → {@link ParticipantAudio#push}
  * </pre>
@@ -38,7 +38,7 @@ public final class ParticipantIngest {
     private final ParticipantAudio audio;
     private final String label;
     private final IngestQueue queue;
-    private final ChunkDecodeStage decode;
+    private final DecodeStage decode;
     private final ResampleStage resample;
     private final StageChain<?> stages;
     private final SerialWorker worker;
@@ -63,14 +63,50 @@ public final class ParticipantIngest {
         this.resample = new ResampleStage(b.decoder != null ? b.decoder.sampleRate() : PcmFrame.SAMPLE_RATE, drops);
         PcmFramer framer = PcmFramer.cuttingSilenceOnly(timeline, drops);
         if (b.decoder != null) {
-            this.decode = new ChunkDecodeStage(label, b.decoder, b.clockRate, b.concealCap, b.silenceCap, b.metrics,
-                    b.component, drops);
+            // losses concealed up to the cap, then silence up to its cap; the media clock jumps over the rest
+            this.decode = DecodeStage.builder(label, counters(b.metrics, b.component), drops)
+                    .decoder(b.decoder, b.clockRate)
+                    .gaps(b.concealCap, b.silenceCap, b.concealCap.plus(b.silenceCap), Duration.ZERO)
+                    .moveClockOverGaps()
+                    .orderByIndex()
+                    .build();
             this.stages = StageChain.from(decode).then(resample).then(framer).into(Stage.each(audio::push));
         } else {
             this.decode = null;
             this.stages = StageChain.from(resample).then(framer).into(Stage.each(audio::push));
         }
         this.worker = new SerialWorker(b.mediaPool, this::work, drops);
+    }
+
+    /** The component's counters: {@code C.packets.decoded}, {@code C.samples.concealed|fec|silence}. */
+    private static DecodeStats counters(MediaMetrics metrics, String component) {
+        return new DecodeStats() {
+            @Override
+            public void decoded(int samples, int rate) {
+                metrics.counter(component + ".packets.decoded").increment();
+            }
+
+            @Override
+            public void concealed(long samples, int rate) {
+                metrics.counter(component + ".samples.concealed").add(samples);
+            }
+
+            @Override
+            public void recovered(long samples, int rate) {
+                metrics.counter(component + ".samples.concealed").add(samples);
+                metrics.counter(component + ".samples.fec").add(samples);
+            }
+
+            @Override
+            public void silence(long samples, int rate) {
+                metrics.counter(component + ".samples.silence").add(samples);
+            }
+
+            @Override
+            public void rebased(long skipped, int rate) {
+                // the media clock moves over gaps here (AudioSegment.skipBefore): nothing is re-based
+            }
+        };
     }
 
     /**

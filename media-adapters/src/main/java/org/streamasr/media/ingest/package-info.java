@@ -33,7 +33,8 @@
  * and {@link org.streamasr.media.ingest.ParticipantIngest#stageStats()} (one walk over the stages).
  *
  * <p>RTP ({@code org.streamasr.media.rtp.RtpStream}) assembles the same kind of chain from the same stage types:
- * its jitter buffer is a stage ({@code JitterStage}), followed by its decode stage, {@code ResampleStage} and
- * {@code PcmFramer}.
+ * its jitter buffer is a stage ({@code JitterStage}), followed by the same {@link DecodeStage} (RTP's gap policy:
+ * one decoder per payload type, fill bounded by arrival times, the timeline re-based past the fill),
+ * {@code ResampleStage} and {@code PcmFramer}.
  */
 package org.streamasr.media.ingest;

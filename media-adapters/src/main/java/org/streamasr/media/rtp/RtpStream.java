@@ -1,5 +1,6 @@
 package org.streamasr.media.rtp;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -7,6 +8,7 @@ import org.streamasr.runtime.DropCounter;
 import org.streamasr.media.MediaMetrics;
 import org.streamasr.media.ParticipantAudio;
 import org.streamasr.media.codec.AudioDecoders;
+import org.streamasr.media.ingest.DecodeStage;
 import org.streamasr.media.pipeline.MediaTimer;
 import org.streamasr.media.pipeline.MediaTimeline;
 import org.streamasr.media.pipeline.PcmFramer;
@@ -20,7 +22,7 @@ import org.streamasr.media.pipeline.StageStats;
  * The receive pipeline of one participant's RTP audio:
  * <pre>
  *   network thread:  parsed packet → {@link RtpPacketQueue} (bounded, drop-oldest)
- *   stream worker:   → {@link JitterStage} → {@link PayloadDecodeStage} → {@link ResampleStage} (→ 16 kHz)
+ *   stream worker:   → {@link JitterStage} → {@link DecodeStage} → {@link ResampleStage} (→ 16 kHz)
  *                    → {@link PcmFramer} → {@link ParticipantAudio#push}
  * </pre>
  * The worker runs on the shared CPU pool, one run at a time ({@link SerialWorker}); the media timer wakes it when a
@@ -60,14 +62,30 @@ public final class RtpStream {
         // packet → jitter → decode → resample → frames → participant
         this.jitter = new JitterStage(new JitterBuffer(config.jitterDepth().toNanos(), clockRate, 64, drops), drops);
         this.stages = StageChain.from(jitter)
-                .thenEach(new PayloadDecodeStage(types, pt -> AudioDecoders.open(types.codec(pt).orElseThrow()),
-                        config.gaps(), config.jitterDepth().toNanos() + 100_000_000L, stats,
-                        metrics.dropCounter("decode")))
+                .thenEach(decodeStage(types, config, stats, metrics.dropCounter("decode")))
                 .then(new ResampleStage(decoderRate(types), drops))
                 .then(new PcmFramer(timeline, drops))
                 .into(Stage.each(audio::push));
 
         this.worker = new SerialWorker(cpu, this::work, drops);
+    }
+
+    /**
+     * The decode stage with RTP's gap policy: one decoder per payload type; a gap is filled up to the policy's
+     * {@code maxFill} (concealment within it up to {@code maxConcealment}), never with more than the arrival times
+     * show passed (plus the jitter depth and 100 ms); timestamps that wobble by up to 10 ms are no gap; more than
+     * 200 ms in one packet is refused (RFC 3551 §4.2; ffmpeg sends G.711 in 126 ms packets, G.722 in 182 ms ones).
+     * What is left unfilled re-bases the timeline.
+     */
+    private static DecodeStage decodeStage(PayloadTypeMap types, RtpStreamConfig config, RtpStreamStats stats,
+            DropCounter drops) {
+        GapPolicy gaps = config.gaps();
+        return DecodeStage.builder("rtp", stats.decodeStats(), drops)
+                .formats(pt -> types.codec(pt).map(AudioDecoders::open).orElse(null))
+                .gaps(gaps.maxConcealment(), gaps.maxFill(), gaps.maxFill(), Duration.ofMillis(10))
+                .boundByArrival(config.jitterDepth().toNanos() + 100_000_000L)
+                .maxPacket(Duration.ofMillis(200))
+                .build();
     }
 
     /** Builds the pipeline of one participant's stream; {@code audio} receives its frames. */

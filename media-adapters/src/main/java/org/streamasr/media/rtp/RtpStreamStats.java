@@ -2,6 +2,7 @@ package org.streamasr.media.rtp;
 
 import java.util.concurrent.atomic.LongAdder;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.media.ingest.DecodeStats;
 
 /**
  * Counters of one RTP stream, also added to the server-wide {@link MediaMetrics} counters
@@ -19,6 +20,36 @@ public final class RtpStreamStats {
 
     RtpStreamStats(MediaMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** The decode stage's counts, in milliseconds as this stream keeps them. */
+    DecodeStats decodeStats() {
+        return new DecodeStats() {
+            @Override
+            public void decoded(int samples, int rate) {
+                RtpStreamStats.this.decoded(samples * 1000L / rate);
+            }
+
+            @Override
+            public void concealed(long samples, int rate) {
+                RtpStreamStats.this.concealed(samples * 1000 / rate);
+            }
+
+            @Override
+            public void recovered(long samples, int rate) {
+                fecRecovered(samples * 1000 / rate);
+            }
+
+            @Override
+            public void silence(long samples, int rate) {
+                RtpStreamStats.this.silence(samples * 1000 / rate);
+            }
+
+            @Override
+            public void rebased(long skipped, int rate) {
+                rebase(skipped * 1000 / rate);
+            }
+        };
     }
 
     void decoded(long ms) {

@@ -14,6 +14,7 @@ import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiMetrics;
 import org.streamasr.api.ErrorLog;
 import org.streamasr.api.store.Outcome;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * The fixed pool of {@code asr-api-worker-N} threads: each takes the next job from the backend, runs it (with its
@@ -57,7 +58,7 @@ final class JobWorkers {
 
     void start() {
         for (int i = 1; i <= config.workers(); i++) {
-            Thread t = new Thread(this::workerLoop, "asr-api-worker-" + i);
+            Thread t = NamedThreads.thread(this::workerLoop, "asr-api-worker-" + i, false);
             threads.add(t);
             t.start();
         }

@@ -14,6 +14,7 @@ import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.engine.BatchListener;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * Collects ready items (streams with a full chunk) by key (model and chunk size), and hands batches of them to a
@@ -74,13 +75,9 @@ public final class BatchScheduler<K, T> implements AutoCloseable {
         this.idleWorkers = workers;
         for (int i = 0; i < workers; i++) {
             int index = i;
-            Thread t = new Thread(() -> work(index), name + "-infer-" + i);
-            t.setDaemon(true);
-            threads.add(t);
+            threads.add(NamedThreads.thread(() -> work(index), name + "-infer-" + i, true));
         }
-        Thread s = new Thread(this::schedule, name + "-scheduler");
-        s.setDaemon(true);
-        threads.add(s);
+        threads.add(NamedThreads.thread(this::schedule, name + "-scheduler", true));
         threads.forEach(Thread::start);
     }
 

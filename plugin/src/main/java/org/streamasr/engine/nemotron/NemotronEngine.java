@@ -28,6 +28,7 @@ import org.streamasr.engine.batch.BatchScheduler;
 import org.streamasr.engine.vad.SileroVadModel;
 import org.streamasr.runtime.DropCounter;
 import org.streamasr.runtime.AudioInbox;
+import org.streamasr.runtime.NamedThreads;
 
 /**
  * NVIDIA's cache-aware streaming Nemotron ASR (the English model or the multilingual 3.5 model, sherpa-onnx exports)
@@ -90,11 +91,7 @@ public final class NemotronEngine implements SpeechEngine {
         this.vad = SileroVadModel.fromOptions(options).orElse(null);
         this.vadGating = vad != null && engineSettings.vadSkip();
         String name = "nemotron-" + engineNo;
-        this.delivery = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name + "-deliver");
-            t.setDaemon(true);
-            return t;
-        });
+        this.delivery = Executors.newSingleThreadExecutor(NamedThreads.single(name + "-deliver", true));
         this.context = new EngineContext(engineSettings, vad, vadGating, stats, System::nanoTime, this::countChunks,
                 this::reportFailure, drops::drop);
         this.scheduler = new BatchScheduler<>(name, options.inferenceWorkers(), options.maxBatch(), options.maxBatchWait(),

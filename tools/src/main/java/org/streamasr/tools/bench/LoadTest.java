@@ -158,12 +158,7 @@ public final class LoadTest {
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return org.streamasr.runtime.NamedThreads.factory(name, true);
     }
 
     /** Heap in use after a GC, and the process' resident set. */

@@ -152,7 +152,7 @@ public final class OursPeerRun {
      * sherpa's side samples after each decode call).
      */
     private static final class RssSampler implements Runnable {
-        private final Thread thread = new Thread(this, "rss-sampler");
+        private final Thread thread = org.streamasr.runtime.NamedThreads.thread(this, "rss-sampler", true);
         private volatile boolean running = true;
         private volatile double peak;
 
