@@ -53,6 +53,8 @@ final class ChunkModel implements AutoCloseable {
     private boolean decoderRowByRow;
     private final List<String> decoderRowByRowWhy;
     final EngineStats stats;
+    /** The encoder with caches resident on the execution device; null on the host path. */
+    private final DeviceEncoder device;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
                        NemotronSettings.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
@@ -91,6 +93,8 @@ final class ChunkModel implements AutoCloseable {
         one.stateHOut.get(0, primedH);
         one.stateCOut.get(0, primedC);
         this.maxBatch = perRow && !shared.isEmpty() ? 1 : maxBatch;
+        this.device = sessions.stateOnDevice() ? new DeviceEncoder(encoder, contract, halfPorts, sessions,
+                export.encoder(), this.maxBatch, stats) : null;
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
@@ -244,6 +248,7 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_ENCODER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -269,9 +274,32 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_JOINER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("joiner run of a batch of " + n + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the encoder caches stay on the execution device ({@code nemotron.device-state}). */
+    boolean stateOnDevice() {
+        return device != null;
+    }
+
+    /** The encoder with device-resident caches ({@link DeviceEncoder}); null on the host path. */
+    DeviceEncoder deviceEncoder() {
+        return device;
+    }
+
+    /**
+     * Encoder over the first {@code rows.size()} stacked windows with each row's caches resident on the device; the
+     * encoder outputs and cache lengths land in the workspace. Returns the ORT nanos.
+     */
+    long runEncoderOnDevice(Workspace w, java.util.List<StreamCaches> rows) throws RecognitionException {
+        try {
+            return device.encode(w, rows);
+        } catch (org.streamasr.engine.ort.OrtCallException e) {
+            throw new RecognitionException(e.getMessage(), e);
         }
     }
 
@@ -336,6 +364,7 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_DECODER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -350,6 +379,7 @@ final class ChunkModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (device != null) device.close();
         for (OrtSession s : new OrtSession[] {encoder, decoder, joiner}) {
             closeQuietly(s);
             OPEN_SESSIONS.decrementAndGet();

@@ -223,7 +223,11 @@ public final class NemotronEngine implements SpeechEngine {
         public void release(NemotronStream s) {
             if (streams.remove(s)) {
                 ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
-                if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+                if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) {
+                    pool.add(s.caches);
+                } else {
+                    s.caches.releaseDevice();
+                }
             }
         }
     }
@@ -271,6 +275,11 @@ public final class NemotronEngine implements SpeechEngine {
     /** ONNX Runtime sessions this engine holds: encoder, decoder and joiner per loaded mode. */
     public int openSessions() {
         return models.openSessions();
+    }
+
+    /** A mode's loaded model (loads it). */
+    ChunkModel model(Acceleration a) {
+        return models.get(a);
     }
 
     /** The largest batch a mode's streams share a model run in: max-batch, or 1 (see int8-batching). */

@@ -18,6 +18,8 @@ final class StreamCaches {
     final BatchAxis channelAxis;
     final BatchAxis timeAxis;
     final BatchAxis stateAxis;
+    /** The caches resident on the execution device ({@code device-state = device}); null on the host path. */
+    DeviceCaches device;
     /** Changed since the last reset; a silent stream's repeated resets then cost nothing. */
     boolean dirty = true;
     private static final int ZERO_BLOCK = 1 << 14;
@@ -40,10 +42,17 @@ final class StreamCaches {
     void reset(ChunkModel model) {
         if (!dirty) return;
         dirty = false;
+        if (device != null) device.fresh = true;
         zero(channel);
         zero(time);
         channelLen = 0;
         model.primeDecoder(decoderOut, stateH, stateC);
+    }
+
+    /** Frees the device caches (a stream that is not pooled); the host buffers go with the object. */
+    void releaseDevice() {
+        if (device != null) device.close();
+        device = null;
     }
 
     private static void zero(FloatBuffer b) {

@@ -45,6 +45,8 @@ final class Workspace {
     /** float16 staging per port of a full fp16 export, allocated on first use. */
     private final Map<String, ShortBuffer> half = new HashMap<>();
     private Workspace rowScratch;
+    /** This worker's batch tensors on the execution device ({@code device-state = device}), allocated on first use. */
+    DeviceEncoder.Batch device;
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
         this.maxBatch = maxBatch;
@@ -93,6 +95,10 @@ final class Workspace {
 
     static FloatBuffer floats(long n) {
         return bytes(n * Float.BYTES).asFloatBuffer();
+    }
+
+    static ShortBuffer shorts(long n) {
+        return bytes(n * Short.BYTES).asShortBuffer();
     }
 
     static LongBuffer longs(long n) {

@@ -83,7 +83,8 @@ public final class DeviceTensor implements AutoCloseable {
         if (!memory.device().equals("cpu")) throw new IllegalStateException("tensor is on " + memory.device());
     }
 
-    static long bytes(long[] shape, int elementType) {
+    /** Bytes of a tensor of {@code shape} and {@code elementType}. */
+    public static long bytes(long[] shape, int elementType) {
         long n = elementSize(elementType);
         for (long d : shape) n *= d;
         return n;
