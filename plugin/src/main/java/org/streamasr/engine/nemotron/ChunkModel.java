@@ -286,6 +286,14 @@ final class ChunkModel implements AutoCloseable {
         return device != null;
     }
 
+    /** Bytes of one stream's encoder caches (channel and time, at their ports' precision): what the host path feeds and fetches per chunk. */
+    long cacheBytesPerStream() {
+        long channel = (long) contract.layers() * contract.leftContext() * contract.dModel();
+        long time = (long) contract.timeLayers() * contract.timeDim() * contract.convContext();
+        return channel * (halfPorts.contains("encoder/cache_last_channel") ? 2 : 4)
+                + time * (halfPorts.contains("encoder/cache_last_time") ? 2 : 4);
+    }
+
     /** The encoder with device-resident caches ({@link DeviceEncoder}); null on the host path. */
     DeviceEncoder deviceEncoder() {
         return device;

@@ -277,6 +277,19 @@ public final class NemotronEngine implements SpeechEngine {
         return models.openSessions();
     }
 
+    /**
+     * Whether a mode's encoder caches stay on the execution device between chunks
+     * ({@code asr.engine.nemotron.device-state}; loads the mode).
+     */
+    public boolean stateOnDevice(Acceleration a) {
+        return models.get(a).stateOnDevice();
+    }
+
+    /** Bytes of one stream's encoder caches in a mode: what the host path copies each way per chunk (loads the mode). */
+    public long cacheBytesPerStream(Acceleration a) {
+        return models.get(a).cacheBytesPerStream();
+    }
+
     /** A mode's loaded model (loads it). */
     ChunkModel model(Acceleration a) {
         return models.get(a);
