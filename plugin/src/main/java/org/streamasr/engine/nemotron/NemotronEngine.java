@@ -328,6 +328,16 @@ public final class NemotronEngine implements SpeechEngine {
     }
 
     @Override
+    public long bytesToDevice() {
+        return stats.bytesToDevice();
+    }
+
+    @Override
+    public long bytesToHost() {
+        return stats.bytesToHost();
+    }
+
+    @Override
     public void removeBatchListener(BatchListener listener) {
         scheduler.removeListener(listener);
     }
