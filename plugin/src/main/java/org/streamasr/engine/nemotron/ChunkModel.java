@@ -209,7 +209,7 @@ final class ChunkModel implements AutoCloseable {
     Workspace workspace(int worker) {
         Workspace w = workspaces[worker];
         if (w == null) {
-            w = new Workspace(contract, vocabWidth, maxBatch);
+            w = new Workspace(contract, vocabWidth, maxBatch, device == null);
             workspaces[worker] = w;
         }
         return w;

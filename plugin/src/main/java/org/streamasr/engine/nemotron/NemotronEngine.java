@@ -199,7 +199,7 @@ public final class NemotronEngine implements SpeechEngine {
 
     private StreamCaches takeCaches(ChunkModel model) {
         StreamCaches c = cachePools.computeIfAbsent(model, k -> new ConcurrentLinkedQueue<>()).poll();
-        return c != null ? c : new StreamCaches(model.contract);
+        return c != null ? c : new StreamCaches(model.contract, !model.stateOnDevice());
     }
 
     /** The engine's side of its streams: the batch queue of each chunk model, and the pool of caches. */

@@ -26,10 +26,15 @@ final class StreamCaches {
     private static final FloatBuffer ZEROS = Workspace.floats(ZERO_BLOCK);
 
     StreamCaches(EncoderContract c) {
+        this(c, true);
+    }
+
+    /** @param hostCaches false for a model whose caches stay on the device: the host cache buffers are left empty */
+    StreamCaches(EncoderContract c, boolean hostCaches) {
         int channelElements = c.layers() * c.leftContext() * c.dModel();
         int timeElements = c.timeLayers() * c.timeDim() * c.convContext();
-        channel = Workspace.floats(channelElements);
-        time = Workspace.floats(timeElements);
+        channel = Workspace.floats(hostCaches ? channelElements : 0);
+        time = Workspace.floats(hostCaches ? timeElements : 0);
         decoderOut = new float[c.predHidden()];
         stateH = new float[c.predLayers() * c.predHidden()];
         stateC = new float[c.predLayers() * c.predHidden()];

@@ -49,9 +49,14 @@ final class Workspace {
     DeviceEncoder.Batch device;
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
+        this(c, vocabWidth, maxBatch, true);
+    }
+
+    /** @param hostCaches false when the caches stay on the device: the host cache batch buffers are left empty */
+    Workspace(EncoderContract c, int vocabWidth, int maxBatch, boolean hostCaches) {
         this.maxBatch = maxBatch;
-        long channel = (long) c.layers() * c.leftContext() * c.dModel();
-        long time = (long) c.timeLayers() * c.timeDim() * c.convContext();
+        long channel = hostCaches ? (long) c.layers() * c.leftContext() * c.dModel() : 0;
+        long time = hostCaches ? (long) c.timeLayers() * c.timeDim() * c.convContext() : 0;
         long state = (long) c.predLayers() * c.predHidden();
         audio = floats((long) maxBatch * c.featDim() * c.windowSize());
         length = longs(maxBatch);
