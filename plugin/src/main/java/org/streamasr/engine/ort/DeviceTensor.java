@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * leading rows of another tensor's memory. Closed by its owner, or by the memory when that closes.
  */
 public final class DeviceTensor implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
     private final DeviceMemory memory;
     private final Pointer value;
     private final long[] shape;
@@ -25,6 +27,12 @@ public final class DeviceTensor implements AutoCloseable {
         this.elementType = elementType;
         this.owner = owner;
         this.data = memory.api().tensorData(value);
+        OPEN.incrementAndGet();
+    }
+
+    /** Device tensors (and views) open in the process, for leak checks. */
+    public static int openInProcess() {
+        return OPEN.get();
     }
 
     /** A view of this tensor's first {@code rows} rows (axis 0), closed with this tensor's memory or by the caller. */
@@ -105,5 +113,6 @@ public final class DeviceTensor implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         memory.api().releaseValue(value);
         memory.closed(this);
+        OPEN.decrementAndGet();
     }
 }

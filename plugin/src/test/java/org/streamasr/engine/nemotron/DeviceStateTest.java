@@ -44,6 +44,7 @@ class DeviceStateTest {
     @BeforeAll
     static void track() {
         NemotronEngineTest.trackLeaks();
+        org.streamasr.testing.LeakCheckExtension.track("device tensors", org.streamasr.engine.ort.DeviceTensor::openInProcess);
     }
 
     private static Path model(String precision) {
@@ -189,6 +190,7 @@ class DeviceStateTest {
             }
             assertTrue(device.deviceEncoder().openTensors() > 0);
         }
+        assertEquals(0, org.streamasr.engine.ort.DeviceTensor.openInProcess(), "closing the model closed every device tensor");
     }
 
     private static void encode(ChunkModel m, Workspace w, List<StreamCaches> rows) throws Exception {
