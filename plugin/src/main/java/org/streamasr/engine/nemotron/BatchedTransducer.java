@@ -112,6 +112,20 @@ final class BatchedTransducer implements GreedySearch.Network {
     @Override
     public void advance(int[] rowIndex, int n, int[] tokens) throws RecognitionException {
         int h = c.predHidden();
+        if (model.decoderOnDevice()) {
+            List<StreamCaches> advancing = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                advancing.add(rows.get(rowIndex[i]));
+                w.targets.put(i, tokens[i]);
+                w.targetLength.put(i, 1);
+            }
+            ortNanos += model.runDecoderOnDevice(w, advancing);
+            for (int i = 0; i < n; i++) {
+                w.decoderOut.get(i * h, advancing.get(i).decoderOut, 0, h);
+                advancing.get(i).dirty = true;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(rowIndex[i]);
             w.targets.put(i, tokens[i]);

@@ -55,6 +55,8 @@ final class ChunkModel implements AutoCloseable {
     final EngineStats stats;
     /** The encoder with caches resident on the execution device; null on the host path. */
     private final DeviceEncoder device;
+    /** The decoder with LSTM states resident on the execution device; null on the host path. */
+    private final DeviceDecoder deviceDecoder;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
                        NemotronSettings.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
@@ -93,8 +95,16 @@ final class ChunkModel implements AutoCloseable {
         one.stateHOut.get(0, primedH);
         one.stateCOut.get(0, primedC);
         this.maxBatch = perRow && !shared.isEmpty() ? 1 : maxBatch;
-        this.device = sessions.stateOnDevice() ? new DeviceEncoder(encoder, contract, halfPorts, sessions,
+        DeviceEncoder onDevice = sessions.stateOnDevice() ? new DeviceEncoder(encoder, contract, halfPorts, sessions,
                 export.encoder(), this.maxBatch, stats) : null;
+        try {
+            this.deviceDecoder = onDevice == null ? null : new DeviceDecoder(decoder, decoderInputs, decoderOutputs,
+                    contract, halfPorts, sessions, export.decoder(), this.maxBatch, onDevice.memory(), primedH, primedC, stats);
+        } catch (RuntimeException e) {
+            onDevice.close();
+            throw e;
+        }
+        this.device = onDevice;
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
@@ -249,6 +259,7 @@ final class ChunkModel implements AutoCloseable {
             long elapsed = timed(EngineStats.Stage.ORT_ENCODER, t0);
             t.copyBack();
             stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
+            stats.stateBytes(n * cacheBytesPerStream());
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -321,6 +332,23 @@ final class ChunkModel implements AutoCloseable {
         decoderRowByRow = true;
     }
 
+    /**
+     * Whether the decoder's LSTM states stay on the device: with {@code device-state = device}, unless the decoder runs
+     * row by row (a dynamically quantised LSTM), which keeps them on the host.
+     */
+    boolean decoderOnDevice() {
+        return deviceDecoder != null && !decoderRowByRow;
+    }
+
+    /** Decoder on {@code w.targets[0..rows.size())} with each row's states on the device; outputs land in the workspace. */
+    long runDecoderOnDevice(Workspace w, java.util.List<StreamCaches> rows) throws RecognitionException {
+        try {
+            return deviceDecoder.advance(w, rows);
+        } catch (org.streamasr.engine.ort.OrtCallException e) {
+            throw new RecognitionException(e.getMessage(), e);
+        }
+    }
+
     /** Decoder on {@code n} stacked targets and states (batch on axis 1 of the states). */
     long runDecoder(Workspace w, int n) throws RecognitionException {
         return decoderRowByRow && n > 1 ? runDecoderRowByRow(w, n) : runDecoderBatch(w, n);
@@ -373,6 +401,7 @@ final class ChunkModel implements AutoCloseable {
             long elapsed = timed(EngineStats.Stage.ORT_DECODER, t0);
             t.copyBack();
             stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
+            stats.stateBytes(t.bytes(List.of(in.get(h), in.get(c))));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -387,6 +416,7 @@ final class ChunkModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (deviceDecoder != null) deviceDecoder.close();
         if (device != null) device.close();
         for (OrtSession s : new OrtSession[] {encoder, decoder, joiner}) {
             closeQuietly(s);

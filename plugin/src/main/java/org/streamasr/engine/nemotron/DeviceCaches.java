@@ -14,6 +14,11 @@ final class DeviceCaches implements AutoCloseable {
     final DeviceTensor time;
     /** Never written since the last reset: the caches are zeros. */
     boolean fresh = true;
+    /** The decoder's LSTM states ({@link DeviceDecoder}), allocated on the stream's first decoder call. */
+    DeviceTensor h;
+    DeviceTensor c;
+    /** No decoder call since the last reset: the states are the model's primed ones. */
+    boolean statesFresh = true;
 
     DeviceCaches(DeviceEncoder owner, DeviceTensor channel, DeviceTensor time) {
         this.owner = owner;
@@ -25,5 +30,7 @@ final class DeviceCaches implements AutoCloseable {
     public void close() {
         channel.close();
         time.close();
+        if (h != null) h.close();
+        if (c != null) c.close();
     }
 }

@@ -119,6 +119,11 @@ final class DeviceEncoder implements AutoCloseable {
         }
     }
 
+    /** The device memory the caches live in (shared with the {@link DeviceDecoder}). */
+    DeviceMemory memory() {
+        return memory;
+    }
+
     /** "cpu" or "cuda:N". */
     String device() {
         return memory.device();
@@ -209,6 +214,7 @@ final class DeviceEncoder implements AutoCloseable {
         long elapsed = System.nanoTime() - t0;
         stats.add(EngineStats.Stage.ORT_ENCODER, elapsed);
         stats.transferred(toDevice, toHost);
+        stats.stateBytes(n * cacheBytesPerStream());
         return elapsed;
     }
 

@@ -35,6 +35,7 @@ public final class EngineStats {
 
     private final LongAdder bytesToDevice = new LongAdder();
     private final LongAdder bytesToHost = new LongAdder();
+    private final LongAdder stateBytes = new LongAdder();
     private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
     private final Map<Stage, LongAdder> calls = new EnumMap<>(Stage.class);
 
@@ -65,6 +66,20 @@ public final class EngineStats {
         return bytesToDevice.sum();
     }
 
+    /** Counts bytes of stream state (encoder caches, decoder LSTM states) a run read, each way, copied or not. */
+    void stateBytes(long bytes) {
+        stateBytes.add(bytes);
+    }
+
+    /**
+     * Bytes of stream state (encoder caches and decoder LSTM states) the model runs read and wrote, each way: copied
+     * between host and device on the host path (part of {@link #bytesToDevice()} and {@link #bytesToHost()}), kept on
+     * the device with {@code device-state = device} (not part of them).
+     */
+    public long stateBytes() {
+        return stateBytes.sum();
+    }
+
     /** Bytes of model outputs that crossed from execution device to host (see {@link #bytesToDevice()}). */
     public long bytesToHost() {
         return bytesToHost.sum();
@@ -83,5 +98,6 @@ public final class EngineStats {
         calls.values().forEach(LongAdder::reset);
         bytesToDevice.reset();
         bytesToHost.reset();
+        stateBytes.reset();
     }
 }

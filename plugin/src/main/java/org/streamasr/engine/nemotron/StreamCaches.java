@@ -47,7 +47,10 @@ final class StreamCaches {
     void reset(ChunkModel model) {
         if (!dirty) return;
         dirty = false;
-        if (device != null) device.fresh = true;
+        if (device != null) {
+            device.fresh = true;
+            device.statesFresh = true;
+        }
         zero(channel);
         zero(time);
         channelLen = 0;

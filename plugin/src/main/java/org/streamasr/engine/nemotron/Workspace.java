@@ -47,6 +47,8 @@ final class Workspace {
     private Workspace rowScratch;
     /** This worker's batch tensors on the execution device ({@code device-state = device}), allocated on first use. */
     DeviceEncoder.Batch device;
+    /** This worker's decoder state batch tensors on the execution device, allocated on first use. */
+    DeviceDecoder.Batch deviceDecoder;
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
         this(c, vocabWidth, maxBatch, true);

@@ -43,6 +43,14 @@ public final class DeviceTensor implements AutoCloseable {
         return memory.view(this, s);
     }
 
+    /**
+     * A view of this tensor's leading elements as a tensor of {@code shape} (e.g. {@code [layers, n, hidden]} over a
+     * {@code [layers, max, hidden]} buffer: the n-row tensor's elements are the first ones, in its own layout).
+     */
+    public DeviceTensor leading(long[] shape) {
+        return memory.view(this, shape);
+    }
+
     /** The {@code OrtValue*}. */
     public Pointer value() {
         if (closed.get()) throw new IllegalStateException("device tensor is closed");

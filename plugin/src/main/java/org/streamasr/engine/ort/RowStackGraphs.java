@@ -13,15 +13,29 @@ import java.util.List;
 /**
  * Two tiny ONNX graphs that stack and unstack per-stream tensors along the batch axis, so that batching happens on
  * the execution device without device code of our own: {@link #stack} concatenates {@code n} one-row tensors per port
- * into one {@code [n, ...]} tensor ({@code Concat}, axis 0), {@link #unstack} splits it back ({@code Split}, axis 0).
+ * into one tensor of {@code n} rows ({@code Concat} on the port's batch axis), {@link #unstack} splits it back
+ * ({@code Split}).
  * Run with {@link IoBinding} on {@link DeviceTensor}s they are device-to-device copies; opened with the model's own
  * session options they run on its execution provider.
  */
 public final class RowStackGraphs {
     private static final int OPSET = 13;
 
-    /** One port: its name, element type and the shape of one row (without the batch axis). */
-    public record Port(String name, int elementType, long[] row) {
+    /**
+     * One port: its name, element type, the shape of one row without the batch axis, and where the batch axis goes
+     * (0 for the encoder caches, 1 for LSTM states {@code [layers, batch, hidden]}).
+     */
+    public record Port(String name, int elementType, long[] row, int axis) {
+        public Port(String name, int elementType, long[] row) {
+            this(name, elementType, row, 0);
+        }
+
+        /** The shape of {@code rows} rows. */
+        public long[] shape(long rows) {
+            long[] s = new long[row.length + 1];
+            for (int i = 0, j = 0; i < s.length; i++) s[i] = i == axis ? rows : row[j++];
+            return s;
+        }
     }
 
     private RowStackGraphs() {
@@ -37,7 +51,7 @@ public final class RowStackGraphs {
         GraphProto.Builder g = GraphProto.newBuilder().setName("stack_rows_" + n);
         for (Port p : ports) {
             NodeProto.Builder concat = NodeProto.newBuilder().setOpType("Concat").setName("concat_" + p.name())
-                    .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(0));
+                    .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(p.axis()));
             for (int i = 0; i < n; i++) {
                 g.addInput(value(rowName(p.name(), i), p, 1));
                 concat.addInput(rowName(p.name(), i));
@@ -55,7 +69,7 @@ public final class RowStackGraphs {
         for (Port p : ports) {
             g.addInput(value(p.name(), p, n));
             NodeProto.Builder split = NodeProto.newBuilder().setOpType("Split").setName("split_" + p.name()).addInput(p.name())
-                    .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(0));
+                    .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(p.axis()));
             for (int i = 0; i < n; i++) {
                 split.addOutput(rowName(p.name(), i));
                 g.addOutput(value(rowName(p.name(), i), p, 1));
@@ -66,8 +80,8 @@ public final class RowStackGraphs {
     }
 
     private static ValueInfoProto value(String name, Port p, long rows) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(rows));
-        for (long d : p.row()) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : p.shape(rows)) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
                 TypeProto.Tensor.newBuilder().setElemType(p.elementType()).setShape(shape))).build();
     }

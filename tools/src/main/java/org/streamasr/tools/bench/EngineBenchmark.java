@@ -156,22 +156,25 @@ public final class EngineBenchmark {
 
     /**
      * Bytes between host and execution device per stream and chunk, for the path that ran and the other one: the
-     * two differ by exactly one stream's caches each way per chunk (DeviceStateTest); and the same for the real
-     * encoders' cache sizes.
+     * two differ by exactly the stream state (encoder caches, decoder LSTM states) the runs read, each way
+     * ({@link EngineStats#stateBytes()}); and the real encoders' cache bytes.
      */
     private void transfers(NemotronEngine engine, EngineStats s, long chunks) {
         long caches = engine.cacheBytesPerStream(config.acceleration());
         boolean onDevice = engine.stateOnDevice(config.acceleration());
-        double toDevice = s.bytesToDevice() / (double) Math.max(1, chunks);
-        double toHost = s.bytesToHost() / (double) Math.max(1, chunks);
-        double hostIn = onDevice ? toDevice + caches : toDevice;
-        double hostOut = onDevice ? toHost + caches : toHost;
-        out.printf(Locale.ROOT, "   host<->device per stream and chunk (device-state %s: caches %s), counted: to device %.1f KiB, "
-                        + "to host %.1f KiB%n", config.deviceState(), onDevice ? "resident on the device" : "fed and fetched by every run",
-                toDevice / 1024, toHost / 1024);
-        out.printf(Locale.ROOT, "     caches fed and fetched (host path): to device %.1f KiB, to host %.1f KiB; caches resident "
-                        + "(device path): to device %.1f KiB, to host %.1f KiB; this model's caches %.1f KiB each way%n",
-                hostIn / 1024, hostOut / 1024, (hostIn - caches) / 1024, (hostOut - caches) / 1024, caches / 1024.0);
+        double per = Math.max(1, chunks);
+        double toDevice = s.bytesToDevice() / per;
+        double toHost = s.bytesToHost() / per;
+        double state = s.stateBytes() / per;
+        double hostIn = onDevice ? toDevice + state : toDevice;
+        double hostOut = onDevice ? toHost + state : toHost;
+        out.printf(Locale.ROOT, "   host<->device per stream and chunk (device-state %s: caches and decoder states %s), counted: "
+                        + "to device %.1f KiB, to host %.1f KiB%n", config.deviceState(), onDevice ? "resident on the device"
+                        : "fed and fetched by every run", toDevice / 1024, toHost / 1024);
+        out.printf(Locale.ROOT, "     state fed and fetched (host path): to device %.1f KiB, to host %.1f KiB; state resident "
+                        + "(device path): to device %.1f KiB, to host %.1f KiB; state per stream and chunk %.1f KiB each way "
+                        + "(caches %.1f KiB)%n", hostIn / 1024, hostOut / 1024, (hostIn - state) / 1024, (hostOut - state) / 1024,
+                state / 1024, caches / 1024.0);
         for (String[] real : new String[][] {{"EN", "70"}, {"ML", "56"}}) {
             long bytes = (24L * Long.parseLong(real[1]) * 1024 + 24L * 1024 * 8) * Float.BYTES;
             double perSecond = 1000.0 / config.acceleration().chunkMillis();
