@@ -25,7 +25,7 @@ public final class CheckDeviceCommand implements Callable<Integer> {
     @Option(names = "--provider", paramLabel = "cpu|cuda", description = "Execution provider to check (default: ${DEFAULT-VALUE}).")
     String provider = "cuda";
 
-    @Option(names = "--precision", paramLabel = "fp32|fp16|int8", description = "Constructed model precision (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precision", paramLabel = "P", description = "Constructed model precision (default: ${DEFAULT-VALUE}).")
     String precision = "fp32";
 
     @Option(names = "--acceleration", paramLabel = "A", description = "none, regular, high or full (default: ${DEFAULT-VALUE}).")
