@@ -40,6 +40,19 @@ public interface SpeechEngine extends AutoCloseable {
     default void removeBatchListener(BatchListener listener) {
     }
 
+    /**
+     * Bytes this engine's model runs copied from host memory to its execution device so far (see
+     * {@code asr_engine_host_device_bytes_total}); 0 for an engine without one.
+     */
+    default long bytesToDevice() {
+        return 0;
+    }
+
+    /** Bytes this engine's model runs copied from its execution device to host memory so far. */
+    default long bytesToHost() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -121,6 +121,8 @@ public final class AsrServer implements AutoCloseable {
         this.batchMetrics = metrics.batchListener(engine.name());
         engine.addBatchListener(batchMetrics);
         engines.onEngineOpened(e -> e.addBatchListener(metrics.batchListener(e.name())));
+        metrics.watch(engine);
+        engines.onEngineOpened(metrics::watch);
         this.transcripts = new CallTranscripts(transcriptsConfig(config), System::currentTimeMillis);
         List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics, transcripts));
         listeners.addAll(extraEvents);

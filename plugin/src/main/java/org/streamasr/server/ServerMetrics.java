@@ -37,6 +37,7 @@ public final class ServerMetrics implements CallEvents {
     private final Histogram batchDuration;
     private final Counter subscribersOpened;
     private final Counter subscribersEvicted;
+    private final java.util.List<SpeechEngine> engines = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger streamsActive = new AtomicInteger();
     private final AtomicInteger subscribersActive = new AtomicInteger();
 
@@ -69,6 +70,21 @@ public final class ServerMetrics implements CallEvents {
                 .help("Caption subscribers admitted").register(registry);
         subscribersEvicted = Counter.builder().name("asr_caption_subscribers_evicted_total")
                 .help("Caption subscribers closed because they could not keep up").register(registry);
+        CounterWithCallback.builder().name("asr_engine_host_device_bytes_total")
+                .help("Bytes model runs copied between host memory and the execution device, by engine and direction "
+                        + "(to_device, to_host); on the CPU provider, the bytes the same runs copy on a GPU")
+                .labelNames("engine", "direction").callback(cb -> {
+                    Map<String, long[]> byName = new java.util.TreeMap<>();
+                    for (SpeechEngine e : engines) {
+                        long[] sum = byName.computeIfAbsent(e.name(), k -> new long[2]);
+                        sum[0] += e.bytesToDevice();
+                        sum[1] += e.bytesToHost();
+                    }
+                    byName.forEach((name, sum) -> {
+                        cb.call(sum[0], name, "to_device");
+                        cb.call(sum[1], name, "to_host");
+                    });
+                }).register(registry);
         GaugeWithCallback.builder().name("asr_streams_active").help("Participant ASR streams open")
                 .callback(cb -> cb.call(streamsActive.get())).register(registry);
         GaugeWithCallback.builder().name("asr_caption_subscribers").help("Caption subscribers connected")
@@ -107,6 +123,14 @@ public final class ServerMetrics implements CallEvents {
         CounterWithCallback.builder().name("asr_errors_total")
                 .help("Errors caught at worker loops (each distinct error is logged once)")
                 .callback(cb -> cb.call(errors.total())).register(registry);
+    }
+
+    /**
+     * Reads an engine's host/device byte counters at scrape time, summed per engine name; a closed engine's counts
+     * stay in the sum, so the counter never goes down.
+     */
+    public void watch(SpeechEngine engine) {
+        if (!engines.contains(engine)) engines.add(engine);
     }
 
     /** Feeds the batch histograms from an engine's batch scheduler ({@link SpeechEngine#addBatchListener}). */

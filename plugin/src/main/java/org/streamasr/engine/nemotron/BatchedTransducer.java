@@ -26,6 +26,10 @@ final class BatchedTransducer implements GreedySearch.Network {
         long t0 = System.nanoTime();
         long ort;
         int n = rows.size();
+        if (model.stateOnDevice()) {
+            encodeOnDevice(windows, prompts, t0);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(i);
             windows.get(i).windowInto(w.audio, i);
@@ -40,6 +44,24 @@ final class BatchedTransducer implements GreedySearch.Network {
             StreamCaches s = rows.get(i);
             s.channelAxis.unstack(w.channelOut, i, n, s.channel);
             s.timeAxis.unstack(w.timeOut, i, n, s.time);
+            s.channelLen = w.channelLenOut.get(i);
+            s.dirty = true;
+        }
+        model.stats.add(EngineStats.Stage.ENCODER_HOST, System.nanoTime() - t0 - ort);
+    }
+
+    /** {@link #encode} with the caches resident on the execution device: only windows and lengths are stacked here. */
+    private void encodeOnDevice(List<ChunkFeeder> windows, long[] prompts, long t0) throws RecognitionException {
+        int n = rows.size();
+        for (int i = 0; i < n; i++) {
+            windows.get(i).windowInto(w.audio, i);
+            w.length.put(i, c.windowSize());
+            w.channelLenIn.put(i, rows.get(i).channelLen);
+            w.prompt.put(i, prompts[i]);
+        }
+        long ort = model.runEncoderOnDevice(w, rows);
+        for (int i = 0; i < n; i++) {
+            StreamCaches s = rows.get(i);
             s.channelLen = w.channelLenOut.get(i);
             s.dirty = true;
         }
@@ -90,6 +112,20 @@ final class BatchedTransducer implements GreedySearch.Network {
     @Override
     public void advance(int[] rowIndex, int n, int[] tokens) throws RecognitionException {
         int h = c.predHidden();
+        if (model.decoderOnDevice()) {
+            List<StreamCaches> advancing = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                advancing.add(rows.get(rowIndex[i]));
+                w.targets.put(i, tokens[i]);
+                w.targetLength.put(i, 1);
+            }
+            ortNanos += model.runDecoderOnDevice(w, advancing);
+            for (int i = 0; i < n; i++) {
+                w.decoderOut.get(i * h, advancing.get(i).decoderOut, 0, h);
+                advancing.get(i).dirty = true;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             StreamCaches s = rows.get(rowIndex[i]);
             w.targets.put(i, tokens[i]);

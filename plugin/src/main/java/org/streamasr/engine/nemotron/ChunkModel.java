@@ -53,6 +53,10 @@ final class ChunkModel implements AutoCloseable {
     private boolean decoderRowByRow;
     private final List<String> decoderRowByRowWhy;
     final EngineStats stats;
+    /** The encoder with caches resident on the execution device; null on the host path. */
+    private final DeviceEncoder device;
+    /** The decoder with LSTM states resident on the execution device; null on the host path. */
+    private final DeviceDecoder deviceDecoder;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
                        NemotronSettings.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
@@ -91,6 +95,16 @@ final class ChunkModel implements AutoCloseable {
         one.stateHOut.get(0, primedH);
         one.stateCOut.get(0, primedC);
         this.maxBatch = perRow && !shared.isEmpty() ? 1 : maxBatch;
+        DeviceEncoder onDevice = sessions.stateOnDevice() ? new DeviceEncoder(encoder, contract, halfPorts, sessions,
+                export.encoder(), this.maxBatch, stats) : null;
+        try {
+            this.deviceDecoder = onDevice == null ? null : new DeviceDecoder(decoder, decoderInputs, decoderOutputs,
+                    contract, halfPorts, sessions, export.decoder(), this.maxBatch, onDevice.memory(), primedH, primedC, stats);
+        } catch (RuntimeException e) {
+            onDevice.close();
+            throw e;
+        }
+        this.device = onDevice;
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
@@ -205,7 +219,7 @@ final class ChunkModel implements AutoCloseable {
     Workspace workspace(int worker) {
         Workspace w = workspaces[worker];
         if (w == null) {
-            w = new Workspace(contract, vocabWidth, maxBatch);
+            w = new Workspace(contract, vocabWidth, maxBatch, device == null);
             workspaces[worker] = w;
         }
         return w;
@@ -244,6 +258,8 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_ENCODER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
+            stats.stateBytes(n * cacheBytesPerStream());
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException(c.chunkMs() + " ms encoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -269,9 +285,40 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_JOINER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("joiner run of a batch of " + n + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the encoder caches stay on the execution device ({@code nemotron.device-state}). */
+    boolean stateOnDevice() {
+        return device != null;
+    }
+
+    /** Bytes of one stream's encoder caches (channel and time, at their ports' precision): what the host path feeds and fetches per chunk. */
+    long cacheBytesPerStream() {
+        long channel = (long) contract.layers() * contract.leftContext() * contract.dModel();
+        long time = (long) contract.timeLayers() * contract.timeDim() * contract.convContext();
+        return channel * (halfPorts.contains("encoder/cache_last_channel") ? 2 : 4)
+                + time * (halfPorts.contains("encoder/cache_last_time") ? 2 : 4);
+    }
+
+    /** The encoder with device-resident caches ({@link DeviceEncoder}); null on the host path. */
+    DeviceEncoder deviceEncoder() {
+        return device;
+    }
+
+    /**
+     * Encoder over the first {@code rows.size()} stacked windows with each row's caches resident on the device; the
+     * encoder outputs and cache lengths land in the workspace. Returns the ORT nanos.
+     */
+    long runEncoderOnDevice(Workspace w, java.util.List<StreamCaches> rows) throws RecognitionException {
+        try {
+            return device.encode(w, rows);
+        } catch (org.streamasr.engine.ort.OrtCallException e) {
+            throw new RecognitionException(e.getMessage(), e);
         }
     }
 
@@ -283,6 +330,23 @@ final class ChunkModel implements AutoCloseable {
     /** For tests: run the decoder row by row as for an export whose LSTM is quantised dynamically. */
     void forceDecoderRowByRow() {
         decoderRowByRow = true;
+    }
+
+    /**
+     * Whether the decoder's LSTM states stay on the device: with {@code device-state = device}, unless the decoder runs
+     * row by row (a dynamically quantised LSTM), which keeps them on the host.
+     */
+    boolean decoderOnDevice() {
+        return deviceDecoder != null && !decoderRowByRow;
+    }
+
+    /** Decoder on {@code w.targets[0..rows.size())} with each row's states on the device; outputs land in the workspace. */
+    long runDecoderOnDevice(Workspace w, java.util.List<StreamCaches> rows) throws RecognitionException {
+        try {
+            return deviceDecoder.advance(w, rows);
+        } catch (org.streamasr.engine.ort.OrtCallException e) {
+            throw new RecognitionException(e.getMessage(), e);
+        }
     }
 
     /** Decoder on {@code n} stacked targets and states (batch on axis 1 of the states). */
@@ -336,6 +400,8 @@ final class ChunkModel implements AutoCloseable {
             }
             long elapsed = timed(EngineStats.Stage.ORT_DECODER, t0);
             t.copyBack();
+            stats.transferred(t.bytes(in.values()), t.bytes(out.values()));
+            stats.stateBytes(t.bytes(List.of(in.get(h), in.get(c))));
             return elapsed;
         } catch (OrtException e) {
             throw new RecognitionException("decoder run of a batch of " + n + " failed: " + e.getMessage(), e);
@@ -350,6 +416,8 @@ final class ChunkModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (deviceDecoder != null) deviceDecoder.close();
+        if (device != null) device.close();
         for (OrtSession s : new OrtSession[] {encoder, decoder, joiner}) {
             closeQuietly(s);
             OPEN_SESSIONS.decrementAndGet();

@@ -33,6 +33,9 @@ public final class EngineStats {
         }
     }
 
+    private final LongAdder bytesToDevice = new LongAdder();
+    private final LongAdder bytesToHost = new LongAdder();
+    private final LongAdder stateBytes = new LongAdder();
     private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
     private final Map<Stage, LongAdder> calls = new EnumMap<>(Stage.class);
 
@@ -48,6 +51,40 @@ public final class EngineStats {
         calls.get(stage).increment();
     }
 
+    /** Counts the bytes a model run copied (or, on the CPU provider, would copy) between host and device. */
+    void transferred(long toDevice, long toHost) {
+        bytesToDevice.add(toDevice);
+        bytesToHost.add(toHost);
+    }
+
+    /**
+     * Bytes of model inputs that crossed from host to execution device: every tensor fed from a host buffer (on the
+     * host path the encoder caches too; with {@code device-state = device} they stay on the device). On the CPU
+     * execution provider nothing really moves: these are the bytes the same runs copy on a GPU.
+     */
+    public long bytesToDevice() {
+        return bytesToDevice.sum();
+    }
+
+    /** Counts bytes of stream state (encoder caches, decoder LSTM states) a run read, each way, copied or not. */
+    void stateBytes(long bytes) {
+        stateBytes.add(bytes);
+    }
+
+    /**
+     * Bytes of stream state (encoder caches and decoder LSTM states) the model runs read and wrote, each way: copied
+     * between host and device on the host path (part of {@link #bytesToDevice()} and {@link #bytesToHost()}), kept on
+     * the device with {@code device-state = device} (not part of them).
+     */
+    public long stateBytes() {
+        return stateBytes.sum();
+    }
+
+    /** Bytes of model outputs that crossed from execution device to host (see {@link #bytesToDevice()}). */
+    public long bytesToHost() {
+        return bytesToHost.sum();
+    }
+
     public long nanos(Stage stage) {
         return nanos.get(stage).sum();
     }
@@ -59,5 +96,8 @@ public final class EngineStats {
     public void reset() {
         nanos.values().forEach(LongAdder::reset);
         calls.values().forEach(LongAdder::reset);
+        bytesToDevice.reset();
+        bytesToHost.reset();
+        stateBytes.reset();
     }
 }

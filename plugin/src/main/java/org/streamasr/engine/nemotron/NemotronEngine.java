@@ -196,7 +196,7 @@ public final class NemotronEngine implements SpeechEngine {
 
     private StreamCaches takeCaches(ChunkModel model) {
         StreamCaches c = cachePools.computeIfAbsent(model, k -> new ConcurrentLinkedQueue<>()).poll();
-        return c != null ? c : new StreamCaches(model.contract);
+        return c != null ? c : new StreamCaches(model.contract, !model.stateOnDevice());
     }
 
     /** The engine's side of its streams: the batch queue of each chunk model, and the pool of caches. */
@@ -220,7 +220,11 @@ public final class NemotronEngine implements SpeechEngine {
         public void release(NemotronStream s) {
             if (streams.remove(s)) {
                 ConcurrentLinkedQueue<StreamCaches> pool = cachePools.get(s.model);
-                if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) pool.add(s.caches);
+                if (pool != null && pool.size() < s.model.maxBatch() * options.inferenceWorkers()) {
+                    pool.add(s.caches);
+                } else {
+                    s.caches.releaseDevice();
+                }
             }
         }
     }
@@ -270,6 +274,24 @@ public final class NemotronEngine implements SpeechEngine {
         return models.openSessions();
     }
 
+    /**
+     * Whether a mode's encoder caches stay on the execution device between chunks
+     * ({@code asr.engine.nemotron.device-state}; loads the mode).
+     */
+    public boolean stateOnDevice(Acceleration a) {
+        return models.get(a).stateOnDevice();
+    }
+
+    /** Bytes of one stream's encoder caches in a mode: what the host path copies each way per chunk (loads the mode). */
+    public long cacheBytesPerStream(Acceleration a) {
+        return models.get(a).cacheBytesPerStream();
+    }
+
+    /** A mode's loaded model (loads it). */
+    ChunkModel model(Acceleration a) {
+        return models.get(a);
+    }
+
     /** The largest batch a mode's streams share a model run in: max-batch, or 1 (see int8-batching). */
     public int maxBatch(Acceleration a) {
         return models.maxBatch(a);
@@ -300,6 +322,16 @@ public final class NemotronEngine implements SpeechEngine {
     @Override
     public void addBatchListener(BatchListener listener) {
         scheduler.addListener(listener);
+    }
+
+    @Override
+    public long bytesToDevice() {
+        return stats.bytesToDevice();
+    }
+
+    @Override
+    public long bytesToHost() {
+        return stats.bytesToHost();
     }
 
     @Override

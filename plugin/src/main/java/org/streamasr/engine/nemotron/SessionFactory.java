@@ -17,6 +17,11 @@ import org.streamasr.engine.ModelContractException;
  * {@code nemotron.ort.execution-mode} (sequential, parallel), {@code nemotron.ort.cuda-device} and {@code nemotron.ort.config.KEY} for any
  * session config entry. Sessions are always created from the file path, so ONNX Runtime finds an fp32 encoder's
  * external {@code .data} file beside it.
+ *
+ * <p>Also where a stream's encoder caches live between chunks, {@code nemotron.device-state}: {@code host} (Java
+ * buffers, fed and fetched by every run), {@code device} (resident on the execution device, batched there:
+ * {@link DeviceEncoder}) or {@code auto} (device on CUDA, host on CPU, where both are the same memory and the host path
+ * is the faster one).
  */
 final class SessionFactory {
     static final String CUDA = "cuda";
@@ -26,6 +31,7 @@ final class SessionFactory {
     private final String provider;
     private final int intraOpThreads;
     private final Map<String, String> extra;
+    private final boolean stateOnDevice;
 
     SessionFactory(OrtEnvironment env, EngineOptions options) {
         this.env = env;
@@ -33,6 +39,24 @@ final class SessionFactory {
         this.intraOpThreads = options.intraOpThreads();
         this.extra = options.extra();
         validate();
+        String state = extra.getOrDefault("nemotron.device-state", "auto").trim().toLowerCase(Locale.ROOT);
+        this.stateOnDevice = switch (state) {
+            case "auto" -> provider.equals(CUDA);
+            case "device" -> true;
+            case "host" -> false;
+            default -> throw new IllegalArgumentException("asr.engine.nemotron.device-state: '" + state
+                    + "' is not auto, host or device");
+        };
+    }
+
+    /** Whether the encoder caches stay on the execution device between chunks ({@code nemotron.device-state}). */
+    boolean stateOnDevice() {
+        return stateOnDevice;
+    }
+
+    /** The CUDA device the sessions run on ({@code nemotron.ort.cuda-device}, default 0). */
+    int cudaDevice() {
+        return parseInt("nemotron.ort.cuda-device", extra.getOrDefault("nemotron.ort.cuda-device", "0"));
     }
 
     private void validate() {

@@ -75,6 +75,13 @@ final class TensorScope implements AutoCloseable {
         return track(OnnxTensor.createTensor(env, buffer.slice(0, elements(shape)), shape));
     }
 
+    /** Bytes of the given tensors' data (what a run copies for them between host and device). */
+    long bytes(java.util.Collection<OnnxTensor> ts) {
+        long b = 0;
+        for (OnnxTensor t : ts) b += t.getInfo().getNumElements() * t.getInfo().type.size;
+        return b;
+    }
+
     private OnnxTensor track(OnnxTensor t) {
         OPEN.incrementAndGet();
         tensors.add(t);

@@ -45,11 +45,20 @@ final class Workspace {
     /** float16 staging per port of a full fp16 export, allocated on first use. */
     private final Map<String, ShortBuffer> half = new HashMap<>();
     private Workspace rowScratch;
+    /** This worker's batch tensors on the execution device ({@code device-state = device}), allocated on first use. */
+    DeviceEncoder.Batch device;
+    /** This worker's decoder state batch tensors on the execution device, allocated on first use. */
+    DeviceDecoder.Batch deviceDecoder;
 
     Workspace(EncoderContract c, int vocabWidth, int maxBatch) {
+        this(c, vocabWidth, maxBatch, true);
+    }
+
+    /** @param hostCaches false when the caches stay on the device: the host cache batch buffers are left empty */
+    Workspace(EncoderContract c, int vocabWidth, int maxBatch, boolean hostCaches) {
         this.maxBatch = maxBatch;
-        long channel = (long) c.layers() * c.leftContext() * c.dModel();
-        long time = (long) c.timeLayers() * c.timeDim() * c.convContext();
+        long channel = hostCaches ? (long) c.layers() * c.leftContext() * c.dModel() : 0;
+        long time = hostCaches ? (long) c.timeLayers() * c.timeDim() * c.convContext() : 0;
         long state = (long) c.predLayers() * c.predHidden();
         audio = floats((long) maxBatch * c.featDim() * c.windowSize());
         length = longs(maxBatch);
@@ -93,6 +102,10 @@ final class Workspace {
 
     static FloatBuffer floats(long n) {
         return bytes(n * Float.BYTES).asFloatBuffer();
+    }
+
+    static ShortBuffer shorts(long n) {
+        return bytes(n * Short.BYTES).asShortBuffer();
     }
 
     static LongBuffer longs(long n) {

@@ -33,7 +33,7 @@ public final class EngineBenchmark {
     /** What to run. {@code maxBatches}: one measurement per value. */
     public record Config(Path modelDir, TestModelVariant variant, Acceleration acceleration, int streams, int seconds,
                          List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced, Path vadModel,
-                         Duration maxBatchWait, String int8Batching) {
+                         Duration maxBatchWait, String int8Batching, String deviceState, String provider) {
     }
 
     private final Config config;
@@ -47,10 +47,10 @@ public final class EngineBenchmark {
     public void run() throws Exception {
         float[][] audio = audio();
         out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores, "
-                        + "VAD %s, max-batch-wait %d ms, int8-batching %s%n", config.streams(), config.seconds(),
+                        + "VAD %s, max-batch-wait %d ms, int8-batching %s, provider %s, device-state %s%n", config.streams(), config.seconds(),
                 config.acceleration().apiValue(), config.acceleration().chunkMillis(), config.workers(), config.intraOpThreads(),
                 Runtime.getRuntime().availableProcessors(), config.vadModel() == null ? "off" : "on every chunk (no skipping)",
-                config.maxBatchWait().toMillis(), config.int8Batching());
+                config.maxBatchWait().toMillis(), config.int8Batching(), config.provider(), config.deviceState());
         for (int maxBatch : config.maxBatches()) {
             try (NemotronEngine engine = NemotronEngine.open(options(maxBatch))) {
                 warmUp(engine, audio[0]);
@@ -68,10 +68,12 @@ public final class EngineBenchmark {
 
     private EngineOptions options(int maxBatch) {
         return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
+                .provider(config.provider())
                 .maxBatchWait(config.maxBatchWait()).inferenceWorkers(config.workers())
                 .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
                 .defaultAcceleration(config.acceleration()).vadModel(config.vadModel()).extra("nemotron.vad-skip", "false")
-                .extra("nemotron.int8-batching", config.int8Batching()).build();
+                .extra("nemotron.int8-batching", config.int8Batching())
+                .extra("nemotron.device-state", config.deviceState()).build();
     }
 
     /** Each stream: the sample sentences repeated, shifted by a different lead-in so chunks differ between streams. */
@@ -147,8 +149,39 @@ public final class EngineBenchmark {
         out.printf(Locale.ROOT, "   per chunk: ONNX Runtime (encoder, joiner, decoder) %.0f us; Silero VAD %.0f us; host work (features, "
                         + "stacking, search loop, results) %.0f us = %.1f%% of the ONNX Runtime time; other %.0f us%n",
                 ort / 1e3 / chunks, vad / 1e3 / chunks, host / 1e3 / chunks, 100.0 * host / Math.max(1, ort), rest / 1e3 / chunks);
+        transfers(engine, s, chunks);
         out.printf(Locale.ROOT, "   throughput %.2fx real time with %d worker(s), all audio offered at once: an upper bound, not a "
                 + "count of streams that keep up (%s)%n", x, config.workers(), config.paced() ? "that is the paced run's" : "see --paced");
+    }
+
+    /**
+     * Bytes between host and execution device per stream and chunk, for the path that ran and the other one: the
+     * two differ by exactly the stream state (encoder caches, decoder LSTM states) the runs read, each way
+     * ({@link EngineStats#stateBytes()}); and the real encoders' cache bytes.
+     */
+    private void transfers(NemotronEngine engine, EngineStats s, long chunks) {
+        long caches = engine.cacheBytesPerStream(config.acceleration());
+        boolean onDevice = engine.stateOnDevice(config.acceleration());
+        double per = Math.max(1, chunks);
+        double toDevice = s.bytesToDevice() / per;
+        double toHost = s.bytesToHost() / per;
+        double state = s.stateBytes() / per;
+        double hostIn = onDevice ? toDevice + state : toDevice;
+        double hostOut = onDevice ? toHost + state : toHost;
+        out.printf(Locale.ROOT, "   host<->device per stream and chunk (device-state %s: caches and decoder states %s), counted: "
+                        + "to device %.1f KiB, to host %.1f KiB%n", config.deviceState(), onDevice ? "resident on the device"
+                        : "fed and fetched by every run", toDevice / 1024, toHost / 1024);
+        out.printf(Locale.ROOT, "     state fed and fetched (host path): to device %.1f KiB, to host %.1f KiB; state resident "
+                        + "(device path): to device %.1f KiB, to host %.1f KiB; state per stream and chunk %.1f KiB each way "
+                        + "(caches %.1f KiB)%n", hostIn / 1024, hostOut / 1024, (hostIn - state) / 1024, (hostOut - state) / 1024,
+                state / 1024, caches / 1024.0);
+        for (String[] real : new String[][] {{"EN", "70"}, {"ML", "56"}}) {
+            long bytes = (24L * Long.parseLong(real[1]) * 1024 + 24L * 1024 * 8) * Float.BYTES;
+            double perSecond = 1000.0 / config.acceleration().chunkMillis();
+            out.printf(Locale.ROOT, "     real %s encoder (fp32 caches 24x%sx1024 + 24x1024x8): host path %.2f MiB each way per stream "
+                            + "and chunk, %.1f GB/s each way for 240 streams at %d ms chunks; device path: no cache byte%n", real[0], real[1],
+                    bytes / 1048576.0, 240 * perSecond * bytes / 1e9, config.acceleration().chunkMillis());
+        }
     }
 
     /** A paced stream whose backlog stays within this kept up: two chunks (one filling, one running) plus 500 ms. */

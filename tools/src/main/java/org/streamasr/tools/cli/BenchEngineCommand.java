@@ -62,6 +62,14 @@ public final class BenchEngineCommand implements Callable<Integer> {
             + "(asr.engine.nemotron.int8-batching; default: ${DEFAULT-VALUE}).")
     String int8Batching = "exact";
 
+    @Option(names = "--device-state", paramLabel = "auto|host|device", description = "Where streams' encoder caches live "
+            + "between chunks (asr.engine.nemotron.device-state; auto: device on CUDA, host on CPU; default: ${DEFAULT-VALUE}).")
+    String deviceState = "auto";
+
+    @Option(names = "--provider", paramLabel = "cpu|cuda", description = "ONNX Runtime execution provider (cuda needs the "
+            + "-Pcuda build; default: ${DEFAULT-VALUE}).")
+    String provider = "cpu";
+
     @Option(names = "--workers", paramLabel = "N", description = "Inference workers (default: ${DEFAULT-VALUE}).")
     int workers = 1;
 
@@ -94,7 +102,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
             new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
                     VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w)),
-                    java.time.Duration.ofMillis(maxBatchWaitMillis), int8Batching), System.out).run();
+                    java.time.Duration.ofMillis(maxBatchWaitMillis), int8Batching, deviceState, provider), System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {
