@@ -1,0 +1,136 @@
+package org.streamasr.cluster;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.captions.CaptionHub;
+import org.streamasr.captions.CaptionMessage;
+import org.streamasr.captions.CaptionRelayFeed;
+import org.streamasr.captions.SubscriptionRejectedException;
+
+/**
+ * The owner's side of "captions anywhere": publishes the caption events of this node's calls on core NATS subject
+ * {@code asr.captions.<call>} (one message per event, its number and kind in headers, the frame local subscribers get
+ * as body), and answers other nodes' joins on {@code asr.captions.join.<node>}: the token is checked here as for a
+ * local subscriber, and the answer is the same replay of recent finals a local late joiner gets.
+ *
+ * <p>A call's events are published only while another node is interested: from its join on, for as long as that node
+ * renews the interest ({@code asr.captions.interest.<node>}, every {@link CaptionRelay#RENEW}); with nobody listening
+ * remotely there is no relay traffic. The end of a call is always published.
+ */
+public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptionRelayPublisher.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    /** How long one join or renewal keeps a call's events flowing to the cluster. */
+    static final Duration INTEREST = CaptionRelay.RENEW.multipliedBy(5);
+    static final String SEQ = "Asr-Seq";
+    static final String FINAL = "Asr-Final";
+    static final String KEY = "Asr-Key";
+    static final String ENDED = "Asr-Ended";
+
+    private final NatsCluster cluster;
+    private final CaptionHub hub;
+    // callId -> System.nanoTime() until which another node listens
+    private final Map<String, Long> interest = new ConcurrentHashMap<>();
+    private final Dispatcher dispatcher;
+
+    public CaptionRelayPublisher(NatsCluster cluster, CaptionHub hub) {
+        this.cluster = cluster;
+        this.hub = hub;
+        this.dispatcher = cluster.connection().createDispatcher();
+        dispatcher.subscribe(joinSubject(cluster.nodeId()), this::join);
+        dispatcher.subscribe(interestSubject(cluster.nodeId()),
+                msg -> interested(new String(msg.getData(), StandardCharsets.UTF_8)));
+    }
+
+    static String eventsSubject(String callId) {
+        return "asr.captions." + ClusterCallDirectory.key(callId);
+    }
+
+    static String joinSubject(String node) {
+        return "asr.captions.join." + ClusterCallDirectory.key(node);
+    }
+
+    static String interestSubject(String node) {
+        return "asr.captions.interest." + ClusterCallDirectory.key(node);
+    }
+
+    private void interested(String callId) {
+        interest.put(callId, System.nanoTime() + INTEREST.toNanos());
+    }
+
+    /** A join: {@code {callId, token}} → {@code {ok, seq, history[]}} or {@code {ok:false, error}}. */
+    private void join(Message msg) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        try {
+            Map<String, Object> ask = JobBucket.JSON.readValue(msg.getData(), MAP);
+            String callId = (String) ask.get("callId");
+            String token = (String) ask.get("token");
+            if (callId != null) interested(callId);   // before the replay: every later event is published
+            CaptionRelayFeed.Replay replay = hub.replay(callId, token);
+            List<String> history = new ArrayList<>();
+            for (CaptionMessage m : replay.history()) history.add(m.json());
+            reply.put("ok", true);
+            reply.put("seq", replay.seq());
+            reply.put("history", history);
+        } catch (SubscriptionRejectedException e) {
+            reply.put("ok", false);
+            reply.put("error", e.getMessage());
+        } catch (Exception e) {
+            reply.put("ok", false);
+            reply.put("error", "bad captions join: " + e.getMessage());
+        }
+        try {
+            cluster.connection().publish(msg.getReplyTo(), JobBucket.JSON.writeValueAsBytes(reply));
+        } catch (Exception e) {
+            LOG.debug("cluster: cannot answer a captions join: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void published(String callId, long seq, CaptionMessage message) {
+        Long until = interest.get(callId);
+        if (until == null) return;
+        if (System.nanoTime() - until > 0) {
+            interest.remove(callId, until);
+            return;
+        }
+        Headers h = new Headers().put(SEQ, Long.toString(seq)).put(FINAL, message.isFinal() ? "1" : "0")
+                .put(KEY, message.key());
+        publish(callId, h, message);
+    }
+
+    @Override
+    public void ended(String callId, long seq, CaptionMessage last, String reason) {
+        interest.remove(callId);
+        publish(callId, new Headers().put(SEQ, Long.toString(seq)).put(ENDED, reason == null ? "" : reason), last);
+    }
+
+    private void publish(String callId, Headers headers, CaptionMessage m) {
+        try {
+            cluster.connection().publish(eventsSubject(callId), headers, m.json().getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            // NATS unreachable (its reconnect buffer full): the local subscribers are unaffected.
+            LOG.debug("cluster: cannot publish a caption of {}: {}", callId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.connection().closeDispatcher(dispatcher);
+        } catch (RuntimeException e) {
+            // the connection is already closed
+        }
+    }
+}
