@@ -188,9 +188,9 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
             Headers h = msg.getHeaders();
             long seq = Long.parseLong(h.getFirst(CaptionRelayPublisher.SEQ));
             String json = new String(msg.getData(), StandardCharsets.UTF_8);
-            String ended = h.getFirst(CaptionRelayPublisher.ENDED);
+            String ended = CaptionRelayPublisher.fromHeader(h.getFirst(CaptionRelayPublisher.ENDED));
             CaptionMessage m = ended != null ? CaptionMessage.control(json)
-                    : CaptionMessage.of(h.getFirst(CaptionRelayPublisher.KEY),
+                    : CaptionMessage.of(CaptionRelayPublisher.fromHeader(h.getFirst(CaptionRelayPublisher.KEY)),
                     "1".equals(h.getFirst(CaptionRelayPublisher.FINAL)), json);
             e = new Event(seq, m, ended);
         } catch (RuntimeException ex) {

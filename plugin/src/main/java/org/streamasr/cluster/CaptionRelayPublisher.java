@@ -105,24 +105,47 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
             interest.remove(callId, until);
             return;
         }
-        Headers h = new Headers().put(SEQ, Long.toString(seq)).put(FINAL, message.isFinal() ? "1" : "0")
-                .put(KEY, message.key());
-        publish(callId, h, message);
+        publish(callId, seq, message, null);
     }
 
     @Override
     public void ended(String callId, long seq, CaptionMessage last, String reason) {
         interest.remove(callId);
-        publish(callId, new Headers().put(SEQ, Long.toString(seq)).put(ENDED, reason == null ? "" : reason), last);
+        publish(callId, seq, last, reason == null ? "" : reason);
     }
 
-    private void publish(String callId, Headers headers, CaptionMessage m) {
+    /** Never throws: the local subscribers of the call must not notice the cluster. */
+    private void publish(String callId, long seq, CaptionMessage m, String endedReason) {
         try {
-            cluster.connection().publish(eventsSubject(callId), headers, m.json().getBytes(StandardCharsets.UTF_8));
+            Headers h = new Headers().put(SEQ, Long.toString(seq));
+            if (endedReason != null) {
+                h.put(ENDED, headerSafe(endedReason));
+            } else {
+                h.put(FINAL, m.isFinal() ? "1" : "0").put(KEY, headerSafe(m.key()));
+            }
+            cluster.connection().publish(eventsSubject(callId), h, m.json().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             // NATS unreachable (its reconnect buffer full): the local subscribers are unaffected.
             LOG.debug("cluster: cannot publish a caption of {}: {}", callId, e.getMessage());
         }
+    }
+
+    /** Header values are printable ASCII: anything else (a key's NUL separator) as base64url. */
+    static String headerSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "b64:" + java.util.Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(value.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return value;
+    }
+
+    /** The value {@link #headerSafe} wrote. */
+    static String fromHeader(String value) {
+        if (value == null || !value.startsWith("b64:")) return value;
+        return new String(java.util.Base64.getUrlDecoder().decode(value.substring(4)), StandardCharsets.UTF_8);
     }
 
     @Override
