@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * The one bounded, non-blocking sender in front of a peer (OkHttp's {@code RealWebSocket} policy): {@link #offer}
  * never blocks, at most one send is in flight, messages go out in order. A partial waiting to be sent is replaced by
  * a newer partial of the same key (counted "coalesced"); with {@link Policy#finalSupersedesPartial} a final also
- * removes its key's waiting partial. Past the limits the oldest waiting partials may be dropped
+ * removes its key's waiting partial (otherwise a final or control message of the key freezes it: it is sent, in
+ * order, and no longer replaced). Past the limits the oldest waiting partials may be dropped
  * ({@link Policy#dropPartialsOnOverflow}); a peer still over its limits, or whose send has been in flight past the
  * send timeout, is closed with {@link Policy#evictCode} and a reason: it cannot keep up. Finals are never dropped
  * from an open sender. The media adapters' {@code OutboundQueue} and the captions' {@code CaptionSubscriber} are thin
@@ -157,6 +158,8 @@ public final class BoundedSender {
                         queuedSize -= waiting.size;
                         coalesced++;
                         wasCoalesced = true;
+                    } else if (waiting != null) {
+                        waitingPartials.remove(key);   // stays queued, before this one: a later partial must not overtake it
                     }
                     Entry e = new Entry(text, size, partial, key);
                     queue.addLast(e);

@@ -83,6 +83,18 @@ class BoundedSenderTest {
     }
 
     @Test
+    void aFinalOfTheKeyFreezesItsWaitingPartialSoALaterPartialNeverOvertakesIt() {
+        BoundedSender s = sender(1000, 100, false, false);
+        s.offer("in flight", 1, false, null);
+        s.offer("status 1", 1, true, "k");
+        s.offer("state change", 1, false, "k");
+        s.offer("status 2", 1, true, "k");
+        s.offer("status 3", 1, true, "k");
+        for (int i = 0; i < 4; i++) t.completeAll();
+        assertEquals(List.of("in flight", "status 1", "state change", "status 3"), t.sent);
+    }
+
+    @Test
     void overflowDropsOldestPartialsFirstThenEvictsAPeerThatCannotTakeFinals() {
         BoundedSender s = sender(1000, 2, true, false);
         s.offer("in flight", 1, false, null);
