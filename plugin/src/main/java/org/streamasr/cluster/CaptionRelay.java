@@ -141,6 +141,7 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
         Map<String, Object> ask = new LinkedHashMap<>();
         ask.put("callId", callId);
         ask.put("token", token);
+        ask.put("node", cluster.nodeId());
         Relay relay = r;
         try {
             cluster.connection().requestWithTimeout(CaptionRelayPublisher.joinSubject(owner),
@@ -248,6 +249,20 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
                 relays.remove(callId, r);
                 unsubscribe(r);
             }
+            sendInterest(r, false);   // the owner stops publishing unless another node listens
+        }
+    }
+
+    private void sendInterest(Relay r, boolean listening) {
+        try {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("callId", r.callId);
+            m.put("node", cluster.nodeId());
+            m.put("listening", listening);
+            cluster.connection().publish(CaptionRelayPublisher.interestSubject(r.owner),
+                    JobBucket.JSON.writeValueAsBytes(m));
+        } catch (Exception e) {
+            LOG.debug("cluster: cannot tell node {} about the captions of {}: {}", r.owner, r.callId, e.getMessage());
         }
     }
 
@@ -264,8 +279,7 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
         for (Relay r : List.copyOf(relays.values())) {
             try {
                 if (!cluster.connected()) continue;
-                cluster.connection().publish(CaptionRelayPublisher.interestSubject(r.owner),
-                        r.callId.getBytes(StandardCharsets.UTF_8));
+                sendInterest(r, true);
                 if (directory.remoteCall(r.callId).isEmpty()) {
                     String reason = "node " + r.owner + " holding the call left";
                     end(r, new Event(Long.MAX_VALUE, CaptionMessage.control(CaptionJson.ended(r.callId, reason)),

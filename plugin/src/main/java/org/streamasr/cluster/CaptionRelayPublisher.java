@@ -25,8 +25,9 @@ import org.streamasr.captions.SubscriptionRejectedException;
  * local subscriber, and the answer is the same replay of recent finals a local late joiner gets.
  *
  * <p>A call's events are published only while another node is interested: from its join on, for as long as that node
- * renews the interest ({@code asr.captions.interest.<node>}, every {@link CaptionRelay#RENEW}); with nobody listening
- * remotely there is no relay traffic. The end of a call is always published.
+ * renews the interest ({@code asr.captions.interest.<node>}, every {@link CaptionRelay#RENEW}) and until it says it
+ * stopped (its last subscriber left) or stops renewing (it died); with nobody listening remotely there is no relay
+ * traffic. The end of a call is always published.
  */
 public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptionRelayPublisher.class);
@@ -40,8 +41,8 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
 
     private final NatsCluster cluster;
     private final CaptionHub hub;
-    // callId -> System.nanoTime() until which another node listens
-    private final Map<String, Long> interest = new ConcurrentHashMap<>();
+    // callId -> listening node -> System.nanoTime() until which it listens
+    private final Map<String, Map<String, Long>> interest = new ConcurrentHashMap<>();
     private final Dispatcher dispatcher;
 
     public CaptionRelayPublisher(NatsCluster cluster, CaptionHub hub) {
@@ -49,8 +50,7 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
         this.hub = hub;
         this.dispatcher = cluster.connection().createDispatcher();
         dispatcher.subscribe(joinSubject(cluster.nodeId()), this::join);
-        dispatcher.subscribe(interestSubject(cluster.nodeId()),
-                msg -> interested(new String(msg.getData(), StandardCharsets.UTF_8)));
+        dispatcher.subscribe(interestSubject(cluster.nodeId()), this::interest);
     }
 
     static String eventsSubject(String callId) {
@@ -65,8 +65,42 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
         return "asr.captions.interest." + ClusterCallDirectory.key(node);
     }
 
-    private void interested(String callId) {
-        interest.put(callId, System.nanoTime() + INTEREST.toNanos());
+    /** {@code {callId, node, listening}} from a relaying node: renews or ends its interest in a call. */
+    private void interest(Message msg) {
+        try {
+            Map<String, Object> m = JobBucket.JSON.readValue(msg.getData(), MAP);
+            String callId = (String) m.get("callId");
+            String node = (String) m.get("node");
+            if (callId == null || node == null) return;
+            if (Boolean.TRUE.equals(m.get("listening"))) {
+                interested(callId, node);
+            } else {
+                interest.computeIfPresent(callId, (id, nodes) -> {
+                    nodes.remove(node);
+                    return nodes.isEmpty() ? null : nodes;
+                });
+            }
+        } catch (Exception e) {
+            LOG.debug("cluster: a bad captions interest message: {}", e.getMessage());
+        }
+    }
+
+    private void interested(String callId, String node) {
+        interest.computeIfAbsent(callId, id -> new ConcurrentHashMap<>())
+                .put(node, System.nanoTime() + INTEREST.toNanos());
+    }
+
+    /** Whether another node listens to {@code callId} now (lapsed interest is forgotten). */
+    private boolean listened(String callId) {
+        Map<String, Long> nodes = interest.get(callId);
+        if (nodes == null) return false;
+        long now = System.nanoTime();
+        nodes.values().removeIf(until -> now - until > 0);
+        if (nodes.isEmpty()) {
+            interest.remove(callId, nodes);
+            return false;
+        }
+        return true;
     }
 
     /** A join: {@code {callId, token}} → {@code {ok, seq, history[]}} or {@code {ok:false, error}}. */
@@ -76,7 +110,8 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
             Map<String, Object> ask = JobBucket.JSON.readValue(msg.getData(), MAP);
             String callId = (String) ask.get("callId");
             String token = (String) ask.get("token");
-            if (callId != null) interested(callId);   // before the replay: every later event is published
+            String node = String.valueOf(ask.get("node"));
+            if (callId != null) interested(callId, node);   // before the replay: every later event is published
             CaptionRelayFeed.Replay replay = hub.replay(callId, token);
             List<String> history = new ArrayList<>();
             for (CaptionMessage m : replay.history()) history.add(m.json());
@@ -99,13 +134,7 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
 
     @Override
     public void published(String callId, long seq, CaptionMessage message) {
-        Long until = interest.get(callId);
-        if (until == null) return;
-        if (System.nanoTime() - until > 0) {
-            interest.remove(callId, until);
-            return;
-        }
-        publish(callId, seq, message, null);
+        if (listened(callId)) publish(callId, seq, message, null);
     }
 
     @Override

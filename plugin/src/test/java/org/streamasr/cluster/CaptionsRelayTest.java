@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import org.streamasr.testing.WebSocketRecorder;
  * WebSocket of node b (its own JVM) on one NATS server. A subscriber on b from the start and a late joiner on b (replay
  * of the recent finals, then live) see exactly the finals a local subscriber on a sees, in order; a wrong token is
  * refused on b as on a; the call's end, by a DELETE on b, reaches b's subscribers as the same ended frame and close.
+ * And no relay traffic while no other node listens.
  */
 class CaptionsRelayTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -98,6 +103,71 @@ class CaptionsRelayTest {
                     assertEquals(1000, late.awaitClose(WAIT).closeCode());
                 }
             }
+        }
+    }
+
+    @Test
+    void theOwnerPublishesACallsEventsOnlyWhileAnotherNodeListensAndAlwaysItsEnd(@TempDir Path dir) throws Exception {
+        short[] speech = TestAudio.clip("sense_and_sensibility_01_austen_64kb-0880.wav", 4);
+        try (NatsServerProcess nats = NatsServerProcess.start(dir);
+             AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
+                     "asr.cluster.nats.url", nats.url(), "asr.cluster.node-id", "a")));
+             AsrServer b = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
+                     "asr.cluster.nats.url", nats.url(), "asr.cluster.node-id", "b")));
+             Http httpA = new Http(a.baseUri());
+             Connection probe = Nats.connect(nats.url())) {
+            // What crosses NATS for captions: the events subject of each call, and the relays' interest messages.
+            List<String> relayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> interest = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Dispatcher d = probe.createDispatcher();
+            d.subscribe("asr.captions.*", m -> relayed.add(new String(m.getData(), StandardCharsets.UTF_8)));
+            d.subscribe("asr.captions.interest.*", m -> interest.add(new String(m.getData(), StandardCharsets.UTF_8)));
+            probe.flush(Duration.ofSeconds(5));
+
+            String token = httpA.post("/v1/calls", "{\"callId\": \"quiet\"}").json().get("token").asText();
+            String path = "/v1/calls/quiet/captions?token=" + token;
+            try (WebSocketRecorder local = WebSocketRecorder.connect(URI.create(ws(a) + path))) {
+                CallHandle call = a.calls().openCall(CallSpec.of("quiet", "fork"), TranscriptListener.NONE);
+                List<JsonNode> seen = new ArrayList<>();
+                speak(call, "alice", "Alice", speech);
+                Poll.until(() -> finals(drain(local, seen)).stream().anyMatch(f -> f.startsWith("alice")), WAIT,
+                        () -> "alice's final on a");
+                assertEquals(List.of(), relayed, "nobody on another node listens: nothing published");
+
+                X
+                try (WebSocketRecorder remote = WebSocketRecorder.connect(URI.create(ws(b) + path))) {
+                    speak(call, "bob", "Bob", speech);
+                    List<JsonNode> onB = new ArrayList<>();
+                    Poll.until(() -> finals(drain(remote, onB)).stream().anyMatch(f -> f.startsWith("bob")), WAIT,
+                            () -> "bob's final relayed to b");
+                    assertTrue(relayed.stream().anyMatch(e -> e.contains("\"bob\"")), "published while b listens");
+                }
+                // b's last subscriber left: b closes its relay and says so; the owner stops publishing.
+                Poll.until(() -> interest.stream().anyMatch(m -> m.contains("\"listening\":false")),
+                        Duration.ofSeconds(20), () -> "b leaving the call's captions");
+                Poll.until(() -> finals(drain(local, seen)).stream().anyMatch(f -> f.startsWith("bob")), WAIT,
+                        () -> "bob's final on a");
+                speak(call, "carol", "Carol", speech);
+                Poll.until(() -> finals(drain(local, seen)).stream().anyMatch(f -> f.startsWith("carol")), WAIT,
+                        () -> "carol's final on a");
+                assertFalse(relayed.stream().anyMatch(e -> e.contains("\"carol\"")), "nobody listens again: " + relayed);
+                call.close();
+                assertEquals(200, httpA.delete("/v1/calls/quiet").status());
+                Poll.until(() -> relayed.stream().anyMatch(e -> e.contains("\"ended\"")), Duration.ofSeconds(20),
+                        () -> "the end is always published");
+            }
+        }
+    }
+
+    private static String ws(AsrServer s) {
+        return "ws://" + s.baseUri().getAuthority();
+    }
+
+    private static boolean listedOn(AsrServer s, String callId) {
+        try (Http http = new Http(s.baseUri())) {
+            return listed(http, callId);
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
