@@ -134,7 +134,7 @@ class CaptionsRelayTest {
                         () -> "alice's final on a");
                 assertEquals(List.of(), relayed, "nobody on another node listens: nothing published");
 
-                X
+                Poll.until(() -> listedOn(b, "quiet"), Duration.ofSeconds(20), () -> "b's directory listing the call");
                 try (WebSocketRecorder remote = WebSocketRecorder.connect(URI.create(ws(b) + path))) {
                     speak(call, "bob", "Bob", speech);
                     List<JsonNode> onB = new ArrayList<>();
