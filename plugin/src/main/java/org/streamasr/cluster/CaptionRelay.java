@@ -70,6 +70,7 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
     private final CallDirectory directory;
     private final ScheduledExecutorService scheduler;
     private final Duration sendTimeout;
+    private final int maxSubscribersPerCall;
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             NamedThreads.single("asr-captions-relay", true));
@@ -77,14 +78,16 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
 
     /**
      * @param scheduler   the captions timer (a finished subscriber still stuck after the send timeout is closed there)
-     * @param sendTimeout asr.captions.send-timeout
+     * @param sendTimeout           asr.captions.send-timeout
+     * @param maxSubscribersPerCall asr.captions.max-subscribers-per-call, this node's subscribers of one relayed call
      */
     public CaptionRelay(NatsCluster cluster, CallDirectory directory, ScheduledExecutorService scheduler,
-                        Duration sendTimeout) {
+                        Duration sendTimeout, int maxSubscribersPerCall) {
         this.cluster = cluster;
         this.directory = directory;
         this.scheduler = scheduler;
         this.sendTimeout = sendTimeout;
+        this.maxSubscribersPerCall = maxSubscribersPerCall;
         this.dispatcher = cluster.connection().createDispatcher();
         timer.scheduleWithFixedDelay(this::renew, RENEW.toMillis(), RENEW.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -131,8 +134,17 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
                 r = opened;
             }
             synchronized (r) {
-                r.members.add(m);
+                if (r.members.size() >= maxSubscribersPerCall) {
+                    r = null;
+                } else {
+                    r.members.add(m);
+                }
             }
+        }
+        if (r == null) {
+            m.subscriber.closeNow(CaptionSubscriber.CLOSE_TOO_SLOW, "too many caption subscribers for this call ("
+                    + maxSubscribersPerCall + ")");
+            return;
         }
         if (m.subscriber.isClosed()) {
             left(callId, m);

@@ -231,7 +231,8 @@ public final class AsrServer implements AutoCloseable {
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
         if (cluster != null) {   // captions anywhere: this node's calls' events to the others, theirs to here
             captionPublisher = new CaptionRelayPublisher(cluster, captions);
-            captionRelay = new CaptionRelay(cluster, callDirectory, scheduler, config.captions().sendTimeout());
+            captionRelay = new CaptionRelay(cluster, callDirectory, scheduler, config.captions().sendTimeout(),
+                    config.captions().maxSubscribersPerCall());
             captions.relay(captionPublisher, captionRelay);
         }
         CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
