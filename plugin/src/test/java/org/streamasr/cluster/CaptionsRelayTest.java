@@ -159,6 +159,38 @@ class CaptionsRelayTest {
         }
     }
 
+    @Test
+    void aRelayedCallWhoseOwnerDiesEndsForItsSubscribers(@TempDir Path dir) throws Exception {
+        try (NatsServerProcess nats = NatsServerProcess.start(dir);
+             NodeProcess a = NodeProcess.start(dir, "a", nats.url(), List.of("asr.engine.name=sphinx",
+                     "asr.media.rtp.port-min=0", "asr.media.rtp.port-max=0", "asr.media.audiosocket.port=0",
+                     "asr.server.network-threads=4", "asr.server.event-threads=2", "asr.media.cpu-threads=1"));
+             AsrServer b = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
+                     "asr.cluster.nats.url", nats.url(), "asr.cluster.node-id", "b")));
+             Connection probe = Nats.connect(nats.url())) {
+            // The owner's answers to joins (on reply inboxes): b's subscriber has joined once a said yes.
+            List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+            probe.createDispatcher().subscribe("_INBOX.>", m -> replies.add(new String(m.getData(),
+                    StandardCharsets.UTF_8)));
+            probe.flush(Duration.ofSeconds(5));
+            Http.Reply created = a.http().post("/v1/calls", "{\"callId\": \"doomed\"}");
+            assertEquals(201, created.status(), created.body());
+            String token = created.json().get("token").asText();
+            Poll.until(() -> listedOn(b, "doomed"), Duration.ofSeconds(20), () -> "b's directory listing the call");
+            try (WebSocketRecorder remote = WebSocketRecorder.connect(
+                    URI.create(ws(b) + "/v1/calls/doomed/captions?token=" + token))) {
+                Poll.until(() -> replies.stream().anyMatch(r -> r.contains("\"ok\":true")), Duration.ofSeconds(10),
+                        () -> "a admitting b's subscriber");
+                a.kill();
+                // Its directory entry expires (6 s); b's relay sees the call gone and ends it for its subscriber.
+                JsonNode ended = remote.nextJson(Duration.ofSeconds(30));
+                assertEquals("ended", ended.get("type").asText(), ended.toString());
+                assertEquals("node a holding the call left", ended.get("reason").asText());
+                assertEquals(1000, remote.awaitClose(WAIT).closeCode());
+            }
+        }
+    }
+
     private static String ws(AsrServer s) {
         return "ws://" + s.baseUri().getAuthority();
     }
