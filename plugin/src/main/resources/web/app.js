@@ -79,7 +79,10 @@
     titleEl.textContent = 'Call ' + call.callId;
     callStatusEl.textContent = 'connecting…';
     socketCall = call.callId;
-    const ws = new WebSocket(call.captionsUrl);
+    // This server serves every call's captions, those held by other cluster nodes too (relayed): connect here.
+    const given = new URL(call.captionsUrl);
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + given.pathname
+        + given.search);
     socket = ws;
     ws.onopen = function () { if (socket === ws) callStatusEl.textContent = 'live'; };
     ws.onmessage = function (m) { if (socket === ws) show(JSON.parse(m.data)); };

@@ -28,6 +28,9 @@ public final class CaptionBroadcaster implements TranscriptListener {
     // twice.
     private final ArrayDeque<TranscriptEvent> history = new ArrayDeque<>();
     private String endedReason;
+    // The number of the last event published (live events and the end), for relays to other nodes.
+    private long seq;
+    private volatile CaptionRelayFeed relay;
 
     CaptionBroadcaster(String callId, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
                        LongSupplier nanoTime, Runnable onEnded) {
@@ -41,6 +44,19 @@ public final class CaptionBroadcaster implements TranscriptListener {
 
     public String callId() {
         return callId;
+    }
+
+    /** Also publishes this call's events to {@code feed} (cluster mode). */
+    void relayTo(CaptionRelayFeed feed) {
+        this.relay = feed;
+    }
+
+    /** The recent finals a late joiner receives first, and the number of the last event they include. */
+    synchronized CaptionRelayFeed.Replay replay() throws SubscriptionRejectedException {
+        if (endedReason != null) throw new SubscriptionRejectedException("call ended: " + endedReason);
+        java.util.List<CaptionMessage> out = new java.util.ArrayList<>(history.size());
+        for (TranscriptEvent e : history) out.add(CaptionMessage.of(CaptionJson.key(e), true, CaptionJson.event(e, true)));
+        return new CaptionRelayFeed.Replay(out, seq);
     }
 
     public int subscriberCount() {
@@ -75,6 +91,9 @@ public final class CaptionBroadcaster implements TranscriptListener {
                 while (history.size() > config.history()) history.removeFirst();
             }
             for (CaptionSubscriber s : subscribers) s.offer(m);
+            CaptionRelayFeed feed = relay;
+            seq++;
+            if (feed != null) feed.published(callId, seq, m);
         }
     }
 
@@ -85,6 +104,9 @@ public final class CaptionBroadcaster implements TranscriptListener {
         synchronized (this) {
             endedReason = reason;
             finishing = List.copyOf(subscribers);
+            CaptionRelayFeed feed = relay;
+            seq++;
+            if (feed != null) feed.ended(callId, seq, last, reason);
         }
         for (CaptionSubscriber s : finishing) s.finish(last, "call ended: " + reason);
         if (!finishing.isEmpty()) {

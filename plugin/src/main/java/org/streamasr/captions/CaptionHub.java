@@ -23,6 +23,9 @@ import org.streamasr.stream.CallSession;
  * says nothing more.
  */
 public final class CaptionHub {
+    /** The refusal of a subscription: it does not say whether the call exists. */
+    static final String REFUSED = "unknown call or wrong token";
+
     private final CallRegistry calls;
     private final CaptionsConfig config;
     private final CallEvents events;
@@ -32,6 +35,10 @@ public final class CaptionHub {
     private final ScheduledFuture<?> sendTimeoutSweep;
     // Every subscriber until it is closed, those of calls that ended and are still sending their last captions too.
     private final Set<CaptionSubscriber> connected = ConcurrentHashMap.newKeySet();
+    // Subscribers to calls of other nodes (cluster mode), whose send timeouts the timer checks too.
+    private final Set<CaptionSubscriber> relayed = ConcurrentHashMap.newKeySet();
+    private volatile CaptionRelayFeed relayFeed;
+    private volatile RemoteCaptions remote = RemoteCaptions.NONE;
 
     public CaptionHub(CallRegistry calls, CaptionsConfig config, CallEvents events, ScheduledExecutorService scheduler,
                       LongSupplier nanoTime) {
@@ -53,11 +60,40 @@ public final class CaptionHub {
     /** Closes the subscribers whose send has been in flight past the send timeout, in every call. */
     void checkSendTimeouts() {
         for (CaptionBroadcaster b : broadcasters.values()) b.checkSendTimeouts();
+        for (CaptionSubscriber s : relayed) s.evictIfSendStuck();
+    }
+
+    /**
+     * Cluster mode: every call's events also go to {@code feed} (the other nodes), and a subscription to a call this
+     * node does not hold goes to {@code remote}.
+     */
+    public void relay(CaptionRelayFeed feed, RemoteCaptions remote) {
+        this.relayFeed = feed;
+        this.remote = remote;
+        for (CaptionBroadcaster b : broadcasters.values()) b.relayTo(feed);
+    }
+
+    /**
+     * A late joiner's replay of call {@code callId} for another node's subscriber, if {@code token} is that call's
+     * (refused as {@link #subscribe} refuses).
+     */
+    public CaptionRelayFeed.Replay replay(String callId, String token) throws SubscriptionRejectedException {
+        return admit(callId, token).replay();
+    }
+
+    private CaptionBroadcaster admit(String callId, String token) throws SubscriptionRejectedException {
+        Optional<CallSession> call = callId == null ? Optional.empty() : calls.find(callId);
+        CaptionBroadcaster b = callId == null ? null : broadcasters.get(callId);
+        if (call.isEmpty() || b == null || token == null || !sameToken(call.get().token(), token)) {
+            throw new SubscriptionRejectedException(REFUSED);
+        }
+        return b;
     }
 
     private void attach(CallSession call) {
         CaptionBroadcaster b = new CaptionBroadcaster(call.id(), config, events, scheduler, nanoTime,
                 () -> broadcasters.remove(call.id()));
+        b.relayTo(relayFeed);
         broadcasters.put(call.id(), b);
         call.addListener(b);
     }
@@ -68,12 +104,17 @@ public final class CaptionHub {
      */
     public CaptionSubscriber subscribe(String callId, String token, CaptionChannel channel)
             throws SubscriptionRejectedException {
-        Optional<CallSession> call = calls.find(callId);
-        CaptionBroadcaster b = callId == null ? null : broadcasters.get(callId);
-        if (call.isEmpty() || b == null || token == null || !sameToken(call.get().token(), token)) {
-            throw new SubscriptionRejectedException("unknown call or wrong token");
+        boolean local = callId != null && calls.find(callId).isPresent();
+        CaptionSubscriber s;
+        if (local || remote == RemoteCaptions.NONE) {
+            s = admit(callId, token).subscribe(channel);
+        } else {
+            if (callId == null || token == null) throw new SubscriptionRejectedException(REFUSED);
+            s = remote.subscribe(callId, token, channel, onClose -> new CaptionSubscriber(channel,
+                    config.subscriberMaxQueuedBytes(), config.sendTimeout().toNanos(), nanoTime, onClose));
+            relayed.add(s);
+            s.whenClosed().whenComplete((why, error) -> relayed.remove(s));
         }
-        CaptionSubscriber s = b.subscribe(channel);
         connected.add(s);
         s.whenClosed().whenComplete((why, error) -> connected.remove(s));
         return s;

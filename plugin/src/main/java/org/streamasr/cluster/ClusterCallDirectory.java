@@ -149,7 +149,7 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
         return e == null || e.getValue() == null ? null : JobBucket.JSON.readValue(e.getValue(), MAP);
     }
 
-    private static String key(String callId) {
+    static String key(String callId) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(callId.getBytes(StandardCharsets.UTF_8));
     }
 

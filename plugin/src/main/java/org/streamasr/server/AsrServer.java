@@ -35,6 +35,8 @@ import org.streamasr.apis.ServedModels;
 import org.streamasr.captions.CaptionHub;
 import org.streamasr.captions.CaptionsEndpoint;
 import org.streamasr.cluster.CallDirectory;
+import org.streamasr.cluster.CaptionRelay;
+import org.streamasr.cluster.CaptionRelayPublisher;
 import org.streamasr.cluster.ClusterCallDirectory;
 import org.streamasr.cluster.ClusterPlacement;
 import org.streamasr.cluster.ClusterConfig;
@@ -94,6 +96,8 @@ public final class AsrServer implements AutoCloseable {
     private NatsCluster cluster;
     private ClusterCallDirectory callDirectory;
     private ClusterPlacement placement;
+    private CaptionRelayPublisher captionPublisher;
+    private CaptionRelay captionRelay;
     private final CallTranscripts transcripts;
     private RivaServer riva;
     private LiveApis liveApis;
@@ -230,6 +234,12 @@ public final class AsrServer implements AutoCloseable {
                 registration("/health", ""));
         routes.addHttpHandler(guarded("/metrics", new MetricsHandler(prometheus)), registration("/metrics", ""));
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
+        if (cluster != null) {   // captions anywhere: this node's calls' events to the others, theirs to here
+            captionPublisher = new CaptionRelayPublisher(cluster, captions);
+            captionRelay = new CaptionRelay(cluster, callDirectory, scheduler, config.captions().sendTimeout(),
+                    config.captions().maxSubscribersPerCall());
+            captions.relay(captionPublisher, captionRelay);
+        }
         CallsHandler callsHandler = new CallsHandler(calls, keys, clusterConfig.nodeId(),
                 callDirectory == null ? CallDirectory.NONE : callDirectory, config.publicUrl(),
                 config.calls().finishTimeout(), new RtpCalls(adapters.rtp(), calls, adapters::tuneRtp), transcripts,
@@ -537,6 +547,8 @@ public final class AsrServer implements AutoCloseable {
             }
         }
         if (callDirectory != null) callDirectory.close();   // its calls ended: it leaves the directory
+        if (captionRelay != null) captionRelay.close();
+        if (captionPublisher != null) captionPublisher.close();
         if (cluster != null) cluster.close();
         awaitDelivery(config.captions().sendTimeout());
         if (riva != null) riva.close(); // after the calls' last results went out on it

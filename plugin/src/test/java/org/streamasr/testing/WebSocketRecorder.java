@@ -116,6 +116,11 @@ public final class WebSocketRecorder implements WebSocket.Listener, AutoCloseabl
         assertEquals(code, e.closeCode(), "close code (event " + e + ")");
     }
 
+    /** The next event already received, or null: never waits. */
+    public Event poll() {
+        return events.poll();
+    }
+
     /** Nothing more received within {@code quiet}. */
     public boolean isQuiet(Duration quiet) throws InterruptedException {
         return events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS) == null;

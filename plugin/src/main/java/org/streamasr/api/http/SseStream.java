@@ -2,51 +2,52 @@ package org.streamasr.api.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.http.io.OutputBuffer;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.ApiMetrics;
+import org.streamasr.runtime.BoundedSender;
 
 /**
- * A server-sent event stream on a suspended response. Every write happens on the single events thread, never
- * blocks (a client that cannot take more gets nothing until Grizzly says it can; a client stalled past the limit is
- * disconnected), and data events offered with {@link #offerLatest} are coalesced: only the newest pending one is
- * sent, which is right for transcripts where each event carries the whole text so far. Events given to
- * {@link #finish} are always sent. Headers are committed with the first event or the first heartbeat, so a request
- * that fails early still gets a plain HTTP error.
+ * A server-sent event stream on a suspended response, its events queued in the runtime kit's {@link BoundedSender}.
+ * Every write happens on the single events thread and never blocks (a client that cannot take more gets nothing until
+ * Grizzly says it can; a client stalled past the limit is disconnected), and data events offered with
+ * {@link #offerLatest} are coalesced: only the newest pending one is sent, which is right for transcripts where each
+ * event carries the whole text so far. Events given to {@link #offer} and {@link #finish} are always sent (a client
+ * with more than {@value #MAX_QUEUED} of them waiting is disconnected). Headers are committed with the first event or
+ * the first heartbeat, so a request that fails early still gets a plain HTTP error.
  */
 final class SseStream {
     private static final int MAX_QUEUED = 64;
+    private static final String LATEST = "latest";
+    private static final String HEARTBEAT = ": keep-alive\n\n";
+    private static final int CLOSE_DONE = 1000;
+    private static final int CLOSE_STALLED = 1008;
+    private static final int CLOSE_ABORTED = 1001;
+
     private final HttpExchange ex;
     private final ScheduledExecutorService events;
     private final long heartbeatNanos;
-    private final long stalledNanos;
     private final ApiMetrics metrics;
     private final Runnable onGone;
     private final Runnable onStop;
     private final Map<String, String> headers;
+    private final BoundedSender sender;
 
     // touched from other threads: guarded by this
-    private String latest;
-    private final Deque<String> queued = new ArrayDeque<>();
-    private boolean finishing;
+    private String failureFrame;
     private ApiError failure;
 
     // events thread only
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private boolean committed;
     private boolean closed;
-    private boolean waitingForWrite;
     private long lastWriteNanos;
-    private long stalledSinceNanos = -1;
     private ScheduledFuture<?> ticker;
 
     SseStream(HttpExchange ex, ScheduledExecutorService events, long heartbeatNanos, long stalledNanos,
@@ -54,11 +55,28 @@ final class SseStream {
         this.ex = ex;
         this.events = events;
         this.heartbeatNanos = heartbeatNanos;
-        this.stalledNanos = stalledNanos;
         this.metrics = metrics;
         this.headers = headers;
         this.onGone = onGone;
         this.onStop = onStop;
+        BoundedSender.Policy policy = new BoundedSender.Policy(Long.MAX_VALUE, MAX_QUEUED, true, false, CLOSE_STALLED,
+                (messages, size) -> "client too slow: " + messages + " events not yet sent", stalledNanos, 0);
+        this.sender = new BoundedSender(new BoundedSender.Transport() {
+            @Override
+            public void send(String text, Consumer<Throwable> done) {
+                runOnEvents(() -> write(text, done));
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                runOnEvents(() -> closed(code));
+            }
+        }, policy, System::nanoTime, new BoundedSender.Listener() {
+            @Override
+            public void closed(BoundedSender.Closed why) {
+                if (why.cause() == BoundedSender.Cause.SEND_FAILED) runOnEvents(SseStream.this::clientGone);
+            }
+        });
     }
 
     /** Claims the exchange and starts the heartbeat; false if the exchange was already answered. */
@@ -70,6 +88,7 @@ final class SseStream {
             ticker = events.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             closed = true;
+            sender.peerGone("shutting down");
             onStop.run();
             ApiError busy = ApiError.plain(503, "runner_scheduling_failure", "the server is shutting down; retry shortly");
             ex.send(busy.status(), busy.body().toString(), Map.of("X-Fal-Error-Type", busy.errorType()));
@@ -81,103 +100,114 @@ final class SseStream {
 
     /** Queues a data event that replaces any pending coalescible one. Never blocks. */
     void offerLatest(String json) {
-        synchronized (this) {
-            if (finishing) return;
-            latest = json;
-        }
-        scheduleFlush();
+        String frame = frame(json);
+        sender.offer(frame, frame.length(), true, LATEST);
     }
 
     /** Queues a data event that is always sent (after any pending one). Never blocks. */
     void offer(String json) {
-        synchronized (this) {
-            if (finishing) return;
-            if (latest != null) queued.add(latest);
-            latest = null;
-            if (queued.size() >= MAX_QUEUED) queued.pollFirst();
-            queued.add(json);
-        }
-        scheduleFlush();
+        String frame = frame(json);
+        sender.offer(frame, frame.length(), false, LATEST);
     }
 
     /** Sends the last events (after any pending one) and ends the stream. */
     void finish(String... finalEvents) {
-        synchronized (this) {
-            if (finishing) return;
-            finishing = true;
-            if (latest != null) queued.add(latest);
-            latest = null;
-            for (String e : finalEvents) queued.add(e);
-        }
-        scheduleFlush();
+        StringBuilder last = new StringBuilder();
+        for (String e : finalEvents) last.append(frame(e));
+        sender.finish(last.length() == 0 ? null : last.toString(), last.length(), CLOSE_DONE, "finished");
     }
 
     /** Ends the stream with an error: a plain HTTP error if nothing was sent yet, else an {@code error} event. */
     void fail(ApiError e) {
+        String frame = "event: error\ndata: " + e.body() + "\n\n";
         synchronized (this) {
-            if (finishing) return;
-            finishing = true;
+            if (failure != null) return;
             failure = e;
+            failureFrame = frame;
         }
-        scheduleFlush();
+        sender.finish(frame, frame.length(), CLOSE_DONE, "failed");
     }
 
-    private void scheduleFlush() {
-        if (flushScheduled.compareAndSet(false, true)) {
-            runOnEvents(() -> {
-                flushScheduled.set(false);
-                flush();
-            });
-        }
+    private static String frame(String json) {
+        return "data: " + json + "\n\n";
     }
 
     private void runOnEvents(Runnable r) {
         try {
             events.execute(r);
         } catch (RejectedExecutionException e) {
-            // shutting down: the exchange is finished by close()
+            // shutting down: the exchange is finished by abort()
         }
     }
 
-    private void flush() {
-        if (closed) return;
-        java.util.List<String> data = new java.util.ArrayList<>();
-        boolean end;
+    /** Writes one queued event (events thread); {@code done} once it is written. */
+    private void write(String text, Consumer<Throwable> done) {
+        if (closed) {
+            done.accept(new IOException("stream closed"));
+            return;
+        }
         ApiError err;
         synchronized (this) {
-            data.addAll(queued);
-            queued.clear();
-            if (latest != null) data.add(latest);
-            latest = null;
-            end = finishing;
-            err = failure;
+            err = text == failureFrame ? failure : null;   // identity: the frame fail() queued
         }
         if (err != null && !committed) {
             stop();
             ex.send(err.status(), err.body().toString(), Map.of("X-Fal-Error-Type", err.errorType()));
+            done.accept(null);
             return;
         }
         OutputBuffer out = ex.response.getOutputBuffer();
         try {
             commit();
-            if (!out.canWrite()) {
-                synchronized (this) {
-                    for (int i = data.size() - 1; i >= 0; i--) queued.addFirst(data.get(i));
-                }
-                awaitWritable(out);
+            if (out.canWrite()) {
+                writeNow(out, text);
+                done.accept(null);
                 return;
             }
-            StringBuilder sb = new StringBuilder();
-            for (String e : data) sb.append("data: ").append(e).append("\n\n");
-            if (end && err != null) sb.append("event: error\ndata: ").append(err.body()).append("\n\n");
-            if (sb.length() > 0) write(out, sb.toString());
-            if (end) {
-                stop();
-                ex.finish();
-            }
+            out.notifyCanWrite(new WriteHandler() {
+                @Override
+                public void onWritePossible() {
+                    runOnEvents(() -> {
+                        if (closed) {
+                            done.accept(new IOException("stream closed"));
+                            return;
+                        }
+                        try {
+                            writeNow(out, text);
+                            done.accept(null);
+                        } catch (IOException | RuntimeException e) {
+                            done.accept(e);
+                        }
+                    });
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    runOnEvents(() -> done.accept(t));
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            done.accept(e);
+        }
+    }
+
+    /** The sender closed (events thread): finished, stalled past the limit, or aborted. */
+    private void closed(int code) {
+        if (closed) return;
+        if (code == CLOSE_STALLED) {
+            metrics.stalledClients.inc();
+            clientGone();
+            ex.connection.closeSilently();
+            return;
+        }
+        try {
+            if (code == CLOSE_DONE) commit();   // a stream that ends before any event is still an event stream
         } catch (IOException | RuntimeException e) {
             clientGone();
+            return;
         }
+        stop();
+        ex.finish();
     }
 
     private void commit() throws IOException {
@@ -191,60 +221,26 @@ final class SseStream {
         ex.response.getOutputBuffer().flush();
     }
 
-    private void write(OutputBuffer out, String s) throws IOException {
+    private void writeNow(OutputBuffer out, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write(b, 0, b.length);
         out.flush();
         lastWriteNanos = System.nanoTime();
-        stalledSinceNanos = -1;
     }
 
-    private void awaitWritable(OutputBuffer out) {
-        if (stalledSinceNanos < 0) stalledSinceNanos = System.nanoTime();
-        if (waitingForWrite) return;
-        waitingForWrite = true;
-        out.notifyCanWrite(new WriteHandler() {
-            @Override
-            public void onWritePossible() {
-                runOnEvents(() -> {
-                    waitingForWrite = false;
-                    flush();
-                });
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                runOnEvents(() -> {
-                    waitingForWrite = false;
-                    clientGone();
-                });
-            }
-        });
-    }
-
+    /** The stall check and the heartbeat (a comment line, queued like an event so it never overtakes one). */
     private void tick() {
         if (closed) return;
-        long now = System.nanoTime();
-        if (stalledSinceNanos >= 0 && now - stalledSinceNanos > stalledNanos) {
-            metrics.stalledClients.inc();
-            clientGone();
-            ex.connection.closeSilently();
-            return;
-        }
-        if (now - lastWriteNanos < heartbeatNanos || waitingForWrite) return;
-        try {
-            commit();
-            OutputBuffer out = ex.response.getOutputBuffer();
-            if (out.canWrite()) write(out, ": keep-alive\n\n");
-            else awaitWritable(out);
-        } catch (IOException | RuntimeException e) {
-            clientGone();
-        }
+        if (sender.evictIfSendStuck()) return;
+        if (System.nanoTime() - lastWriteNanos < heartbeatNanos || sender.queuedMessages() > 0) return;
+        lastWriteNanos = System.nanoTime();
+        sender.offer(HEARTBEAT, HEARTBEAT.length(), true, "heartbeat");
     }
 
     /** The client went away (or stopped reading): stop and tell the owner once. */
     private void clientGone() {
         if (closed) return;
+        sender.peerGone("client gone");
         stop();
         ex.finish();
         onGone.run();
@@ -252,11 +248,7 @@ final class SseStream {
 
     /** Ends the stream without writing anything more (server shutdown). */
     void abort() {
-        runOnEvents(() -> {
-            if (closed) return;
-            stop();
-            ex.finish();
-        });
+        sender.closeNow(CLOSE_ABORTED, "server shutting down");
     }
 
     private void stop() {

@@ -8,6 +8,6 @@ public final class ToolCommands implements CommandProvider {
     @Override
     public List<Object> commands() {
         return List.of(DemoCommand.class, LoadTestCommand.class, MakeTestModelCommand.class, BenchMediaCommand.class,
-                BenchEngineCommand.class, BenchPeerCommand.class, CheckDeviceCommand.class);
+                BenchEngineCommand.class, BenchPeerCommand.class, CheckDeviceCommand.class, RelayBenchCommand.class);
     }
 }
