@@ -175,13 +175,23 @@ public final class NatsCluster implements AutoCloseable {
         }
     }
 
-    /** An object store, created when missing. */
+    /**
+     * An object store, created when missing; an existing one gets this node's replicas and time-to-live (the client
+     * has no update for object stores, so its backing stream {@code OBJ_<name>} is updated).
+     */
     ObjectStore objectStore(String name, Duration ttl) throws IOException {
         ObjectStoreConfiguration osc = ObjectStoreConfiguration.builder(name).storageType(StorageType.File)
                 .replicas(config.replicas()).ttl(ttl).build();
         try {
             var osm = connection.objectStoreManagement();
-            if (!osm.getBucketNames().contains(name)) osm.create(osc);
+            if (!osm.getBucketNames().contains(name)) {
+                osm.create(osc);
+            } else {
+                StreamConfiguration now = management.getStreamInfo("OBJ_" + name).getConfiguration();
+                if (now.getReplicas() != config.replicas() || !ttl.equals(now.getMaxAge())) {
+                    management.updateStream(StreamConfiguration.builder(now).replicas(config.replicas()).maxAge(ttl).build());
+                }
+            }
             return connection.objectStore(name);
         } catch (JetStreamApiException e) {
             throw new IOException("JetStream object store " + name + ": " + e.getMessage(), e);
