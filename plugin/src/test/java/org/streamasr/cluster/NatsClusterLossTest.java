@@ -30,7 +30,8 @@ import org.streamasr.testing.TestServers;
 
 /**
  * Production's NATS setup in small: a three-server NATS cluster on loopback, every stream, bucket and object store
- * created with three replicas, two nodes given all three URLs. Queue requests (with webhooks, for an upload in the
+ * with three replicas (two left at one replica by an earlier deployment are brought to three by the nodes), two
+ * nodes given all three URLs. Queue requests (with webhooks, for an upload in the
  * replicated object store) are running when the NATS server that node a is connected to, made the RAFT leader of the
  * job records, the job stream and its consumer, is killed with SIGKILL:
  * every request acknowledged with a 200, before or during the failover, completes with one result readable from both
@@ -53,6 +54,7 @@ class NatsClusterLossTest {
         String urls = String.join(",", urlList);
         try (WebhookReceiver hooks = new WebhookReceiver()) {
             NatsServerProcess.awaitJetStream(urlList, Duration.ofSeconds(30));
+            createSingleReplicaStores(urlList);
             try (AsrServer a = node("a", urls); AsrServer b = node("b", urls);
                  Http httpA = new Http(a.baseUri()); Http httpB = new Http(b.baseUri())) {
                 assertReplicated(urlList);
@@ -129,6 +131,16 @@ class NatsClusterLossTest {
                 "asr.api.workers", 1, "asr.api.fetch.allow-private-addresses", true, "asr.cluster.nats.url", urls,
                 "asr.cluster.node-id", id, "asr.cluster.replicas", 3, "asr.cluster.ack-wait", "5s",
                 "asr.api.webhooks.initial-backoff", "1s", "asr.media.cpu-threads", 1)));
+    }
+
+    /** A deployment that ran with one replica before: the nodes must bring these to three. */
+    private static void createSingleReplicaStores(List<String> urls) throws Exception {
+        try (Connection c = Nats.connect(new Options.Builder().servers(urls.toArray(new String[0])).build())) {
+            c.keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("asr-jobs")
+                    .maxHistoryPerKey(1).storageType(io.nats.client.api.StorageType.File).replicas(1).build());
+            c.objectStoreManagement().create(io.nats.client.api.ObjectStoreConfiguration.builder("asr-uploads")
+                    .storageType(io.nats.client.api.StorageType.File).replicas(1).build());
+        }
     }
 
     /** Every stream the nodes made (job streams, buckets, object stores) has three replicas. */
