@@ -28,6 +28,7 @@ import org.streamasr.api.store.StoreUnavailableException;
  */
 public final class NatsCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NatsCluster.class);
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(5);
 
     private final ClusterConfig config;
     private final Connection connection;
@@ -50,6 +51,10 @@ public final class NatsCluster implements AutoCloseable {
                 .connectionName("streamasr " + config.nodeId())
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(500))
+                // a server that stops answering without closing the connection (its machine lost power, a frozen
+                // process) is left after two unanswered pings, 10 to 20 s, instead of the client's default ~4 minutes
+                .pingInterval(PING_INTERVAL)
+                .maxPingsOut(2)
                 .connectionTimeout(config.connectTimeout())
                 .connectionListener((conn, event) -> {
                     if (self[0] != null) self[0].onEvent(event);

@@ -144,11 +144,32 @@ final class NatsServerProcess implements AutoCloseable {
 
     /** Whether a client connection named {@code connectionName} is on this server now (its /connz, cluster mode). */
     boolean holdsConnection(String connectionName) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + member.monitorPort()
-                + "/connz?limit=1000")).timeout(Duration.ofSeconds(5)).build();
-        String body = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        return body.contains("\"name\": \"" + connectionName + "\"") || body.contains("\"name\":\"" + connectionName + "\"");
+        var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + member.monitorPort()
+                + "/connz?limit=1000").toURL().openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout(5000);
+        try (var in = c.getInputStream()) {
+            String body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return body.contains("\"name\": \"" + connectionName + "\"") || body.contains("\"name\":\"" + connectionName + "\"");
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /** SIGSTOP: the server stops answering but its connections stay open (a machine that lost power, to a client). */
+    void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    void thaw() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        if (process == null || !process.isAlive()) return;
+        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + rc);
     }
 
     /** {@code kill -9}: the server gets no chance to hand anything over. */
