@@ -28,6 +28,7 @@ import org.streamasr.api.store.StoreUnavailableException;
  */
 public final class NatsCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NatsCluster.class);
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(5);
 
     private final ClusterConfig config;
     private final Connection connection;
@@ -50,6 +51,10 @@ public final class NatsCluster implements AutoCloseable {
                 .connectionName("streamasr " + config.nodeId())
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofMillis(500))
+                // a server that stops answering without closing the connection (its machine lost power, a frozen
+                // process) is left after two unanswered pings, 10 to 20 s, instead of the client's default ~4 minutes
+                .pingInterval(PING_INTERVAL)
+                .maxPingsOut(2)
                 .connectionTimeout(config.connectTimeout())
                 .connectionListener((conn, event) -> {
                     if (self[0] != null) self[0].onEvent(event);
@@ -175,13 +180,23 @@ public final class NatsCluster implements AutoCloseable {
         }
     }
 
-    /** An object store, created when missing. */
+    /**
+     * An object store, created when missing; an existing one gets this node's replicas and time-to-live (the client
+     * has no update for object stores, so its backing stream {@code OBJ_<name>} is updated).
+     */
     ObjectStore objectStore(String name, Duration ttl) throws IOException {
         ObjectStoreConfiguration osc = ObjectStoreConfiguration.builder(name).storageType(StorageType.File)
                 .replicas(config.replicas()).ttl(ttl).build();
         try {
             var osm = connection.objectStoreManagement();
-            if (!osm.getBucketNames().contains(name)) osm.create(osc);
+            if (!osm.getBucketNames().contains(name)) {
+                osm.create(osc);
+            } else {
+                StreamConfiguration now = management.getStreamInfo("OBJ_" + name).getConfiguration();
+                if (now.getReplicas() != config.replicas() || !ttl.equals(now.getMaxAge())) {
+                    management.updateStream(StreamConfiguration.builder(now).replicas(config.replicas()).maxAge(ttl).build());
+                }
+            }
             return connection.objectStore(name);
         } catch (JetStreamApiException e) {
             throw new IOException("JetStream object store " + name + ": " + e.getMessage(), e);
