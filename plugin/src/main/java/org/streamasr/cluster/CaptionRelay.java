@@ -112,13 +112,24 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
             }
         });
         // The directory look-up and the join wait on NATS: not on the WebSocket's thread.
-        timer.execute(() -> join(callId, token, m));
+        long lookupDeadline = System.nanoTime() + ClusterCallDirectory.REFRESH.toNanos();
+        timer.execute(() -> join(callId, token, m, lookupDeadline));
         return m.subscriber;
     }
 
-    private void join(String callId, String token, Member m) {
+    private void join(String callId, String token, Member m, long lookupDeadline) {
         Optional<Map<String, Object>> entry = directory.remoteCall(callId);
         if (entry.isEmpty()) {
+            // a call created a moment ago on another node reaches the directory within one refresh: look again
+            // until then (a captionsUrl is used at once), then refuse as an unknown call is refused locally
+            if (System.nanoTime() < lookupDeadline && !m.subscriber.isClosed()) {
+                try {
+                    timer.schedule(() -> join(callId, token, m, lookupDeadline), 200, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // shutting down: refuse below
+                }
+            }
             m.subscriber.closeNow(CaptionSubscriber.CLOSE_TOO_SLOW, refused());
             return;
         }

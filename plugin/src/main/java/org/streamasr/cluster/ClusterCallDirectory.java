@@ -43,6 +43,7 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
             Executors.newSingleThreadScheduledExecutor(org.streamasr.runtime.NamedThreads.single("asr-cluster-calls", true));
     private final Set<String> published = new HashSet<>();
     private Dispatcher deletes;
+    private volatile Supplier<List<Map<String, Object>>> localCalls;
 
     /** @param endTimeout how long the owner may take to end a call (asr.calls.finish-timeout) */
     public ClusterCallDirectory(NatsCluster cluster, Duration endTimeout) throws IOException {
@@ -75,7 +76,22 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
                 }
             });
         });
+        this.localCalls = localCalls;
         timer.scheduleWithFixedDelay(() -> publish(localCalls), 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A call of this node opened or ended: publish the list now rather than at the next refresh, so another node
+     * finds a call (its captions, its DELETE) as soon as the client that created it has its answer. Never blocks.
+     */
+    public void changed() {
+        Supplier<List<Map<String, Object>>> calls = localCalls;
+        if (calls == null) return;
+        try {
+            timer.execute(() -> publish(calls));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the directory is being left
+        }
     }
 
     private void publish(Supplier<List<Map<String, Object>>> localCalls) {

@@ -262,6 +262,7 @@ public final class AsrServer implements AutoCloseable {
         if (callDirectory != null) {
             callDirectory.start(() -> callsHandler.describeForDirectory(baseUri().toString()),
                     callsHandler::endForDirectory);
+            calls.onCallOpened(call -> callDirectory.changed());
         }
         if (placement != null) {
             placement.start(() -> new ClusterPlacement.NodeLoad(clusterConfig.nodeId(), calls.nodeStreamLimit(),

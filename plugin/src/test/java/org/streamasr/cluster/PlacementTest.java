@@ -114,9 +114,12 @@ class PlacementTest {
         assertEquals("127.0.0.3", call.get("rtpHost").asText(), created.body());
         assertTrue(c.http().get("/v1/calls/placed").json().has("rtpPort"), "the call runs on c");
 
-        try (WebSocketRecorder captions = WebSocketRecorder.connect(URI.create(call.get("captionsUrl").asText()))) {
-            assertTrue(call.get("captionsUrl").asText().startsWith("ws://127.0.0.1:" + URI.create(c.base()).getPort()),
-                    "captions on the owner: " + call.get("captionsUrl").asText());
+        URI ownerCaptions = URI.create(call.get("captionsUrl").asText());
+        assertEquals(URI.create(c.base()).getPort(), ownerCaptions.getPort(), "captionsUrl names the owner: " + ownerCaptions);
+        // read on a, which does not hold the call: the captions relay serves it from c
+        URI relayed = URI.create("ws://127.0.0.1:" + URI.create(a.base()).getPort() + ownerCaptions.getRawPath() + "?"
+                + ownerCaptions.getRawQuery());
+        try (WebSocketRecorder captions = WebSocketRecorder.connect(relayed)) {
             sendRtp(InetAddress.getByName(call.get("rtpHost").asText()), call.get("rtpPort").asInt(),
                     java.util.Arrays.copyOf(TestAudio.clip(CLIP), TestAudio.clip(CLIP).length + 32_000));
             StringBuilder heard = new StringBuilder();
@@ -127,12 +130,18 @@ class PlacementTest {
                     heard.append(' ').append(event.path("text").asText());
                 }
             }
-            assertTrue(WordErrorRate.score(SAID, heard.toString()).rate() <= 0.5, "transcribed on c: " + heard);
+            assertTrue(WordErrorRate.score(SAID, heard.toString()).rate() <= 0.5, "transcribed on c, read on a: " + heard);
 
             Http.Reply ended = b.http().delete("/v1/calls/placed");
             assertEquals(200, ended.status(), ended.body());
             assertEquals("c", ended.json().get("node").asText(), ended.body());
             assertEquals(404, c.http().get("/v1/calls/placed").status(), "ended where it ran");
+            JsonNode last = null;
+            long endDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((last == null || !"ended".equals(last.path("type").asText())) && System.nanoTime() < endDeadline) {
+                last = captions.nextJson(Duration.ofSeconds(10));
+            }
+            assertEquals("ended", last == null ? null : last.path("type").asText(), "the relayed subscriber on a is told");
         }
     }
 
