@@ -56,11 +56,8 @@ public final class ClusterPlacement implements AutoCloseable {
     private final NatsCluster cluster;
     private final KeyValue kv;
     private final Duration createTimeout;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "asr-cluster-placement");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            org.streamasr.runtime.NamedThreads.single("asr-cluster-placement", true));
     private Supplier<NodeLoad> self;
     private Dispatcher creates;
 

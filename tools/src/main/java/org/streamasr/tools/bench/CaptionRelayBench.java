@@ -60,11 +60,8 @@ public final class CaptionRelayBench {
         Map<String, Long> published = new ConcurrentHashMap<>();
         Map<String, Long> local = new ConcurrentHashMap<>();
         Map<String, Long> relayed = new ConcurrentHashMap<>();
-        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "relay-bench-pacer");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(
+            org.streamasr.runtime.NamedThreads.single("relay-bench-pacer", true));
         HttpClient client = HttpClient.newHttpClient();
         List<WebSocket> sockets = new ArrayList<>();
         try (AsrServer a = AsrServer.start(nodeA, engine, false); AsrServer b = AsrServer.start(nodeB, engine, false)) {
