@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 
 /**
@@ -44,8 +44,8 @@ final class EngineOwnTranscript {
         for (int i = 0; i < samples.length; i++) samples[i] = b.getShort(data + 2 * i) / 32768f;
         List<String> finals = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        try (SpeechEngine engine = SpeechEngines.open(EngineOptions.builder().engine(engineName).build());
-             RecognitionStream s = engine.openStream(StreamSettings.file(null, null, "reference"), new RecognitionListener() {
+        try (SpeechEngine engine = SpeechEngines.open(EngineConfig.builder().engine(engineName).build());
+             RecognitionStream s = engine.openStream(StreamSpec.file(null, null, "reference"), new RecognitionListener() {
                  @Override
                  public void onPartial(Utterance partial) {
                  }

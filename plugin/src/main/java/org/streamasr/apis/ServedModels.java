@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.CallRejectedException;
@@ -47,9 +47,9 @@ public final class ServedModels {
      *
      * @throws IllegalArgumentException naming the key
      */
-    public static Map<String, EngineOptions> catalogEntries(ApisConfig config, EngineOptions defaults,
+    public static Map<String, EngineConfig> catalogEntries(ApisConfig config, EngineConfig defaults,
                                                             Set<String> configuredModels) {
-        Map<String, EngineOptions> out = new LinkedHashMap<>();
+        Map<String, EngineConfig> out = new LinkedHashMap<>();
         for (ModelAlias a : config.aliases().values()) {
             for (String m : configuredModels) {
                 if (m.equalsIgnoreCase(a.name())) {

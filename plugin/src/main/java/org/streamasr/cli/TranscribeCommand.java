@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,7 +89,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         String engineName = engine != null ? engine : model != null ? "nemotron" : "sphinx";
         List<String> warnings = new ArrayList<>();
         Path vad = VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), warnings::add);
-        EngineOptions options = EngineOptions.builder().engine(engineName).modelDir(model).provider(provider)
+        EngineConfig options = EngineConfig.builder().engine(engineName).modelDir(model).provider(provider)
                 .intraOpThreads(threads).inferenceWorkers(workers).maxBatch(maxBatch)
                 .maxBatchWait(Duration.ofMillis(maxBatchWaitMillis)).vadModel(vad).defaultAcceleration(accel).build();
         PrintWriter out = spec.commandLine().getOut();
@@ -97,7 +97,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
         Progress progress = new Progress(terminal && audio.length > 30 * AudioFileDecoder.SAMPLE_RATE, audio.length);
         Printer printer = new Printer(out, stream, terminal && stream);
         try (SpeechEngine e = open(options);
-             RecognitionStream s = e.openStream(StreamSettings.file(language, accel, file.getFileName().toString()), printer)) {
+             RecognitionStream s = e.openStream(StreamSpec.file(language, accel, file.getFileName().toString()), printer)) {
             // once the engine is up (a refused setting is the one line to read); only nemotron uses Silero VAD
             if (engineName.equals("nemotron")) warn(warnings);
             for (int at = 0; at < audio.length; at += PIECE) {
@@ -121,7 +121,7 @@ public final class TranscribeCommand implements java.util.concurrent.Callable<In
     }
 
     /** The engine; a setting it refuses is named by the flag that set it here, not by a config key. */
-    private static SpeechEngine open(EngineOptions options) {
+    private static SpeechEngine open(EngineConfig options) {
         try {
             return SpeechEngines.open(options);
         } catch (RuntimeException e) {

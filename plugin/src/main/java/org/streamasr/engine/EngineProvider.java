@@ -6,12 +6,12 @@ package org.streamasr.engine;
  */
 public interface EngineProvider {
 
-    /** The value of {@link EngineOptions#engine()} this provider answers to. */
+    /** The value of {@link EngineConfig#engine()} this provider answers to. */
     String name();
 
     /**
      * Loads the engine. Fails with {@link ModelContractException} for model files that do not fit, naming the file
      * and the mismatch, or {@link IllegalArgumentException} for bad options, naming the option.
      */
-    SpeechEngine open(EngineOptions options);
+    SpeechEngine open(EngineConfig options);
 }

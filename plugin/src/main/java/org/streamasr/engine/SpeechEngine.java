@@ -11,7 +11,7 @@ public interface SpeechEngine extends AutoCloseable {
     /** "nemotron", "sphinx", ... */
     String name();
 
-    /** Language values {@link StreamSettings#language()} may take ("auto" included where supported). */
+    /** Language values {@link StreamSpec#language()} may take ("auto" included where supported). */
     Set<String> languages();
 
     /** Acceleration modes this engine can serve (for nemotron: the modes whose encoder file exists). */
@@ -23,7 +23,7 @@ public interface SpeechEngine extends AutoCloseable {
      * @throws UnsupportedSettingException for a language or acceleration this engine or model cannot serve; the
      *                                     message names the setting and the values allowed
      */
-    RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException;
+    RecognitionStream openStream(StreamSpec settings, RecognitionListener listener) throws UnsupportedSettingException;
 
     /**
      * Streams this engine can run at once (its own limit, such as sphinx.max-streams); calls share them

@@ -15,7 +15,7 @@ public final class SpeechEngines {
         return names;
     }
 
-    public static SpeechEngine open(EngineOptions options) {
+    public static SpeechEngine open(EngineConfig options) {
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
             if (p.name().equals(options.engine())) return p.open(options);
         }

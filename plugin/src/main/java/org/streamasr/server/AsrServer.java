@@ -109,7 +109,7 @@ public final class AsrServer implements AutoCloseable {
         this.config = config;
         // asr.apis first: a bad value must fail before any thread starts
         this.apis = readApisConfig(config);
-        java.util.Map<String, org.streamasr.engine.EngineOptions> models = new java.util.LinkedHashMap<>(config.models());
+        java.util.Map<String, org.streamasr.engine.EngineConfig> models = new java.util.LinkedHashMap<>(config.models());
         try {
             models.putAll(ServedModels.catalogEntries(apis, config.engine(), config.models().keySet()));
         } catch (IllegalArgumentException e) {
@@ -219,14 +219,14 @@ public final class AsrServer implements AutoCloseable {
         adapters.webSocketEndpoints().forEach(this::deploy);
         ApiConfig apiConfig = readApiConfig();
         liveApis = new LiveApis(calls, adapters.mediaPool(), servedModels, new org.streamasr.api.http.ApiKeys(apiConfig.keys(), apiConfig.open()),
-                media, AdapterSettings.limits(new ConfigReader(config.raw()), "websocket"));
+                media, AdapterConfigReader.limits(new ConfigReader(config.raw()), "websocket"));
         liveApis.endpoints().forEach(this::deploy);
 
         var routes = http.getServerConfiguration();
         routes.setName("streamasr");
         routes.setHttpServerName("streamasr");
         routes.setHttpServerVersion("");
-        ApiKeys keys = new ApiKeys(config.apiKeys());
+        OperatorKeys keys = new OperatorKeys(config.apiKeys());
         joinCluster();
         calls.limitNodeStreams(clusterConfig.maxStreams());
         routes.addHttpHandler(guarded("/health", new HealthHandler(calls, draining::get, clusterConfig.nodeId(),

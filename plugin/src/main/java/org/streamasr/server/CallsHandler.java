@@ -54,7 +54,7 @@ final class CallsHandler extends HttpHandler {
     static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(10);
 
     private final CallRegistry calls;
-    private final ApiKeys keys;
+    private final OperatorKeys keys;
     private final String publicUrl;
     private final Duration endTimeout;
     private final RtpCalls rtp;
@@ -69,7 +69,7 @@ final class CallsHandler extends HttpHandler {
      * @param directory    the other nodes' calls ({@link CallDirectory#NONE} without a cluster)
      * @param mediaAddress where RTP senders reach this node ({@code rtpHost}, asr.cluster.media-address)
      */
-    CallsHandler(CallRegistry calls, ApiKeys keys, String node, CallDirectory directory, String publicUrl,
+    CallsHandler(CallRegistry calls, OperatorKeys keys, String node, CallDirectory directory, String publicUrl,
                  Duration endTimeout, RtpCalls rtp, CallTranscripts transcripts, String mediaAddress) {
         this.mediaAddress = mediaAddress;
         this.transcripts = transcripts;

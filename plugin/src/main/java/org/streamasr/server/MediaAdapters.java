@@ -34,7 +34,7 @@ import org.streamasr.media.sip.SipGateway;
 import org.streamasr.media.sip.SipGatewayConfig;
 
 /**
- * The media adapters of one server, built from its {@link MediaSettings}: the WebSocket endpoints to deploy on the
+ * The media adapters of one server, built from its {@link MediaConfig}: the WebSocket endpoints to deploy on the
  * server's port, the AudioSocket server, the RTP receiver, the SIP gateway and the media CPU pool. Each adapter gives
  * the calls it opens its configured language when the media server names none. Owns the pool, the receiver and the
  * servers; {@link #close()} releases them.
@@ -62,11 +62,11 @@ final class MediaAdapters implements AutoCloseable {
         static final Locks OPEN = new Locks(List.of(), List.of(), null, List.of());
     }
 
-    MediaAdapters(MediaSettings settings, CallSink sink, MediaMetrics metrics) throws IOException {
+    MediaAdapters(MediaConfig settings, CallSink sink, MediaMetrics metrics) throws IOException {
         this(settings, sink, metrics, Locks.OPEN);
     }
 
-    MediaAdapters(MediaSettings settings, CallSink sink, MediaMetrics metrics, Locks locks) throws IOException {
+    MediaAdapters(MediaConfig settings, CallSink sink, MediaMetrics metrics, Locks locks) throws IOException {
         this.rtpTuning = settings.rtpTuning() == null ? UnaryOperator.identity() : settings.rtpTuning()::apply;
         int cpu = settings.cpuThreads();
         this.executors = MediaExecutors.create(cpu == 0 ? Runtime.getRuntime().availableProcessors() : cpu);

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.streamasr.captions.CaptionsConfig;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.stream.CallsConfig;
 
 /**
@@ -25,9 +25,9 @@ public record ServerConfig(
         java.util.List<String> apiKeys,
         CallsConfig calls,
         CaptionsConfig captions,
-        EngineOptions engine,
-        Map<String, EngineOptions> models,
-        MediaSettings media,
+        EngineConfig engine,
+        Map<String, EngineConfig> models,
+        MediaConfig media,
         Config raw) {
 
     public static ServerConfig from(Config config) {
@@ -53,14 +53,14 @@ public record ServerConfig(
                 r.intIn("asr.captions.max-subscribers-per-call", 1, 100_000),
                 r.bytesIn("asr.captions.subscriber-max-queued-bytes", 1024, 1L << 30),
                 r.durationIn("asr.captions.send-timeout", Duration.ofMillis(100), Duration.ofHours(1)));
-        EngineOptions engine = EngineConfig.options(r, "asr.engine");
-        Map<String, EngineOptions> models = new LinkedHashMap<>();
+        EngineConfig engine = EngineConfigReader.options(r, "asr.engine");
+        Map<String, EngineConfig> models = new LinkedHashMap<>();
         Config modelsConfig = config.getConfig("asr.models");
         for (Map.Entry<String, ConfigValue> e : modelsConfig.root().entrySet()) {
             String name = e.getKey();
             String key = "asr.models." + ConfigKeys.quote(name);
             Config merged = config.getConfig(key).withFallback(config.getConfig("asr.engine"));
-            EngineOptions options = EngineConfig.options(new ConfigReader(merged.atPath(key)), key);
+            EngineConfig options = EngineConfigReader.options(new ConfigReader(merged.atPath(key)), key);
             if (options.modelDir() == null && !"sphinx".equals(options.engine())) {
                 throw new InvalidConfigException(key + ".model-dir", "a named model needs its model directory");
             }
@@ -88,18 +88,18 @@ public record ServerConfig(
                 event == 0 ? cores : event,
                 r.durationIn("asr.server.shutdown-grace", Duration.ZERO, Duration.ofHours(1)),
                 apiKeys,
-                calls, captions, engine, Map.copyOf(models), MediaSettings.read(r), config);
+                calls, captions, engine, Map.copyOf(models), MediaConfig.read(r), config);
     }
 
     /**
      * asr.calls.participant-idle-silence, by default the longest endpoint-trailing-silence of the configured engines
      * plus {@link #IDLE_SILENCE_MARGIN} (the largest chunk, 1.12 s, and the encoder's look-ahead).
      */
-    private static Duration idleSilence(ConfigReader r, EngineOptions engine, java.util.Collection<EngineOptions> models) {
+    private static Duration idleSilence(ConfigReader r, EngineConfig engine, java.util.Collection<EngineConfig> models) {
         String key = "asr.calls.participant-idle-silence";
         if (r.optionalString(key) != null) return r.durationIn(key, Duration.ofMillis(100), Duration.ofMinutes(1));
         Duration trailing = engine.endpointTrailingSilence();
-        for (EngineOptions m : models) {
+        for (EngineConfig m : models) {
             if (m.endpointTrailingSilence() != null && m.endpointTrailingSilence().compareTo(trailing) > 0) {
                 trailing = m.endpointTrailingSilence();
             }

@@ -18,7 +18,7 @@ import org.streamasr.apis.LanguageResolver;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
 import org.streamasr.media.ParticipantAudio;
@@ -269,7 +269,7 @@ public final class CallSession {
         }
         RecognitionStream stream;
         try {
-            stream = engine.openStream(StreamSettings.live(lang, acceleration, id + "/" + spec.participantId()),
+            stream = engine.openStream(StreamSpec.live(lang, acceleration, id + "/" + spec.participantId()),
                     p.transcripts());
         } catch (UnsupportedSettingException | RuntimeException e) {
             engineShares.release(id);

@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.CallRejectedException;
@@ -24,8 +24,8 @@ public final class EngineCatalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineCatalog.class);
 
     private final SpeechEngine defaultEngine;
-    private final EngineOptions defaultOptions;
-    private final Map<String, EngineOptions> models;
+    private final EngineConfig defaultOptions;
+    private final Map<String, EngineConfig> models;
     private final boolean ownsDefault;
     private final Map<String, SpeechEngine> opened = new ConcurrentHashMap<>();
     private final Map<SpeechEngine, String> defaultLanguages = new ConcurrentHashMap<>();
@@ -37,7 +37,7 @@ public final class EngineCatalog implements AutoCloseable {
      * @param models         named models: name → options with engine and model directory set
      * @param ownsDefault    whether {@link #close()} closes the default engine too
      */
-    public EngineCatalog(SpeechEngine defaultEngine, EngineOptions defaultOptions, Map<String, EngineOptions> models,
+    public EngineCatalog(SpeechEngine defaultEngine, EngineConfig defaultOptions, Map<String, EngineConfig> models,
                          boolean ownsDefault) {
         this.defaultEngine = defaultEngine;
         this.defaultOptions = defaultOptions;
@@ -67,7 +67,7 @@ public final class EngineCatalog implements AutoCloseable {
 
     /** The engine name of a model from asr.models, or null for an unknown name. */
     public String engineOf(String model) {
-        EngineOptions options = models.get(model);
+        EngineConfig options = models.get(model);
         return options == null ? null : options.engine();
     }
 
@@ -78,7 +78,7 @@ public final class EngineCatalog implements AutoCloseable {
      */
     public SpeechEngine select(String engine, String model) throws CallRejectedException {
         if (model != null && !model.isBlank()) {
-            EngineOptions options = models.get(model);
+            EngineConfig options = models.get(model);
             if (options == null) {
                 throw new CallRejectedException("unknown model '" + model + "'; available: "
                         + (models.isEmpty() ? "(none configured in asr.models)" : String.join(", ", modelNames())));
@@ -97,7 +97,7 @@ public final class EngineCatalog implements AutoCloseable {
         return open("engine:" + engine, defaultOptions.toBuilder().engine(engine).build());
     }
 
-    private SpeechEngine open(String key, EngineOptions options) throws CallRejectedException {
+    private SpeechEngine open(String key, EngineConfig options) throws CallRejectedException {
         SpeechEngine engine = opened.get(key);
         if (engine != null) return engine;
         try {

@@ -11,7 +11,7 @@ import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 
 /**
@@ -25,7 +25,7 @@ final class CountingEngine implements SpeechEngine {
 
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger open = new AtomicInteger();
-    final List<StreamSettings> settings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<StreamSpec> settings = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile CountDownLatch gate = new CountDownLatch(0);
     /** Counted down when a stream starts waiting at the gate. */
     volatile CountDownLatch atGate = new CountDownLatch(1);
@@ -52,7 +52,7 @@ final class CountingEngine implements SpeechEngine {
     }
 
     @Override
-    public RecognitionStream openStream(StreamSettings s, RecognitionListener listener) {
+    public RecognitionStream openStream(StreamSpec s, RecognitionListener listener) {
         settings.add(s);
         opened.incrementAndGet();
         open.incrementAndGet();

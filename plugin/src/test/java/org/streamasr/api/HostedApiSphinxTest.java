@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.engine.sphinx.SphinxEngine;
@@ -38,7 +38,7 @@ class HostedApiSphinxTest {
     void open() {
         RequiredTools.file(LIBRIVOX.resolve("transcription"), "pocketsphinx-testdata");
         LeakCheckExtension.track("sphinx decoders", SphinxEngine::openDecoders);
-        engine = SpeechEngines.open(EngineOptions.builder().engine("sphinx").build());
+        engine = SpeechEngines.open(EngineConfig.builder().engine("sphinx").build());
     }
 
     @AfterEach

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.stream.EngineCatalog;
 import org.streamasr.testing.ScriptedEngine;
 
@@ -22,10 +22,10 @@ class ServedModelsTest {
     private final ScriptedEngine engine = new ScriptedEngine();
     private EngineCatalog catalog;
 
-    private ServedModels served(String apisHocon, Map<String, EngineOptions> asrModels) {
+    private ServedModels served(String apisHocon, Map<String, EngineConfig> asrModels) {
         ApisConfig config = ApisConfig.from(ConfigFactory.parseString(apisHocon), "scripted");
-        EngineOptions defaults = EngineOptions.builder().engine("scripted").build();
-        Map<String, EngineOptions> models = new LinkedHashMap<>(asrModels);
+        EngineConfig defaults = EngineConfig.builder().engine("scripted").build();
+        Map<String, EngineConfig> models = new LinkedHashMap<>(asrModels);
         models.putAll(ServedModels.catalogEntries(config, defaults, asrModels.keySet()));
         catalog = new EngineCatalog(engine, defaults, models, false);
         return new ServedModels(catalog, config);
@@ -70,8 +70,8 @@ class ServedModelsTest {
     void anAliasWithAModelDirectoryBecomesACatalogEntryAndACallAttribute() {
         ApisConfig config = ApisConfig.from(ConfigFactory.parseString(
                 "asr.apis.model-aliases { big { engine = scripted, model-dir = \"/models/big\" } }"), "scripted");
-        Map<String, EngineOptions> entries = ServedModels.catalogEntries(config,
-                EngineOptions.builder().engine("scripted").build(), Set.of());
+        Map<String, EngineConfig> entries = ServedModels.catalogEntries(config,
+                EngineConfig.builder().engine("scripted").build(), Set.of());
         assertEquals(Path.of("/models/big"), entries.get("big").modelDir());
         ServedModel s = new ServedModel("big", engine, null, "big");
         assertEquals(Map.of("room", "r", ServedModel.MODEL_ATTRIBUTE, "big"), s.callAttributes(Map.of("room", "r")));
@@ -87,11 +87,11 @@ class ServedModelsTest {
         assertTrue(b.getMessage().startsWith("asr.apis.model-aliases.x.engin: unknown key"), b.getMessage());
         ApisConfig clash = ApisConfig.from(ConfigFactory.parseString("asr.apis.model-aliases { en-fast {} }"), "sphinx");
         IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> ServedModels.catalogEntries(
-                clash, EngineOptions.builder().engine("sphinx").build(), Set.of("en-fast")));
+                clash, EngineConfig.builder().engine("sphinx").build(), Set.of("en-fast")));
         assertTrue(c.getMessage().contains("asr.models has a model of that name"), c.getMessage());
         ApisConfig unknown = ApisConfig.from(ConfigFactory.parseString("asr.apis.model-aliases { y { engine = nope } }"), "sphinx");
         IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> ServedModels.catalogEntries(
-                unknown, EngineOptions.builder().engine("sphinx").build(), Set.of()));
+                unknown, EngineConfig.builder().engine("sphinx").build(), Set.of()));
         assertTrue(d.getMessage().startsWith("asr.apis.model-aliases.y.engine: unknown engine 'nope'"), d.getMessage());
     }
 

@@ -29,12 +29,12 @@ import nvidia.riva.asr.RivaAsr.WordInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.server.AsrServer;
@@ -58,7 +58,7 @@ class RivaSphinxTest {
     @BeforeEach
     void start() throws Exception {
         RequiredTools.file(LIBRIVOX.resolve("transcription"), "pocketsphinx-testdata");
-        engine = SpeechEngines.open(EngineOptions.builder().engine("sphinx").build());
+        engine = SpeechEngines.open(EngineConfig.builder().engine("sphinx").build());
         // the clip is sent faster than real time: the stream holds all of it rather than dropping the oldest, and
         // the end of the call waits for the engine however loaded the machine is
         server = AsrServer.start(TestServers.config(Map.of("asr.server.api-keys", List.of(KEY),
@@ -128,7 +128,7 @@ class RivaSphinxTest {
         String clip = "0930";
         byte[] file = Files.readAllBytes(LIBRIVOX.resolve(PREFIX + clip + ".wav"));
         WavFile wav = WavFile.read(LIBRIVOX.resolve(PREFIX + clip + ".wav"));
-        String own = enginesOwnTranscript(wav.samples(), StreamSettings.file("en-US", null, "reference"));
+        String own = enginesOwnTranscript(wav.samples(), StreamSpec.file("en-US", null, "reference"));
         assertTrue(!own.isBlank());
 
         // Pipecat's segmented service and transcribe_file_offline.py: WAV bytes, no encoding, no rate
@@ -159,11 +159,11 @@ class RivaSphinxTest {
     }
 
     String enginesOwnTranscript(short[] pcm) throws Exception {
-        return enginesOwnTranscript(pcm, StreamSettings.live("en-US", null, "reference"));
+        return enginesOwnTranscript(pcm, StreamSpec.live("en-US", null, "reference"));
     }
 
     /** The engine's own stream on the same samples, in 100 ms pieces: its finals joined. */
-    String enginesOwnTranscript(short[] pcm, StreamSettings settings) throws Exception {
+    String enginesOwnTranscript(short[] pcm, StreamSpec settings) throws Exception {
         List<String> finals = new ArrayList<>();
         CountDownLatch finished = new CountDownLatch(1);
         try (RecognitionStream stream = engine.openStream(settings,

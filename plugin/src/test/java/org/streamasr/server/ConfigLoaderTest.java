@@ -103,12 +103,12 @@ class ConfigLoaderTest {
             assertEquals(List.of("k1", "k2"), c.apiKeys(), name);
         }
         Path root = org.streamasr.testing.SharedFixtures.repoRoot().resolve("config");
-        MediaSettings jitsi = ServerConfig.from(ConfigLoader.load(root.resolve("jitsi.conf"), env, Map.of())).media();
+        MediaConfig jitsi = ServerConfig.from(ConfigLoader.load(root.resolve("jitsi.conf"), env, Map.of())).media();
         assertEquals(100, jitsi.mediaJson().maxSources());
         assertEquals(4096, jitsi.mediaJson().limits().outbound().maxQueuedMessages());
         assertTrue(jitsi.vosk() != null && jitsi.whisper() == null && jitsi.audioFork() == null && jitsi.twilio() == null
                 && jitsi.audioSocket() == null && jitsi.rtp() == null, "jitsi.conf: Jitsi's adapters only");
-        MediaSettings sip = ServerConfig.from(ConfigLoader.load(root.resolve("sip-platform.conf"), env, Map.of())).media();
+        MediaConfig sip = ServerConfig.from(ConfigLoader.load(root.resolve("sip-platform.conf"), env, Map.of())).media();
         assertTrue(sip.mediaJson() == null && sip.vosk() == null, "sip-platform.conf: no Jitsi adapters");
         assertEquals(16_000, sip.audioFork().defaultSampleRate());
         assertEquals("stereo", sip.audioFork().defaultMix());

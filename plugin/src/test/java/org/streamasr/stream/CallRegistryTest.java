@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.runtime.DistinctErrorLog;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallRejectedException;
 import org.streamasr.media.CallSpec;
@@ -73,7 +73,7 @@ class CallRegistryTest {
                 lifecycle.add("closed " + call.id() + "/" + participantId + " flushed=" + flushed);
             }
         };
-        EngineCatalog catalog = new EngineCatalog(engine, EngineOptions.builder().engine("scripted").build(),
+        EngineCatalog catalog = new EngineCatalog(engine, EngineConfig.builder().engine("scripted").build(),
                 java.util.Map.of(), false);
         registry = new CallRegistry(config, catalog, media, recorder, scheduler, events, errors,
                 java.time.Clock.systemUTC(), fakeNanos::get);

@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.runtime.DistinctErrorLog;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.CallHandle;
@@ -35,13 +35,13 @@ import org.streamasr.media.adapter.TestAudio;
 class ParticipantIdleFinalizeSphinxTest {
     private static final long SECOND = 1_000_000_000L;
 
-    private final SpeechEngine sphinx = SpeechEngines.open(EngineOptions.builder().engine("sphinx").build());
+    private final SpeechEngine sphinx = SpeechEngines.open(EngineConfig.builder().engine("sphinx").build());
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> new Thread(r, "test-scheduler"));
     private final ExecutorService events = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-events"));
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final CallRegistry registry = new CallRegistry(CallsConfig.defaults(),
-            new EngineCatalog(sphinx, EngineOptions.builder().engine("sphinx").build(), java.util.Map.of(), false),
+            new EngineCatalog(sphinx, EngineConfig.builder().engine("sphinx").build(), java.util.Map.of(), false),
             new MediaMetrics(), CallEvents.NONE, scheduler, events, new DistinctErrorLog(), java.time.Clock.systemUTC(),
             now::get);
 

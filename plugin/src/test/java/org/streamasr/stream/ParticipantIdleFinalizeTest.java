@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.streamasr.runtime.DistinctErrorLog;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.media.CallHandle;
 import org.streamasr.media.CallSpec;
 import org.streamasr.media.MediaMetrics;
@@ -44,7 +44,7 @@ class ParticipantIdleFinalizeTest {
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final Recorder rec = new Recorder();
     private final CallRegistry registry = new CallRegistry(CallsConfig.defaults(),
-            new EngineCatalog(engine, EngineOptions.builder().engine("scripted").build(), java.util.Map.of(), false),
+            new EngineCatalog(engine, EngineConfig.builder().engine("scripted").build(), java.util.Map.of(), false),
             media, CallEvents.NONE, scheduler, events, new DistinctErrorLog(), java.time.Clock.systemUTC(), now::get);
 
     @AfterEach
@@ -173,7 +173,7 @@ class ParticipantIdleFinalizeTest {
     void offWhenSetToZero() throws Exception {
         registry.close();
         CallRegistry off = new CallRegistry(CallsConfig.defaults().withParticipantIdleFinalize(Duration.ZERO, Duration.ofSeconds(2)),
-                new EngineCatalog(engine, EngineOptions.builder().engine("scripted").build(), java.util.Map.of(), false),
+                new EngineCatalog(engine, EngineConfig.builder().engine("scripted").build(), java.util.Map.of(), false),
                 media, CallEvents.NONE, scheduler, events, new DistinctErrorLog(), java.time.Clock.systemUTC(), now::get);
         try {
             CallHandle call = off.openCall(CallSpec.of("quiet", "test"), rec);

@@ -10,7 +10,7 @@ import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
@@ -41,7 +41,7 @@ public final class ScriptedEngine implements SpeechEngine {
     }
 
     @Override
-    public RecognitionStream openStream(StreamSettings settings, RecognitionListener listener)
+    public RecognitionStream openStream(StreamSpec settings, RecognitionListener listener)
             throws UnsupportedSettingException {
         if (settings.language() != null && !languages().contains(settings.language())) {
             throw new UnsupportedSettingException("language", settings.language(), List.copyOf(languages()));
@@ -72,7 +72,7 @@ public final class ScriptedEngine implements SpeechEngine {
 
     /** One scripted stream. */
     public final class Stream implements RecognitionStream {
-        public final StreamSettings settings;
+        public final StreamSpec settings;
         private final RecognitionListener listener;
         private final List<float[]> chunks = new ArrayList<>();
         private long accepted;
@@ -82,7 +82,7 @@ public final class ScriptedEngine implements SpeechEngine {
         private boolean closed;
         private volatile boolean behind;
 
-        Stream(StreamSettings settings, RecognitionListener listener) {
+        Stream(StreamSpec settings, RecognitionListener listener) {
             this.settings = settings;
             this.listener = listener;
         }

@@ -102,6 +102,23 @@ class DesignRulesTest {
                 .check(production);
     }
 
+    /** The README's naming rule: settings are {@code *Config} (read by a {@code *ConfigReader}) or {@code *Spec}. */
+    @Test
+    void settingsTypesFollowTheNamingRule() {
+        noClasses().should().haveSimpleNameEndingWith("Settings").orShould().haveSimpleNameEndingWith("Options")
+                .check(production);
+    }
+
+    /** One name, one thing: no two production classes share a simple name (two ApiKeys, two SessionFactory were). */
+    @Test
+    void noTwoClassesShareAName() {
+        java.util.Map<String, List<String>> byName = new java.util.TreeMap<>();
+        production.stream().filter(c -> c.getEnclosingClass().isEmpty() && !c.getSimpleName().equals("package-info"))
+                .forEach(c -> byName.computeIfAbsent(c.getSimpleName(), k -> new java.util.ArrayList<>()).add(c.getName()));
+        List<String> shared = byName.values().stream().filter(v -> v.size() > 1).map(Object::toString).toList();
+        assertTrue(shared.isEmpty(), "classes sharing a simple name: " + shared);
+    }
+
     /** Every thread gets its name (and its logged uncaught failures) from the runtime kit's {@code NamedThreads}. */
     @Test
     void threadsAreMadeOnlyByTheRuntimeKit() {

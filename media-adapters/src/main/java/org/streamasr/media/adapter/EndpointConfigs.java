@@ -22,7 +22,7 @@ public final class EndpointConfigs {
      * @param component    name for metrics and drop counters ("mediajson", "vosk", ...)
      */
     public static ServerEndpointConfig create(String path, List<String> subprotocols, String component,
-                                              MediaMetrics metrics, WsLimits limits, SessionFactory factory) {
+                                              MediaMetrics metrics, WsLimits limits, ProtocolSessionFactory factory) {
         return create(path, subprotocols, component, metrics, limits, factory, (request, response) -> { });
     }
 
@@ -37,7 +37,7 @@ public final class EndpointConfigs {
 
     /** As {@link #create}, with a {@link HandshakeGuard} (APIs that refuse bad credentials or queries with HTTP). */
     public static ServerEndpointConfig create(String path, List<String> subprotocols, String component,
-                                              MediaMetrics metrics, WsLimits limits, SessionFactory factory,
+                                              MediaMetrics metrics, WsLimits limits, ProtocolSessionFactory factory,
                                               HandshakeGuard guard) {
         return ServerEndpointConfig.Builder.create(ProtocolEndpoint.class, path)
                 .subprotocols(List.copyOf(subprotocols))
@@ -58,7 +58,7 @@ public final class EndpointConfigs {
 
     /** The same endpoint at several paths (e.g. "/vosk" and "/vosk/{lang}"). */
     public static List<ServerEndpointConfig> createAll(List<String> paths, List<String> subprotocols, String component,
-                                                       MediaMetrics metrics, WsLimits limits, SessionFactory factory) {
+                                                       MediaMetrics metrics, WsLimits limits, ProtocolSessionFactory factory) {
         return paths.stream().map(p -> create(p, subprotocols, component, metrics, limits, factory)).toList();
     }
 }

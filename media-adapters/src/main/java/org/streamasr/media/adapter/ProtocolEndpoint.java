@@ -30,13 +30,13 @@ public final class ProtocolEndpoint extends Endpoint {
     private final String component;
     private final MediaMetrics metrics;
     private final WsLimits limits;
-    private final SessionFactory factory;
+    private final ProtocolSessionFactory factory;
     private final DropCounter drops;
 
     private volatile ProtocolSession session;
     private volatile OutboundQueue out;
 
-    ProtocolEndpoint(String component, MediaMetrics metrics, WsLimits limits, SessionFactory factory) {
+    ProtocolEndpoint(String component, MediaMetrics metrics, WsLimits limits, ProtocolSessionFactory factory) {
         this.component = component;
         this.metrics = metrics;
         this.limits = limits;

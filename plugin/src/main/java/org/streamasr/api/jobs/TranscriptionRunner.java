@@ -23,7 +23,7 @@ import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
 
@@ -140,7 +140,7 @@ public final class TranscriptionRunner {
         SpeechEngine engine = job.ephemeral() != null && job.ephemeral().engine() != null ? job.ephemeral().engine()
                 : this.engine;
         try (RecognitionStream stream = engine.openStream(
-                StreamSettings.file(in.language(), in.acceleration(), "api/" + job.id()), collector)) {
+                StreamSpec.file(in.language(), in.acceleration(), "api/" + job.id()), collector)) {
             float[] samples = new float[CHUNK_SAMPLES];
             long fed = 0;
             int nextTenth = 1;

@@ -39,7 +39,7 @@ public final class DeepgramLiveEndpoint {
     }
 
     /** What a checked upgrade resolves to. */
-    private record Accepted(ServedModel model, String language, DeepgramLiveOptions options) {
+    private record Accepted(ServedModel model, String language, DeepgramLiveSpec options) {
     }
 
     public static ServerEndpointConfig create(LiveAudio.Opener sink, ServedModels models, ApiKeys keys, MediaMetrics metrics,
@@ -89,10 +89,10 @@ public final class DeepgramLiveEndpoint {
     private static Object check(Map<String, List<String>> query, java.util.function.Function<String, String> headers,
                                 ServedModels models, ApiKeys keys) {
         if (!keys.accepts(keyOf(headers))) return new Refusal(401, "Invalid credentials.");
-        DeepgramLiveOptions options;
+        DeepgramLiveSpec options;
         try {
-            options = DeepgramLiveOptions.parse(query);
-        } catch (DeepgramLiveOptions.InvalidQueryException e) {
+            options = DeepgramLiveSpec.parse(query);
+        } catch (DeepgramLiveSpec.InvalidQueryException e) {
             return new Refusal(400, e.getMessage());
         }
         ServedModel model;

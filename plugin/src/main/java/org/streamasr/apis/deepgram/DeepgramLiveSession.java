@@ -42,7 +42,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private final LiveAudio.Opener sink;
     private final ServedModel model;
     private final String language;
-    private final DeepgramLiveOptions options;
+    private final DeepgramLiveSpec options;
     private final OutboundChannel out;
     private final DropCounter drops;
     private final LongSupplier clock;
@@ -62,7 +62,7 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
     private boolean closing;
     private boolean ended;
 
-    DeepgramLiveSession(LiveAudio.Opener sink, ServedModel model, String language, DeepgramLiveOptions options,
+    DeepgramLiveSession(LiveAudio.Opener sink, ServedModel model, String language, DeepgramLiveSpec options,
                         String requestId, OutboundChannel out, DropCounter drops, ScheduledExecutorService timer,
                         LongSupplier clock) {
         this.sink = sink;

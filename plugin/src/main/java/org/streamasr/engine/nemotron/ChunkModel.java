@@ -33,7 +33,7 @@ final class ChunkModel implements AutoCloseable {
     final EncoderContract contract;
     final int vocabWidth;
     final int blank;
-    private final SessionFactory sessions;
+    private final OrtSessionFactory sessions;
     private final OrtSession encoder;
     private final OrtSession decoder;
     private final OrtSession joiner;
@@ -58,8 +58,8 @@ final class ChunkModel implements AutoCloseable {
     /** The decoder with LSTM states resident on the execution device; null on the host path. */
     private final DeviceDecoder deviceDecoder;
 
-    private ChunkModel(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
-                       NemotronSettings.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
+    private ChunkModel(ModelDirectory.Export export, int vocabWidth, OrtSessionFactory sessions, int workers, int maxBatch,
+                       NemotronConfig.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
             throws OrtException, RecognitionException {
         this.stats = stats;
         this.contract = export.contract();
@@ -67,7 +67,7 @@ final class ChunkModel implements AutoCloseable {
         this.blank = vocabWidth - 1;
         this.sessions = sessions;
         // a graph that never sees more than one stream per run needs no per-row rewrite (and runs faster fused)
-        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronSettings.Int8Batching.EXACT && maxBatch > 1;
+        boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronConfig.Int8Batching.EXACT && maxBatch > 1;
         List<String> shared = new ArrayList<>();
         List<String> decoderShared = new ArrayList<>();
         this.encoder = open(sessions, export.encoder(), perRow, shared, opened);
@@ -108,8 +108,8 @@ final class ChunkModel implements AutoCloseable {
     }
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
-    static ChunkModel load(ModelDirectory.Export export, int vocabWidth, SessionFactory sessions, int workers, int maxBatch,
-                           NemotronSettings.Int8Batching int8Batching, EngineStats stats) {
+    static ChunkModel load(ModelDirectory.Export export, int vocabWidth, OrtSessionFactory sessions, int workers, int maxBatch,
+                           NemotronConfig.Int8Batching int8Batching, EngineStats stats) {
         List<OrtSession> opened = new ArrayList<>();
         try {
             return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, int8Batching, stats, opened);
@@ -133,7 +133,7 @@ final class ChunkModel implements AutoCloseable {
      * Opens one file; with {@code perRow}, a dynamically quantised file is first rewritten to quantise per batch row
      * ({@link RowQuantization}), and what stays quantised per tensor is added to {@code shared}.
      */
-    private static OrtSession open(SessionFactory sessions, Path file, boolean perRow, List<String> shared,
+    private static OrtSession open(OrtSessionFactory sessions, Path file, boolean perRow, List<String> shared,
                                    List<OrtSession> opened) {
         OrtSession s;
         if (perRow && !OnnxFileSummary.read(file).dynamicQuantization().isEmpty()) {

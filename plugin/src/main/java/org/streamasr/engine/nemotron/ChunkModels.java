@@ -19,7 +19,7 @@ import org.streamasr.engine.ModelContractException;
  * An engine's exports by acceleration mode (checked at start-up, no weights loaded) and their sessions, loaded on the
  * first stream that asks for a mode: other streams of that mode wait for it, streams of other modes do not. Decides
  * each mode's largest batch: {@code max-batch}, or one stream per run for an export that quantises activations
- * dynamically unless {@code int8-batching = shared} (see {@link NemotronSettings.Int8Batching}).
+ * dynamically unless {@code int8-batching = shared} (see {@link NemotronConfig.Int8Batching}).
  */
 final class ChunkModels implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChunkModels.class);
@@ -27,16 +27,16 @@ final class ChunkModels implements AutoCloseable {
     private final Map<Acceleration, ModelDirectory.Export> exports;
     private final Map<Acceleration, ChunkModel> loaded = Collections.synchronizedMap(new EnumMap<>(Acceleration.class));
     private final Map<Acceleration, Object> loadLocks = new EnumMap<>(Acceleration.class);
-    private final SessionFactory sessions;
+    private final OrtSessionFactory sessions;
     private final int vocabWidth;
     private final int workers;
     private final int maxBatch;
-    private final NemotronSettings.Int8Batching int8Batching;
+    private final NemotronConfig.Int8Batching int8Batching;
     private final EngineStats stats;
     private boolean closed;
 
-    ChunkModels(Path modelDir, Map<Integer, ModelDirectory.Export> byChunk, SessionFactory sessions, int workers,
-                int maxBatch, NemotronSettings.Int8Batching int8Batching, EngineStats stats) {
+    ChunkModels(Path modelDir, Map<Integer, ModelDirectory.Export> byChunk, OrtSessionFactory sessions, int workers,
+                int maxBatch, NemotronConfig.Int8Batching int8Batching, EngineStats stats) {
         this.exports = new EnumMap<>(Acceleration.class);
         for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
             Acceleration a = Acceleration.forChunkMillis(e.getKey());
@@ -72,7 +72,7 @@ final class ChunkModels implements AutoCloseable {
         String why = String.join(", ", files) + " of the " + chunks + " ms exports quantise activations dynamically "
                 + "(one int8 scale per input tensor, computed over the whole batch), so a stream's results in a batch "
                 + "would depend on its batch-mates";
-        if (int8Batching == NemotronSettings.Int8Batching.EXACT) {
+        if (int8Batching == NemotronConfig.Int8Batching.EXACT) {
             log.info("{}: they are rewritten at load to quantise each stream's row on its own, so a batch gives each "
                     + "stream exactly its results alone (asr.engine.nemotron.int8-batching = exact)", why);
         } else {

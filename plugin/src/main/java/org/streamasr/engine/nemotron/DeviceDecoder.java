@@ -27,7 +27,7 @@ final class DeviceDecoder implements AutoCloseable {
     private final String[] inputs;
     private final String[] outputs;
     private final EncoderContract c;
-    private final SessionFactory sessions;
+    private final OrtSessionFactory sessions;
     private final Path file;
     private final int maxBatch;
     private final DeviceMemory memory;
@@ -62,7 +62,7 @@ final class DeviceDecoder implements AutoCloseable {
     }
 
     DeviceDecoder(OrtSession decoder, String[] inputs, String[] outputs, EncoderContract c, java.util.Set<String> halfPorts,
-                  SessionFactory sessions, Path file, int maxBatch, DeviceMemory memory, float[] primedHValues,
+                  OrtSessionFactory sessions, Path file, int maxBatch, DeviceMemory memory, float[] primedHValues,
                   float[] primedCValues, EngineStats stats) {
         this.decoder = decoder;
         this.inputs = inputs;

@@ -31,7 +31,7 @@ final class DeviceEncoder implements AutoCloseable {
     private final OrtCApi api = OrtCApi.get();
     private final OrtSession encoder;
     private final EncoderContract c;
-    private final SessionFactory sessions;
+    private final OrtSessionFactory sessions;
     private final Path file;
     private final int maxBatch;
     private final List<RowStackGraphs.Port> ports;
@@ -71,7 +71,7 @@ final class DeviceEncoder implements AutoCloseable {
         }
     }
 
-    DeviceEncoder(OrtSession encoder, EncoderContract c, java.util.Set<String> halfPorts, SessionFactory sessions,
+    DeviceEncoder(OrtSession encoder, EncoderContract c, java.util.Set<String> halfPorts, OrtSessionFactory sessions,
                   Path file, int maxBatch, EngineStats stats) {
         this.encoder = encoder;
         this.c = c;

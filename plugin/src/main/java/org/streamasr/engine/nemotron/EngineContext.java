@@ -14,7 +14,7 @@ import org.streamasr.engine.vad.SileroVadModel;
  * @param clock     {@link System#nanoTime()} in production: the clock of arrival estimates and stage times, the one
  *                  the batch scheduler reads
  */
-record EngineContext(NemotronSettings settings, SileroVadModel vad, boolean vadGating, EngineStats stats,
+record EngineContext(NemotronConfig settings, SileroVadModel vad, boolean vadGating, EngineStats stats,
                      LongSupplier clock, ChunkCounter chunks, FailureLog failures, DropLog drops) {
 
     /** VAD margin around a chunk before it may be skipped as silence. */

@@ -53,7 +53,7 @@ final class ModelDirectory {
     /** The precisions to look for, most wanted first: {@code setting} alone, or for "auto" the provider's order. */
     static List<String> preference(String setting, String provider) {
         if (!setting.equals("auto")) return List.of(setting);
-        return provider.equals(SessionFactory.CUDA) ? List.of("fp32", "fp16", "int8") : List.of("int8", "fp32", "fp16");
+        return provider.equals(OrtSessionFactory.CUDA) ? List.of("fp32", "fp16", "int8") : List.of("int8", "fp32", "fp16");
     }
 
     /**

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
 import org.streamasr.engine.BatchListener;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.batch.BatchScheduler;
 import org.streamasr.engine.vad.SileroVadModel;
@@ -43,17 +43,17 @@ import org.streamasr.runtime.NamedThreads;
  * <p>Threads: a scheduler and {@code inference-workers} workers ({@link BatchScheduler}), one delivery thread for
  * listener calls. Producers never block on inference.
  *
- * <p>Settings in {@link EngineOptions#extra()} (documented in reference.conf): {@link NemotronSettings}, and the
- * ONNX Runtime options of {@link SessionFactory}.
+ * <p>Settings in {@link EngineConfig#extra()} (documented in reference.conf): {@link NemotronConfig}, and the
+ * ONNX Runtime options of {@link OrtSessionFactory}.
  */
 public final class NemotronEngine implements SpeechEngine {
     public static final String NAME = "nemotron";
     private static final Logger log = LoggerFactory.getLogger(NemotronEngine.class);
     private static final AtomicInteger ENGINE_SEQ = new AtomicInteger();
 
-    private final EngineOptions options;
-    private final NemotronSettings engineSettings;
-    private final SessionFactory sessions;
+    private final EngineConfig options;
+    private final NemotronConfig engineSettings;
+    private final OrtSessionFactory sessions;
     private final ChunkModels models;
     private final Map<ChunkModel, ConcurrentLinkedQueue<StreamCaches>> cachePools = new ConcurrentHashMap<>();
     private final Vocabulary vocabulary;
@@ -76,11 +76,11 @@ public final class NemotronEngine implements SpeechEngine {
     private final StreamOwner owner = new Owner();
     private volatile boolean closed;
 
-    private NemotronEngine(EngineOptions options) {
+    private NemotronEngine(EngineConfig options) {
         this.options = options;
         validate(options);
-        this.engineSettings = NemotronSettings.from(options);
-        this.sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
+        this.engineSettings = NemotronConfig.from(options);
+        this.sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), options);
         List<String> precision = ModelDirectory.preference(engineSettings.precision(), sessions.provider());
         this.models = new ChunkModels(options.modelDir(), ModelDirectory.scan(options.modelDir(), precision), sessions,
                 options.inferenceWorkers(), options.maxBatch(), engineSettings.int8Batching(), stats);
@@ -105,12 +105,12 @@ public final class NemotronEngine implements SpeechEngine {
      * Opens the engine: finds and checks every export in {@code model-dir} (names, dtypes, metadata), reads the
      * vocabulary and loads the VAD. Sessions are loaded per acceleration mode on first use.
      */
-    public static NemotronEngine open(EngineOptions options) {
+    public static NemotronEngine open(EngineConfig options) {
         return new NemotronEngine(options);
     }
 
     /** The defaults must be servable by this model, or every stream that relies on them would fail. */
-    private void checkDefaults(EngineOptions o) {
+    private void checkDefaults(EngineConfig o) {
         if (o.defaultLanguage() != null) {
             try {
                 languages.resolve(o.defaultLanguage());
@@ -125,7 +125,7 @@ public final class NemotronEngine implements SpeechEngine {
         }
     }
 
-    private static void validate(EngineOptions o) {
+    private static void validate(EngineConfig o) {
         if (o.inferenceWorkers() < 1) throw new IllegalArgumentException("asr.engine.inference-workers must be at least 1");
         if (o.maxBatch() < 1) throw new IllegalArgumentException("asr.engine.max-batch must be at least 1");
         if (o.maxBatchWait() == null || o.maxBatchWait().isNegative()) throw new IllegalArgumentException("asr.engine.max-batch-wait must not be negative");
@@ -152,7 +152,7 @@ public final class NemotronEngine implements SpeechEngine {
     }
 
     @Override
-    public RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException {
+    public RecognitionStream openStream(StreamSpec settings, RecognitionListener listener) throws UnsupportedSettingException {
         if (closed) throw new IllegalStateException("nemotron engine is closed");
         String requested = settings.language() != null ? settings.language() : options.defaultLanguage();
         String language = languages.resolve(requested == null ? ApiLanguages.AUTO : requested);

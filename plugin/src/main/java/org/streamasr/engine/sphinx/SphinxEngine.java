@@ -19,13 +19,13 @@ import org.slf4j.LoggerFactory;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.runtime.DropCounter;
 
@@ -46,7 +46,7 @@ import org.streamasr.runtime.DropCounter;
  * for as long as its stream runs; {@code sphinx.max-streams} caps how many exist at once (a stream beyond the cap
  * ends with {@link RecognitionListener#onError} saying so).
  *
- * <p>Settings in {@link EngineOptions#extra()} ({@code asr.engine.sphinx.*} in reference.conf): {@code sphinx.hmm},
+ * <p>Settings in {@link EngineConfig#extra()} ({@code asr.engine.sphinx.*} in reference.conf): {@code sphinx.hmm},
  * {@code sphinx.lm}, {@code sphinx.dict} (model files, default Debian's en-us model), {@code sphinx.workers}
  * (decoder threads, 0 = one per core) and {@code sphinx.max-streams} (concurrent decoders, default 32).
  */
@@ -59,7 +59,7 @@ public final class SphinxEngine implements SpeechEngine {
 
     private final SphinxNative lib;
     private final List<String> decoderArgs;
-    private final EngineOptions options;
+    private final EngineConfig options;
     private final ThreadPoolExecutor workers;
     private final Set<SphinxStream> streams = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> loggedErrors = new ConcurrentHashMap<>();
@@ -71,7 +71,7 @@ public final class SphinxEngine implements SpeechEngine {
     private final String defaultLanguage;
     private volatile boolean closed;
 
-    private SphinxEngine(SphinxNative lib, List<String> decoderArgs, EngineOptions options, int workerCount, int maxDecoders) {
+    private SphinxEngine(SphinxNative lib, List<String> decoderArgs, EngineConfig options, int workerCount, int maxDecoders) {
         this.lib = lib;
         this.maxDecoders = maxDecoders;
         this.decoderArgs = List.copyOf(decoderArgs);
@@ -87,7 +87,7 @@ public final class SphinxEngine implements SpeechEngine {
      * Loads pocketsphinx, checks the model files and opens (and frees) one decoder so that a broken installation
      * fails here, with a message saying what to install, rather than on the first call.
      */
-    public static SphinxEngine open(EngineOptions options) {
+    public static SphinxEngine open(EngineConfig options) {
         Map<String, String> extra = options.extra();
         Path hmm = Path.of(extra.getOrDefault("sphinx.hmm", DEFAULT_MODEL_DIR.resolve("en-us").toString()));
         Path lm = Path.of(extra.getOrDefault("sphinx.lm", DEFAULT_MODEL_DIR.resolve("en-us.lm.bin").toString()));
@@ -142,7 +142,7 @@ public final class SphinxEngine implements SpeechEngine {
     }
 
     @Override
-    public RecognitionStream openStream(StreamSettings settings, RecognitionListener listener) throws UnsupportedSettingException {
+    public RecognitionStream openStream(StreamSpec settings, RecognitionListener listener) throws UnsupportedSettingException {
         if (closed) throw new IllegalStateException("sphinx engine is closed");
         String language = settings.language() == null ? defaultLanguage : ApiLanguages.canonical(settings.language());
         if (language == null || !LANGUAGES.contains(language)) {

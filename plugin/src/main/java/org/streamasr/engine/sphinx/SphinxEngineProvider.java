@@ -1,6 +1,6 @@
 package org.streamasr.engine.sphinx;
 
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.EngineProvider;
 import org.streamasr.engine.SpeechEngine;
 
@@ -12,7 +12,7 @@ public final class SphinxEngineProvider implements EngineProvider {
     }
 
     @Override
-    public SpeechEngine open(EngineOptions options) {
+    public SpeechEngine open(EngineConfig options) {
         return SphinxEngine.open(options);
     }
 }

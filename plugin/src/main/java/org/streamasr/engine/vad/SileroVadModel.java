@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionException;
 
@@ -69,7 +69,7 @@ public final class SileroVadModel implements AutoCloseable {
     }
 
     /** Loads the model named by {@code asr.engine.vad-model}; empty when that setting is unset (VAD disabled). */
-    public static Optional<SileroVadModel> fromOptions(EngineOptions options) {
+    public static Optional<SileroVadModel> fromOptions(EngineConfig options) {
         return options.vadModel() == null ? Optional.empty() : Optional.of(load(options.vadModel()));
     }
 

@@ -14,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -67,22 +67,22 @@ class BatchedRunsTest {
     }
 
     private static ChunkModel load(Path dir, int chunkMs, int maxBatch) {
-        return load(dir, chunkMs, maxBatch, NemotronSettings.Int8Batching.SHARED);
+        return load(dir, chunkMs, maxBatch, NemotronConfig.Int8Batching.SHARED);
     }
 
-    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronSettings.Int8Batching int8Batching) {
+    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronConfig.Int8Batching int8Batching) {
         return load(dir, chunkMs, maxBatch, int8Batching, 2);
     }
 
-    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronSettings.Int8Batching int8Batching,
+    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronConfig.Int8Batching int8Batching,
                                    int threads) {
         return load(dir, chunkMs, maxBatch, int8Batching, threads, "all");
     }
 
-    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronSettings.Int8Batching int8Batching,
+    private static ChunkModel load(Path dir, int chunkMs, int maxBatch, NemotronConfig.Int8Batching int8Batching,
                                    int threads, String optimization) {
         Map<Integer, ModelDirectory.Export> exports = ModelDirectory.scan(dir, List.of());
-        SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(), EngineOptions.builder()
+        OrtSessionFactory sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), EngineConfig.builder()
                 .intraOpThreads(threads).extra("nemotron.ort.optimization-level", optimization).build());
         ModelDirectory.Export e = exports.get(chunkMs);
         return ChunkModel.load(e, e.contract().vocabSize() + 1, sessions, 1, maxBatch, int8Batching, new EngineStats());
@@ -141,7 +141,7 @@ class BatchedRunsTest {
     }
 
     private void encoderBatchEqualsEachStreamAlone(Path dir, int chunkMs, int threads) {
-        try (ChunkModel m = load(dir, chunkMs, N, NemotronSettings.Int8Batching.SHARED, threads)) {
+        try (ChunkModel m = load(dir, chunkMs, N, NemotronConfig.Int8Batching.SHARED, threads)) {
             EncoderContract c = m.contract;
             Workspace batch = new Workspace(c, m.vocabWidth, N);
             Workspace alone = new Workspace(c, m.vocabWidth, 1);
@@ -330,7 +330,7 @@ class BatchedRunsTest {
     @org.junit.jupiter.params.provider.EnumSource(TestModelVariant.class)
     void int8RewrittenPerRowBatchEqualsEachStreamAlone(TestModelVariant variant) throws Exception {
         for (int chunkMs : new int[] {80, 560}) {
-            try (ChunkModel m = load(mediumInt8(variant), chunkMs, N, NemotronSettings.Int8Batching.EXACT, 1)) {
+            try (ChunkModel m = load(mediumInt8(variant), chunkMs, N, NemotronConfig.Int8Batching.EXACT, 1)) {
                 assertEquals(List.of(), m.sharedQuantization(), "every dynamic quantisation rewritten");
                 assertEquals(N, m.maxBatch(), "so the streams batch");
                 EncoderContract c = m.contract;
@@ -372,8 +372,8 @@ class BatchedRunsTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(TestModelVariant.class)
     void int8RewrittenAloneEqualsTheOriginalGraphAlone(TestModelVariant variant) throws Exception {
-        try (ChunkModel original = load(mediumInt8(variant), 560, 1, NemotronSettings.Int8Batching.SHARED, 1, "basic");
-             ChunkModel rewritten = load(mediumInt8(variant), 560, 2, NemotronSettings.Int8Batching.EXACT, 1, "basic")) {
+        try (ChunkModel original = load(mediumInt8(variant), 560, 1, NemotronConfig.Int8Batching.SHARED, 1, "basic");
+             ChunkModel rewritten = load(mediumInt8(variant), 560, 2, NemotronConfig.Int8Batching.EXACT, 1, "basic")) {
             assertEquals(2, rewritten.maxBatch(), "batches of two: the graph is rewritten (with max-batch 1 it is not)");
             EncoderContract c = original.contract;
             Workspace a = new Workspace(c, original.vocabWidth, 1);

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -55,7 +55,7 @@ class DeviceStateTest {
         };
     }
 
-    private static EngineOptions options(String precision, String state) {
+    private static EngineConfig options(String precision, String state) {
         return NemotronEngineTest.options(TestModelVariant.ML).modelDir(model(precision)).maxBatch(8)
                 .maxBatchWait(Duration.ofMillis(20)).extra("nemotron.device-state", state).build();
     }
@@ -63,7 +63,7 @@ class DeviceStateTest {
     private static List<List<String>> alone(NemotronEngine engine) throws Exception {
         List<List<String>> out = new ArrayList<>();
         for (int i = 0; i < SCRIPTS.size(); i++) {
-            Recorder r = NemotronEngineTest.transcribe(engine, StreamSettings.file(LANGUAGES.get(i), Acceleration.FULL,
+            Recorder r = NemotronEngineTest.transcribe(engine, StreamSpec.file(LANGUAGES.get(i), Acceleration.FULL,
                     "alone-" + i), SCRIPTS.get(i).samples(), 1600);
             NemotronEngineTest.assertMatches(SCRIPTS.get(i), LANGUAGES.get(i), r);
             out.add(NemotronEngineTest.strip(r.finals()));
@@ -80,7 +80,7 @@ class DeviceStateTest {
             for (int i = 0; i < SCRIPTS.size(); i++) {
                 Recorder r = new Recorder();
                 recorders.add(r);
-                streams.add(engine.openStream(StreamSettings.live(LANGUAGES.get(i), Acceleration.FULL, "b-" + i), r));
+                streams.add(engine.openStream(StreamSpec.live(LANGUAGES.get(i), Acceleration.FULL, "b-" + i), r));
             }
             for (int i = 0; i < SCRIPTS.size(); i++) {
                 float[] audio = SCRIPTS.get(i).samples();
@@ -145,10 +145,10 @@ class DeviceStateTest {
     private static ChunkModel load(String state, int maxBatch) {
         Path dir = TestModels.tiny(TestModelVariant.ML);
         ModelDirectory.Export ex = ModelDirectory.scan(dir, List.of()).get(560);
-        SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(), EngineOptions.builder()
+        OrtSessionFactory sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), EngineConfig.builder()
                 .intraOpThreads(1).extra("nemotron.device-state", state).build());
         return ChunkModel.load(ex, ex.contract().vocabSize() + 1, sessions, 1, maxBatch,
-                NemotronSettings.Int8Batching.EXACT, new EngineStats());
+                NemotronConfig.Int8Batching.EXACT, new EngineStats());
     }
 
     /** Random windows through three chunks of a batch of three: outputs and every cache bit for bit as on the host path. */

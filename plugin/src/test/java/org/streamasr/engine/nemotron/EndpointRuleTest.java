@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.EngineConfig;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.tools.testmodel.ToneScript;
 import org.streamasr.engine.vad.SileroVadModel;
@@ -88,13 +88,13 @@ class EndpointRuleTest {
     }
 
     private static List<String> finals(boolean withVad, int trailingMs, float[] input) throws Exception {
-        EngineOptions.Builder o = NemotronEngineTest.options(TestModelVariant.EN)
+        EngineConfig.Builder o = NemotronEngineTest.options(TestModelVariant.EN)
                 .endpointTrailingSilence(Duration.ofMillis(trailingMs))
                 // tones are no speech to the VAD: skipping would skip them all
                 .extra("nemotron.vad-skip", "false");
         if (withVad) o.vadModel(VadModels.require());
         try (NemotronEngine e = NemotronEngine.open(o.build())) {
-            Recorder r = NemotronEngineTest.transcribe(e, StreamSettings.live("en-US", Acceleration.FULL, "endpoint"), input, 320);
+            Recorder r = NemotronEngineTest.transcribe(e, StreamSpec.live("en-US", Acceleration.FULL, "endpoint"), input, 320);
             return r.finalTexts();
         }
     }

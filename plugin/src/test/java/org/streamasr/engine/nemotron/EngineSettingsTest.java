@@ -8,16 +8,16 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.tools.testmodel.TestModelVariant;
 
 /** Bad engine settings fail at start-up with the key named. */
 class EngineSettingsTest {
-    private static String refused(EngineOptions.Builder b) {
+    private static String refused(EngineConfig.Builder b) {
         return assertThrows(IllegalArgumentException.class, () -> NemotronEngine.open(b.build()).close()).getMessage();
     }
 
-    private static EngineOptions.Builder base() {
+    private static EngineConfig.Builder base() {
         return NemotronEngineTest.options(TestModelVariant.EN);
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -64,7 +64,7 @@ class Fp16ModelTest {
     void transcribesExactlyInEveryMode(Acceleration mode) throws Exception {
         ToneScript script = ToneScript.builder(TestModelVariant.ML).say("en-US", "hello world. this is a test.")
                 .say("de-DE", "guten morgen, wie geht es dir?").build();
-        Recorder r = NemotronEngineTest.transcribe(engine, StreamSettings.file("auto", mode, "fp16"), script.samples(), 1600);
+        Recorder r = NemotronEngineTest.transcribe(engine, StreamSpec.file("auto", mode, "fp16"), script.samples(), 1600);
         NemotronEngineTest.assertMatches(script, "auto", r);
     }
 
@@ -72,7 +72,7 @@ class Fp16ModelTest {
     void forcedLanguageAndTagsAsWithFp32() throws Exception {
         ToneScript german = ToneScript.builder(TestModelVariant.ML).say("de-DE", "hallo welt. das ist ein test.").build();
         for (String language : List.of("auto", "de-DE", "en-US")) {
-            Recorder r = NemotronEngineTest.transcribe(engine, StreamSettings.live(language, Acceleration.REGULAR, language),
+            Recorder r = NemotronEngineTest.transcribe(engine, StreamSpec.live(language, Acceleration.REGULAR, language),
                     german.samples(), 320);
             NemotronEngineTest.assertMatches(german, language, r);
         }

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -50,8 +50,8 @@ class Int8BatchingTest {
         return TestModels.written("ml-int8", TestModelSpec.tiny(TestModelVariant.ML).withPrecision(TestModelPrecision.INT8));
     }
 
-    private static EngineOptions.Builder options(String int8Batching) {
-        EngineOptions.Builder b = NemotronEngineTest.options(TestModelVariant.ML).modelDir(int8Model()).maxBatch(8)
+    private static EngineConfig.Builder options(String int8Batching) {
+        EngineConfig.Builder b = NemotronEngineTest.options(TestModelVariant.ML).modelDir(int8Model()).maxBatch(8)
                 .maxBatchWait(Duration.ofMillis(50));
         return int8Batching == null ? b : b.extra("nemotron.int8-batching", int8Batching);
     }
@@ -73,7 +73,7 @@ class Int8BatchingTest {
         ToneScript script = ToneScript.builder(TestModelVariant.ML).say("en-US", "hello world. this is a test.")
                 .say("de-DE", "guten morgen, wie geht es dir?").build();
         try (NemotronEngine e = NemotronEngine.open(options(null).build())) {
-            Recorder r = NemotronEngineTest.transcribe(e, StreamSettings.file("auto", mode, "int8"), script.samples(), 1600);
+            Recorder r = NemotronEngineTest.transcribe(e, StreamSpec.file("auto", mode, "int8"), script.samples(), 1600);
             NemotronEngineTest.assertMatches(script, "auto", r);
         }
     }
@@ -91,7 +91,7 @@ class Int8BatchingTest {
             for (int i = 0; i < SCRIPTS.size(); i++) {
                 Recorder r = new Recorder();
                 recorders.add(r);
-                streams.add(engine.openStream(StreamSettings.live(LANGUAGES.get(i), Acceleration.FULL, "b-" + i), r));
+                streams.add(engine.openStream(StreamSpec.live(LANGUAGES.get(i), Acceleration.FULL, "b-" + i), r));
             }
             for (int i = 0; i < SCRIPTS.size(); i++) {
                 float[] audio = SCRIPTS.get(i).samples();
@@ -122,7 +122,7 @@ class Int8BatchingTest {
                     && why.get(0).contains("batch-mates") && why.get(0).contains("rewritten"), why.get(0));
 
             for (int i = 0; i < SCRIPTS.size(); i++) {
-                alone.add(NemotronEngineTest.transcribe(engine, StreamSettings.file(LANGUAGES.get(i), Acceleration.FULL,
+                alone.add(NemotronEngineTest.transcribe(engine, StreamSpec.file(LANGUAGES.get(i), Acceleration.FULL,
                         "alone-" + i), SCRIPTS.get(i).samples(), 1600));
             }
             Run run = together(engine);

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.tools.testmodel.TestModelPrecision;
 import org.streamasr.tools.testmodel.TestModelSpec;
@@ -36,7 +36,7 @@ class ModelDirectoryTest {
 
     private static ModelContractException open(Path modelDir) {
         return assertThrows(ModelContractException.class, () -> NemotronEngine.open(
-                EngineOptions.builder().engine("nemotron").modelDir(modelDir).build()).close());
+                EngineConfig.builder().engine("nemotron").modelDir(modelDir).build()).close());
     }
 
     private static void assertNames(ModelContractException e, Path file, String... parts) {
@@ -185,15 +185,15 @@ class ModelDirectoryTest {
         TestModelSpec spec = TestModelSpec.tiny(TestModelVariant.EN);
         TestModelWriter.writeExport(spec.withPrecision(TestModelPrecision.INT8), 560, e);
         TestModelWriter.writeExport(spec.withPrecision(TestModelPrecision.FP16), 560, e);
-        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", SessionFactory.CPU));
-        assertEquals(e.resolve("encoder.onnx"), encoder(e, "auto", SessionFactory.CUDA));
-        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "fp16", SessionFactory.CPU));
+        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", OrtSessionFactory.CPU));
+        assertEquals(e.resolve("encoder.onnx"), encoder(e, "auto", OrtSessionFactory.CUDA));
+        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "fp16", OrtSessionFactory.CPU));
         ModelDirectory.Export fp16 = ModelDirectory.scan(e, "fp16").get(560);
         assertEquals(e.resolve("decoder.fp16.onnx"), fp16.decoder());
         assertEquals(e.resolve("joiner.fp16.onnx"), fp16.joiner());
         for (String kind : List.of("encoder", "decoder", "joiner")) Files.delete(e.resolve(kind + ".onnx"));
-        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "auto", SessionFactory.CUDA), "CUDA: fp32, then fp16");
-        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", SessionFactory.CPU));
+        assertEquals(e.resolve("encoder.fp16.onnx"), encoder(e, "auto", OrtSessionFactory.CUDA), "CUDA: fp32, then fp16");
+        assertEquals(e.resolve("encoder.int8.onnx"), encoder(e, "auto", OrtSessionFactory.CPU));
         assertNames(assertThrows(ModelContractException.class, () -> ModelDirectory.scan(e, "fp32")), e,
                 "several encoder files [encoder.fp16.onnx, encoder.int8.onnx] and none or several of precision [fp32]");
     }
@@ -218,7 +218,7 @@ class ModelDirectoryTest {
         TestModelSpec tiny = TestModelSpec.tiny(TestModelVariant.ML);
         TestModelWriter.writeExport(new TestModelSpec(TestModelVariant.ML, List.of(560), tiny.dModel(), tiny.layers(), 70,
                 tiny.predHidden(), tiny.jointHidden(), tiny.vocabSize(), tiny.promptIds(), 1), 560, old);
-        List<String> warnings = warnings(() -> NemotronEngine.open(EngineOptions.builder().engine("nemotron").modelDir(old)
+        List<String> warnings = warnings(() -> NemotronEngine.open(EngineConfig.builder().engine("nemotron").modelDir(old)
                 .build()).close());
         assertEquals(1, warnings.size(), warnings.toString());
         String w = warnings.get(0);

@@ -18,11 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
@@ -57,13 +57,13 @@ class NemotronEngineTest {
         LeakCheckExtension.track("nemotron tensors", NemotronEngine::openTensorsInProcess);
     }
 
-    static EngineOptions.Builder options(TestModelVariant v) {
-        return EngineOptions.builder().engine("nemotron").modelDir(TestModels.tiny(v)).intraOpThreads(1)
+    static EngineConfig.Builder options(TestModelVariant v) {
+        return EngineConfig.builder().engine("nemotron").modelDir(TestModels.tiny(v)).intraOpThreads(1)
                 .streamBuffer(Duration.ofSeconds(60));
     }
 
     /** Feeds {@code audio} in pieces of the given sizes (cycled), then finishes and waits for the end. */
-    static Recorder transcribe(SpeechEngine engine, StreamSettings settings, float[] audio, int... pieces) throws Exception {
+    static Recorder transcribe(SpeechEngine engine, StreamSpec settings, float[] audio, int... pieces) throws Exception {
         Recorder r = new Recorder();
         try (RecognitionStream s = engine.openStream(settings, r)) {
             int i = 0;
@@ -97,7 +97,7 @@ class NemotronEngineTest {
     @ParameterizedTest
     @EnumSource(value = Acceleration.class, names = {"NONE", "REGULAR", "FULL"})
     void transcribesExactlyInEveryModeOfTheEnglishModel(Acceleration mode) throws Exception {
-        Recorder r = transcribe(en, StreamSettings.file("en-US", mode, "en"), ENGLISH.samples(), 1600);
+        Recorder r = transcribe(en, StreamSpec.file("en-US", mode, "en"), ENGLISH.samples(), 1600);
         assertMatches(ENGLISH, "en-US", r);
     }
 
@@ -106,14 +106,14 @@ class NemotronEngineTest {
     void transcribesExactlyInAllFourModesOfTheMultilingualModel(Acceleration mode) throws Exception {
         ToneScript script = ToneScript.builder(TestModelVariant.ML).say("en-US", "hello world. this is a test.")
                 .say("de-DE", "guten morgen, wie geht es dir?").build();
-        Recorder r = transcribe(ml, StreamSettings.file("auto", mode, "ml"), script.samples(), 1600);
+        Recorder r = transcribe(ml, StreamSpec.file("auto", mode, "ml"), script.samples(), 1600);
         assertMatches(script, "auto", r);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {160, 320, 960})
     void transcriptDoesNotDependOnPacketSize(int packet) throws Exception {
-        Recorder r = transcribe(en, StreamSettings.live("en-US", Acceleration.FULL, "p" + packet), ENGLISH.samples(), packet);
+        Recorder r = transcribe(en, StreamSpec.live("en-US", Acceleration.FULL, "p" + packet), ENGLISH.samples(), packet);
         assertMatches(ENGLISH, "en-US", r);
     }
 
@@ -122,13 +122,13 @@ class NemotronEngineTest {
         Random random = new Random(42);
         int[] pieces = new int[64];
         for (int i = 0; i < pieces.length; i++) pieces[i] = 1 + random.nextInt(3000);
-        Recorder r = transcribe(en, StreamSettings.live("en-US", Acceleration.REGULAR, "random"), ENGLISH.samples(), pieces);
+        Recorder r = transcribe(en, StreamSpec.live("en-US", Acceleration.REGULAR, "random"), ENGLISH.samples(), pieces);
         assertMatches(ENGLISH, "en-US", r);
     }
 
     @Test
     void partialsPrecedeTheirFinalAndGrow() throws Exception {
-        Recorder r = transcribe(en, StreamSettings.file("en-US", Acceleration.FULL, "order"), ENGLISH.samples(), 1280);
+        Recorder r = transcribe(en, StreamSpec.file("en-US", Acceleration.FULL, "order"), ENGLISH.samples(), 1280);
         List<String> kinds = new ArrayList<>();
         for (Recorder.Event e : r.events) kinds.add(e.kind());
         assertEquals("finished", kinds.get(kinds.size() - 1));
@@ -154,7 +154,7 @@ class NemotronEngineTest {
     void forcedLanguagePicksThatLanguagesPiecesAndAutoStripsTags() throws Exception {
         ToneScript german = ToneScript.builder(TestModelVariant.ML).say("de-DE", "hallo welt. das ist ein test.").build();
         for (String language : List.of("auto", "de-DE", "en-US")) {
-            Recorder r = transcribe(ml, StreamSettings.file(language, Acceleration.HIGH, language), german.samples(), 2000);
+            Recorder r = transcribe(ml, StreamSpec.file(language, Acceleration.HIGH, language), german.samples(), 2000);
             assertMatches(german, language, r);
         }
         assertEquals(List.of("hallo welt. das ist ein test."), german.expectedTexts("auto"));
@@ -165,7 +165,7 @@ class NemotronEngineTest {
     void autoReportsTheLanguageOfTheTagAndKeepsItOutOfTextAndTokens() throws Exception {
         ToneScript script = ToneScript.builder(TestModelVariant.ML).say("de-DE", "hallo welt.").say("en-US", "good morning")
                 .build();
-        Recorder r = transcribe(ml, StreamSettings.file("auto", Acceleration.REGULAR, "tags"), script.samples(), 3200);
+        Recorder r = transcribe(ml, StreamSpec.file("auto", Acceleration.REGULAR, "tags"), script.samples(), 3200);
         List<Utterance> finals = r.finals();
         assertEquals(List.of("hallo welt.", "good morning"), r.finalTexts());
         assertEquals("de-DE", finals.get(0).language());
@@ -176,15 +176,15 @@ class NemotronEngineTest {
     @Test
     void unsupportedSettingsAreClearErrors() {
         UnsupportedSettingException lang = assertThrows(UnsupportedSettingException.class,
-                () -> en.openStream(StreamSettings.live("de-DE", Acceleration.REGULAR, "x"), new Recorder()));
+                () -> en.openStream(StreamSpec.live("de-DE", Acceleration.REGULAR, "x"), new Recorder()));
         assertEquals("language", lang.setting());
         assertTrue(lang.getMessage().contains("English"), lang.getMessage());
         assertEquals(List.of("auto", "en-US", "en-GB"), lang.allowed());
         UnsupportedSettingException unknown = assertThrows(UnsupportedSettingException.class,
-                () -> ml.openStream(StreamSettings.live("xx-YY", Acceleration.REGULAR, "x"), new Recorder()));
+                () -> ml.openStream(StreamSpec.live("xx-YY", Acceleration.REGULAR, "x"), new Recorder()));
         assertEquals(41, unknown.allowed().size());
         UnsupportedSettingException accel = assertThrows(UnsupportedSettingException.class,
-                () -> en.openStream(StreamSettings.live("en-US", Acceleration.HIGH, "x"), new Recorder()));
+                () -> en.openStream(StreamSpec.live("en-US", Acceleration.HIGH, "x"), new Recorder()));
         assertEquals("acceleration", accel.setting());
         assertTrue(accel.getMessage().contains("320 ms"), accel.getMessage());
         assertEquals(41, ml.languages().size());
@@ -204,7 +204,7 @@ class NemotronEngineTest {
         List<String> languages = List.of("auto", "auto", "en-US", "de-DE", "auto", "en-US");
         List<Recorder> alone = new ArrayList<>();
         for (int i = 0; i < scripts.size(); i++) {
-            alone.add(transcribe(ml, StreamSettings.file(languages.get(i), Acceleration.FULL, "alone-" + i), scripts.get(i).samples(), 1600));
+            alone.add(transcribe(ml, StreamSpec.file(languages.get(i), Acceleration.FULL, "alone-" + i), scripts.get(i).samples(), 1600));
         }
         try (NemotronEngine batched = NemotronEngine.open(options(TestModelVariant.ML).inferenceWorkers(1).maxBatch(8)
                 .maxBatchWait(Duration.ofMillis(50)).build())) {
@@ -218,7 +218,7 @@ class NemotronEngineTest {
             for (int i = 0; i < scripts.size(); i++) {
                 Recorder r = new Recorder();
                 together.add(r);
-                streams.add(batched.openStream(StreamSettings.live(languages.get(i), Acceleration.FULL, "b-" + i), r));
+                streams.add(batched.openStream(StreamSpec.live(languages.get(i), Acceleration.FULL, "b-" + i), r));
             }
             try {
                 for (int i = 0; i < scripts.size(); i++) {
@@ -258,7 +258,7 @@ class NemotronEngineTest {
     void opensThroughTheServiceLoader() throws Exception {
         try (SpeechEngine e = SpeechEngines.open(options(TestModelVariant.EN).build())) {
             assertEquals("nemotron", e.name());
-            Recorder r = transcribe(e, StreamSettings.file("auto", Acceleration.NONE, "sl"), ENGLISH.samples(), 16000);
+            Recorder r = transcribe(e, StreamSpec.file("auto", Acceleration.NONE, "sl"), ENGLISH.samples(), 16000);
             assertMatches(ENGLISH, "auto", r);
         }
     }

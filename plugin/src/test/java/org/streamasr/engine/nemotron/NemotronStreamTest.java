@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.runtime.AudioInbox;
 import org.streamasr.tools.testmodel.TestModelVariant;
 
@@ -52,15 +52,15 @@ class NemotronStreamTest {
         // the longest chunk, so that two short pieces do not complete it
         ModelDirectory.Export export = new TreeMap<>(ModelDirectory.scan(TestModels.tiny(TestModelVariant.EN), List.of()))
                 .lastEntry().getValue();
-        EngineOptions options = EngineOptions.builder().intraOpThreads(1).build();
-        SessionFactory sessions = new SessionFactory(OrtEnvironment.getEnvironment(), options);
+        EngineConfig options = EngineConfig.builder().intraOpThreads(1).build();
+        OrtSessionFactory sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), options);
         AtomicLong clock = new AtomicLong(1_000 * MS);
         List<String> drops = new ArrayList<>();
-        EngineContext context = new EngineContext(NemotronSettings.from(options), null, false, new EngineStats(),
+        EngineContext context = new EngineContext(NemotronConfig.from(options), null, false, new EngineStats(),
                 clock::get, (run, skipped) -> { }, (where, e) -> { }, (reason, detail) -> drops.add(reason));
         RecordingOwner owner = new RecordingOwner();
         int vocabWidth = export.contract().vocabSize() + 1;
-        try (ChunkModel model = ChunkModel.load(export, vocabWidth, sessions, 1, 1, NemotronSettings.Int8Batching.SHARED,
+        try (ChunkModel model = ChunkModel.load(export, vocabWidth, sessions, 1, 1, NemotronConfig.Int8Batching.SHARED,
                 context.stats())) {
             Transcript transcript = new Transcript(Vocabulary.read(export.tokens(), vocabWidth), "s", "en-US", false,
                     new Transcript.Rules(10, 16_000, 1_000, 30, model.contract.subsampling() * 10L));

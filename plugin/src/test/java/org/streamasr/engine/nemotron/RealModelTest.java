@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.EngineConfig;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.testing.SharedFixtures;
@@ -47,7 +47,7 @@ class RealModelTest {
         Matcher m = Pattern.compile("<s>(.*)</s>\\s*\\((\\S+)\\)").matcher(Files.readString(transcription));
         while (m.find()) refs.put(m.group(2), m.group(1).trim());
         Path vad = SharedFixtures.repoRoot() == null ? null : SharedFixtures.repoRoot().resolve("models/silero-vad/silero_vad.onnx");
-        EngineOptions.Builder o = EngineOptions.builder().engine("nemotron").modelDir(dir).streamBuffer(Duration.ofMinutes(2));
+        EngineConfig.Builder o = EngineConfig.builder().engine("nemotron").modelDir(dir).streamBuffer(Duration.ofMinutes(2));
         if (vad != null && Files.isRegularFile(vad)) o.vadModel(vad);
         try (NemotronEngine engine = NemotronEngine.open(o.build())) {
             Acceleration mode = engine.accelerations().contains(Acceleration.REGULAR) ? Acceleration.REGULAR
@@ -55,7 +55,7 @@ class RealModelTest {
             Map<String, String> hyps = new LinkedHashMap<>();
             for (String id : refs.keySet()) {
                 float[] audio = WavFile.toFloat(WavFile.read(LIBRIVOX.resolve(id + ".wav")).mono());
-                Recorder r = NemotronEngineTest.transcribe(engine, StreamSettings.file("auto", mode, id), audio, 3200);
+                Recorder r = NemotronEngineTest.transcribe(engine, StreamSpec.file("auto", mode, id), audio, 3200);
                 hyps.put(id, String.join(" ", r.finalTexts()));
                 for (Utterance u : r.finals()) {
                     if (engine.languages().size() > 3 && u.language() != null) assertEquals("en-US", u.language(), id);

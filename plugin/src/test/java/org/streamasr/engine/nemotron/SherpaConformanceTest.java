@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.Utterance;
 import org.streamasr.tools.testmodel.TestModelPrecision;
@@ -105,7 +105,7 @@ class SherpaConformanceTest {
                 for (int i = 0; i < cases.size(); i++) {
                     Case c = cases.get(i);
                     String what = variant + " " + precision + " " + c.mode().chunkMillis() + " ms " + c.language();
-                    Recorder ours = NemotronEngineTest.transcribe(engine, StreamSettings.file(c.language(), c.mode(), what),
+                    Recorder ours = NemotronEngineTest.transcribe(engine, StreamSpec.file(c.language(), c.mode(), what),
                             c.script().samples(), 1600);
                     NemotronEngineTest.assertMatches(c.script(), c.language(), ours);
                     assertConforms(what, ours.finals(), sherpa.get(i));

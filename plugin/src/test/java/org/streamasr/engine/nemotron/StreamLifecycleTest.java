@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.TimedToken;
 import org.streamasr.engine.Utterance;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -32,7 +32,7 @@ class StreamLifecycleTest {
         try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN)
                 .streamBuffer(Duration.ofSeconds(2)).build())) {
             Recorder r = new Recorder();
-            try (RecognitionStream s = e.openStream(StreamSettings.live("en-US", Acceleration.REGULAR, "behind"), r)) {
+            try (RecognitionStream s = e.openStream(StreamSpec.live("en-US", Acceleration.REGULAR, "behind"), r)) {
                 assertFalse(s.accept(audio, 0, audio.length), "more than the 2 s buffer in one go: the oldest is dropped");
                 s.finish();
                 r.awaitFinished(Duration.ofSeconds(30));
@@ -51,7 +51,7 @@ class StreamLifecycleTest {
                 .say("en-US", "hello world. this is a test of streaming speech recognition. good morning, world?").build();
         try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN)
                 .maxUtterance(Duration.ofSeconds(1)).build())) {
-            Recorder r = NemotronEngineTest.transcribe(e, StreamSettings.file("en-US", Acceleration.FULL, "long"), script.samples(), 3200);
+            Recorder r = NemotronEngineTest.transcribe(e, StreamSpec.file("en-US", Acceleration.FULL, "long"), script.samples(), 3200);
             List<Utterance> finals = r.finals();
             assertTrue(finals.size() >= 4, "cut into pieces of about a second: " + r.finalTexts());
             for (Utterance u : finals) {
@@ -66,7 +66,7 @@ class StreamLifecycleTest {
         float[] audio = ToneScript.of(TestModelVariant.EN, "hello world. this is a test.").samples();
         try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN).build())) {
             Recorder r = new Recorder();
-            RecognitionStream s = e.openStream(StreamSettings.live("en-US", Acceleration.FULL, "early"), r);
+            RecognitionStream s = e.openStream(StreamSpec.live("en-US", Acceleration.FULL, "early"), r);
             s.accept(audio, 0, audio.length / 2);
             s.close();
             s.close();
@@ -81,11 +81,11 @@ class StreamLifecycleTest {
     void closingTheEngineEndsItsStreams() throws Exception {
         float[] audio = ToneScript.of(TestModelVariant.EN, "hello world.").samples();
         NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN).build());
-        RecognitionStream s = e.openStream(StreamSettings.live("en-US", Acceleration.FULL, "engine-close"), new Recorder());
+        RecognitionStream s = e.openStream(StreamSpec.live("en-US", Acceleration.FULL, "engine-close"), new Recorder());
         s.accept(audio, 0, audio.length);
         e.close();
         assertEquals(0, NemotronEngine.openStreamsInProcess());
-        assertThrows(IllegalStateException.class, () -> e.openStream(StreamSettings.live("en-US", Acceleration.FULL, "x"), new Recorder()));
+        assertThrows(IllegalStateException.class, () -> e.openStream(StreamSpec.live("en-US", Acceleration.FULL, "x"), new Recorder()));
     }
 
     @Test
@@ -100,7 +100,7 @@ class StreamLifecycleTest {
             }
         };
         try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN).build());
-             RecognitionStream s = e.openStream(StreamSettings.file("en-US", Acceleration.REGULAR, "throwing"), r)) {
+             RecognitionStream s = e.openStream(StreamSpec.file("en-US", Acceleration.REGULAR, "throwing"), r)) {
             float[] audio = script.samples();
             s.acceptAwaiting(audio, 0, audio.length);
             s.finish();
@@ -116,7 +116,7 @@ class StreamLifecycleTest {
         float[] audio = ToneScript.of(TestModelVariant.EN, "hello world.").samples();
         try (NemotronEngine e = NemotronEngine.open(NemotronEngineTest.options(TestModelVariant.EN).build())) {
             Recorder r = new Recorder();
-            try (RecognitionStream s = e.openStream(StreamSettings.file("en-US", Acceleration.REGULAR, "pending"), r)) {
+            try (RecognitionStream s = e.openStream(StreamSpec.file("en-US", Acceleration.REGULAR, "pending"), r)) {
                 s.acceptAwaiting(audio, 0, audio.length);
                 assertTrue(s.pendingSamples() <= audio.length);
                 s.finish();
@@ -134,14 +134,14 @@ class StreamLifecycleTest {
             assertEquals(java.util.Set.of(), e.loadedAccelerations(), "none loaded");
             assertEquals(0, e.openSessions());
             assertEquals(inProcess, NemotronEngine.openSessionsInProcess());
-            try (RecognitionStream full = e.openStream(StreamSettings.live("auto", Acceleration.FULL, "f1"), new Recorder())) {
+            try (RecognitionStream full = e.openStream(StreamSpec.live("auto", Acceleration.FULL, "f1"), new Recorder())) {
                 assertEquals(java.util.Set.of(Acceleration.FULL), e.loadedAccelerations());
                 assertEquals(3, e.openSessions(), "encoder, decoder, joiner of the 80 ms export");
                 assertEquals(inProcess + 3, NemotronEngine.openSessionsInProcess());
-                try (RecognitionStream again = e.openStream(StreamSettings.live("auto", Acceleration.FULL, "f2"), new Recorder())) {
+                try (RecognitionStream again = e.openStream(StreamSpec.live("auto", Acceleration.FULL, "f2"), new Recorder())) {
                     assertEquals(3, e.openSessions(), "a second stream of the mode loads nothing");
                 }
-                try (RecognitionStream regular = e.openStream(StreamSettings.live("auto", Acceleration.REGULAR, "r"), new Recorder())) {
+                try (RecognitionStream regular = e.openStream(StreamSpec.live("auto", Acceleration.REGULAR, "r"), new Recorder())) {
                     assertEquals(java.util.Set.of(Acceleration.FULL, Acceleration.REGULAR), e.loadedAccelerations());
                     assertEquals(6, e.openSessions());
                     assertEquals(inProcess + 6, NemotronEngine.openSessionsInProcess());

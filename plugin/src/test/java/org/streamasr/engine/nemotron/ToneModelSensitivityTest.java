@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.runtime.AudioInbox;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -46,8 +46,8 @@ class ToneModelSensitivityTest {
     static void load() {
         ModelDirectory.Export e = ModelDirectory.scan(TestModels.tiny(TestModelVariant.EN), "int8").get(80);
         vocabulary = Vocabulary.read(e.tokens(), e.contract().vocabSize() + 1);
-        model = ChunkModel.load(e, vocabulary.size(), new SessionFactory(OrtEnvironment.getEnvironment(),
-                EngineOptions.builder().intraOpThreads(1).build()), 1, 2, NemotronSettings.Int8Batching.SHARED, new EngineStats());
+        model = ChunkModel.load(e, vocabulary.size(), new OrtSessionFactory(OrtEnvironment.getEnvironment(),
+                EngineConfig.builder().intraOpThreads(1).build()), 1, 2, NemotronConfig.Int8Batching.SHARED, new EngineStats());
     }
 
     @AfterAll

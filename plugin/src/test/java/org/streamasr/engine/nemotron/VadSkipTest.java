@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.EngineConfig;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.engine.vad.VadModels;
@@ -69,11 +69,11 @@ class VadSkipTest {
     }
 
     private static Run transcribe(Path model, boolean skip, Acceleration mode, float[] audio) throws Exception {
-        EngineOptions o = EngineOptions.builder().engine("nemotron").modelDir(model).intraOpThreads(1)
+        EngineConfig o = EngineConfig.builder().engine("nemotron").modelDir(model).intraOpThreads(1)
                 .vadModel(VadModels.require()).streamBuffer(Duration.ofSeconds(60))
                 .extra("nemotron.vad-skip", Boolean.toString(skip)).build();
         try (NemotronEngine e = NemotronEngine.open(o)) {
-            Recorder r = NemotronEngineTest.transcribe(e, StreamSettings.live("auto", mode, "vad"), audio, 320);
+            Recorder r = NemotronEngineTest.transcribe(e, StreamSpec.live("auto", mode, "vad"), audio, 320);
             return new Run(r.finals(), e.chunksRun(), e.chunksSkipped());
         }
     }

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionStream;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.Utterance;
 import org.streamasr.testing.LeakCheckExtension;
@@ -33,7 +33,7 @@ import org.streamasr.testing.WordErrorRate;
 class SphinxEngineTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     /** pocketsphinx_continuous's default -vad_postspeech (50 frames), so both segment the audio alike. */
-    private static final EngineOptions OPTIONS = EngineOptions.builder().engine("sphinx")
+    private static final EngineConfig OPTIONS = EngineConfig.builder().engine("sphinx")
             .endpointTrailingSilence(Duration.ofMillis(500)).build();
     private static SpeechEngine engine;
     private static Map<String, String> refs;
@@ -62,7 +62,7 @@ class SphinxEngineTest {
         for (String id : refs.keySet()) {
             RecordingListener l = new RecordingListener();
             results.put(id, l);
-            RecognitionStream s = engine.openStream(StreamSettings.file("auto", null, "clip-" + id), l);
+            RecognitionStream s = engine.openStream(StreamSpec.file("auto", null, "clip-" + id), l);
             float[] x = LibriVox.samples(id);
             Thread t = new Thread(() -> {
                 try (s) {
@@ -109,7 +109,7 @@ class SphinxEngineTest {
         for (String id : List.of("0880", "0930")) {
             RecordingListener l = new RecordingListener();
             float[] x = LibriVox.samples(id);
-            try (RecognitionStream s = engine.openStream(StreamSettings.live("en-US", Acceleration.HIGH, "live-" + id), l)) {
+            try (RecognitionStream s = engine.openStream(StreamSpec.live("en-US", Acceleration.HIGH, "live-" + id), l)) {
                 for (int at = 0; at < x.length; at += 320) assertTrue(s.accept(x, at, Math.min(320, x.length - at)));
                 s.finish();
                 l.awaitFinished(TIMEOUT);
@@ -143,7 +143,7 @@ class SphinxEngineTest {
         float[] x = new float[32_000 + clip.length + 16_000];
         System.arraycopy(clip, 0, x, 32_000, clip.length);
         RecordingListener l = new RecordingListener();
-        try (RecognitionStream s = engine.openStream(StreamSettings.file(null, null, "times"), l)) {
+        try (RecognitionStream s = engine.openStream(StreamSpec.file(null, null, "times"), l)) {
             s.acceptAwaiting(x, 0, x.length);
             s.finish();
             l.awaitFinished(TIMEOUT);
@@ -166,7 +166,7 @@ class SphinxEngineTest {
         try (SpeechEngine e = SphinxEngine.open(OPTIONS.toBuilder().maxUtterance(Duration.ofSeconds(2)).build())) {
             RecordingListener l = new RecordingListener();
             float[] x = LibriVox.samples("0870");
-            try (RecognitionStream s = e.openStream(StreamSettings.file(null, null, "long"), l)) {
+            try (RecognitionStream s = e.openStream(StreamSpec.file(null, null, "long"), l)) {
                 s.acceptAwaiting(x, 0, x.length);
                 s.finish();
                 l.awaitFinished(TIMEOUT);
@@ -187,14 +187,14 @@ class SphinxEngineTest {
         assertEquals(java.util.Set.of("auto", "en-US"), engine.languages());
         assertEquals(java.util.EnumSet.allOf(Acceleration.class), engine.accelerations());
         UnsupportedSettingException e = assertThrows(UnsupportedSettingException.class,
-                () -> engine.openStream(StreamSettings.live("de-DE", null, "x"), new RecordingListener()));
+                () -> engine.openStream(StreamSpec.live("de-DE", null, "x"), new RecordingListener()));
         assertEquals("language", e.setting());
         assertEquals(List.of("auto", "en-US"), e.allowed());
         assertTrue(e.getMessage().contains("auto, en-US"), e.getMessage());
         assertThrows(UnsupportedSettingException.class,
-                () -> engine.openStream(StreamSettings.live("klingon", null, "x"), new RecordingListener()));
+                () -> engine.openStream(StreamSpec.live("klingon", null, "x"), new RecordingListener()));
         for (Acceleration a : Acceleration.values()) {
-            engine.openStream(StreamSettings.live("en-us", a, "x"), new RecordingListener()).close();
+            engine.openStream(StreamSpec.live("en-us", a, "x"), new RecordingListener()).close();
         }
     }
 
@@ -205,7 +205,7 @@ class SphinxEngineTest {
             RecordingListener l = new RecordingListener();
             float[] x = LibriVox.samples("0870");
             boolean anyRefused = false;
-            RecognitionStream s = small.openStream(StreamSettings.live(null, null, "slow"), l);
+            RecognitionStream s = small.openStream(StreamSpec.live(null, null, "slow"), l);
             for (int at = 0; at < x.length; at += 320) anyRefused |= !s.accept(x, at, Math.min(320, x.length - at));
             assertTrue(s.pendingSamples() <= 8_000, "bounded: " + s.pendingSamples());
             s.finish();
@@ -223,7 +223,7 @@ class SphinxEngineTest {
         try (SpeechEngine small = SphinxEngine.open(OPTIONS.toBuilder().streamBuffer(Duration.ofMillis(300)).build())) {
             RecordingListener l = new RecordingListener();
             float[] x = LibriVox.samples("0930");
-            try (RecognitionStream s = small.openStream(StreamSettings.file(null, null, "file"), l)) {
+            try (RecognitionStream s = small.openStream(StreamSpec.file(null, null, "file"), l)) {
                 s.acceptAwaiting(x, 0, x.length);
                 s.finish();
                 l.awaitFinished(TIMEOUT);
@@ -239,9 +239,9 @@ class SphinxEngineTest {
         SphinxEngine e = SphinxEngine.open(OPTIONS);
         float[] x = LibriVox.samples("0880");
         RecordingListener abandoned = new RecordingListener();
-        RecognitionStream a = e.openStream(StreamSettings.live(null, null, "a"), abandoned);
+        RecognitionStream a = e.openStream(StreamSpec.live(null, null, "a"), abandoned);
         a.accept(x, 0, x.length);
-        RecognitionStream b = e.openStream(StreamSettings.live(null, null, "b"), new RecordingListener());
+        RecognitionStream b = e.openStream(StreamSpec.live(null, null, "b"), new RecordingListener());
         b.accept(x, 0, 16_000);
         RecordingListener.await(() -> SphinxEngine.openDecoders() > before, TIMEOUT, "a decoder to open");
         a.close();
@@ -250,7 +250,7 @@ class SphinxEngineTest {
         assertEquals(before, SphinxEngine.openDecoders());
         assertEquals(0, e.openStreams());
         assertFalse(abandoned.finished(), "close abandons without flushing");
-        assertThrows(IllegalStateException.class, () -> e.openStream(StreamSettings.live(null, null, "late"), new RecordingListener()));
+        assertThrows(IllegalStateException.class, () -> e.openStream(StreamSpec.live(null, null, "late"), new RecordingListener()));
         assertFalse(b.accept(x, 0, 100), "audio after close is dropped");
     }
 
@@ -259,11 +259,11 @@ class SphinxEngineTest {
         try (SphinxEngine e = SphinxEngine.open(OPTIONS.toBuilder().extra("sphinx.max-streams", "1").build())) {
             float[] x = LibriVox.samples("0880");
             RecordingListener first = new RecordingListener(), second = new RecordingListener();
-            RecognitionStream a = e.openStream(StreamSettings.live(null, null, "first"), first);
+            RecognitionStream a = e.openStream(StreamSpec.live(null, null, "first"), first);
             a.accept(x, 0, 16_000);
             RecordingListener.await(() -> SphinxEngine.openDecoders() > 0 && e.failures() == 0 && a.pendingSamples() < 16_000,
                     TIMEOUT, "the first stream's decoder");
-            RecognitionStream b = e.openStream(StreamSettings.live(null, null, "second"), second);
+            RecognitionStream b = e.openStream(StreamSpec.live(null, null, "second"), second);
             b.accept(x, 0, 16_000);
             second.awaitFinished(TIMEOUT);
             RecordingListener.Event error = second.events().get(0);
@@ -282,7 +282,7 @@ class SphinxEngineTest {
     @Test
     void finishWithoutAudioEndsAtOnce() throws Exception {
         RecordingListener l = new RecordingListener();
-        try (RecognitionStream s = engine.openStream(StreamSettings.live(null, null, "empty"), l)) {
+        try (RecognitionStream s = engine.openStream(StreamSpec.live(null, null, "empty"), l)) {
             s.finish();
             s.finish();
             l.awaitFinished(TIMEOUT);

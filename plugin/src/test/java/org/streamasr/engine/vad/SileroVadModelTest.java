@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 import org.streamasr.engine.RecognitionException;
 import org.streamasr.media.wav.WavFile;
@@ -167,8 +167,8 @@ class SileroVadModelTest {
         Path junk = Files.writeString(tmp.resolve("junk.onnx"), "not a model");
         ModelContractException bad = assertThrows(ModelContractException.class, () -> SileroVadModel.load(junk));
         assertTrue(bad.getMessage().contains("junk.onnx"), bad.getMessage());
-        assertTrue(SileroVadModel.fromOptions(EngineOptions.builder().build()).isEmpty(), "no vad-model: VAD off");
-        try (SileroVadModel m = SileroVadModel.fromOptions(EngineOptions.builder().vadModel(VadModels.require()).build()).orElseThrow()) {
+        assertTrue(SileroVadModel.fromOptions(EngineConfig.builder().build()).isEmpty(), "no vad-model: VAD off");
+        try (SileroVadModel m = SileroVadModel.fromOptions(EngineConfig.builder().vadModel(VadModels.require()).build()).orElseThrow()) {
             assertEquals(VadModels.require(), m.file());
         }
     }

@@ -10,10 +10,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.engine.nemotron.NemotronEngine;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -69,8 +69,8 @@ public final class DeviceParityCheck {
         return ok;
     }
 
-    private EngineOptions options(String p, String state) {
-        return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(modelDir).provider(p).maxBatch(8)
+    private EngineConfig options(String p, String state) {
+        return EngineConfig.builder().engine(NemotronEngine.NAME).modelDir(modelDir).provider(p).maxBatch(8)
                 .maxBatchWait(Duration.ofMillis(20)).streamBuffer(Duration.ofSeconds(60)).defaultAcceleration(acceleration)
                 .extra("nemotron.device-state", state).build();
     }
@@ -138,8 +138,8 @@ public final class DeviceParityCheck {
                     }
                 };
                 String label = "parity-" + i;
-                streams.add(e.openStream(live ? StreamSettings.live(LANGUAGES.get(i), acceleration, label)
-                        : StreamSettings.file(LANGUAGES.get(i), acceleration, label), l));
+                streams.add(e.openStream(live ? StreamSpec.live(LANGUAGES.get(i), acceleration, label)
+                        : StreamSpec.file(LANGUAGES.get(i), acceleration, label), l));
             }
             for (int k = 0; k < which.size(); k++) {
                 float[] audio = SCRIPTS.get(which.get(k)).samples();

@@ -10,10 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.tools.testmodel.TestModelVariant;
 import org.streamasr.tools.testmodel.ToneScript;
@@ -66,8 +66,8 @@ public final class EngineBenchmark {
         }
     }
 
-    private EngineOptions options(int maxBatch) {
-        return EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
+    private EngineConfig options(int maxBatch) {
+        return EngineConfig.builder().engine(NemotronEngine.NAME).modelDir(config.modelDir()).maxBatch(maxBatch)
                 .provider(config.provider())
                 .maxBatchWait(config.maxBatchWait()).inferenceWorkers(config.workers())
                 .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
@@ -121,7 +121,7 @@ public final class EngineBenchmark {
         };
         try {
             for (int i = 0; i < audio.length; i++) {
-                streams.add(engine.openStream(StreamSettings.live("en-US", config.acceleration(), "bench-" + i), listener));
+                streams.add(engine.openStream(StreamSpec.live("en-US", config.acceleration(), "bench-" + i), listener));
             }
             feed(streams, audio, paced, backlog);
             streams.forEach(RecognitionStream::finish);

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.RecognitionListener;
 import org.streamasr.engine.RecognitionStream;
-import org.streamasr.engine.StreamSettings;
+import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
 import org.streamasr.engine.nemotron.NemotronEngine;
 import org.streamasr.tools.bench.EngineBenchmark;
@@ -50,7 +50,7 @@ public final class OursPeerRun {
         Acceleration acceleration = Acceleration.forChunkMillis(Integer.parseInt(args[6]));
         boolean paced = args[7].equals("1");
         float[][] audio = readAudio(Path.of(args[2]), streams, seconds);
-        EngineOptions.Builder options = EngineOptions.builder().engine(NemotronEngine.NAME).modelDir(root)
+        EngineConfig.Builder options = EngineConfig.builder().engine(NemotronEngine.NAME).modelDir(root)
                 .intraOpThreads(threads).inferenceWorkers(1).streamBuffer(Duration.ofSeconds(seconds + 10))
                 .defaultAcceleration(acceleration).extra("nemotron.precision", precision);
         for (int i = 8; i < args.length; i++) {
@@ -107,7 +107,7 @@ public final class OursPeerRun {
         try {
             for (int i = 0; i < audio.length; i++) {
                 boolean first = i == 0;
-                streams.add(engine.openStream(StreamSettings.live("en-US", acceleration, "peer-" + i), new RecognitionListener() {
+                streams.add(engine.openStream(StreamSpec.live("en-US", acceleration, "peer-" + i), new RecognitionListener() {
                     @Override
                     public void onPartial(Utterance partial) {
                     }

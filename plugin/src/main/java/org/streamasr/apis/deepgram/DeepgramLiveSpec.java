@@ -14,7 +14,7 @@ import java.util.Map;
  * @param endpointing    false when {@code endpointing=false}: finals still come, but never with {@code speech_final}
  * @param utteranceEndMs {@code utterance_end_ms}, or 0 for none
  */
-public record DeepgramLiveOptions(String model, String language, String encoding, int sampleRate, int channels,
+public record DeepgramLiveSpec(String model, String language, String encoding, int sampleRate, int channels,
                                   boolean multichannel, boolean interimResults, boolean endpointing,
                                   int utteranceEndMs, boolean vadEvents, boolean punctuated) {
     /** Encodings decoded here ({@code opus} and {@code ogg-opus}: Opus in Ogg); {@code flac}, ... are refused with 400. */
@@ -27,7 +27,7 @@ public record DeepgramLiveOptions(String model, String language, String encoding
         }
     }
 
-    public static DeepgramLiveOptions parse(Map<String, List<String>> query) throws InvalidQueryException {
+    public static DeepgramLiveSpec parse(Map<String, List<String>> query) throws InvalidQueryException {
         String encoding = first(query, "encoding");
         if (encoding != null) {
             encoding = encoding.toLowerCase(Locale.ROOT);
@@ -46,7 +46,7 @@ public record DeepgramLiveOptions(String model, String language, String encoding
         if (endpointing != null && !endpointing.equalsIgnoreCase("false") && !endpointing.equalsIgnoreCase("true")) {
             integer(query, "endpointing", 0, 60_000);
         }
-        return new DeepgramLiveOptions(first(query, "model"), first(query, "language"), encoding,
+        return new DeepgramLiveSpec(first(query, "model"), first(query, "language"), encoding,
                 rate == null ? 16000 : rate, channels == null ? 1 : channels, flag(query, "multichannel"),
                 flag(query, "interim_results"), endpointing == null || !endpointing.equalsIgnoreCase("false")
                 && !endpointing.equals("0"), utteranceEnd == null ? 0 : utteranceEnd, flag(query, "vad_events"),

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 
 /**
- * The nemotron engine's own settings ({@code asr.engine.nemotron.*}, in {@link EngineOptions#extra()} without the
+ * The nemotron engine's own settings ({@code asr.engine.nemotron.*}, in {@link EngineConfig#extra()} without the
  * {@code asr.engine.} prefix), parsed and checked at start-up; a bad value is named by its key. Defaults are those of
  * reference.conf.
  *
@@ -18,7 +18,7 @@ import org.streamasr.engine.EngineOptions;
  * @param maxSymbols       RNN-T symbols per encoder frame at most
  * @param int8Batching     how streams of a dynamically quantised export share model runs
  */
-record NemotronSettings(String precision, boolean vadSkip, float vadSkipThreshold, int tailFrames, int maxSymbols,
+record NemotronConfig(String precision, boolean vadSkip, float vadSkipThreshold, int tailFrames, int maxSymbols,
                         Int8Batching int8Batching) {
 
     /** How streams of an export that quantises activations dynamically (the sherpa-onnx int8 files) are batched. */
@@ -38,7 +38,7 @@ record NemotronSettings(String precision, boolean vadSkip, float vadSkipThreshol
 
     static final List<String> PRECISIONS = List.of("auto", "int8", "fp32", "fp16");
 
-    static NemotronSettings from(EngineOptions options) {
+    static NemotronConfig from(EngineConfig options) {
         Map<String, String> extra = options.extra();
         String precision = extra.getOrDefault("nemotron.precision", "auto").trim().toLowerCase(Locale.ROOT);
         if (!PRECISIONS.contains(precision)) {
@@ -51,7 +51,7 @@ record NemotronSettings(String precision, boolean vadSkip, float vadSkipThreshol
         }
         float threshold = setting(extra, "nemotron.vad-skip-threshold", 0.3f, "a number", Float::parseFloat);
         int tailFrames = (int) (setting(extra, "nemotron.tail-padding", 400L, "a duration such as 400ms",
-                NemotronSettings::millis) / 10);
+                NemotronConfig::millis) / 10);
         int maxSymbols = setting(extra, "nemotron.max-symbols-per-frame", 10, "a whole number", Integer::parseInt);
         if (maxSymbols < 1) throw new IllegalArgumentException("asr.engine.nemotron.max-symbols-per-frame must be at least 1");
         String batching = extra.getOrDefault("nemotron.int8-batching", "exact").trim().toLowerCase(Locale.ROOT);
@@ -61,7 +61,7 @@ record NemotronSettings(String precision, boolean vadSkip, float vadSkipThreshol
             default -> throw new IllegalArgumentException("asr.engine.nemotron.int8-batching: '" + batching
                     + "' is not exact or shared");
         };
-        return new NemotronSettings(precision, Boolean.parseBoolean(vadSkip), threshold, tailFrames, maxSymbols, int8);
+        return new NemotronConfig(precision, Boolean.parseBoolean(vadSkip), threshold, tailFrames, maxSymbols, int8);
     }
 
     /** An engine-specific setting of {@code extra}, parsed, or {@code byDefault} when unset; a bad value names its key. */

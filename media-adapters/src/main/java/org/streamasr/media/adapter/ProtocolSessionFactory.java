@@ -2,7 +2,7 @@ package org.streamasr.media.adapter;
 
 /** Creates the protocol session of a new connection. */
 @FunctionalInterface
-public interface SessionFactory {
+public interface ProtocolSessionFactory {
 
     /**
      * @throws ConnectionRefusedException when the connection must not go on (bad credentials, no capacity); the

@@ -10,10 +10,10 @@ import org.glassfish.grizzly.http.server.Request;
  * suits a server that only listens on a private network; set asr.server.api-keys (ASR_API_KEYS) otherwise.
  * Clients send {@code Authorization: Bearer KEY} (or {@code Key KEY}, the hosted API's scheme).
  */
-final class ApiKeys {
+final class OperatorKeys {
     private final List<byte[]> keys;
 
-    ApiKeys(List<String> keys) {
+    OperatorKeys(List<String> keys) {
         this.keys = keys.stream().map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
     }
 

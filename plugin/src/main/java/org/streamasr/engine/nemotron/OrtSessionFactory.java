@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.ModelContractException;
 
 /**
@@ -23,7 +23,7 @@ import org.streamasr.engine.ModelContractException;
  * {@link DeviceEncoder}) or {@code auto} (device on CUDA, host on CPU, where both are the same memory and the host path
  * is the faster one).
  */
-final class SessionFactory {
+final class OrtSessionFactory {
     static final String CUDA = "cuda";
     static final String CPU = "cpu";
 
@@ -33,7 +33,7 @@ final class SessionFactory {
     private final Map<String, String> extra;
     private final boolean stateOnDevice;
 
-    SessionFactory(OrtEnvironment env, EngineOptions options) {
+    OrtSessionFactory(OrtEnvironment env, EngineConfig options) {
         this.env = env;
         this.provider = options.provider() == null ? CPU : options.provider().trim().toLowerCase(Locale.ROOT);
         this.intraOpThreads = options.intraOpThreads();

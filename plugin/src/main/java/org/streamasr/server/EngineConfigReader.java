@@ -10,20 +10,20 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.engine.Acceleration;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 import org.streamasr.engine.UnsupportedSettingException;
 import org.streamasr.engine.vad.SileroVadModel;
 
-/** Reads an asr.engine section (or a named model, which overrides it) into {@link EngineOptions}. */
-public final class EngineConfig {
-    /** Keys with a field of their own; every other value of the section goes to {@link EngineOptions#extra()}. */
+/** Reads an asr.engine section (or a named model, which overrides it) into {@link EngineConfig}. */
+public final class EngineConfigReader {
+    /** Keys with a field of their own; every other value of the section goes to {@link EngineConfig#extra()}. */
     private static final Set<String> FIELDS = Set.of("name", "model-dir", "provider", "intra-op-threads",
             "inference-workers", "max-batch", "max-batch-wait", "vad-model", "endpoint-trailing-silence",
             "max-utterance", "stream-buffer", "default-language", "default-acceleration");
 
-    private static final Logger log = LoggerFactory.getLogger(EngineConfig.class);
+    private static final Logger log = LoggerFactory.getLogger(EngineConfigReader.class);
 
-    private EngineConfig() {
+    private EngineConfigReader() {
     }
 
     /**
@@ -41,7 +41,7 @@ public final class EngineConfig {
         return null;
     }
 
-    public static EngineOptions options(ConfigReader r, String section) {
+    public static EngineConfig options(ConfigReader r, String section) {
         String p = section + ".";
         Acceleration acceleration;
         try {
@@ -49,7 +49,7 @@ public final class EngineConfig {
         } catch (UnsupportedSettingException e) {
             throw new InvalidConfigException(p + "default-acceleration", e.getMessage());
         }
-        EngineOptions.Builder b = EngineOptions.builder()
+        EngineConfig.Builder b = EngineConfig.builder()
                 .engine(r.string(p + "name"))
                 .modelDir(r.optionalPath(p + "model-dir"))
                 .provider(r.oneOf(p + "provider", java.util.List.of("cpu", "cuda")))

@@ -23,41 +23,41 @@ import org.streamasr.media.sip.SipGatewayConfig;
  * @param languages the recognition language each enabled adapter gives calls that do not ask for one, by the key that
  *                  set it ("asr.media.vosk.language", "asr.sip.language"); checked against the engine at start-up
  */
-public record MediaSettings(int cpuThreads, MediaJsonConfig mediaJson, VoskConfig vosk, WhisperConfig whisper,
+public record MediaConfig(int cpuThreads, MediaJsonConfig mediaJson, VoskConfig vosk, WhisperConfig whisper,
                             AudioForkConfig audioFork, TwilioConfig twilio, AudioSocketConfig audioSocket,
-                            RtpEndpoints.Config rtp, RtpSettings.Tuning rtpTuning, SipGatewayConfig sip,
+                            RtpEndpoints.Config rtp, RtpConfigReader.Tuning rtpTuning, SipGatewayConfig sip,
                             Duration sipRtpTimeout, Map<String, String> languages) {
 
-    public MediaSettings {
+    public MediaConfig {
         languages = Map.copyOf(languages);
     }
 
-    static MediaSettings read(ConfigReader r) {
+    static MediaConfig read(ConfigReader r) {
         int cpu = r.intIn("asr.media.cpu-threads", 0, 1024);
         Map<String, String> languages = new LinkedHashMap<>();
-        MediaJsonConfig mediaJson = enabled(r, "mediajson", languages) ? AdapterSettings.mediaJson(r) : null;
-        VoskConfig vosk = enabled(r, "vosk", languages) ? AdapterSettings.vosk(r) : null;
-        WhisperConfig whisper = enabled(r, "whisper", languages) ? WhisperSettings.read(r) : null;
-        AudioForkConfig fork = enabled(r, "audio-fork", languages) ? AdapterSettings.audioFork(r) : null;
-        TwilioConfig twilio = enabled(r, "twilio", languages) ? AdapterSettings.twilio(r) : null;
-        AudioSocketConfig audioSocket = enabled(r, "audiosocket", languages) ? AdapterSettings.audioSocket(r) : null;
-        RtpEndpoints.Config rtp = RtpSettings.enabled(r) ? RtpSettings.ports(r) : null;
-        RtpSettings.Tuning tuning = rtp == null ? null : RtpSettings.tuning(r);
-        SipGatewayConfig sip = SipSettings.enabled(r) ? SipSettings.read(r) : null;
+        MediaJsonConfig mediaJson = enabled(r, "mediajson", languages) ? AdapterConfigReader.mediaJson(r) : null;
+        VoskConfig vosk = enabled(r, "vosk", languages) ? AdapterConfigReader.vosk(r) : null;
+        WhisperConfig whisper = enabled(r, "whisper", languages) ? WhisperConfigReader.read(r) : null;
+        AudioForkConfig fork = enabled(r, "audio-fork", languages) ? AdapterConfigReader.audioFork(r) : null;
+        TwilioConfig twilio = enabled(r, "twilio", languages) ? AdapterConfigReader.twilio(r) : null;
+        AudioSocketConfig audioSocket = enabled(r, "audiosocket", languages) ? AdapterConfigReader.audioSocket(r) : null;
+        RtpEndpoints.Config rtp = RtpConfigReader.enabled(r) ? RtpConfigReader.ports(r) : null;
+        RtpConfigReader.Tuning tuning = rtp == null ? null : RtpConfigReader.tuning(r);
+        SipGatewayConfig sip = SipConfigReader.enabled(r) ? SipConfigReader.read(r) : null;
         if (sip != null && rtp == null) {
             throw new InvalidConfigException("asr.sip.enabled", "the SIP gateway receives media on asr.media.rtp ports; enable asr.media.rtp");
         }
         if (sip != null && sip.language() != null) languages.put("asr.sip.language", sip.language());
-        MediaSettings s = new MediaSettings(cpu, mediaJson, vosk, whisper, fork, twilio, audioSocket, rtp, tuning, sip,
-                sip == null ? null : SipSettings.rtpTimeout(r), languages);
+        MediaConfig s = new MediaConfig(cpu, mediaJson, vosk, whisper, fork, twilio, audioSocket, rtp, tuning, sip,
+                sip == null ? null : SipConfigReader.rtpTimeout(r), languages);
         s.checkPathsDistinct();
         return s;
     }
 
     private static boolean enabled(ConfigReader r, String adapter, Map<String, String> languages) {
-        if (!AdapterSettings.enabled(r, adapter)) return false;
-        String language = AdapterSettings.language(r, adapter);
-        if (language != null) languages.put(AdapterSettings.MEDIA + adapter + ".language", language);
+        if (!AdapterConfigReader.enabled(r, adapter)) return false;
+        String language = AdapterConfigReader.language(r, adapter);
+        if (language != null) languages.put(AdapterConfigReader.MEDIA + adapter + ".language", language);
         return true;
     }
 
@@ -94,7 +94,7 @@ public record MediaSettings(int cpuThreads, MediaJsonConfig mediaJson, VoskConfi
 
     /** The language an adapter gives calls that do not ask for one, or null for the engine's default. */
     String language(String adapter) {
-        return languages.get(AdapterSettings.MEDIA + adapter + ".language");
+        return languages.get(AdapterConfigReader.MEDIA + adapter + ".language");
     }
 
     private static String shape(String pathTemplate) {
@@ -109,7 +109,7 @@ public record MediaSettings(int cpuThreads, MediaJsonConfig mediaJson, VoskConfi
             for (String path : e.getValue()) {
                 String owner = owners.putIfAbsent(shape(path), e.getKey());
                 if (owner != null) {
-                    throw new InvalidConfigException(AdapterSettings.MEDIA + e.getKey() + ".paths", "'" + path
+                    throw new InvalidConfigException(AdapterConfigReader.MEDIA + e.getKey() + ".paths", "'" + path
                             + "' is already served by " + (owner.startsWith("the ") ? owner : "asr.media." + owner));
                 }
             }

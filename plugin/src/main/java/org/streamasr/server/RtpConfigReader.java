@@ -8,7 +8,7 @@ import org.streamasr.media.rtp.RtpEndpoints;
 import org.streamasr.media.rtp.RtpStreamConfig;
 
 /** Reads {@code asr.media.rtp} (documented in reference.conf): the port range, and how each call's port receives. */
-final class RtpSettings {
+final class RtpConfigReader {
     private static final String P = "asr.media.rtp.";
 
     /** The receive settings (jitter buffer, gap filling, queue, timeouts) applied to each call's RTP port. */
@@ -18,7 +18,7 @@ final class RtpSettings {
         }
     }
 
-    private RtpSettings() {
+    private RtpConfigReader() {
     }
 
     static boolean enabled(ConfigReader r) {

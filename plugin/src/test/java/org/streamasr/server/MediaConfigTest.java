@@ -32,21 +32,21 @@ import org.streamasr.media.jigasi.WhisperConfig;
 import org.streamasr.media.jitsi.MediaJsonConfig;
 
 /** asr.media read into the adapters' settings: the documented defaults, overrides, and every bad value named. */
-class MediaSettingsTest {
+class MediaConfigTest {
     private static final String SECRET = "a shared secret of at least 32 bytes, really";
 
     @TempDir
     Path dir;
 
-    private static MediaSettings read(Map<String, String> env, Map<String, Object> flags) {
+    private static MediaConfig read(Map<String, String> env, Map<String, Object> flags) {
         return ServerConfig.from(ConfigLoader.load(null, env, flags)).media();
     }
 
-    private static MediaSettings read(Map<String, Object> flags) {
+    private static MediaConfig read(Map<String, Object> flags) {
         return read(Map.of(), flags);
     }
 
-    private MediaSettings readFile(String hocon) throws Exception {
+    private MediaConfig readFile(String hocon) throws Exception {
         Path file = dir.resolve("media.conf");
         Files.writeString(file, hocon);
         return ServerConfig.from(ConfigLoader.load(file, Map.of(), Map.of())).media();
@@ -63,7 +63,7 @@ class MediaSettingsTest {
 
     @Test
     void referenceConfDocumentsTheAdaptersOwnDefaults() {
-        MediaSettings m = read(Map.of());
+        MediaConfig m = read(Map.of());
         assertEquals(MediaJsonConfig.defaults(), m.mediaJson());
         assertEquals(VoskConfig.defaults(), m.vosk());
         assertEquals(AudioForkConfig.defaults(), m.audioFork());
@@ -76,7 +76,7 @@ class MediaSettingsTest {
 
     @Test
     void eachAdapterHasItsOwnLimitsAndLanguage() throws Exception {
-        MediaSettings m = readFile("""
+        MediaConfig m = readFile("""
                 asr.media.websocket { max-message = 256KiB, max-outbound-messages = 64 }
                 asr.media.vosk { max-message = 4MiB, language = "de-DE", paths = ["/stt/vosk/{lang}"] }
                 asr.media.twilio { max-outbound = 2KiB, silence-cap = 500ms }
@@ -100,7 +100,7 @@ class MediaSettingsTest {
 
     @Test
     void audioSocketKindsCanBeRemappedAndRefused() throws Exception {
-        MediaSettings m = readFile("""
+        MediaConfig m = readFile("""
                 asr.media.audiosocket { port = 0, bind = "127.0.0.1", idle-timeout = 0, max-connections = 3,
                   kinds { "0x10" = 16000, "0x11" = null, "32" = 96000 } }
                 """);
@@ -185,7 +185,7 @@ class MediaSettingsTest {
         String pem = pem(2048);
         Path keyFile = dir.resolve("jigasi.pem");
         Files.writeString(keyFile, pem);
-        MediaSettings m = readFile("""
+        MediaConfig m = readFile("""
                 asr.media.whisper {
                   enabled = true
                   language = "en-US"

@@ -9,13 +9,13 @@ package org.streamasr.engine;
  * @param live         true for live media (drop oldest when behind); false for files (the producer waits for room).
  *                     Both are segmented into utterances at endpoints.
  */
-public record StreamSettings(String language, Acceleration acceleration, String label, boolean live) {
+public record StreamSpec(String language, Acceleration acceleration, String label, boolean live) {
 
-    public static StreamSettings live(String language, Acceleration acceleration, String label) {
-        return new StreamSettings(language, acceleration, label, true);
+    public static StreamSpec live(String language, Acceleration acceleration, String label) {
+        return new StreamSpec(language, acceleration, label, true);
     }
 
-    public static StreamSettings file(String language, Acceleration acceleration, String label) {
-        return new StreamSettings(language, acceleration, label, false);
+    public static StreamSpec file(String language, Acceleration acceleration, String label) {
+        return new StreamSpec(language, acceleration, label, false);
     }
 }

@@ -24,7 +24,7 @@ import org.streamasr.media.jigasi.WhisperConfig;
  * that connections need no token; every key is loaded and checked here, so a wrong path or a malformed key stops the
  * server with its key named instead of refusing every Jigasi later.
  */
-final class WhisperSettings {
+final class WhisperConfigReader {
     private static final String P = "asr.media.whisper.";
     private static final String JWT = P + "jwt.";
     private static final int MIN_SECRET_BYTES = 32;     // RFC 7518 3.2: an HS256 key is at least the hash size
@@ -32,7 +32,7 @@ final class WhisperSettings {
     private static final List<String> MATERIAL = List.of("secret", "secret-file", "public-key", "public-key-file");
     private static final Set<String> ENTRY_FIELDS = Set.of("kid", "secret", "secret-file", "public-key", "public-key-file");
 
-    private WhisperSettings() {
+    private WhisperConfigReader() {
     }
 
     static WhisperConfig read(ConfigReader r) {
@@ -67,9 +67,9 @@ final class WhisperSettings {
         }
         JwtVerifier verifier = keys ? new JwtVerifier(rsa, hmac, r.optionalString(JWT + "audience"),
                 r.optionalString(JWT + "issuer"), r.durationIn(JWT + "leeway", Duration.ZERO, Duration.ofHours(1))) : null;
-        return AdapterSettings.checked("whisper", () -> new WhisperConfig(AdapterSettings.paths(r, "whisper"), verifier,
+        return AdapterConfigReader.checked("whisper", () -> new WhisperConfig(AdapterConfigReader.paths(r, "whisper"), verifier,
                 open, r.intIn(P + "max-participants", 1, 10_000), r.doubleIn(P + "interim-variance", 0, 1),
-                AdapterSettings.limits(r, "whisper")));
+                AdapterConfigReader.limits(r, "whisper")));
     }
 
     /** A keys entry as text fields; unknown fields and non-text values are refused by name. */

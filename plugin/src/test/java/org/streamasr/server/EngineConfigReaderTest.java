@@ -17,17 +17,17 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.streamasr.engine.EngineOptions;
+import org.streamasr.engine.EngineConfig;
 
 /** serve with the nemotron engine and no installed VAD model: a start-up warning naming the path and the fix. */
-class EngineConfigTest {
-    private static EngineOptions options(Map<String, Object> flags) {
+class EngineConfigReaderTest {
+    private static EngineConfig options(Map<String, Object> flags) {
         Config c = ConfigLoader.load(null, Map.of(), flags);
-        return EngineConfig.options(new ConfigReader(c), "asr.engine");
+        return EngineConfigReader.options(new ConfigReader(c), "asr.engine");
     }
 
-    private static List<String> warnings(Supplier<EngineOptions> read) {
-        Logger logger = (Logger) LoggerFactory.getLogger(EngineConfig.class);
+    private static List<String> warnings(Supplier<EngineConfig> read) {
+        Logger logger = (Logger) LoggerFactory.getLogger(EngineConfigReader.class);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         logger.addAppender(logged);

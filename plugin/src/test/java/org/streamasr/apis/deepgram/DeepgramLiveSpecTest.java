@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class DeepgramLiveOptionsTest {
+class DeepgramLiveSpecTest {
     @Test
     void jambonzQueryIsReadAndItsUnknownParametersIgnored() throws Exception {
-        DeepgramLiveOptions o = DeepgramLiveOptions.parse(Map.of("model", List.of("base"), "encoding", List.of("linear16"),
+        DeepgramLiveSpec o = DeepgramLiveSpec.parse(Map.of("model", List.of("base"), "encoding", List.of("linear16"),
                 "sample_rate", List.of("8000"), "language", List.of("en-US"), "interim_results", List.of("true"),
                 "endpointing", List.of("false"), "vad_turnoff", List.of("250"), "ner", List.of("true"),
                 "keyterm", List.of("a", "b c")));
@@ -22,7 +22,7 @@ class DeepgramLiveOptionsTest {
         assertTrue(o.interimResults());
         assertFalse(o.endpointing());
         assertFalse(o.punctuated());
-        DeepgramLiveOptions wav = DeepgramLiveOptions.parse(Map.of("smart_format", List.of("true"),
+        DeepgramLiveSpec wav = DeepgramLiveSpec.parse(Map.of("smart_format", List.of("true"),
                 "utterance_end_ms", List.of("1000")));
         assertNull(wav.encoding());
         assertTrue(wav.punctuated());
@@ -31,14 +31,14 @@ class DeepgramLiveOptionsTest {
 
     @Test
     void badValuesAreRefusedWithDeepgramsMessage() {
-        var e = assertThrows(DeepgramLiveOptions.InvalidQueryException.class, () -> DeepgramLiveOptions.parse(
+        var e = assertThrows(DeepgramLiveSpec.InvalidQueryException.class, () -> DeepgramLiveSpec.parse(
                 Map.of("encoding", List.of("linear16"))));
         assertTrue(e.getMessage().startsWith("Invalid query string. sample_rate is required"), e.getMessage());
-        assertThrows(DeepgramLiveOptions.InvalidQueryException.class, () -> DeepgramLiveOptions.parse(
+        assertThrows(DeepgramLiveSpec.InvalidQueryException.class, () -> DeepgramLiveSpec.parse(
                 Map.of("encoding", List.of("flac"), "sample_rate", List.of("16000"))));
-        assertThrows(DeepgramLiveOptions.InvalidQueryException.class, () -> DeepgramLiveOptions.parse(
+        assertThrows(DeepgramLiveSpec.InvalidQueryException.class, () -> DeepgramLiveSpec.parse(
                 Map.of("channels", List.of("99"))));
-        assertThrows(DeepgramLiveOptions.InvalidQueryException.class, () -> DeepgramLiveOptions.parse(
+        assertThrows(DeepgramLiveSpec.InvalidQueryException.class, () -> DeepgramLiveSpec.parse(
                 Map.of("endpointing", List.of("soon"))));
     }
 

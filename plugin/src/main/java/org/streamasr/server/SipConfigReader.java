@@ -9,10 +9,10 @@ import org.streamasr.media.sip.SipGatewayConfig;
 import org.streamasr.media.sip.sdp.SrtpMode;
 
 /** Reads {@code asr.sip} (documented in reference.conf) into the gateway's settings; a bad value is named by its key. */
-final class SipSettings {
+final class SipConfigReader {
     private static final String P = "asr.sip.";
 
-    private SipSettings() {
+    private SipConfigReader() {
     }
 
     static boolean enabled(ConfigReader r) {

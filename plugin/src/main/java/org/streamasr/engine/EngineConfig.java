@@ -9,7 +9,7 @@ import java.util.Map;
  * How to build an engine. Built from the server's config ({@code asr.engine.*} in reference.conf) or from CLI flags.
  * Engine-specific settings that have no field here go in {@link #extra()}.
  */
-public record EngineOptions(
+public record EngineConfig(
         String engine,
         Path modelDir,
         String provider,
@@ -25,7 +25,7 @@ public record EngineOptions(
         Acceleration defaultAcceleration,
         Map<String, String> extra) {
 
-    public EngineOptions {
+    public EngineConfig {
         extra = extra == null ? Map.of() : Map.copyOf(extra);
     }
 
@@ -84,8 +84,8 @@ public record EngineOptions(
         public Builder defaultAcceleration(Acceleration v) { defaultAcceleration = v; return this; }
         public Builder extra(String key, String value) { extra.put(key, value); return this; }
 
-        public EngineOptions build() {
-            return new EngineOptions(engine, modelDir, provider, intraOpThreads, inferenceWorkers, maxBatch,
+        public EngineConfig build() {
+            return new EngineConfig(engine, modelDir, provider, intraOpThreads, inferenceWorkers, maxBatch,
                     maxBatchWait, vadModel, endpointTrailingSilence, maxUtterance, streamBuffer, defaultLanguage,
                     defaultAcceleration, extra);
         }

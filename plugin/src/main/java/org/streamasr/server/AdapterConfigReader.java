@@ -19,10 +19,10 @@ import org.streamasr.media.jitsi.MediaJsonConfig;
  * reference.conf) into the adapters' own config records. A bad value is named by its key; the records' own checks
  * are reported under their section.
  */
-final class AdapterSettings {
+final class AdapterConfigReader {
     static final String MEDIA = "asr.media.";
 
-    private AdapterSettings() {
+    private AdapterConfigReader() {
     }
 
     static boolean enabled(ConfigReader r, String adapter) {
