@@ -34,9 +34,14 @@ public final class PeerBenchmark {
      * @param modelRoot a directory written by {@link TestModelWriter} holding fp32 and int8 files of one chunk size
      * @param work      scratch space for the audio file
      * @param extras    engine settings for our side ({@code nemotron.int8-batching=shared}, ...)
+     * @param speakers  0: every stream carries tone sentences (no VAD on our side); more: conference audio
+     *                  ({@link ConferenceAudio}) with that many streams speaking at a time, and our side runs the VAD
+     *                  with {@code vad-skip} (sherpa decodes every chunk)
+     * @param vadModel  the Silero VAD model for {@code speakers > 0}
      */
     public record Config(Path modelRoot, TestModelVariant variant, int chunkMs, List<String> precisions,
-                         List<Integer> streams, int seconds, int threads, boolean paced, Path work, List<String> extras) {
+                         List<Integer> streams, int seconds, int threads, boolean paced, Path work, List<String> extras,
+                         int speakers, Path vadModel) {
     }
 
     /** One side's figures for one precision and stream count. */
@@ -108,8 +113,10 @@ public final class PeerBenchmark {
         int maxStreams = config.streams().stream().mapToInt(Integer::intValue).max().orElse(1);
         Path audio = writeAudio(config.work().resolve("peer-audio.f32"), maxStreams);
         Path export = config.modelRoot().resolve(TestModelWriter.exportName(config.variant(), config.chunkMs()));
-        out.printf(Locale.ROOT, "model %s; %d s of tone audio per stream; %d ms chunks; %d ONNX Runtime thread(s) each side; "
-                        + "%d cores; %s%n", export, config.seconds(), config.chunkMs(), config.threads(),
+        out.printf(Locale.ROOT, "model %s; %d s of %s per stream; %d ms chunks; %d ONNX Runtime thread(s) each side; "
+                        + "%d cores; %s%n", export, config.seconds(), config.speakers() == 0 ? "tone audio"
+                        : "conference audio (" + config.speakers() + " speaking at a time, the rest noise; ours skips "
+                        + "silent chunks by VAD, sherpa decodes all)", config.chunkMs(), config.threads(),
                 Runtime.getRuntime().availableProcessors(), config.paced() ? "throughput and paced runs" : "throughput runs");
         List<Row> rows = new ArrayList<>();
         for (String precision : config.precisions()) {
@@ -167,6 +174,10 @@ public final class PeerBenchmark {
                 OursPeerRun.class.getName()));
         cmd.addAll(args(config.modelRoot(), precision, audio, streams));
         cmd.addAll(config.extras());
+        if (config.speakers() > 0) {
+            cmd.add(OursPeerRun.VAD_MODEL + "=" + config.vadModel());
+            cmd.add("nemotron.vad-skip=true");
+        }
         return runChild(cmd, config.work(), System.getProperty("java.class.path"));
     }
 
@@ -214,6 +225,7 @@ public final class PeerBenchmark {
      * audio as encoder cache where we prepend silence, so a tone in those 90 ms would read differently.
      */
     private Path writeAudio(Path file, int streams) throws IOException {
+        if (config.speakers() > 0) return ConferenceAudio.write(file, streams, config.speakers(), config.seconds());
         int n = config.seconds() * ToneScript.SAMPLE_RATE;
         ByteBuffer b = ByteBuffer.allocate(streams * n * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < streams; i++) {
