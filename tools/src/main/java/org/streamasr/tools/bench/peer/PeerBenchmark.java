@@ -137,20 +137,29 @@ public final class PeerBenchmark {
     /** The summary table: one row per precision and stream count. */
     public static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| precision | streams | x real time ours / sherpa (ratio) | streams kept up ours / sherpa "
+        sb.append("| precision | streams | x real time ours / sherpa (ratio) | RTF ours / sherpa "
+                + "| streams kept up ours / sherpa (ratio) "
                 + "| CPU s per stream ours / sherpa (ratio) | MiB per stream while running ours / sherpa "
                 + "| peak RSS MiB (load included) ours / sherpa "
-                + "| same transcript |\n|---|---|---|---|---|---|---|---|\n");
+                + "| same transcript |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             Side o = r.ours();
             Side t = r.theirs();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f / %.2f (%.2f) | %s / %s | %.2f / %.2f (%.2f) | %.1f / %.1f | %.0f / %.0f | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f / %.2f (%.2f) | %.4f / %.4f | %s / %s (%s) | %.2f / %.2f (%.2f) | %.1f / %.1f | %.0f / %.0f | %s |%n",
                     o.precision(), o.streams(), o.timesRealTime(), t.timesRealTime(), o.timesRealTime() / t.timesRealTime(),
-                    kept(o), kept(t), o.cpuSecondsPerStream(), t.cpuSecondsPerStream(),
+                    o.realTimeFactor(), t.realTimeFactor(), kept(o), kept(t), keptRatio(o, t),
+                    o.cpuSecondsPerStream(), t.cpuSecondsPerStream(),
                     o.cpuSecondsPerStream() / t.cpuSecondsPerStream(), o.peakMiBPerStream(), t.peakMiBPerStream(),
                     o.peakRssMiB(), t.peakRssMiB(), r.sameTranscript() ? "yes" : "NO"));
         }
         return sb.toString();
+    }
+
+    /** Streams kept up, ours over sherpa's ("-" without a paced run; "inf" where sherpa kept none and we some). */
+    private static String keptRatio(Side o, Side t) {
+        if (o.keptUp() < 0 || t.keptUp() < 0) return "-";
+        if (t.keptUp() == 0) return o.keptUp() == 0 ? "-" : "inf";
+        return String.format(Locale.ROOT, "%.2f", o.keptUp() / (double) t.keptUp());
     }
 
     private static String kept(Side s) {
