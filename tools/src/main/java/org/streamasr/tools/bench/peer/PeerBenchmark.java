@@ -170,9 +170,11 @@ public final class PeerBenchmark {
         Side o = r.ours();
         Side t = r.theirs();
         return String.format(Locale.ROOT, "%s, %d stream(s): ours %.2fx real time (RTF %.4f), sherpa %.2fx (RTF %.4f); "
-                        + "kept up %s vs %s (largest backlog %.0f vs %.0f ms); transcripts %s",
+                        + "kept up %s vs %s (largest backlog %.0f vs %.0f ms); CPU s per stream %.2f vs %.2f; "
+                        + "MiB per stream %.1f vs %.1f (peak RSS %.0f vs %.0f); transcripts %s",
                 o.precision(), o.streams(), o.timesRealTime(), o.realTimeFactor(), t.timesRealTime(), t.realTimeFactor(),
-                kept(o), kept(t), o.largestBacklogMs(), t.largestBacklogMs(),
+                kept(o), kept(t), o.largestBacklogMs(), t.largestBacklogMs(), o.cpuSecondsPerStream(),
+                t.cpuSecondsPerStream(), o.peakMiBPerStream(), t.peakMiBPerStream(), o.peakRssMiB(), t.peakRssMiB(),
                 r.sameTranscript() ? "identical" : "DIFFER: ours '" + o.transcript() + "', sherpa '" + t.transcript() + "'");
     }
 
