@@ -63,8 +63,8 @@ public final class BenchPeerCommand implements Callable<Integer> {
     boolean paced = true;
 
     @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An engine setting for our side, e.g. "
-            + "nemotron.int8-batching=shared, or inference-workers=N for N concurrent batch runs sharing --threads "
-            + "(repeatable).")
+            + "nemotron.int8-batching=shared, inference-workers=N for N concurrent batch runs sharing --threads, "
+            + "or max-batch=N (repeatable).")
     Map<String, String> engineOptions = Map.of();
 
     @Option(names = "--speakers", paramLabel = "K", description = "Conference audio instead of tones: background noise on "

@@ -30,13 +30,15 @@ import org.streamasr.tools.bench.EngineBenchmark;
  * speech). Does what {@code sherpa-peer-run.cjs} does, the same way, and prints one line {@code RESULT {json}}.
  *
  * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras,
- * or vad-model=FILE, inference-workers=N]
+ * or vad-model=FILE, inference-workers=N, max-batch=N]
  */
 public final class OursPeerRun {
     /** The extra argument {@code vad-model=FILE}: run the Silero VAD (conference audio); without it, no VAD. */
     static final String VAD_MODEL = "vad-model";
     /** The extra argument {@code inference-workers=N}: N concurrent batch runs sharing THREADS (default 1). */
     static final String WORKERS = "inference-workers";
+    /** The extra argument {@code max-batch=N}: at most N streams per model run (default: the serve default, 32). */
+    static final String MAX_BATCH = "max-batch";
 
     private final NemotronEngine engine;
     private final Acceleration acceleration;
@@ -63,6 +65,8 @@ public final class OursPeerRun {
             String key = args[i].substring(0, eq);
             if (key.equals(VAD_MODEL)) {
                 options.vadModel(Path.of(args[i].substring(eq + 1)));
+            } else if (key.equals(MAX_BATCH)) {
+                options.maxBatch(Integer.parseInt(args[i].substring(eq + 1)));
             } else if (key.equals(WORKERS)) {
                 int workers = Integer.parseInt(args[i].substring(eq + 1));
                 options.inferenceWorkers(workers).intraOpThreads(Math.max(1, threads / workers));
