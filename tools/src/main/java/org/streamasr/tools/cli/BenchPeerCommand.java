@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.streamasr.tools.bench.peer.PeerBenchmark;
 import org.streamasr.tools.bench.peer.SherpaOnnxNode;
+import org.streamasr.cli.VadModelOption;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.tools.testmodel.TestModelSpec;
 import org.streamasr.tools.testmodel.TestModelVariant;
@@ -62,8 +63,19 @@ public final class BenchPeerCommand implements Callable<Integer> {
     boolean paced = true;
 
     @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An engine setting for our side, e.g. "
-            + "nemotron.int8-batching=shared (repeatable).")
+            + "nemotron.int8-batching=shared, inference-workers=N for N concurrent batch runs sharing --threads, "
+            + "or max-batch=N (repeatable).")
     Map<String, String> engineOptions = Map.of();
+
+    @Option(names = "--speakers", paramLabel = "K", description = "Conference audio instead of tones: background noise on "
+            + "every stream and K streams speaking (recorded speech) at a time, in turns round all streams; our side runs "
+            + "the Silero VAD and skips silent idle streams' chunks (vad-skip), sherpa decodes every chunk (default: 0, "
+            + "tones on every stream, no VAD).")
+    int speakers;
+
+    @Option(names = "--vad-model", paramLabel = "FILE", description = "Silero VAD for --speakers (default: "
+            + "models/silero-vad/silero_vad.onnx under ASR_HOME).")
+    String vadModel;
 
     @Option(names = "--sherpa-dir", paramLabel = "DIR", description = "Where sherpa-onnx-node is installed (default: "
             + "$XDG_CACHE_HOME or ~/.cache, /streamasr/sherpa-onnx-node-" + SherpaOnnxNode.VERSION + ").")
@@ -76,6 +88,15 @@ public final class BenchPeerCommand implements Callable<Integer> {
         }
         if (seconds < 4 || threads < 1 || streams.stream().anyMatch(n -> n < 1)) {
             throw new IllegalArgumentException("--seconds must be at least 4, --threads and --streams at least 1");
+        }
+        if (speakers < 0) throw new IllegalArgumentException("--speakers must not be negative");
+        Path vad = null;
+        if (speakers > 0) {
+            vad = VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> { });
+            if (vad == null || !Files.isRegularFile(vad)) {
+                throw new IllegalArgumentException("--speakers needs the Silero VAD model (scripts/fetch-vad-model, or --vad-model FILE)");
+            }
+            vad = vad.toAbsolutePath();
         }
         int chunkMs = Acceleration.parse(acceleration).chunkMillis();
         java.io.PrintWriter out = spec.commandLine().getOut();
@@ -94,7 +115,7 @@ public final class BenchPeerCommand implements Callable<Integer> {
             List<String> extras = new ArrayList<>();
             engineOptions.forEach((k, v) -> extras.add(k + "=" + v));
             new PeerBenchmark(new PeerBenchmark.Config(root, TestModelVariant.EN, chunkMs, precisions, streams, seconds,
-                    threads, paced, work, extras), sherpa, out).run();
+                    threads, paced, work, extras, speakers, vad), sherpa, out).run();
             out.flush();
         } finally {
             try (Stream<Path> s = Files.walk(work)) {

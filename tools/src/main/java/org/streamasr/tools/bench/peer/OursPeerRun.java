@@ -29,9 +29,16 @@ import org.streamasr.tools.bench.EngineBenchmark;
  * inference worker, max-batch 32, max-batch-wait 10 ms) and the given ONNX Runtime threads, no VAD (tones are not
  * speech). Does what {@code sherpa-peer-run.cjs} does, the same way, and prints one line {@code RESULT {json}}.
  *
- * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras]
+ * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras,
+ * or vad-model=FILE, inference-workers=N, max-batch=N]
  */
 public final class OursPeerRun {
+    /** The extra argument {@code vad-model=FILE}: run the Silero VAD (conference audio); without it, no VAD. */
+    static final String VAD_MODEL = "vad-model";
+    /** The extra argument {@code inference-workers=N}: N concurrent batch runs sharing THREADS (default 1). */
+    static final String WORKERS = "inference-workers";
+    /** The extra argument {@code max-batch=N}: at most N streams per model run (default: the serve default, 32). */
+    static final String MAX_BATCH = "max-batch";
 
     private final NemotronEngine engine;
     private final Acceleration acceleration;
@@ -55,7 +62,17 @@ public final class OursPeerRun {
                 .defaultAcceleration(acceleration).extra("nemotron.precision", precision);
         for (int i = 8; i < args.length; i++) {
             int eq = args[i].indexOf('=');
-            options.extra(args[i].substring(0, eq), args[i].substring(eq + 1));
+            String key = args[i].substring(0, eq);
+            if (key.equals(VAD_MODEL)) {
+                options.vadModel(Path.of(args[i].substring(eq + 1)));
+            } else if (key.equals(MAX_BATCH)) {
+                options.maxBatch(Integer.parseInt(args[i].substring(eq + 1)));
+            } else if (key.equals(WORKERS)) {
+                int workers = Integer.parseInt(args[i].substring(eq + 1));
+                options.inferenceWorkers(workers).intraOpThreads(Math.max(1, threads / workers));
+            } else {
+                options.extra(key, args[i].substring(eq + 1));
+            }
         }
         Map<String, Object> result = new LinkedHashMap<>();
         try (NemotronEngine engine = NemotronEngine.open(options.build())) {

@@ -34,9 +34,14 @@ public final class PeerBenchmark {
      * @param modelRoot a directory written by {@link TestModelWriter} holding fp32 and int8 files of one chunk size
      * @param work      scratch space for the audio file
      * @param extras    engine settings for our side ({@code nemotron.int8-batching=shared}, ...)
+     * @param speakers  0: every stream carries tone sentences (no VAD on our side); more: conference audio
+     *                  ({@link ConferenceAudio}) with that many streams speaking at a time, and our side runs the VAD
+     *                  with {@code vad-skip} (sherpa decodes every chunk)
+     * @param vadModel  the Silero VAD model for {@code speakers > 0}
      */
     public record Config(Path modelRoot, TestModelVariant variant, int chunkMs, List<String> precisions,
-                         List<Integer> streams, int seconds, int threads, boolean paced, Path work, List<String> extras) {
+                         List<Integer> streams, int seconds, int threads, boolean paced, Path work, List<String> extras,
+                         int speakers, Path vadModel) {
     }
 
     /** One side's figures for one precision and stream count. */
@@ -108,8 +113,10 @@ public final class PeerBenchmark {
         int maxStreams = config.streams().stream().mapToInt(Integer::intValue).max().orElse(1);
         Path audio = writeAudio(config.work().resolve("peer-audio.f32"), maxStreams);
         Path export = config.modelRoot().resolve(TestModelWriter.exportName(config.variant(), config.chunkMs()));
-        out.printf(Locale.ROOT, "model %s; %d s of tone audio per stream; %d ms chunks; %d ONNX Runtime thread(s) each side; "
-                        + "%d cores; %s%n", export, config.seconds(), config.chunkMs(), config.threads(),
+        out.printf(Locale.ROOT, "model %s; %d s of %s per stream; %d ms chunks; %d ONNX Runtime thread(s) each side; "
+                        + "%d cores; %s%n", export, config.seconds(), config.speakers() == 0 ? "tone audio"
+                        : "conference audio (" + config.speakers() + " speaking at a time, the rest noise; ours skips "
+                        + "silent chunks by VAD, sherpa decodes all)", config.chunkMs(), config.threads(),
                 Runtime.getRuntime().availableProcessors(), config.paced() ? "throughput and paced runs" : "throughput runs");
         List<Row> rows = new ArrayList<>();
         for (String precision : config.precisions()) {
@@ -130,20 +137,29 @@ public final class PeerBenchmark {
     /** The summary table: one row per precision and stream count. */
     public static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| precision | streams | x real time ours / sherpa (ratio) | streams kept up ours / sherpa "
+        sb.append("| precision | streams | x real time ours / sherpa (ratio) | RTF ours / sherpa "
+                + "| streams kept up ours / sherpa (ratio) "
                 + "| CPU s per stream ours / sherpa (ratio) | MiB per stream while running ours / sherpa "
                 + "| peak RSS MiB (load included) ours / sherpa "
-                + "| same transcript |\n|---|---|---|---|---|---|---|---|\n");
+                + "| same transcript |\n|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             Side o = r.ours();
             Side t = r.theirs();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f / %.2f (%.2f) | %s / %s | %.2f / %.2f (%.2f) | %.1f / %.1f | %.0f / %.0f | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f / %.2f (%.2f) | %.4f / %.4f | %s / %s (%s) | %.2f / %.2f (%.2f) | %.1f / %.1f | %.0f / %.0f | %s |%n",
                     o.precision(), o.streams(), o.timesRealTime(), t.timesRealTime(), o.timesRealTime() / t.timesRealTime(),
-                    kept(o), kept(t), o.cpuSecondsPerStream(), t.cpuSecondsPerStream(),
+                    o.realTimeFactor(), t.realTimeFactor(), kept(o), kept(t), keptRatio(o, t),
+                    o.cpuSecondsPerStream(), t.cpuSecondsPerStream(),
                     o.cpuSecondsPerStream() / t.cpuSecondsPerStream(), o.peakMiBPerStream(), t.peakMiBPerStream(),
                     o.peakRssMiB(), t.peakRssMiB(), r.sameTranscript() ? "yes" : "NO"));
         }
         return sb.toString();
+    }
+
+    /** Streams kept up, ours over sherpa's ("-" without a paced run; "inf" where sherpa kept none and we some). */
+    private static String keptRatio(Side o, Side t) {
+        if (o.keptUp() < 0 || t.keptUp() < 0) return "-";
+        if (t.keptUp() == 0) return o.keptUp() == 0 ? "-" : "inf";
+        return String.format(Locale.ROOT, "%.2f", o.keptUp() / (double) t.keptUp());
     }
 
     private static String kept(Side s) {
@@ -154,9 +170,11 @@ public final class PeerBenchmark {
         Side o = r.ours();
         Side t = r.theirs();
         return String.format(Locale.ROOT, "%s, %d stream(s): ours %.2fx real time (RTF %.4f), sherpa %.2fx (RTF %.4f); "
-                        + "kept up %s vs %s (largest backlog %.0f vs %.0f ms); transcripts %s",
+                        + "kept up %s vs %s (largest backlog %.0f vs %.0f ms); CPU s per stream %.2f vs %.2f; "
+                        + "MiB per stream %.1f vs %.1f (peak RSS %.0f vs %.0f); transcripts %s",
                 o.precision(), o.streams(), o.timesRealTime(), o.realTimeFactor(), t.timesRealTime(), t.realTimeFactor(),
-                kept(o), kept(t), o.largestBacklogMs(), t.largestBacklogMs(),
+                kept(o), kept(t), o.largestBacklogMs(), t.largestBacklogMs(), o.cpuSecondsPerStream(),
+                t.cpuSecondsPerStream(), o.peakMiBPerStream(), t.peakMiBPerStream(), o.peakRssMiB(), t.peakRssMiB(),
                 r.sameTranscript() ? "identical" : "DIFFER: ours '" + o.transcript() + "', sherpa '" + t.transcript() + "'");
     }
 
@@ -167,6 +185,10 @@ public final class PeerBenchmark {
                 OursPeerRun.class.getName()));
         cmd.addAll(args(config.modelRoot(), precision, audio, streams));
         cmd.addAll(config.extras());
+        if (config.speakers() > 0) {
+            cmd.add(OursPeerRun.VAD_MODEL + "=" + config.vadModel());
+            cmd.add("nemotron.vad-skip=true");
+        }
         return runChild(cmd, config.work(), System.getProperty("java.class.path"));
     }
 
@@ -214,6 +236,7 @@ public final class PeerBenchmark {
      * audio as encoder cache where we prepend silence, so a tone in those 90 ms would read differently.
      */
     private Path writeAudio(Path file, int streams) throws IOException {
+        if (config.speakers() > 0) return ConferenceAudio.write(file, streams, config.speakers(), config.seconds());
         int n = config.seconds() * ToneScript.SAMPLE_RATE;
         ByteBuffer b = ByteBuffer.allocate(streams * n * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < streams; i++) {
