@@ -2,17 +2,17 @@ package org.streamasr.apis;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.streamasr.media.opus.OpusFrameDecoder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Ogg Opus as it streams in (Deepgram's {@code encoding=opus}/{@code ogg-opus}, or an Ogg stream without an
- * encoding): pages are parsed as their bytes arrive, packets joined across pages, the {@code OpusHead} and
- * {@code OpusTags} packets skipped, and each audio packet decoded to 16 kHz mono 16-bit PCM. Owns a native decoder
- * until {@link #close()}.
+ * encoding), demuxed on the connection's thread: pages are parsed as their bytes arrive, packets joined across
+ * pages, the {@code OpusHead} and {@code OpusTags} packets checked and skipped, and each audio packet handed out as
+ * it is. Only framing happens here: the packets are decoded by the ingest pipeline on the media pool
+ * ({@link LiveAudio#opusPacket}).
  */
-public final class OggOpusStream implements AutoCloseable {
-    public static final int SAMPLE_RATE = 16000;
+public final class OggOpusStream {
     private static final int MAX_PAGE = 27 + 255 + 255 * 255;
 
     /** The bytes are not an Ogg Opus stream. */
@@ -22,19 +22,17 @@ public final class OggOpusStream implements AutoCloseable {
         }
     }
 
-    private final OpusFrameDecoder decoder = new OpusFrameDecoder(SAMPLE_RATE);
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final ByteArrayOutputStream packet = new ByteArrayOutputStream();
-    private final short[] pcm = new short[SAMPLE_RATE * 120 / 1000];
     private int packets;
 
-    /** Consumes {@code data}; returns the PCM (little-endian) of the packets it completed. */
-    public ByteBuffer accept(ByteBuffer data) throws NotOggOpusException {
+    /** Consumes {@code data}; returns the Opus audio packets it completed, in order (empty packets left out). */
+    public List<byte[]> accept(ByteBuffer data) throws NotOggOpusException {
         byte[] in = new byte[data.remaining()];
         data.get(in);
         pending.writeBytes(in);
         byte[] b = pending.toByteArray();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<byte[]> out = new ArrayList<>();
         int pos = 0;
         while (b.length - pos >= 27) {
             if (b[pos] != 'O' || b[pos + 1] != 'g' || b[pos + 2] != 'g' || b[pos + 3] != 'S') {
@@ -58,10 +56,10 @@ public final class OggOpusStream implements AutoCloseable {
         pending.reset();
         pending.write(b, pos, b.length - pos);
         if (pending.size() > MAX_PAGE) throw new NotOggOpusException("Ogg page larger than the format allows");
-        return ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        return out;
     }
 
-    private void packetDone(ByteArrayOutputStream out) throws NotOggOpusException {
+    private void packetDone(List<byte[]> out) throws NotOggOpusException {
         byte[] p = packet.toByteArray();
         packet.reset();
         int index = packets++;
@@ -72,15 +70,6 @@ public final class OggOpusStream implements AutoCloseable {
             return;
         }
         if (index == 1 || p.length == 0) return; // OpusTags
-        int n = decoder.decode(p, 0, p.length, pcm);
-        for (int i = 0; i < n; i++) {
-            out.write(pcm[i] & 0xff);
-            out.write((pcm[i] >> 8) & 0xff);
-        }
-    }
-
-    @Override
-    public void close() {
-        decoder.close();
+        out.add(p);
     }
 }

@@ -102,6 +102,17 @@ class DesignRulesTest {
                 .check(production);
     }
 
+    /**
+     * The live APIs (Deepgram, OpenAI realtime) hand encoded audio to the one ingest pipeline, which decodes it on the
+     * media pool: they never hold a decoder of their own on the network thread (they demux Ogg, no more).
+     */
+    @Test
+    void liveApisDecodeOnlyThroughTheIngestPipeline() {
+        noClasses().that().resideInAPackage("org.streamasr.apis..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.streamasr.media.opus.OpusFrameDecoder")
+                .check(production);
+    }
+
     /** The README's naming rule: settings are {@code *Config} (read by a {@code *ConfigReader}) or {@code *Spec}. */
     @Test
     void settingsTypesFollowTheNamingRule() {

@@ -9,7 +9,18 @@ public final class G711Decoder extends WaveformDecoder {
     private final boolean ulaw;
 
     public G711Decoder(AudioCodec codec) {
-        super(CodecSpec.of(check(codec)), 8_000);
+        this(codec, 8_000);
+    }
+
+    /**
+     * G.711 bytes sampled at another rate than the RTP 8 kHz (Deepgram's {@code encoding=mulaw&sample_rate=16000}):
+     * one byte per sample, decoded to PCM at {@code sampleRate}.
+     */
+    public G711Decoder(AudioCodec codec, int sampleRate) {
+        super(CodecSpec.of(check(codec)), sampleRate);
+        if (sampleRate < 1_000 || sampleRate > CodecSpec.MAX_RATE) {
+            throw new IllegalArgumentException("sample rate " + sampleRate + " Hz is out of range 1000.." + CodecSpec.MAX_RATE);
+        }
         this.ulaw = codec == AudioCodec.PCMU;
     }
 

@@ -11,7 +11,7 @@
  * <pre>{@code
  * ParticipantAudio audio = call.openParticipant(ParticipantSpec.of("caller"));
  *
- * // raw PCM (linear16 at any rate; mulaw/alaw: expand each byte with G711.ulawToLinear / alawToLinear), per message
+ * // raw PCM (linear16 at any rate), per message; G.711 bytes go as packets to a G711Decoder (below)
  * ParticipantIngest in = ParticipantIngest.builder(audio, mediaPool, metrics, "deepgram").build();
  * in.onPcm(samples, 8000);                         // short[] mono, ownership passes
  * //   interleaved bytes: new InterleavedPcm(List.of(in), rate, bigEndian).acceptWhole(byteBuffer)

@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.streamasr.apis.G711Pcm;
 import org.streamasr.apis.LiveAudio;
 import org.streamasr.apis.OggOpusStream;
 import org.streamasr.apis.ServedModel;
@@ -138,40 +137,45 @@ final class DeepgramLiveSession implements ProtocolSession, LiveAudio.Listener {
             wav = null;
         }
         if (ogg != null) {
+            // demuxed here; the packets are decoded by the ingest pipeline on the media pool
+            List<byte[]> packets;
             try {
-                data = ogg.accept(data);
+                packets = ogg.accept(data);
             } catch (OggOpusStream.NotOggOpusException e) {
                 drops.drop("undecodable-audio", e.getMessage());
                 closeNow(CloseCodes.POLICY_VIOLATION, "DATA-0000: " + e.getMessage());
                 return;
             }
-            if (!data.hasRemaining()) return;
+            if (packets.isEmpty()) return;
+            if (audio == null && !open()) return;
+            for (byte[] packet : packets) audio.opusPacket(packet);
+        } else {
+            if (audio == null && !open()) return;
+            audio.accept(data);
         }
-        if (audio == null && !open()) return;
-        ByteBuffer pcm = switch (encoding) {
-            case "mulaw" -> G711Pcm.decode(data, true);
-            case "alaw" -> G711Pcm.decode(data, false);
-            default -> data;
-        };
-        audio.pcm16(pcm);
         checkUtteranceEnd();
     }
 
     private void startOgg() {
         ogg = new OggOpusStream();
-        encoding = "linear16";
-        sampleRate = OggOpusStream.SAMPLE_RATE;
+        encoding = "opus";
+        sampleRate = 48_000; // the Opus clock
         channels = 1;
     }
 
     private void releaseOgg() {
-        if (ogg != null) ogg.close();
         ogg = null;
     }
 
     private boolean open() {
+        LiveAudio.Encoding coded = switch (encoding) {
+            case "mulaw" -> LiveAudio.Encoding.MULAW;
+            case "alaw" -> LiveAudio.Encoding.ALAW;
+            case "opus" -> LiveAudio.Encoding.OPUS;
+            default -> LiveAudio.Encoding.LINEAR16;
+        };
         try {
-            audio = sink.open(COMPONENT, model, language, sampleRate, channels, options.multichannel(),
+            audio = sink.open(COMPONENT, model, language, coded, sampleRate, channels, options.multichannel(),
                     Map.of("model", model.name()), this);
             return true;
         } catch (CallRejectedException e) {

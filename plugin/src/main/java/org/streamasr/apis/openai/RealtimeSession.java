@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.streamasr.apis.G711Pcm;
 import org.streamasr.apis.LanguageResolver;
 import org.streamasr.apis.LiveAudio;
 import org.streamasr.apis.ModelNotServedException;
@@ -158,6 +157,8 @@ final class RealtimeSession implements ProtocolSession {
         if (restart) {
             audio.end();
             audio = null;
+        } else if (audio != null) {
+            audio.encoding(encoding(next.format())); // same rate: at most mu-law to A-law, the streams go on
         }
         config = next;
         model = nextModel;
@@ -183,7 +184,7 @@ final class RealtimeSession implements ProtocolSession {
         if (bytes.length == 0) return;
         if (audio == null) {
             try {
-                audio = sink.open(COMPONENT, model, language, config.sampleRate(), 1, false,
+                audio = sink.open(COMPONENT, model, language, encoding(config.format()), config.sampleRate(), 1, false,
                         Map.of("model", model.name()), new Tap(++generation));
             } catch (CallRejectedException e) {
                 error("server_error", "server_busy", e.getMessage(), null, eventId);
@@ -191,13 +192,17 @@ final class RealtimeSession implements ProtocolSession {
                 return;
             }
         }
-        ByteBuffer pcm = switch (config.format()) {
-            case "g711_ulaw" -> G711Pcm.decode(ByteBuffer.wrap(bytes), true);
-            case "g711_alaw" -> G711Pcm.decode(ByteBuffer.wrap(bytes), false);
-            default -> ByteBuffer.wrap(bytes);
+        // G.711 goes on as packets, decoded by the ingest pipeline on the media pool
+        appendedSinceCommit += bytes.length;
+        audio.accept(ByteBuffer.wrap(bytes));
+    }
+
+    private static LiveAudio.Encoding encoding(String format) {
+        return switch (format) {
+            case "g711_ulaw" -> LiveAudio.Encoding.MULAW;
+            case "g711_alaw" -> LiveAudio.Encoding.ALAW;
+            default -> LiveAudio.Encoding.LINEAR16;
         };
-        appendedSinceCommit += pcm.remaining();
-        audio.pcm16(pcm);
     }
 
     private void commit(String eventId) {
