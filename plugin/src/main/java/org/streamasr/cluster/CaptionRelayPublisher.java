@@ -54,15 +54,15 @@ public final class CaptionRelayPublisher implements CaptionRelayFeed, AutoClosea
     }
 
     static String eventsSubject(String callId) {
-        return "asr.captions." + ClusterCallDirectory.key(callId);
+        return "asr.captions." + NatsCluster.token(callId);
     }
 
     static String joinSubject(String node) {
-        return "asr.captions.join." + ClusterCallDirectory.key(node);
+        return "asr.captions.join." + NatsCluster.token(node);
     }
 
     static String interestSubject(String node) {
-        return "asr.captions.interest." + ClusterCallDirectory.key(node);
+        return "asr.captions.interest." + NatsCluster.token(node);
     }
 
     /** {@code {callId, node, listening}} from a relaying node: renews or ends its interest in a call. */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +98,7 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
         try {
             Set<String> now = new HashSet<>();
             for (Map<String, Object> call : localCalls.get()) {
-                String key = key(String.valueOf(call.get("callId")));
+                String key = NatsCluster.token(String.valueOf(call.get("callId")));
                 now.add(key);
                 kv.put(key, JobBucket.JSON.writeValueAsBytes(call));
             }
@@ -132,7 +131,7 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
     public Optional<Map<String, Object>> remoteCall(String callId) {
         if (!cluster.connected()) return Optional.empty();
         try {
-            Map<String, Object> call = read(key(callId));
+            Map<String, Object> call = read(NatsCluster.token(callId));
             return call == null || cluster.nodeId().equals(call.get("node")) ? Optional.empty() : Optional.of(call);
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             return Optional.empty();
@@ -165,12 +164,9 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
         return e == null || e.getValue() == null ? null : JobBucket.JSON.readValue(e.getValue(), MAP);
     }
 
-    static String key(String callId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(callId.getBytes(StandardCharsets.UTF_8));
-    }
 
     private static String deleteSubject(String node) {
-        return "asr.calls.delete." + key(node);
+        return "asr.calls.delete." + NatsCluster.token(node);
     }
 
     /** Stops publishing and deletes this node's entries (it leaves the directory). */

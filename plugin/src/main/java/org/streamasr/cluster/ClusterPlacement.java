@@ -6,10 +6,8 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +94,7 @@ public final class ClusterPlacement implements AutoCloseable {
     private void publish() {
         if (!cluster.connected()) return;
         try {
-            kv.put(key(cluster.nodeId()), JobBucket.JSON.writeValueAsBytes(self.get()));
+            kv.put(NatsCluster.token(cluster.nodeId()), JobBucket.JSON.writeValueAsBytes(self.get()));
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             LOG.debug("cluster: publishing this node's load failed: {}", e.getMessage());
         }
@@ -150,12 +148,9 @@ public final class ClusterPlacement implements AutoCloseable {
                 });
     }
 
-    private static String key(String node) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(node.getBytes(StandardCharsets.UTF_8));
-    }
 
     private static String createSubject(String node) {
-        return "asr.calls.create." + key(node);
+        return "asr.calls.create." + NatsCluster.token(node);
     }
 
     /** Leaves placement: stops publishing, answering, and removes this node's entry. */
@@ -169,7 +164,7 @@ public final class ClusterPlacement implements AutoCloseable {
         }
         if (creates != null) cluster.connection().closeDispatcher(creates);
         try {
-            kv.delete(key(cluster.nodeId()));
+            kv.delete(NatsCluster.token(cluster.nodeId()));
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             // expires with the bucket's time-to-live
         }

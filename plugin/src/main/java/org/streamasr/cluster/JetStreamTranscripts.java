@@ -39,12 +39,12 @@ public final class JetStreamTranscripts implements TranscriptStore {
 
     @Override
     public void put(CallTranscriptRecord record) {
-        write(RECORD + key(record.callId()), record);
+        write(RECORD + NatsCluster.token(record.callId()), record);
     }
 
     @Override
     public CallTranscriptRecord get(String callId) {
-        return read(RECORD + key(callId), CallTranscriptRecord.class);
+        return read(RECORD + NatsCluster.token(callId), CallTranscriptRecord.class);
     }
 
     @Override
@@ -58,12 +58,12 @@ public final class JetStreamTranscripts implements TranscriptStore {
 
     @Override
     public void putSegment(String callId, int index, TranscriptSegment segment) {
-        write(SEGMENT + key(callId) + "." + index, segment);
+        write(SEGMENT + NatsCluster.token(callId) + "." + index, segment);
     }
 
     @Override
     public List<TranscriptSegment> segments(String callId) {
-        String prefix = SEGMENT + key(callId) + ".";
+        String prefix = SEGMENT + NatsCluster.token(callId) + ".";
         TreeMap<Integer, TranscriptSegment> byIndex = new TreeMap<>();
         for (String k : keys()) {
             if (!k.startsWith(prefix)) continue;
@@ -75,10 +75,10 @@ public final class JetStreamTranscripts implements TranscriptStore {
 
     @Override
     public void remove(String callId) {
-        String prefix = SEGMENT + key(callId) + ".";
+        String prefix = SEGMENT + NatsCluster.token(callId) + ".";
         try {
             for (String k : keys()) if (k.startsWith(prefix)) kv.purge(k);
-            kv.purge(RECORD + key(callId));
+            kv.purge(RECORD + NatsCluster.token(callId));
         } catch (IOException | JetStreamApiException e) {
             throw cluster.unavailable(e);
         }
@@ -117,9 +117,6 @@ public final class JetStreamTranscripts implements TranscriptStore {
         }
     }
 
-    static String key(String callId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(callId.getBytes(StandardCharsets.UTF_8));
-    }
 
     static String callId(String key) {
         return new String(Base64.getUrlDecoder().decode(key), StandardCharsets.UTF_8);
