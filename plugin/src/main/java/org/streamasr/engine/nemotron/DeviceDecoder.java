@@ -27,14 +27,11 @@ final class DeviceDecoder implements AutoCloseable {
     private final String[] inputs;
     private final String[] outputs;
     private final EncoderContract c;
-    private final OrtSessionFactory sessions;
-    private final Path file;
     private final int maxBatch;
     private final DeviceMemory memory;
     private final List<RowStackGraphs.Port> ports;
     private final boolean halfOut;
-    private final OrtSession[] stack;
-    private final OrtSession[] unstack;
+    private final RowStackSessions rowSessions;
     private final DeviceTensor primedH;
     private final DeviceTensor primedC;
     private final EngineStats stats;
@@ -68,8 +65,6 @@ final class DeviceDecoder implements AutoCloseable {
         this.inputs = inputs;
         this.outputs = outputs;
         this.c = c;
-        this.sessions = sessions;
-        this.file = file;
         this.maxBatch = maxBatch;
         this.memory = memory;
         this.stats = stats;
@@ -78,11 +73,10 @@ final class DeviceDecoder implements AutoCloseable {
         int cType = halfPorts.contains("decoder/" + inputs[PredictionContract.DECODER_STATE_C]) ? OrtCApi.FLOAT16 : OrtCApi.FLOAT;
         this.ports = List.of(new RowStackGraphs.Port(H, hType, row, 1), new RowStackGraphs.Port(C, cType, row, 1));
         this.halfOut = halfPorts.contains("decoder/" + outputs[0]);
-        this.stack = new OrtSession[maxBatch + 1];
-        this.unstack = new OrtSession[maxBatch + 1];
+        this.rowSessions = new RowStackSessions(sessions, file, ports, maxBatch);
         this.primedH = memory.allocate(ports.get(0).shape(1), hType);
         this.primedC = memory.allocate(ports.get(1).shape(1), cType);
-        try (IoBinding b = new IoBinding(api, stackSession(1))) {
+        try (IoBinding b = new IoBinding(api, rowSessions.stack(1))) {
             b.hostInput(RowStackGraphs.rowName(H, 0), host(primedHValues, hType), hType, ports.get(0).shape(1));
             b.hostInput(RowStackGraphs.rowName(C, 0), host(primedCValues, cType), cType, ports.get(1).shape(1));
             b.output(H, this.primedH).output(C, this.primedC).run("primed decoder state upload");
@@ -104,15 +98,6 @@ final class DeviceDecoder implements AutoCloseable {
         return b;
     }
 
-    private synchronized OrtSession stackSession(int n) {
-        if (stack[n] == null) stack[n] = sessions.open(file, RowStackGraphs.stack(n, ports));
-        return stack[n];
-    }
-
-    private synchronized OrtSession unstackSession(int n) {
-        if (unstack[n] == null) unstack[n] = sessions.open(file, RowStackGraphs.unstack(n, ports));
-        return unstack[n];
-    }
 
     private DeviceCaches states(StreamCaches s) {
         DeviceCaches d = s.device;
@@ -132,7 +117,7 @@ final class DeviceDecoder implements AutoCloseable {
         if (w.deviceDecoder == null) w.deviceDecoder = new Batch(this);
         DeviceTensor[] batch = w.deviceDecoder.rows(this, n);
         long t0 = System.nanoTime();
-        try (IoBinding gather = new IoBinding(api, stackSession(n))) {
+        try (IoBinding gather = new IoBinding(api, rowSessions.stack(n))) {
             for (int i = 0; i < n; i++) {
                 DeviceCaches d = states(rows.get(i));
                 gather.input(RowStackGraphs.rowName(H, i), d.statesFresh ? primedH : d.h);
@@ -162,7 +147,7 @@ final class DeviceDecoder implements AutoCloseable {
             toDevice = run.bytesToDevice();
             toHost = run.bytesToHost();
         }
-        try (IoBinding scatter = new IoBinding(api, unstackSession(n))) {
+        try (IoBinding scatter = new IoBinding(api, rowSessions.unstack(n))) {
             scatter.input(H, batch[2]).input(C, batch[3]);
             for (int i = 0; i < n; i++) {
                 DeviceCaches d = rows.get(i).device;
@@ -180,16 +165,6 @@ final class DeviceDecoder implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (OrtSession[] byN : new OrtSession[][] {stack, unstack}) {
-            for (int n = 0; n < byN.length; n++) {
-                if (byN[n] == null) continue;
-                try {
-                    byN[n].close();
-                } catch (ai.onnxruntime.OrtException ignored) {
-                    // gone either way
-                }
-                byN[n] = null;
-            }
-        }
+        rowSessions.close();
     }
 }

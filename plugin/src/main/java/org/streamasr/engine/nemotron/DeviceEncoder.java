@@ -31,15 +31,12 @@ final class DeviceEncoder implements AutoCloseable {
     private final OrtCApi api = OrtCApi.get();
     private final OrtSession encoder;
     private final EncoderContract c;
-    private final OrtSessionFactory sessions;
-    private final Path file;
     private final int maxBatch;
     private final List<RowStackGraphs.Port> ports;
     private final boolean halfAudio;
     private final boolean halfOutputs;
     private final DeviceMemory memory;
-    private final OrtSession[] stack;
-    private final OrtSession[] unstack;
+    private final RowStackSessions rowSessions;
     private final DeviceTensor zeroChannel;
     private final DeviceTensor zeroTime;
     private final EngineStats stats;
@@ -75,8 +72,6 @@ final class DeviceEncoder implements AutoCloseable {
                   Path file, int maxBatch, EngineStats stats) {
         this.encoder = encoder;
         this.c = c;
-        this.sessions = sessions;
-        this.file = file;
         this.maxBatch = maxBatch;
         this.stats = stats;
         int channelType = halfPorts.contains("encoder/cache_last_channel") ? OrtCApi.FLOAT16 : OrtCApi.FLOAT;
@@ -86,8 +81,7 @@ final class DeviceEncoder implements AutoCloseable {
                 new RowStackGraphs.Port(TIME, timeType, new long[] {c.timeLayers(), c.timeDim(), c.convContext()}));
         this.halfAudio = halfPorts.contains("encoder/audio_signal");
         this.halfOutputs = halfPorts.contains("encoder/outputs");
-        this.stack = new OrtSession[maxBatch + 1];
-        this.unstack = new OrtSession[maxBatch + 1];
+        this.rowSessions = new RowStackSessions(sessions, file, ports, maxBatch);
         this.memory = DeviceMemory.of(api, api.session(encoder), sessions.provider(), sessions.cudaDevice());
         try {
             zeroChannel = memory.allocate(shape(CHANNEL, 1), channelType);
@@ -109,7 +103,7 @@ final class DeviceEncoder implements AutoCloseable {
 
     /** The shared zero rows, uploaded once through the one-row stack graph (a zeroed direct buffer is zeros in fp16 too). */
     private void writeZeros() {
-        try (IoBinding b = new IoBinding(api, stackSession(1))) {
+        try (IoBinding b = new IoBinding(api, rowSessions.stack(1))) {
             for (RowStackGraphs.Port p : ports) {
                 long elements = DeviceTensor.bytes(shape(p.name(), 1), p.elementType()) / DeviceTensor.elementSize(p.elementType());
                 java.nio.Buffer zeros = p.elementType() == OrtCApi.FLOAT16 ? Workspace.shorts(elements) : Workspace.floats(elements);
@@ -129,15 +123,6 @@ final class DeviceEncoder implements AutoCloseable {
         return memory.device();
     }
 
-    private synchronized OrtSession stackSession(int n) {
-        if (stack[n] == null) stack[n] = sessions.open(file, RowStackGraphs.stack(n, ports));
-        return stack[n];
-    }
-
-    private synchronized OrtSession unstackSession(int n) {
-        if (unstack[n] == null) unstack[n] = sessions.open(file, RowStackGraphs.unstack(n, ports));
-        return unstack[n];
-    }
 
     /** A stream's own device caches, allocated on its first chunk on the device. */
     private DeviceCaches caches(StreamCaches s) {
@@ -163,7 +148,7 @@ final class DeviceEncoder implements AutoCloseable {
         if (w.device == null) w.device = new Batch(this);
         DeviceTensor[] batch = w.device.rows(n);
         long t0 = System.nanoTime();
-        try (IoBinding gather = new IoBinding(api, stackSession(n))) {
+        try (IoBinding gather = new IoBinding(api, rowSessions.stack(n))) {
             for (int i = 0; i < n; i++) {
                 DeviceCaches d = caches(rows.get(i));
                 gather.input(RowStackGraphs.rowName(CHANNEL, i), d.fresh ? zeroChannel : d.channel);
@@ -201,7 +186,7 @@ final class DeviceEncoder implements AutoCloseable {
             toDevice = run.bytesToDevice();
             toHost = run.bytesToHost();
         }
-        try (IoBinding scatter = new IoBinding(api, unstackSession(n))) {
+        try (IoBinding scatter = new IoBinding(api, rowSessions.unstack(n))) {
             scatter.input(CHANNEL, batch[2]).input(TIME, batch[3]);
             for (int i = 0; i < n; i++) {
                 DeviceCaches d = rows.get(i).device;
@@ -246,16 +231,6 @@ final class DeviceEncoder implements AutoCloseable {
     @Override
     public synchronized void close() {
         memory.close();
-        for (OrtSession[] sessionsByN : new OrtSession[][] {stack, unstack}) {
-            for (int n = 0; n < sessionsByN.length; n++) {
-                if (sessionsByN[n] == null) continue;
-                try {
-                    sessionsByN[n].close();
-                } catch (ai.onnxruntime.OrtException ignored) {
-                    // gone either way
-                }
-                sessionsByN[n] = null;
-            }
-        }
+        rowSessions.close();
     }
 }
