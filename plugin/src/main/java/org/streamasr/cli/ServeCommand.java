@@ -68,18 +68,25 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AsrServer server = AsrServer.start(ServerConfig.from(loadConfig()));
         CountDownLatch stop = new CountDownLatch(1);
         // SIGTERM and Ctrl-C drain the server on this thread, which then exits 0: a graceful stop is a success for
         // systemd and container runtimes (the JVM's own handling would exit 143). A second signal stops at once.
+        // Installed before the server starts: its hosted-API workers take queue requests while the rest still starts
+        // (Riva, SIP), and a SIGTERM then must drain (hand them back) once start-up is done, not kill the JVM.
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> {
                 if (stop.getCount() == 0) Runtime.getRuntime().halt(128 + signal.getNumber());
                 stop.countDown();
             });
         }
+        AsrServer server = AsrServer.start(ServerConfig.from(loadConfig()));
         // Any other way the JVM ends (SIGHUP, an error elsewhere) still closes the server.
         Runtime.getRuntime().addShutdownHook(org.streamasr.runtime.NamedThreads.thread(server::close, "asr-shutdown", false));
+        if (stop.getCount() == 0) {
+            System.out.println("streamasr: stop requested while starting; draining now");
+            server.close();
+            return 0;
+        }
         System.out.println("streamasr serving on " + server.baseUri() + " (captions page: " + server.baseUri()
                 + "/, metrics: " + server.baseUri() + "/metrics"
                 + (server.rivaPort() > 0 ? ", Riva gRPC on port " + server.rivaPort() : "")

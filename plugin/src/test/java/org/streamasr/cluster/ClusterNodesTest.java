@@ -207,13 +207,14 @@ class ClusterNodesTest {
                     () -> running(d) == 2);
             long t0 = System.nanoTime();
             d.terminate();
-            nodes.remove(d);
             List<String> handedBack = new ArrayList<>();
+            // d stays in the list meanwhile, so a time-out shows its log too
             waitFor(Duration.ofSeconds(30), () -> "node d handing back its two requests: " + handedBack, () -> {
                 handedBack.clear();
                 for (String id : ids) if (logs(nodes.get(0), id).contains("node d shut down while running")) handedBack.add(id);
                 return handedBack.size() == 2;
             });
+            nodes.remove(d);
             release.countDown();
             waitFor(Duration.ofMinutes(2), () -> "the requests completing",
                     () -> completed(nodes.get(0), ids) == ids.size());
