@@ -117,6 +117,12 @@ final class QueueEndpoints {
             if (s.state() == Job.State.COMPLETED) {
                 ended.set(true);
                 unsubscribe.get().run();
+                if (before == Job.State.IN_QUEUE && ranBriefly(s)) {
+                    // it started and finished between two looks (a short request): the stream still shows each
+                    // state it went through, as fal's does
+                    sse.offer(statusJson(new JobService.JobStatus(s.id(), Job.State.IN_PROGRESS, 0, s.logs(), null,
+                            s.webhookState()), base, logs).toString());
+                }
                 sse.finish(json);
             } else if (before != s.state()) {
                 sse.offer(json);
@@ -165,6 +171,11 @@ final class QueueEndpoints {
         JobService.JobStatus s = ctx.jobs.status(id, owner);
         if (s == null) throw Endpoints.notFound("Request not found: no request '" + id + "' for this key");
         return s;
+    }
+
+    /** A completed request that ran (a worker spent time on it), not one cancelled while it waited in the queue. */
+    private static boolean ranBriefly(JobService.JobStatus s) {
+        return s.outcome() != null && s.outcome().inferenceSeconds() > 0;
     }
 
     ObjectNode statusJson(JobService.JobStatus s, String base, boolean withLogs) {
