@@ -209,7 +209,10 @@ final class OnnxGraph {
 
     /** Writes the model with its initialisers inline. */
     void write(Path file) throws IOException {
-        Files.write(file, build().toByteArray());
+        // streamed: a full-depth encoder is over a gigabyte, and toByteArray() held a second copy of it on the heap
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            build().writeTo(out);
+        }
     }
 
     /** onnx.save's default: smaller tensors stay inline (shape inference needs the small int64 constants). */
