@@ -66,6 +66,9 @@ class NatsServerFreezeTest {
             if (r.status() == 503) return false;
             assertEquals(200, r.status(), r.body());
             return true;
+        } catch (java.net.http.HttpTimeoutException e) {
+            // a submission made while JetStream re-elects the frozen server's RAFT leaders waits for them: not yet
+            return false;
         } catch (Exception e) {
             throw new AssertionError(e);
         }
