@@ -62,6 +62,11 @@ public final class BenchPeerCommand implements Callable<Integer> {
             + "that keep up (default: on; --no-paced for throughput only).")
     boolean paced = true;
 
+    @Option(names = "--capacity", description = "Capacity search instead: no throughput runs; per precision, each side "
+            + "runs the --streams counts in ascending order, paced, until a count leaves a stream behind, and the table "
+            + "gives the largest count each side kept up and their ratio (e.g. --streams 8,10,12,14,16).")
+    boolean capacity;
+
     @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An engine setting for our side, e.g. "
             + "nemotron.int8-batching=shared, inference-workers=N for N concurrent batch runs sharing --threads, "
             + "or max-batch=N (repeatable).")
@@ -89,6 +94,7 @@ public final class BenchPeerCommand implements Callable<Integer> {
         if (seconds < 4 || threads < 1 || streams.stream().anyMatch(n -> n < 1)) {
             throw new IllegalArgumentException("--seconds must be at least 4, --threads and --streams at least 1");
         }
+        if (capacity && !paced) throw new IllegalArgumentException("--capacity counts streams kept up in paced runs; drop --no-paced");
         if (speakers < 0) throw new IllegalArgumentException("--speakers must not be negative");
         Path vad = null;
         if (speakers > 0) {
@@ -114,8 +120,13 @@ public final class BenchPeerCommand implements Callable<Integer> {
             }
             List<String> extras = new ArrayList<>();
             engineOptions.forEach((k, v) -> extras.add(k + "=" + v));
-            new PeerBenchmark(new PeerBenchmark.Config(root, TestModelVariant.EN, chunkMs, precisions, streams, seconds,
-                    threads, paced, work, extras, speakers, vad), sherpa, out).run();
+            PeerBenchmark bench = new PeerBenchmark(new PeerBenchmark.Config(root, TestModelVariant.EN, chunkMs, precisions,
+                    streams, seconds, threads, paced, work, extras, speakers, vad, capacity), sherpa, out);
+            if (capacity) {
+                bench.runCapacity();
+            } else {
+                bench.run();
+            }
             out.flush();
         } finally {
             try (Stream<Path> s = Files.walk(work)) {

@@ -29,8 +29,10 @@ import org.streamasr.tools.bench.EngineBenchmark;
  * inference worker, max-batch 32, max-batch-wait 10 ms) and the given ONNX Runtime threads, no VAD (tones are not
  * speech). Does what {@code sherpa-peer-run.cjs} does, the same way, and prints one line {@code RESULT {json}}.
  *
- * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1) [KEY=VALUE engine extras,
- * or vad-model=FILE, inference-workers=N, max-batch=N]
+ * <p>Arguments: MODEL_ROOT fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS MODE [KEY=VALUE engine extras,
+ * or vad-model=FILE, inference-workers=N, max-batch=N]. MODE: {@code 0} throughput only, {@code 1} throughput and a
+ * paced run, {@code ladder:N1,N2,...} no throughput run but paced runs of N1, N2, ... streams (ascending, at most
+ * STREAMS) until one does not keep every stream up ({@link PeerBenchmark.Capacity}).
  */
 public final class OursPeerRun {
     /** The extra argument {@code vad-model=FILE}: run the Silero VAD (conference audio); without it, no VAD. */
@@ -56,6 +58,7 @@ public final class OursPeerRun {
         int threads = Integer.parseInt(args[5]);
         Acceleration acceleration = Acceleration.forChunkMillis(Integer.parseInt(args[6]));
         boolean paced = args[7].equals("1");
+        List<Integer> ladder = PeerBenchmark.parseLadder(args[7]);
         float[][] audio = readAudio(Path.of(args[2]), streams, seconds);
         EngineConfig.Builder options = EngineConfig.builder().engine(NemotronEngine.NAME).modelDir(root)
                 .intraOpThreads(threads).inferenceWorkers(1).streamBuffer(Duration.ofSeconds(seconds + 10))
@@ -79,6 +82,13 @@ public final class OursPeerRun {
             OursPeerRun run = new OursPeerRun(engine, acceleration);
             run.feed(new float[][] {java.util.Arrays.copyOf(audio[0], 3 * 16_000)}, false, null); // warm-up, as sherpa's
             double rssAfterLoad = procStatusMiB("VmRSS");
+            if (!ladder.isEmpty()) {
+                result.put("side", "streamasr");
+                result.put("precision", precision);
+                result.put("ladder", run.ladder(audio, ladder));
+                System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
+                System.exit(0);
+            }
             RssSampler sampler = RssSampler.start();
             long t0 = System.nanoTime();
             double c0 = processCpuSeconds();
@@ -91,26 +101,47 @@ public final class OursPeerRun {
             result.put("cpuSeconds", processCpuSeconds() - c0);
             result.put("transcript", text);
             result.put("rssAfterLoadMiB", rssAfterLoad);
-            if (paced) {
-                long[] backlog = new long[streams];
-                long start = System.nanoTime();
-                run.feed(audio, true, backlog);
-                long keepUp = 2L * acceleration.chunkMillis() + 500;
-                long largest = 0;
-                int keptUp = 0;
-                for (long b : backlog) {
-                    largest = Math.max(largest, b / 16);
-                    if (b / 16 <= keepUp) keptUp++;
-                }
-                result.put("keptUp", keptUp);
-                result.put("largestBacklogMs", largest);
-                result.put("doneAfterMs", (System.nanoTime() - start) / 1_000_000 - seconds * 1000L);
-            }
+            if (paced) result.putAll(run.paced(audio));
             result.put("runPeakRssMiB", sampler.stop());
         }
         result.put("peakRssMiB", procStatusMiB("VmHWM"));
         System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
         System.exit(0);
+    }
+
+    /** One paced run of every stream given: streams kept up, the largest backlog, CPU seconds it took. */
+    private Map<String, Object> paced(float[][] audio) throws Exception {
+        long[] backlog = new long[audio.length];
+        long start = System.nanoTime();
+        double c0 = processCpuSeconds();
+        feed(audio, true, backlog);
+        long keepUp = 2L * acceleration.chunkMillis() + 500;
+        long largest = 0;
+        int keptUp = 0;
+        for (long b : backlog) {
+            largest = Math.max(largest, b / 16);
+            if (b / 16 <= keepUp) keptUp++;
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("keptUp", keptUp);
+        r.put("largestBacklogMs", largest);
+        r.put("doneAfterMs", (System.nanoTime() - start) / 1_000_000 - audio[0].length / 16);
+        r.put("pacedCpuSeconds", processCpuSeconds() - c0);
+        return r;
+    }
+
+    /** Paced runs of the first N streams for each N of the ladder, until one leaves a stream behind. */
+    private List<Map<String, Object>> ladder(float[][] audio, List<Integer> counts) throws Exception {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (int n : counts) {
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("streams", n);
+            step.putAll(paced(java.util.Arrays.copyOf(audio, n)));
+            steps.add(step);
+            System.out.println("STEP " + new ObjectMapper().writeValueAsString(step));
+            if (((Integer) step.get("keptUp")) < n) break;
+        }
+        return steps;
     }
 
     /**

@@ -38,10 +38,55 @@ public final class PeerBenchmark {
      *                  ({@link ConferenceAudio}) with that many streams speaking at a time, and our side runs the VAD
      *                  with {@code vad-skip} (sherpa decodes every chunk)
      * @param vadModel  the Silero VAD model for {@code speakers > 0}
+     * @param capacity  instead of one throughput and one paced run per stream count, climb {@code streams} (ascending)
+     *                  with paced runs only, each side until it leaves a stream behind ({@link Capacity})
      */
     public record Config(Path modelRoot, TestModelVariant variant, int chunkMs, List<String> precisions,
                          List<Integer> streams, int seconds, int threads, boolean paced, Path work, List<String> extras,
-                         int speakers, Path vadModel) {
+                         int speakers, Path vadModel, boolean capacity) {
+    }
+
+    /** One paced run of a capacity ladder: of {@code streams} fed in real time, {@code keptUp} kept up. */
+    public record Step(int streams, int keptUp, double largestBacklogMs, double cpuSeconds) {
+        static Step parse(JsonNode n) {
+            return new Step(n.get("streams").asInt(), n.get("keptUp").asInt(), n.get("largestBacklogMs").asDouble(),
+                    n.get("pacedCpuSeconds").asDouble());
+        }
+    }
+
+    /**
+     * One side's capacity: the paced runs of a ladder of stream counts, climbed until one left a stream behind.
+     * {@link #keptUp()} is the largest count of the ladder at which every stream kept up (0 if the first did not);
+     * {@link #exceeded()} says whether the ladder found the limit or ran out first (then the capacity is at least
+     * that).
+     */
+    public record Capacity(String side, String precision, List<Step> steps) {
+        public int keptUp() {
+            return steps.stream().filter(s -> s.keptUp() == s.streams()).mapToInt(Step::streams).max().orElse(0);
+        }
+
+        public boolean exceeded() {
+            return !steps.isEmpty() && steps.get(steps.size() - 1).keptUp() < steps.get(steps.size() - 1).streams();
+        }
+
+        /** "12" when the ladder found the limit; "at least 16" when its top rung still kept up. */
+        public String describe() {
+            return (exceeded() ? "" : "at least ") + keptUp();
+        }
+
+        static Capacity parse(JsonNode n) {
+            List<Step> steps = new ArrayList<>();
+            n.get("ladder").forEach(s -> steps.add(Step.parse(s)));
+            return new Capacity(n.get("side").asText(), n.get("precision").asText(), steps);
+        }
+    }
+
+    /** The ladder argument of both sides' runners ({@code ladder:8,10,12}); empty for any other mode argument. */
+    static List<Integer> parseLadder(String mode) {
+        if (!mode.startsWith("ladder:")) return List.of();
+        List<Integer> counts = new ArrayList<>();
+        for (String n : mode.substring(7).split(",")) counts.add(Integer.parseInt(n.trim()));
+        return counts;
     }
 
     /** One side's figures for one precision and stream count. */
@@ -109,6 +154,74 @@ public final class PeerBenchmark {
         return root;
     }
 
+    /**
+     * The capacity search: per precision, each side climbs the stream counts (ascending) with paced runs until one
+     * leaves a stream behind; prints each side's steps as they finish and a table of capacities and their ratio.
+     */
+    public List<Capacity[]> runCapacity() throws IOException, InterruptedException {
+        List<Integer> ladder = config.streams().stream().sorted().distinct().toList();
+        Path audio = writeAudio(config.work().resolve("peer-audio.f32"), ladder.get(ladder.size() - 1));
+        Path export = config.modelRoot().resolve(TestModelWriter.exportName(config.variant(), config.chunkMs()));
+        out.printf(Locale.ROOT, "model %s; capacity search: paced runs of %s streams, each side until one falls behind; "
+                        + "%d s of %s per stream; %d ms chunks; %d ONNX Runtime thread(s) each side; %d cores%n", export,
+                ladder, config.seconds(), config.speakers() == 0 ? "tone audio" : "conference audio ("
+                        + config.speakers() + " speaking at a time; ours skips silent chunks by VAD, sherpa decodes all)",
+                config.chunkMs(), config.threads(), Runtime.getRuntime().availableProcessors());
+        String mode = "ladder:" + ladder.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        List<Capacity[]> rows = new ArrayList<>();
+        for (String precision : config.precisions()) {
+            Capacity ours = Capacity.parse(runChild(oursCommand(precision, audio, ladder.get(ladder.size() - 1), mode),
+                    config.work(), System.getProperty("java.class.path")));
+            out.println(capacityLine(ours));
+            out.flush();
+            Capacity theirs = Capacity.parse(runChild(sherpaCommand(export, precision, audio,
+                    ladder.get(ladder.size() - 1), mode), sherpa.directory(), null));
+            out.println(capacityLine(theirs));
+            out.flush();
+            rows.add(new Capacity[] {ours, theirs});
+        }
+        out.println();
+        out.println(capacityTable(rows));
+        return rows;
+    }
+
+    /** The capacity table: one row per precision. */
+    public static String capacityTable(List<Capacity[]> rows) {
+        StringBuilder sb = new StringBuilder("| precision | streams kept up ours / sherpa (ratio) | first count left behind "
+                + "ours / sherpa (largest backlog ms) | CPU s per stream at capacity ours / sherpa |\n|---|---|---|---|\n");
+        for (Capacity[] r : rows) {
+            Capacity o = r[0];
+            Capacity t = r[1];
+            sb.append(String.format(Locale.ROOT, "| %s | %s / %s (%s) | %s / %s | %s / %s |%n", o.precision(),
+                    o.describe(), t.describe(), t.keptUp() == 0 ? (o.keptUp() == 0 ? "-" : "inf")
+                            : String.format(Locale.ROOT, "%s%.2f", o.exceeded() ? "" : "at least ",
+                            o.keptUp() / (double) t.keptUp()),
+                    leftBehind(o), leftBehind(t), cpuAtCapacity(o), cpuAtCapacity(t)));
+        }
+        return sb.toString();
+    }
+
+    private static String leftBehind(Capacity c) {
+        if (!c.exceeded()) return "none";
+        Step last = c.steps().get(c.steps().size() - 1);
+        return String.format(Locale.ROOT, "%d (%d kept up, %.0f)", last.streams(), last.keptUp(), last.largestBacklogMs());
+    }
+
+    private static String cpuAtCapacity(Capacity c) {
+        return c.steps().stream().filter(s -> s.streams() == c.keptUp()).findFirst()
+                .map(s -> String.format(Locale.ROOT, "%.2f", s.cpuSeconds() / s.streams())).orElse("-");
+    }
+
+    private static String capacityLine(Capacity c) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s, %s: keeps up %s stream(s);", c.precision(),
+                c.side(), c.describe()));
+        for (Step s : c.steps()) {
+            sb.append(String.format(Locale.ROOT, " %d: %d kept up (largest backlog %.0f ms, %.2f CPU s per stream);",
+                    s.streams(), s.keptUp(), s.largestBacklogMs(), s.cpuSeconds() / s.streams()));
+        }
+        return sb.toString();
+    }
+
     public List<Row> run() throws IOException, InterruptedException {
         int maxStreams = config.streams().stream().mapToInt(Integer::intValue).max().orElse(1);
         Path audio = writeAudio(config.work().resolve("peer-audio.f32"), maxStreams);
@@ -121,8 +234,10 @@ public final class PeerBenchmark {
         List<Row> rows = new ArrayList<>();
         for (String precision : config.precisions()) {
             for (int n : config.streams()) {
-                Side ours = runOurs(precision, audio, n);
-                Side theirs = runSherpa(export, precision, audio, n);
+                String mode = config.paced() ? "1" : "0";
+                Side ours = Side.parse(runChild(oursCommand(precision, audio, n, mode), config.work(),
+                        System.getProperty("java.class.path")));
+                Side theirs = Side.parse(runChild(sherpaCommand(export, precision, audio, n, mode), sherpa.directory(), null));
                 Row row = new Row(ours, theirs);
                 rows.add(row);
                 out.println(line(row));
@@ -178,34 +293,33 @@ public final class PeerBenchmark {
                 r.sameTranscript() ? "identical" : "DIFFER: ours '" + o.transcript() + "', sherpa '" + t.transcript() + "'");
     }
 
-    private Side runOurs(String precision, Path audio, int streams) throws IOException, InterruptedException {
+    private List<String> oursCommand(String precision, Path audio, int streams, String mode) {
         // The class path goes in CLASSPATH, not -cp: ONNX Runtime 1.29 reads /proc/self/cmdline when it loads and
         // the process dies of a stack overflow (SIGSEGV, no hs_err) when that line is a few kB of expanded jars.
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 OursPeerRun.class.getName()));
-        cmd.addAll(args(config.modelRoot(), precision, audio, streams));
+        cmd.addAll(args(config.modelRoot(), precision, audio, streams, mode));
         cmd.addAll(config.extras());
         if (config.speakers() > 0) {
             cmd.add(OursPeerRun.VAD_MODEL + "=" + config.vadModel());
             cmd.add("nemotron.vad-skip=true");
         }
-        return runChild(cmd, config.work(), System.getProperty("java.class.path"));
+        return cmd;
     }
 
-    private Side runSherpa(Path export, String precision, Path audio, int streams) throws IOException, InterruptedException {
+    private List<String> sherpaCommand(Path export, String precision, Path audio, int streams, String mode) {
         List<String> cmd = new ArrayList<>(List.of("node", sherpa.script().toString()));
-        cmd.addAll(args(export, precision, audio, streams));
-        return runChild(cmd, sherpa.directory(), null);
+        cmd.addAll(args(export, precision, audio, streams, mode));
+        return cmd;
     }
 
-    private List<String> args(Path model, String precision, Path audio, int streams) {
+    private List<String> args(Path model, String precision, Path audio, int streams, String mode) {
         return List.of(model.toString(), precision, audio.toString(), String.valueOf(streams),
-                String.valueOf(config.seconds()), String.valueOf(config.threads()), String.valueOf(config.chunkMs()),
-                config.paced() ? "1" : "0");
+                String.valueOf(config.seconds()), String.valueOf(config.threads()), String.valueOf(config.chunkMs()), mode);
     }
 
     /** Runs one side and parses its {@code RESULT} line; its other output goes to a log shown when it fails. */
-    static Side runChild(List<String> cmd, Path dir, String classPath) throws IOException, InterruptedException {
+    static JsonNode runChild(List<String> cmd, Path dir, String classPath) throws IOException, InterruptedException {
         Path log = Files.createTempFile("bench-peer-", ".log");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
@@ -218,7 +332,7 @@ public final class PeerBenchmark {
             }
             String output = Files.readString(log, StandardCharsets.UTF_8);
             for (String l : output.split("\n")) {
-                if (l.startsWith("RESULT ")) return Side.parse(new ObjectMapper().readTree(l.substring(7)));
+                if (l.startsWith("RESULT ")) return new ObjectMapper().readTree(l.substring(7));
             }
             Path kept = Files.createTempFile("bench-peer-failed-", ".log");
             Files.writeString(kept, output);

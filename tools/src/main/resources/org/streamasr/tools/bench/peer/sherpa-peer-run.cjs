@@ -2,7 +2,9 @@
 // thread budget as our engine, in its own process so its CPU time and peak memory are its own. Prints one line
 // "RESULT {json}" with the same fields as OursPeerRun.
 //
-// usage: node sherpa-peer-run.cjs EXPORT_DIR fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS PACED(0|1)
+// usage: node sherpa-peer-run.cjs EXPORT_DIR fp32|int8 AUDIO.f32 STREAMS SECONDS THREADS CHUNK_MS MODE
+// MODE: 0 throughput only, 1 throughput and a paced run, ladder:N1,N2,... paced runs of N1, N2, ... streams only,
+// until one leaves a stream behind (as OursPeerRun).
 'use strict';
 const fs = require('fs');
 const sherpa = require('sherpa-onnx-node');
@@ -126,6 +128,7 @@ function paced(input) {
   const decodes = new Array(input.length).fill(0);
   const largest = new Array(input.length).fill(0);
   const lookaheadMs = 100; // nine pre-encode frames + one: fed but not yet decodable however fast the decoder
+  const c0 = cpuSeconds();
   const start = Date.now();
   let fed = 0;
   while (fed < perStream) {
@@ -153,12 +156,24 @@ function paced(input) {
     keptUp: largest.filter((b) => b <= keepUp).length,
     largestBacklogMs: Math.max(...largest),
     doneAfterMs: Date.now() - start - seconds * 1000,
+    pacedCpuSeconds: cpuSeconds() - c0,
   };
 }
 
 // warm-up (3 s of stream 0), as OursPeerRun
 offeredAtOnce([audio[0].subarray(0, 3 * RATE)]);
 const rssAfterLoad = rssMiB();
+if (pacedArg.startsWith('ladder:')) {
+  const ladder = [];
+  for (const n of pacedArg.substring(7).split(',').map(Number)) {
+    const step = Object.assign({streams: n}, paced(audio.slice(0, n)));
+    ladder.push(step);
+    console.log('STEP ' + JSON.stringify(step));
+    if (step.keptUp < n) break;
+  }
+  console.log('RESULT ' + JSON.stringify({side: 'sherpa-onnx', precision, ladder}));
+  process.exit(0);
+}
 runPeakMiB = rssAfterLoad;
 const run = offeredAtOnce(audio);
 const result = {

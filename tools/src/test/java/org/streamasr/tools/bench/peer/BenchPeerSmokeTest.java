@@ -52,4 +52,30 @@ class BenchPeerSmokeTest {
         // and that transcript is the script's: neither side read the tones wrongly in the same way
         assertTrue(out.lines().noneMatch(l -> l.contains("DIFFER")), out);
     }
+
+    @Test
+    void theCapacitySearchClimbsTheLadderOnBothSidesAndPrintsATableRowPerPrecision() {
+        RequiredTools.command("node");
+        RequiredTools.command("npm");
+        StringWriter text = new StringWriter();
+        CommandLine cmd = AsrMain.commandLine();
+        cmd.setOut(new PrintWriter(text, true));
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute("bench-peer", "--tiny", "--capacity", "--streams", "2,1", "--seconds", "4", "--threads", "1",
+                "--sherpa-dir", SherpaOnnxNode.defaultDirectory().toString());
+        String out = text.toString();
+        assertEquals(0, code, out + err);
+        assertTrue(out.contains("paced runs of [1, 2] streams"), "the ladder climbs in ascending order:\n" + out);
+        for (String precision : List.of("fp32", "int8")) {
+            for (String side : List.of("streamasr", "sherpa-onnx")) {
+                String line = out.lines().filter(l -> l.startsWith(precision + ", " + side + ": keeps up ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no capacity line for " + precision + ", " + side + ":\n" + out));
+                assertTrue(line.contains(" 1: "), "the first rung ran: " + line);
+            }
+            assertTrue(out.lines().anyMatch(l -> l.matches("\\| " + precision + " \\| (at least )?\\d+ / (at least )?\\d+ \\(.*")),
+                    "a capacity table row for " + precision + ":\n" + out);
+        }
+        assertTrue(out.lines().noneMatch(l -> l.startsWith("| fp32 | 1 |")), "no throughput table in a capacity search:\n" + out);
+    }
 }
