@@ -47,6 +47,7 @@ import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
@@ -559,13 +560,8 @@ public final class AsrServer implements AutoCloseable {
         http.shutdownNow();
         if (adapters != null) adapters.close();
         if (liveApis != null) liveApis.close();
-        eventPool.shutdown();
         scheduler.shutdownNow();
-        try {
-            if (!eventPool.awaitTermination(5, TimeUnit.SECONDS)) eventPool.shutdownNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stop(eventPool, Duration.ofSeconds(5), "asr-events pool", LOG);
         engines.defaultEngine().removeBatchListener(batchMetrics);
         engines.close();
         TyrusOverflowLog.unregister(media.dropCounter("websocket"));
