@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,6 +43,7 @@ import org.streamasr.api.webhook.WebhookSigner;
 import org.streamasr.apis.ServedModels;
 import org.streamasr.audio.AudioFileDecoder;
 import org.streamasr.engine.SpeechEngine;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 
 /**
@@ -226,9 +228,10 @@ public final class HostedApi implements AutoCloseable {
         webhookSenders.shutdown();
         lookups.shutdown();
         events.shutdown();
-        awaitQuietly(webhookSenders, config.webhooks().timeout().toMillis() + 1000);
-        awaitQuietly(events, 5000);
-        awaitQuietly(lookups, 5000);
+        ExecutorShutdown.drain(webhookSenders, config.webhooks().timeout().plusSeconds(1), "hosted API webhook senders",
+                LOG);
+        ExecutorShutdown.drain(events, Duration.ofSeconds(5), "hosted API events", LOG);
+        ExecutorShutdown.drain(lookups, Duration.ofSeconds(5), "hosted API lookups", LOG);
         for (HttpServer s : servers) {
             s.getServerConfiguration().removeHttpHandler(handler);
             if (outside != null) s.getServerConfiguration().removeHttpHandler(outside);
@@ -282,16 +285,6 @@ public final class HostedApi implements AutoCloseable {
     private static void clearDirectory(Path dir) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) Files.deleteIfExists(f);
-        }
-    }
-
-    private static void awaitQuietly(ExecutorService ex, long millis) {
-        try {
-            if (!ex.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
-                LOG.warn("hosted API: executor did not stop within {} ms", millis);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -25,6 +25,7 @@ import org.streamasr.captions.CaptionSubscriber;
 import org.streamasr.captions.RemoteCaptions;
 import org.streamasr.captions.SubscriptionRejectedException;
 import org.streamasr.runtime.NamedThreads;
+import org.streamasr.stream.CallEvents;
 
 /**
  * The serving side of "captions anywhere": a subscriber on this node to a call held by another gets the call's events
@@ -34,6 +35,8 @@ import org.streamasr.runtime.NamedThreads;
  * events numbered after it, through its own {@link CaptionSubscriber} (the local limits and slow-subscriber rules);
  * the call's end reaches it as the same {@code ended} frame and normal close. While subscribed, this node renews its
  * interest with the owner every {@link #RENEW} and checks the directory: a call whose owner left ends here too.
+ * A subscriber the owner admitted is this node's subscriber like a local one: its {@code subscriberOpened} and
+ * {@code subscriberClosed} go to this node's {@link CallEvents} (metrics, logs).
  */
 public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptionRelay.class);
@@ -50,6 +53,9 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
         CaptionSubscriber subscriber;
         List<Event> early = new ArrayList<>();
         long afterSeq;
+        // Guarded by the member: told subscriberOpened (the owner admitted it), closed (it is gone).
+        private boolean opened;
+        private boolean closed;
     }
 
     /** The relay of one remote call. Guarded by itself. */
@@ -68,6 +74,7 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
 
     private final NatsCluster cluster;
     private final CallDirectory directory;
+    private final CallEvents events;
     private final ScheduledExecutorService scheduler;
     private final Duration sendTimeout;
     private final int maxSubscribersPerCall;
@@ -77,14 +84,16 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
     private final Map<String, Relay> relays = new ConcurrentHashMap<>();
 
     /**
+     * @param events      this node's lifecycle events: relayed subscribers open and close there as local ones do
      * @param scheduler   the captions timer (a finished subscriber still stuck after the send timeout is closed there)
      * @param sendTimeout           asr.captions.send-timeout
      * @param maxSubscribersPerCall asr.captions.max-subscribers-per-call, this node's subscribers of one relayed call
      */
-    public CaptionRelay(NatsCluster cluster, CallDirectory directory, ScheduledExecutorService scheduler,
-                        Duration sendTimeout, int maxSubscribersPerCall) {
+    public CaptionRelay(NatsCluster cluster, CallDirectory directory, CallEvents events,
+                        ScheduledExecutorService scheduler, Duration sendTimeout, int maxSubscribersPerCall) {
         this.cluster = cluster;
         this.directory = directory;
+        this.events = events;
         this.scheduler = scheduler;
         this.sendTimeout = sendTimeout;
         this.maxSubscribersPerCall = maxSubscribersPerCall;
@@ -105,6 +114,10 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
         m.afterSeq = -1;
         // Told on whatever thread closed it, maybe under a relay's lock: leave from the relay's own thread.
         m.subscriber = newSubscriber.apply((s, why) -> {
+            synchronized (m) {
+                m.closed = true;
+                if (m.opened) events.subscriberClosed(callId, why.reason(), why.evicted());
+            }
             try {
                 timer.execute(() -> left(callId, m));
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -192,6 +205,11 @@ public final class CaptionRelay implements RemoteCaptions, AutoCloseable {
         if (refusal != null) {
             m.subscriber.closeNow(CaptionSubscriber.CLOSE_TOO_SLOW, refusal);
             return;
+        }
+        synchronized (m) {
+            // admitted, as a local subscriber is when its broadcaster takes it (unless it already left)
+            m.opened = !m.closed;
+            if (m.opened) events.subscriberOpened(r.callId);
         }
         long seq = ((Number) answer.get("seq")).longValue();
         synchronized (r) {

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.ExecutorShutdown;
 
 /**
  * The cluster's call directory: each node writes its live calls into the {@code asr-calls} bucket every
@@ -172,12 +173,7 @@ public final class ClusterCallDirectory implements CallDirectory, AutoCloseable 
     /** Stops publishing and deletes this node's entries (it leaves the directory). */
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stopNow(timer, Duration.ofSeconds(5), "asr-cluster-calls timer", LOG);
         if (deletes != null) cluster.connection().closeDispatcher(deletes);
         for (String key : published) {
             try {

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.ExecutorShutdown;
 
 /**
  * Placement of RTP calls across the cluster: every node writes its {@link NodeLoad} into the {@code asr-nodes} bucket
@@ -156,12 +157,7 @@ public final class ClusterPlacement implements AutoCloseable {
     /** Leaves placement: stops publishing, answering, and removes this node's entry. */
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stopNow(timer, Duration.ofSeconds(5), "asr-cluster-placement timer", LOG);
         if (creates != null) cluster.connection().closeDispatcher(creates);
         try {
             kv.delete(NatsCluster.token(cluster.nodeId()));

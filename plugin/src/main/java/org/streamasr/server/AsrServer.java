@@ -47,6 +47,7 @@ import org.streamasr.engine.BatchListener;
 import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.media.MediaMetrics;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallRegistry;
@@ -86,6 +87,7 @@ public final class AsrServer implements AutoCloseable {
     private final ServedModels servedModels;
     private final BatchListener batchMetrics;
     private final ServerMetrics serverMetrics;
+    private final CallEvents events;
     private final CallRegistry calls;
     private final CaptionHub captions;
     private final HttpServer http;
@@ -130,7 +132,7 @@ public final class AsrServer implements AutoCloseable {
         this.transcripts = new CallTranscripts(transcriptsConfig(config), System::currentTimeMillis);
         List<CallEvents> listeners = new java.util.ArrayList<>(List.of(new LoggingCallEvents(), metrics, transcripts));
         listeners.addAll(extraEvents);
-        CallEvents events = CallEvents.composite(listeners);
+        this.events = CallEvents.composite(listeners);
         this.calls = new CallRegistry(config.calls(), engines, media, events, scheduler, eventPool, errors);
         shareEngines(calls, new ConfigReader(config.raw()), engine);
         this.captions = new CaptionHub(calls, config.captions(), events, scheduler, System::nanoTime);
@@ -236,7 +238,7 @@ public final class AsrServer implements AutoCloseable {
         if (cluster != null) callDirectory = new ClusterCallDirectory(cluster, config.calls().finishTimeout());
         if (cluster != null) {   // captions anywhere: this node's calls' events to the others, theirs to here
             captionPublisher = new CaptionRelayPublisher(cluster, captions);
-            captionRelay = new CaptionRelay(cluster, callDirectory, scheduler, config.captions().sendTimeout(),
+            captionRelay = new CaptionRelay(cluster, callDirectory, events, scheduler, config.captions().sendTimeout(),
                     config.captions().maxSubscribersPerCall());
             captions.relay(captionPublisher, captionRelay);
         }
@@ -559,13 +561,8 @@ public final class AsrServer implements AutoCloseable {
         http.shutdownNow();
         if (adapters != null) adapters.close();
         if (liveApis != null) liveApis.close();
-        eventPool.shutdown();
         scheduler.shutdownNow();
-        try {
-            if (!eventPool.awaitTermination(5, TimeUnit.SECONDS)) eventPool.shutdownNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stop(eventPool, Duration.ofSeconds(5), "asr-events pool", LOG);
         engines.defaultEngine().removeBatchListener(batchMetrics);
         engines.close();
         TyrusOverflowLog.unregister(media.dropCounter("websocket"));

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.TranscriptEvent;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.stream.CallEvents;
 import org.streamasr.stream.CallSession;
@@ -214,11 +215,6 @@ public final class CallTranscripts implements CallEvents, AutoCloseable {
     @Override
     public void close() {
         onWriter(this::flushIfDirty);
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("call transcripts: writer did not stop in 10 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.drain(writer, Duration.ofSeconds(10), "call transcripts writer", LOG);
     }
 }

@@ -37,7 +37,8 @@ import org.streamasr.testing.WebSocketRecorder;
  * WebSocket of node b (its own JVM) on one NATS server. A subscriber on b from the start and a late joiner on b (replay
  * of the recent finals, then live) see exactly the finals a local subscriber on a sees, in order; a wrong token is
  * refused on b as on a; the call's end, by a DELETE on b, reaches b's subscribers as the same ended frame and close.
- * And no relay traffic while no other node listens.
+ * And no relay traffic while no other node listens. A relayed subscriber counts in its serving node's caption
+ * subscriber metrics (not the owner's) until it leaves or the relay ends.
  */
 class CaptionsRelayTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -141,7 +142,12 @@ class CaptionsRelayTest {
                     Poll.until(() -> finals(drain(remote, onB)).stream().anyMatch(f -> f.startsWith("bob")), WAIT,
                             () -> "bob's final relayed to b");
                     assertTrue(relayed.stream().anyMatch(e -> e.contains("\"bob\"")), "published while b listens");
+                    assertEquals(1.0, metric(b, "asr_caption_subscribers"), "b serves the relayed subscriber");
+                    assertEquals(1.0, metric(b, "asr_caption_subscribers_opened_total"));
+                    assertEquals(1.0, metric(a, "asr_caption_subscribers"), "a counts only its local subscriber");
                 }
+                Poll.until(() -> metric(b, "asr_caption_subscribers") == 0.0, Duration.ofSeconds(10),
+                        () -> "b's relayed subscriber gone from its metrics");
                 // b's last subscriber left: b closes its relay and says so; the owner stops publishing.
                 Poll.until(() -> interest.stream().anyMatch(m -> m.contains("\"listening\":false")),
                         Duration.ofSeconds(20), () -> "b leaving the call's captions");
@@ -181,18 +187,36 @@ class CaptionsRelayTest {
                     URI.create(ws(b) + "/v1/calls/doomed/captions?token=" + token))) {
                 Poll.until(() -> replies.stream().anyMatch(r -> r.contains("\"ok\":true")), Duration.ofSeconds(10),
                         () -> "a admitting b's subscriber");
+                Poll.until(() -> metric(b, "asr_caption_subscribers") == 1.0, Duration.ofSeconds(10),
+                        () -> "b counting its relayed subscriber");
                 a.kill();
                 // Its directory entry expires (6 s); b's relay sees the call gone and ends it for its subscriber.
                 JsonNode ended = remote.nextJson(Duration.ofSeconds(30));
                 assertEquals("ended", ended.get("type").asText(), ended.toString());
                 assertEquals("node a holding the call left", ended.get("reason").asText());
                 assertEquals(1000, remote.awaitClose(WAIT).closeCode());
+                Poll.until(() -> metric(b, "asr_caption_subscribers") == 0.0, Duration.ofSeconds(10),
+                        () -> "the ended relay's subscriber gone from b's metrics");
+                assertEquals(1.0, metric(b, "asr_caption_subscribers_opened_total"));
+                assertEquals(0.0, metric(b, "asr_caption_subscribers_evicted_total"));
             }
         }
     }
 
     private static String ws(AsrServer s) {
         return "ws://" + s.baseUri().getAuthority();
+    }
+
+    /** The value of an unlabelled metric of {@code s}, from its /metrics. */
+    private static double metric(AsrServer s, String name) {
+        try (Http http = new Http(s.baseUri())) {
+            for (String line : http.get("/metrics").body().split("\n")) {
+                if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+            throw new AssertionError(name + " not in /metrics of " + s.baseUri());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static boolean listedOn(AsrServer s, String callId) {

@@ -1,9 +1,13 @@
 package org.streamasr.media.pipeline;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 
 /**
@@ -13,6 +17,8 @@ import org.streamasr.runtime.NamedThreads;
  * ({@link SerialWorker}). Never a thread per call. One instance per server; closing it stops the threads.
  */
 public final class MediaExecutors implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaExecutors.class);
+
     private final ExecutorService cpu;
     private final ScheduledExecutorService timer;
     private final int threads;
@@ -59,14 +65,7 @@ public final class MediaExecutors implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        cpu.shutdown();
-        try {
-            if (!cpu.awaitTermination(5, TimeUnit.SECONDS)) cpu.shutdownNow();
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            cpu.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stopNow(timer, Duration.ofSeconds(5), "media-timer", LOG);
+        ExecutorShutdown.stop(cpu, Duration.ofSeconds(5), "media-cpu pool", LOG);
     }
 }

@@ -3,6 +3,7 @@ package org.streamasr.media.sip;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +31,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.media.CallSink;
 import org.streamasr.runtime.DropCounter;
@@ -130,13 +132,7 @@ public final class SipGateway implements AutoCloseable {
         if (closing) return;
         closing = true;
         for (SipCall call : calls.values()) call.tasks.offer(() -> call.end("server shutting down", true));
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) workers.shutdownNow();
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.stop(workers, Duration.ofSeconds(5), "SIP workers", LOG);
         timers.close();
         stack.close();
         LOG.info("SIP gateway on port {} stopped", stack.port());

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,6 +27,7 @@ import org.streamasr.engine.batch.BatchScheduler;
 import org.streamasr.engine.vad.SileroVadModel;
 import org.streamasr.runtime.DropCounter;
 import org.streamasr.runtime.AudioInbox;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 
 /**
@@ -364,12 +364,7 @@ public final class NemotronEngine implements SpeechEngine {
         closed = true;
         for (NemotronStream s : new ArrayList<>(streams)) s.close();
         scheduler.close();
-        delivery.shutdown();
-        try {
-            if (!delivery.awaitTermination(30, TimeUnit.SECONDS)) log.warn("nemotron listeners still busy 30 s after close");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ExecutorShutdown.drain(delivery, Duration.ofSeconds(30), "nemotron listeners", log);
         models.close();
         cachePools.clear();
         if (vad != null) vad.close();

@@ -2,6 +2,7 @@ package org.streamasr.engine.sphinx;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamasr.runtime.ExecutorShutdown;
 import org.streamasr.runtime.NamedThreads;
 import org.streamasr.engine.Acceleration;
 import org.streamasr.engine.ApiLanguages;
@@ -187,13 +189,8 @@ public final class SphinxEngine implements SpeechEngine {
         if (closed) return;
         closed = true;
         for (SphinxStream s : new ArrayList<>(streams)) s.close();
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("sphinx workers still busy 30 s after close; abandoning {} decoder(s)", SphinxDecoder.openCount());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!ExecutorShutdown.drain(workers, Duration.ofSeconds(30), "sphinx workers", log)) {
+            log.warn("sphinx: abandoning {} open decoder(s)", SphinxDecoder.openCount());
         }
     }
 
