@@ -240,7 +240,8 @@ final class JetStreamJobBackend implements JobBackend {
     private void withdraw(ClusterJob rec) {
         String id = rec.job().id();
         withdrawn.add(id);
-        ClusterJob tombstone = new ClusterJob(ClusterJobRecords.withdrawn(rec.job(), clock.getAsLong()), null, false, 0);
+        ClusterJob tombstone = new ClusterJob(ClusterJobRecords.withdrawn(rec.job(), clock.getAsLong()), null, false,
+                0);
         long until = System.nanoTime() + WITHDRAW_FOR.toNanos();
         Runnable attempt = new Runnable() {
             @Override

@@ -43,8 +43,9 @@ final class JobQueueDepth {
     void refresh() {
         if (!cluster.connected()) return;
         try {
-            long normal = cluster.management().getConsumerInfo(JetStreamJobBackend.NORMAL_STREAM, consumer).getNumPending();
-            long n = normal + cluster.management().getConsumerInfo(JetStreamJobBackend.LOW_STREAM, consumer).getNumPending();
+            var jobs = cluster.management();
+            long normal = jobs.getConsumerInfo(JetStreamJobBackend.NORMAL_STREAM, consumer).getNumPending();
+            long n = normal + jobs.getConsumerInfo(JetStreamJobBackend.LOW_STREAM, consumer).getNumPending();
             waitingNormal = (int) Math.min(Integer.MAX_VALUE, normal);
             waiting = (int) Math.min(Integer.MAX_VALUE, n);
         } catch (IOException | JetStreamApiException | RuntimeException e) {

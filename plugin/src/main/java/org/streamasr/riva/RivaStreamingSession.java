@@ -27,8 +27,8 @@ import org.streamasr.media.TranscriptListener;
  * request's {@code streaming_config} opens a call (one participant and its {@link ParticipantIngest}), every later
  * {@code audio_content} is parsed ({@link RivaAudioInput}: PCM samples or G.711 packets) and handed over the
  * ingest's bounded queue (decoded, resampled and framed on the media pool, never on the gRPC thread), and the
- * client's half-close ends the audio; the call's last finals are sent, then the RPC ends OK. A protocol error ends this RPC with INVALID_ARGUMENT (Riva's status for a
- * bad request) and nothing else. Requests arrive serialized on gRPC's executor; results are sent from the call's
+ * client's half-close ends the audio; the call's last finals are sent, then the RPC ends OK. A protocol error ends
+ * this RPC with INVALID_ARGUMENT (Riva's status for a bad request) and nothing else. Requests arrive serialized on gRPC's executor; results are sent from the call's
  * event thread, under a lock, since a gRPC stream observer is not thread-safe. Interims give way (counted) while the
  * client is not reading; finals are always sent.
  */
