@@ -19,7 +19,10 @@ public final class ApiMetrics {
 
     /** Requests that ended, by mode (queue, sync, stream) and result (ok, error, cancelled). */
     public final Counter completed;
-    /** Requests refused before they were queued, by reason (queue_full, unauthorized, invalid, shutting_down). */
+    /**
+     * Requests refused before they were queued, by reason (queue_full, unauthorized, invalid, shutting_down,
+     * submit_timeout).
+     */
     public final Counter rejected;
     /** Seconds from start of work to the end, by mode. */
     public final Histogram duration;

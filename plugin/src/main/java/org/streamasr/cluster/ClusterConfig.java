@@ -23,9 +23,10 @@ import java.util.List;
  * @param connectTimeout how long the start-up waits for NATS
  * @param maxStreams live streams at which /health reports this node full (503) and new calls are refused; 0: no limit
  * @param mediaAddress the address RTP senders reach this node at ({@code rtpHost} of {@code POST /v1/calls})
+ * @param submitTimeout how long a queue submission waits for JetStream to store it before the client gets 503
  */
 public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWait, int replicas,
-                            Duration connectTimeout, int maxStreams, String mediaAddress) {
+                            Duration connectTimeout, int maxStreams, String mediaAddress, Duration submitTimeout) {
 
     public boolean enabled() {
         return !natsUrls.isEmpty();
@@ -63,7 +64,12 @@ public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWa
         Duration connect = c.getDuration("connect-timeout");
         int maxStreams = c.getInt("max-streams");
         if (maxStreams < 0) throw new IllegalArgumentException("asr.cluster.max-streams: 0 (no limit) or more, got " + maxStreams);
-        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect, maxStreams, mediaAddress(raw));
+        Duration submit = c.getDuration("submit-timeout");
+        if (submit.toMillis() < 100 || submit.toMillis() > 60_000) {
+            throw new IllegalArgumentException("asr.cluster.submit-timeout: between 100ms and 60s, got " + submit);
+        }
+        return new ClusterConfig(List.copyOf(urls), node, ackWait, replicas, connect, maxStreams, mediaAddress(raw),
+                submit);
     }
 
     /**

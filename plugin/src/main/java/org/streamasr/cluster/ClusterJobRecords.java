@@ -25,6 +25,19 @@ final class ClusterJobRecords {
                 r.webhookUrl() == null ? null : "PENDING");
     }
 
+    /**
+     * A submission withdrawn because JetStream did not confirm it in time (its client was answered 503 and never
+     * learnt its id): completed as cancelled, with no webhook call.
+     */
+    static JobRecord withdrawn(JobRecord r, long nowMillis) {
+        Outcome o = Outcomes.stopped(Job.StopReason.CANCELLED, 0);
+        List<LogLine> logs = new ArrayList<>(r.logs());
+        logs.add(new LogLine(Instant.now().toString(), "WARN", "USER", "not accepted: the queue did not store this "
+                + "request within asr.cluster.submit-timeout and its client was answered 503; it does not run"));
+        return new JobRecord(r.id(), r.seq(), r.owner(), r.audioUrl(), r.language(), r.acceleration(), r.priority(),
+                r.webhookUrl(), "COMPLETED", r.createdAtMillis(), r.startedAtMillis(), nowMillis, logs, o, null);
+    }
+
     /** A running request handed back by a node that shuts down: still IN_PROGRESS (status only moves forward). */
     static JobRecord handedBack(JobRecord j, String node) {
         List<LogLine> logs = new ArrayList<>(j.logs());

@@ -21,8 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +63,10 @@ final class JetStreamJobBackend implements JobBackend {
     private static final String CONSUMER = "workers";
     private static final long PULL_WAIT_MILLIS = 100;
     private static final long LOCAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** The error_type (and rejected-counter reason) of a submission JetStream did not store in time. */
+    static final String SUBMIT_TIMEOUT = "submit_timeout";
+    /** How long a refused submission is kept from running: past JetStream's duplicate window, nothing late lands. */
+    private static final Duration WITHDRAW_FOR = Duration.ofMinutes(3);
     /** Longer audio URLs (data: URIs) go to the object store: a record must fit in a NATS message. */
     private static final int INLINE_URL_LIMIT = 64 * 1024;
 
@@ -73,6 +81,10 @@ final class JetStreamJobBackend implements JobBackend {
     private final Map<String, Message> leases = new ConcurrentHashMap<>();
     private final ThreadLocal<JetStreamSubscription[]> pulls = new ThreadLocal<>();
     private final java.util.concurrent.ScheduledExecutorService timer;
+    /** Queue positions and withdrawals of submissions, off the client's thread and the timer. */
+    private final java.util.concurrent.ScheduledExecutorService submissions;
+    /** Submissions refused on this node: never run here, whatever the store says. */
+    private final java.util.Set<String> withdrawn = ConcurrentHashMap.newKeySet();
     private Hooks hooks;
     private Dispatcher cancels;
     private NatsKeyValueWatchSubscription watch;
@@ -90,6 +102,8 @@ final class JetStreamJobBackend implements JobBackend {
         this.local = new JobQueue(config.maxQueued());
         this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 org.streamasr.runtime.NamedThreads.single("asr-cluster-jobs", true));
+        this.submissions = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                org.streamasr.runtime.NamedThreads.single("asr-cluster-submissions", true));
         for (String[] s : new String[][] {{NORMAL_STREAM, NORMAL_SUBJECT}, {LOW_STREAM, LOW_SUBJECT}}) {
             // a work queue: a message is removed once a worker acknowledges it; at most max-queued wait (or run)
             cluster.ensureStream(StreamConfiguration.builder().name(s[0]).subjects(s[1])
@@ -136,32 +150,121 @@ final class JetStreamJobBackend implements JobBackend {
         timer.scheduleWithFixedDelay(depth::refresh, 0, 1, TimeUnit.SECONDS);
     }
 
+    /**
+     * Stores the record, then publishes the message, both within asr.cluster.submit-timeout (while JetStream
+     * re-elects a stream leader they would wait far longer): past it the client gets 503 (submit_timeout) and the
+     * submission is withdrawn. A publish not acknowledged may still be stored later (message id = request id, so
+     * JetStream never stores it twice); since the client never learnt the id, {@link #withdraw} completes the record
+     * as cancelled (or creates it so, so that a create still on its way fails), and a worker that pulls the message
+     * finds it completed and drops it; a worker that claimed it first is told to stop. Nothing runs unknown.
+     */
     @Override
     public void submit(Job job) throws ApiError {
+        long deadline = System.nanoTime() + cluster.config().submitTimeout().toNanos();
+        cluster.requireConnected();   // unreachable: 503 at once, nothing was sent
         JobRecord r = JobRecords.of(job, job.webhookUrl() == null ? null : "PENDING");
         if (r.audioUrl().length() > INLINE_URL_LIMIT) r = inputs.stash(r);   // a large data: URI
         ClusterJob rec = new ClusterJob(r, null, false, 0);
-        if (!records.create(rec)) throw new IllegalStateException("request id " + job.id() + " exists");
+        try {
+            if (!records.create(rec)) throw new IllegalStateException("request id " + job.id() + " exists");
+        } catch (StoreUnavailableException e) {
+            withdraw(rec);   // the create may still be stored: make sure it never runs
+            throw notStoredInTime(e.getMessage());
+        }
+        CompletableFuture<PublishAck> published = cluster.jetStream().publishAsync(
+                job.lowPriority() ? LOW_SUBJECT : NORMAL_SUBJECT, job.id().getBytes(StandardCharsets.UTF_8),
+                io.nats.client.PublishOptions.builder().messageId(job.id()).build());
         PublishAck ack;
         try {
-            ack = cluster.jetStream().publish(job.lowPriority() ? LOW_SUBJECT : NORMAL_SUBJECT,
-                    job.id().getBytes(StandardCharsets.UTF_8),
-                    io.nats.client.PublishOptions.builder().messageId(job.id()).build());
-        } catch (JetStreamApiException e) {
-            deleteQuietly(job.id());
-            if (e.getMessage() != null && e.getMessage().contains("maximum messages")) {
+            ack = published.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            published.cancel(false);
+            withdraw(rec);
+            throw notStoredInTime("no acknowledgement from JetStream");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            withdraw(rec);
+            throw notStoredInTime("interrupted");
+        } catch (ExecutionException e) {
+            JetStreamApiException refused = apiException(e);
+            if (refused == null) {
+                withdraw(rec);   // lost on the way back, perhaps stored
+                throw notStoredInTime(String.valueOf(e.getCause()));
+            }
+            deleteQuietly(job.id());   // JetStream answered: not stored
+            if (refused.getMessage() != null && refused.getMessage().contains("maximum messages")) {
                 throw JobService.queueFullError(config.maxQueued());
             }
-            throw cluster.unavailable(e);
-        } catch (IOException e) {
-            deleteQuietly(job.id());
-            throw cluster.unavailable(e);
+            throw cluster.unavailable(refused);
         }
-        long seq = ack.getSeqno();
+        long seq = ack.getSeqno();   // for queue_position; best effort, and not past the deadline
+        Future<?> recorded = submissions.submit(() -> {
+            try {
+                records.update(job.id(), x -> x.streamSeq() == 0 ? x.withStreamSeq(seq) : null);
+            } catch (StoreUnavailableException e) {
+                LOG.debug("cluster: queue position of {} not recorded: {}", job.id(), e.getMessage());
+            }
+        });
         try {
-            records.update(job.id(), x -> x.streamSeq() == 0 ? x.withStreamSeq(seq) : null);
-        } catch (StoreUnavailableException e) {
-            LOG.debug("cluster: queue position of {} not recorded: {}", job.id(), e.getMessage());
+            recorded.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // stored and queued: accepted; its queue position is recorded later or never
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** From the queue depth of the last second: the submission's answer does not wait on JetStream again. */
+    @Override
+    public int positionOfSubmitted(Job job) {
+        return depth.positionOfNew(job.lowPriority());
+    }
+
+    private static JetStreamApiException apiException(ExecutionException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JetStreamApiException x) return x;
+        }
+        return null;
+    }
+
+    private ApiError notStoredInTime(String detail) {
+        return ApiError.plain(503, SUBMIT_TIMEOUT, "the queue did not store the request within "
+                + cluster.config().submitTimeout().toMillis() + " ms (asr.cluster.submit-timeout; NATS JetStream may "
+                + "be electing a leader: " + detail + "); it was not accepted and will not run: retry shortly");
+    }
+
+    /**
+     * Withdraws a submission its client was refused (on the submission thread, retried every second while JetStream
+     * cannot be reached, for as long as JetStream may still store a late publish of it).
+     */
+    private void withdraw(ClusterJob rec) {
+        String id = rec.job().id();
+        withdrawn.add(id);
+        ClusterJob tombstone = new ClusterJob(ClusterJobRecords.withdrawn(rec.job(), clock.getAsLong()), null, false,
+                0);
+        long until = System.nanoTime() + WITHDRAW_FOR.toNanos();
+        Runnable attempt = new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    ClusterJob replaced = records.withdraw(tombstone);
+                    if (replaced != null && replaced.node() != null) {
+                        cluster.connection().publish(CANCEL_SUBJECT, id.getBytes(StandardCharsets.UTF_8));
+                    }
+                    LOG.info("cluster: request {} withdrawn (not stored within asr.cluster.submit-timeout)", id);
+                } catch (RuntimeException e) {
+                    if (System.nanoTime() > until || submissions.isShutdown()) {
+                        LOG.warn("cluster: request {} could not be withdrawn: {}", id, e.getMessage());
+                        return;
+                    }
+                    submissions.schedule(this, 1, TimeUnit.SECONDS);
+                }
+            }
+        };
+        try {
+            submissions.execute(attempt);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.warn("cluster: request {} not withdrawn: shutting down", id);
         }
     }
 
@@ -240,6 +343,10 @@ final class JetStreamJobBackend implements JobBackend {
     }
 
     private Job claim(String id, Message msg) {
+        if (withdrawn.contains(id)) {
+            msg.ack();   // refused to its client; its record is (being) completed as withdrawn
+            return null;
+        }
         ClusterJob rec = records.get(id);
         if (rec == null) {
             LOG.warn("cluster: queued request {} has no record (past the result retention?); dropped", id);
@@ -329,6 +436,9 @@ final class JetStreamJobBackend implements JobBackend {
     @Override
     public void logged(Job job, LogLine line) {
         if (job.state() == Job.State.COMPLETED) return;   // the completion writes them
+        // waiting (not yet stored, or not started here): its record or the start's snapshot carries them; a submission
+        // must not wait on the store for its first log line
+        if (job.state() == Job.State.IN_QUEUE) return;
         try {
             records.update(job.id(), r -> r.completed() || !cluster.nodeId().equals(r.node()) ? null
                     : r.withJob(ClusterJobRecords.snapshot(job, r.job().webhookState(), r.job()), r.node()));
@@ -410,6 +520,7 @@ final class JetStreamJobBackend implements JobBackend {
             if (m != null) m.nak();
         }
         timer.shutdownNow();
+        submissions.shutdownNow();
         if (cancels != null) cluster.connection().closeDispatcher(cancels);
         if (watch != null) watch.unsubscribe();
     }

@@ -29,7 +29,8 @@ public final class JetStreamStores implements ClusterStores {
     public JetStreamStores(NatsCluster cluster, ApiConfig config) throws IOException {
         this.cluster = cluster;
         this.config = config;
-        this.jobs = new JobBucket(cluster, cluster.bucket("asr-jobs", config.resultRetention()));
+        this.jobs = new JobBucket(cluster, cluster.bucket("asr-jobs", config.resultRetention()),
+                cluster.keyValue("asr-jobs", cluster.config().submitTimeout()));
         this.deliveries = new JetStreamDeliveryStore(cluster, cluster.bucket("asr-webhooks", null), jobs);
         this.meta = cluster.bucket("asr-meta", null);
     }

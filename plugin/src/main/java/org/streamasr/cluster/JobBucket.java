@@ -6,6 +6,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import java.io.IOException;
+import org.streamasr.api.store.StoreUnavailableException;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,10 +20,13 @@ final class JobBucket {
 
     private final NatsCluster cluster;
     private final KeyValue kv;
+    /** The same bucket, each request bounded by asr.cluster.submit-timeout: what a client's submission waits on. */
+    private final KeyValue submitKv;
 
-    JobBucket(NatsCluster cluster, KeyValue kv) {
+    JobBucket(NatsCluster cluster, KeyValue kv, KeyValue submitKv) {
         this.cluster = cluster;
         this.kv = kv;
+        this.submitKv = submitKv;
     }
 
     KeyValue kv() {
@@ -39,11 +43,11 @@ final class JobBucket {
         }
     }
 
-    /** Stores a new request; false when the id exists. */
+    /** Stores a new request, waiting at most asr.cluster.submit-timeout; false when the id exists. */
     boolean create(ClusterJob j) {
         cluster.requireConnected();
         try {
-            kv.create(j.job().id(), JSON.writeValueAsBytes(j));
+            submitKv.create(j.job().id(), JSON.writeValueAsBytes(j));
             return true;
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) return false;
@@ -59,6 +63,37 @@ final class JobBucket {
         } catch (IOException | JetStreamApiException e) {
             throw cluster.unavailable(e);
         }
+    }
+
+    /**
+     * Makes sure the submission {@code withdrawn} (a client was answered 503 for it) never runs: a record stored
+     * meanwhile is completed as {@code withdrawn}, and a missing one is created so, so that a create still on its way
+     * fails. Returns the record it replaced (null: none, or already completed: the request ran before this).
+     *
+     * @throws StoreUnavailableException while JetStream cannot be reached (the caller tries again)
+     */
+    ClusterJob withdraw(ClusterJob withdrawn) {
+        String id = withdrawn.job().id();
+        cluster.requireConnected();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                KeyValueEntry e = submitKv.get(id);
+                if (e == null || e.getValue() == null) {
+                    submitKv.create(id, JSON.writeValueAsBytes(withdrawn));
+                    return null;
+                }
+                ClusterJob now = JSON.readValue(e.getValue(), ClusterJob.class);
+                if (now.completed()) return null;
+                submitKv.update(id, JSON.writeValueAsBytes(withdrawn), e.getRevision());
+                return now;
+            } catch (JetStreamApiException ex) {
+                if (ex.getApiErrorCode() != WRONG_LAST_SEQUENCE) throw cluster.unavailable(ex);
+                // changed meanwhile (the create landed, a worker claimed it): read again
+            } catch (IOException ex) {
+                throw cluster.unavailable(ex);
+            }
+        }
+        throw cluster.unavailable(new IOException("the record of " + id + " keeps changing"));
     }
 
     /**

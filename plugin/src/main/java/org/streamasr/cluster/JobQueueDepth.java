@@ -17,6 +17,7 @@ final class JobQueueDepth {
     private final NatsCluster cluster;
     private final String consumer;
     private volatile int waiting;
+    private volatile int waitingNormal;
 
     JobQueueDepth(NatsCluster cluster, String consumer) {
         this.cluster = cluster;
@@ -42,8 +43,10 @@ final class JobQueueDepth {
     void refresh() {
         if (!cluster.connected()) return;
         try {
-            long n = cluster.management().getConsumerInfo(JetStreamJobBackend.NORMAL_STREAM, consumer).getNumPending()
-                    + cluster.management().getConsumerInfo(JetStreamJobBackend.LOW_STREAM, consumer).getNumPending();
+            var jobs = cluster.management();
+            long normal = jobs.getConsumerInfo(JetStreamJobBackend.NORMAL_STREAM, consumer).getNumPending();
+            long n = normal + jobs.getConsumerInfo(JetStreamJobBackend.LOW_STREAM, consumer).getNumPending();
+            waitingNormal = (int) Math.min(Integer.MAX_VALUE, normal);
             waiting = (int) Math.min(Integer.MAX_VALUE, n);
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             LOG.debug("cluster: queue depth unknown: {}", e.getMessage());
@@ -52,5 +55,13 @@ final class JobQueueDepth {
 
     int waiting() {
         return waiting;
+    }
+
+    /**
+     * A new request's position from the last refresh, asking JetStream nothing (the answer to a submission must not
+     * wait on it): the normal requests waiting then, plus the low ones for a low request.
+     */
+    int positionOfNew(boolean low) {
+        return low ? waiting : waitingNormal;
     }
 }

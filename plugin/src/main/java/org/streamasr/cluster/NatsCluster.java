@@ -7,6 +7,7 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
+import io.nats.client.KeyValueOptions;
 import io.nats.client.Nats;
 import io.nats.client.ObjectStore;
 import io.nats.client.Options;
@@ -187,6 +188,11 @@ public final class NatsCluster implements AutoCloseable {
         } catch (JetStreamApiException e) {
             throw new IOException("JetStream key-value bucket " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Another handle on an existing bucket whose every request waits at most {@code requestTimeout}. */
+    KeyValue keyValue(String name, Duration requestTimeout) throws IOException {
+        return connection.keyValue(name, KeyValueOptions.builder().jsRequestTimeout(requestTimeout).build());
     }
 
     /**

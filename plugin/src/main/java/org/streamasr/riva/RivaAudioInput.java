@@ -3,32 +3,41 @@ package org.streamasr.riva;
 import com.google.protobuf.ByteString;
 import io.grpc.StatusException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import nvidia.riva.RivaAudio.AudioEncoding;
-import org.streamasr.media.g711.G711;
+import org.streamasr.media.codec.AudioCodec;
+import org.streamasr.media.g711.G711Decoder;
 import org.streamasr.media.ingest.InterleavedPcm;
 import org.streamasr.media.ingest.ParticipantIngest;
 
 /**
  * The parsing side of one StreamingRecognize call's {@code audio_content}: a WAV header at the start is read (and
- * wins over the config), then LINEAR_PCM (split anywhere, even inside a sample) or MULAW/ALAW (expanded) goes to the
- * participant's {@link ParticipantIngest} at the input rate, which resamples and frames it on the media pool.
+ * wins over the config), then the participant's {@link ParticipantIngest} is built for the format and takes the audio
+ * at the input rate: LINEAR_PCM (split anywhere, even inside a sample) as samples, MULAW/ALAW as packets of at most
+ * 100 ms, numbered and stamped here, which its decode stage expands on the media pool (never on the gRPC thread).
+ * The ingest's hand-off queue is the bound (10 s of media, drop-oldest, counted), as for the other live APIs.
  * Confined to the call's serialized gRPC callbacks.
  */
 final class RivaAudioInput {
     /** Bytes held while looking for the end of a WAV header. */
     private static final int MAX_HEADER_BYTES = 1 << 20;
+    /** The most G.711 one packet carries: the hand-off queue counts a packet's media time from its timestamps. */
+    private static final int MAX_G711_PACKET_MS = 100;
 
-    private final ParticipantIngest ingest;
+    private final ParticipantIngest.Builder pipeline;
     private RivaAudioFormat format;
     private ByteBuffer header; // non-null while the start of the audio is being sniffed
-    private InterleavedPcm pcm;
+    private ParticipantIngest ingest; // built once the format is known
+    private InterleavedPcm pcm; // LINEAR_PCM only
     private long inputBytes;
+    private long packetIndex;
 
-    RivaAudioInput(RivaAudioFormat declared, ParticipantIngest ingest) {
+    /** @param pipeline the participant's ingest, built here once the audio's format is known */
+    RivaAudioInput(RivaAudioFormat declared, ParticipantIngest.Builder pipeline) {
         this.format = declared;
-        this.ingest = ingest;
+        this.pipeline = pipeline;
         this.header = ByteBuffer.allocate(0);
     }
 
@@ -44,17 +53,24 @@ final class RivaAudioInput {
             data = sniff(data);
             if (data == null) return;
         }
+        long before = inputBytes;
         inputBytes += data.remaining();
-        if (format.encoding() == AudioEncoding.LINEAR_PCM) {
+        if (pcm != null) {
             pcm.accept(data);
         } else {
-            short[] out = new short[data.remaining()];
-            boolean ulaw = format.encoding() == AudioEncoding.MULAW;
-            for (int i = 0; i < out.length; i++) {
-                byte b = data.get();
-                out[i] = ulaw ? G711.ulawToLinear(b) : G711.alawToLinear(b);
-            }
-            ingest.onPcm(out, format.sampleRate());
+            g711Packets(data, before);
+        }
+    }
+
+    /** G.711 bytes (one a sample) as packets of at most {@link #MAX_G711_PACKET_MS}, stamped in samples. */
+    private void g711Packets(ByteBuffer data, long firstSample) {
+        int max = Math.max(1, format.sampleRate() * MAX_G711_PACKET_MS / 1000);
+        long timestamp = firstSample;
+        while (data.hasRemaining()) {
+            byte[] packet = new byte[Math.min(max, data.remaining())];
+            data.get(packet);
+            ingest.onPacket(packetIndex++, timestamp, packet);
+            timestamp += packet.length;
         }
     }
 
@@ -88,12 +104,31 @@ final class RivaAudioInput {
             format = new RivaAudioFormat(AudioEncoding.LINEAR_PCM, format.sampleRate());
         }
         header = null;
-        if (format.encoding() == AudioEncoding.LINEAR_PCM) pcm = new InterleavedPcm(List.of(ingest), format.sampleRate(), false);
+        build();
         return all;
+    }
+
+    /** The participant's pipeline for the known format: samples for LINEAR_PCM, a G.711 decoder for MULAW/ALAW. */
+    private void build() {
+        AudioEncoding e = format.encoding();
+        if (e == AudioEncoding.MULAW || e == AudioEncoding.ALAW) {
+            AudioCodec codec = e == AudioEncoding.MULAW ? AudioCodec.PCMU : AudioCodec.PCMA;
+            // numbered and stamped here without gaps over a reliable stream: nothing is ever concealed or filled
+            pipeline.packets(new G711Decoder(codec, format.sampleRate()), format.sampleRate(), Duration.ZERO,
+                    Duration.ZERO);
+            ingest = pipeline.build();
+        } else {
+            ingest = pipeline.build();
+            pcm = new InterleavedPcm(List.of(ingest), format.sampleRate(), false);
+        }
     }
 
     /** Ends the audio: what is queued plays out and the participant's stream closes (finals follow). Idempotent. */
     CompletableFuture<Void> close() {
+        if (ingest == null) {
+            header = null; // no audio (or not even a whole header) came: an empty pipeline closes the participant
+            ingest = pipeline.build();
+        }
         return ingest.close();
     }
 }

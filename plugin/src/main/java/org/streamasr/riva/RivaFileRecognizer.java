@@ -6,6 +6,7 @@ import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
@@ -22,7 +23,6 @@ import org.streamasr.api.jobs.JobObserver;
 import org.streamasr.api.store.Outcome;
 import org.streamasr.engine.Utterance;
 import org.streamasr.media.TranscriptEvent;
-import org.streamasr.media.g711.G711;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.stream.TranscriptWords;
 
@@ -30,8 +30,9 @@ import org.streamasr.stream.TranscriptWords;
  * Recognize: the whole file runs on the hosted API's queue and workers ({@link HostedApi#transcribeFile}: ffmpeg
  * decode, limits, engine feed), so a file here is treated exactly like one sent to the hosted API. Containers (WAV,
  * FLAC, Ogg, whatever ffmpeg reads; Riva clients send WAV with no encoding) go as they are; headerless LINEAR_PCM,
- * MULAW and ALAW are given a WAV header first. The answer is one result (as Riva's "currently one"): the finals
- * joined, with their words when asked for, and {@code audio_processed} the decoded length.
+ * MULAW and ALAW are given a WAV header first (G.711 stays G.711: the workers' ffmpeg expands it). The answer is
+ * one result (as Riva's "currently one"): the finals joined, with their words when asked for, and
+ * {@code audio_processed} the decoded length.
  */
 final class RivaFileRecognizer {
     private final HostedApi api;
@@ -86,16 +87,27 @@ final class RivaFileRecognizer {
             case MULAW, ALAW -> {
                 if (rate == 0) rate = 8_000;
                 checkRate(rate);
-                byte[] in = audio.toByteArray();
-                short[] s = new short[in.length];
-                for (int i = 0; i < in.length; i++) {
-                    s[i] = e == AudioEncoding.MULAW ? G711.ulawToLinear(in[i]) : G711.alawToLinear(in[i]);
-                }
-                return new WavFile(rate, 1, s).toBytes();
+                return g711Wav(e == AudioEncoding.MULAW ? 7 : 6, rate, audio);
             }
             default -> throw RivaAudioFormat.invalid("unknown encoding " + c.getEncodingValue()
                     + "; use LINEAR_PCM, FLAC, MULAW, OGGOPUS or ALAW");
         }
+    }
+
+    /**
+     * G.711 bytes under a WAV header of their own format (7 mu-law, 6 A-law): ffmpeg on the hosted API's workers
+     * expands them, as it decodes any file, rather than this gRPC thread.
+     */
+    private static byte[] g711Wav(int formatTag, int rate, ByteString samples) {
+        ByteBuffer b = ByteBuffer.allocate(46 + samples.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(38 + samples.size())
+                .put("WAVE".getBytes(StandardCharsets.US_ASCII))
+                .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(18)
+                .putShort((short) formatTag).putShort((short) 1).putInt(rate).putInt(rate) // mono, a byte a sample
+                .putShort((short) 1).putShort((short) 8).putShort((short) 0)
+                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(samples.size());
+        samples.copyTo(b);
+        return b.array();
     }
 
     private static void checkRate(int rate) throws StatusException {

@@ -25,9 +25,10 @@ import org.streamasr.media.TranscriptListener;
 /**
  * One {@code StreamingRecognize} call, a protocol parser on the ingest pipeline like every adapter: the first
  * request's {@code streaming_config} opens a call (one participant and its {@link ParticipantIngest}), every later
- * {@code audio_content} is parsed into PCM and handed to the ingest (decoded, resampled and framed on the media pool), and the client's half-close ends the audio; the call's last
- * finals are sent, then the RPC ends OK. A protocol error ends this RPC with INVALID_ARGUMENT (Riva's status for a
- * bad request) and nothing else. Requests arrive serialized on gRPC's executor; results are sent from the call's
+ * {@code audio_content} is parsed ({@link RivaAudioInput}: PCM samples or G.711 packets) and handed over the
+ * ingest's bounded queue (decoded, resampled and framed on the media pool, never on the gRPC thread), and the
+ * client's half-close ends the audio; the call's last finals are sent, then the RPC ends OK. A protocol error ends
+ * this RPC with INVALID_ARGUMENT (Riva's status for a bad request) and nothing else. Requests arrive serialized on gRPC's executor; results are sent from the call's
  * event thread, under a lock, since a gRPC stream observer is not thread-safe. Interims give way (counted) while the
  * client is not reading; finals are always sent.
  */
@@ -99,7 +100,7 @@ final class RivaStreamingSession implements StreamObserver<StreamingRecognizeReq
         config = c;
         ParticipantAudio audio = call.openParticipant(new ParticipantSpec(PARTICIPANT, PARTICIPANT, null));
         input = new RivaAudioInput(format, ParticipantIngest.builder(audio, mediaPool, media, RivaRecognitionService.SOURCE)
-                .label(call.callId()).build());
+                .label(call.callId()));
     }
 
     /** The client half-closed: no more audio; the call ends once its last finals were sent. */

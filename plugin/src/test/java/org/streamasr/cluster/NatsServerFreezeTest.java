@@ -17,10 +17,16 @@ import org.streamasr.testing.TestServers;
 /**
  * The NATS server a node is connected to stops answering without closing anything (SIGSTOP: what a client sees of a
  * machine that lost power): the node notices by its pings, moves to one of the two servers left by itself within
- * seconds, and the hosted API accepts and answers requests again.
+ * seconds, and the hosted API accepts and answers requests again. Every submission meanwhile, JetStream re-electing
+ * the frozen server's stream leaders included, is answered promptly: accepted, or 503 with Retry-After within
+ * asr.cluster.submit-timeout, never left to the client's own timeout.
  */
 class NatsServerFreezeTest {
     private static final String QUEUE = "/queue/nvidia/nemotron-asr-multilingual/asr";
+    private static final String REQUESTS = "/queue/nvidia/nemotron-asr-multilingual/requests/";
+    private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(3);
+    /** The submit timeout plus what else a POST does (parse, checks, the answer) on a loaded machine. */
+    private static final Duration PROMPT = SUBMIT_TIMEOUT.plusSeconds(4);
 
     @Test
     void aNodeLeavesAServerThatStoppedAnsweringWithinSeconds(@TempDir Path dir) throws Exception {
@@ -32,7 +38,8 @@ class NatsServerFreezeTest {
             NatsServerProcess.awaitJetStream(urls, Duration.ofSeconds(30));
             try (AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
                          "asr.api.open", true, "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls),
-                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3)));
+                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3,
+                         "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms")));
                  Http http = new Http(a.baseUri())) {
                 for (NatsServerProcess s : servers) if (s.holdsConnection("streamasr a")) frozen = s;
                 assertTrue(frozen != null, "one server holds node a's connection");
@@ -52,6 +59,64 @@ class NatsServerFreezeTest {
         }
     }
 
+    /**
+     * Two of three servers frozen: the node's own server still answers, but JetStream has no quorum to store
+     * anything. A submission is answered 503 (submit_timeout, counted) within the bound; once the servers are back,
+     * the next submission is accepted and is the only request that ever runs (one worker, FIFO: a refused one that
+     * JetStream stored late would run first).
+     */
+    @Test
+    void aSubmissionJetStreamCannotStoreIsRefusedPromptlyAndNeverRuns(@TempDir Path dir) throws Exception {
+        NatsServerProcess.command();
+        List<NatsServerProcess> servers = NatsServerProcess.startCluster(dir, 3);
+        List<String> urls = servers.stream().map(NatsServerProcess::url).toList();
+        List<NatsServerProcess> frozen = new java.util.ArrayList<>();
+        try {
+            NatsServerProcess.awaitJetStream(urls, Duration.ofSeconds(30));
+            try (AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
+                         "asr.api.open", true, "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls),
+                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3,
+                         "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms")));
+                 Http http = new Http(a.baseUri())) {
+                for (NatsServerProcess s : servers) if (!s.holdsConnection("streamasr a")) frozen.add(s);
+                assertEquals(2, frozen.size(), "one server holds node a's connection");
+                for (NatsServerProcess s : frozen) s.freeze();
+
+                assertTrue(!submitted(http), "no quorum: refused");
+
+                for (NatsServerProcess s : frozen) s.thaw();
+                frozen.clear();
+                String[] id = new String[1];
+                Poll.until(() -> {
+                    try {
+                        Http.Reply r = http.post(QUEUE, "{\"audio_url\": \"data:audio/wav;base64,AAAA\"}");
+                        if (r.status() == 200) id[0] = r.json().get("request_id").asText();
+                        else System.out.printf("nats freeze test: after the thaw %d %s%n", r.status(), r.body());
+                        return id[0] != null;
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }, Duration.ofSeconds(60), () -> "a submission accepted once the servers are back");
+                Poll.until(() -> {
+                    try {
+                        return "COMPLETED".equals(http.get(REQUESTS + id[0] + "/status").json().path("status").asText());
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, Duration.ofSeconds(60), () -> "the accepted request completing");
+                String metrics = http.get("/metrics").body();
+                assertTrue(metrics.contains("asr_api_requests_rejected_total{reason=\"submit_timeout\"} 1.0"), "counted");
+                long completed = metrics.lines()
+                        .filter(l -> l.startsWith("asr_api_requests_completed_total{"))
+                        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                assertEquals(1, completed, "only the accepted request ran");
+            }
+        } finally {
+            for (NatsServerProcess s : frozen) s.thaw();
+            for (NatsServerProcess s : servers) s.close();
+        }
+    }
+
     private static boolean holdsNodeA(NatsServerProcess s) {
         try {
             return s.holdsConnection("streamasr a");
@@ -60,17 +125,27 @@ class NatsServerFreezeTest {
         }
     }
 
+    /** One submission: accepted (true) or refused with 503 and Retry-After (false), within {@link #PROMPT}. */
     private static boolean submitted(Http http) {
+        long t0 = System.nanoTime();
+        Http.Reply r;
         try {
-            Http.Reply r = http.post(QUEUE, "{\"audio_url\": \"data:audio/wav;base64,AAAA\"}");
-            if (r.status() == 503) return false;
-            assertEquals(200, r.status(), r.body());
-            return true;
+            r = http.post(QUEUE, "{\"audio_url\": \"data:audio/wav;base64,AAAA\"}");
         } catch (java.net.http.HttpTimeoutException e) {
-            // a submission made while JetStream re-elects the frozen server's RAFT leaders waits for them: not yet
-            return false;
+            throw new AssertionError("a submission was left to the client's timeout", e);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        System.out.printf("nats freeze test: POST answered %d after %d ms%n", r.status(), took.toMillis());
+        assertTrue(took.compareTo(PROMPT) < 0, "answered " + r.status() + " after " + took.toMillis() + " ms: " + r.body());
+        if (r.status() == 503) {
+            assertEquals("1", r.headers().firstValue("Retry-After").orElse(null), "503 says when to retry");
+            assertTrue(r.body().startsWith("{") && r.body().contains("\"error_type\"") && !r.body().contains("\tat "),
+                    "a JSON error, no stack trace: " + r.body());
+            return false;
+        }
+        assertEquals(200, r.status(), r.body());
+        return true;
     }
 }

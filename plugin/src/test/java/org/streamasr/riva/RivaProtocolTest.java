@@ -142,6 +142,8 @@ class RivaProtocolTest {
         assertNull(ulaw.finish());
         ScriptedEngine.Stream e1 = awaitStream(1);
         assertTrue(Math.abs(e1.acceptedSamples() - 8_000) <= 160, "samples at 16 kHz: " + e1.acceptedSamples());
+        assertEquals(25L, server.mediaMetrics().counter("riva.packets.decoded").sum(),
+                "each 20 ms message a packet, expanded by the ingest pipeline's decode stage");
 
         // riva's transcribe_file.py: neither encoding nor rate, a WAV file from byte 0 in 1600-frame chunks
         org.streamasr.media.wav.WavFile wav = new org.streamasr.media.wav.WavFile(22_050, 1, new short[22_050]);

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nvidia.riva.RivaAudio.AudioEncoding;
 import nvidia.riva.RivaCommon.RequestId;
 import nvidia.riva.asr.RivaAsr.RecognitionConfig;
 import nvidia.riva.asr.RivaAsr.RecognizeRequest;
@@ -36,6 +37,7 @@ import org.streamasr.engine.SpeechEngine;
 import org.streamasr.engine.SpeechEngines;
 import org.streamasr.engine.StreamSpec;
 import org.streamasr.engine.Utterance;
+import org.streamasr.media.g711.G711;
 import org.streamasr.media.wav.WavFile;
 import org.streamasr.server.AsrServer;
 import org.streamasr.testing.RequiredTools;
@@ -122,6 +124,39 @@ class RivaSphinxTest {
         assertEquals(own, String.join(" ", s.transcript().split("\\s+")));
     }
 
+    /**
+     * Telephony's G.711, both laws, streamed as the other live APIs take it: the bytes go to the ingest pipeline as
+     * packets and its decode stage expands them on the media pool (counted there), and the transcript is the engine's
+     * own on the same expanded samples.
+     */
+    @Test
+    void muLawAndALawStreamedAreDecodedByTheIngestPipelineIntoTheEnginesOwnTranscript() throws Exception {
+        String clip = "0870";
+        WavFile wav = WavFile.read(LIBRIVOX.resolve(PREFIX + clip + ".wav"));
+        for (AudioEncoding law : List.of(AudioEncoding.MULAW, AudioEncoding.ALAW)) {
+            long decodedBefore = server.mediaMetrics().counter("riva.packets.decoded").sum();
+            byte[] coded = new byte[wav.samples().length];
+            short[] expanded = new short[coded.length];
+            for (int i = 0; i < coded.length; i++) {
+                short x = wav.samples()[i];
+                coded[i] = law == AudioEncoding.MULAW ? G711.linearToUlaw(x) : G711.linearToAlaw(x);
+                expanded[i] = law == AudioEncoding.MULAW ? G711.ulawToLinear(coded[i]) : G711.alawToLinear(coded[i]);
+            }
+            RivaClient.Stream s = client.stream().config(RecognitionConfig.newBuilder().setEncoding(law)
+                    .setSampleRateHertz(16_000).setLanguageCode("en-US").build(), true)
+                    .audio(coded, 1_600);
+            assertNull(s.finish(), law + ": the RPC ends OK after the half-close");
+
+            String own = enginesOwnTranscript(expanded);
+            assertTrue(!own.isBlank());
+            assertEquals(own, String.join(" ", s.transcript().split("\\s+")), law + ": the engine's own transcript");
+            long packets = server.mediaMetrics().counter("riva.packets.decoded").sum() - decodedBefore;
+            assertEquals((coded.length + 1_599) / 1_600, packets, law + ": every 100 ms packet decoded by the pipeline");
+            StreamingRecognitionResult last = s.results().get(s.results().size() - 1);
+            assertEquals(7.1f, last.getAudioProcessed(), 0.01f, law + ": audio_processed counts the whole clip");
+        }
+    }
+
     @Test
     void recognizeTakesAWholeFileAsRivaClientsSendItAndRefusesBadAudio() throws Exception {
         RequiredTools.command("ffmpeg");
@@ -146,6 +181,23 @@ class RivaSphinxTest {
         RecognizeResponse fromPcm = client.blocking.recognize(RecognizeRequest.newBuilder()
                 .setConfig(RivaClient.pcm16k()).setAudio(ByteString.copyFrom(pcmBytes(wav.samples()))).build());
         assertEquals(own, fromPcm.getResults(0).getAlternatives(0).getTranscript());
+
+        // headerless MULAW and ALAW at 16 kHz: expanded by the workers' ffmpeg, as the same table does
+        for (AudioEncoding law : List.of(AudioEncoding.MULAW, AudioEncoding.ALAW)) {
+            byte[] coded = new byte[wav.samples().length];
+            short[] expanded = new short[coded.length];
+            for (int i = 0; i < coded.length; i++) {
+                short x = wav.samples()[i];
+                coded[i] = law == AudioEncoding.MULAW ? G711.linearToUlaw(x) : G711.linearToAlaw(x);
+                expanded[i] = law == AudioEncoding.MULAW ? G711.ulawToLinear(coded[i]) : G711.alawToLinear(coded[i]);
+            }
+            RecognizeResponse fromG711 = client.blocking.recognize(RecognizeRequest.newBuilder()
+                    .setConfig(RecognitionConfig.newBuilder().setEncoding(law).setSampleRateHertz(16_000)
+                            .setLanguageCode("en-US")).setAudio(ByteString.copyFrom(coded)).build());
+            assertEquals(enginesOwnTranscript(expanded, StreamSpec.file("en-US", null, "reference")),
+                    fromG711.getResults(0).getAlternatives(0).getTranscript(), law.toString());
+            assertEquals(3.29f, fromG711.getResults(0).getAudioProcessed(), 0.01f, law.toString());
+        }
 
         for (RecognizeRequest bad : List.of(
                 RecognizeRequest.newBuilder().setConfig(RivaClient.pcm16k()).build(),

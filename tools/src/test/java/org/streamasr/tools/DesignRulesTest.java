@@ -103,13 +103,25 @@ class DesignRulesTest {
     }
 
     /**
-     * The live APIs (Deepgram, OpenAI realtime) hand encoded audio to the one ingest pipeline, which decodes it on the
-     * media pool: they never hold a decoder of their own on the network thread (they demux Ogg, no more).
+     * The live APIs (Deepgram, OpenAI realtime, Riva) hand encoded audio to the one ingest pipeline, which decodes it
+     * on the media pool: they never hold a decoder of their own on the network thread (they demux Ogg, no more).
      */
     @Test
     void liveApisDecodeOnlyThroughTheIngestPipeline() {
-        noClasses().that().resideInAPackage("org.streamasr.apis..")
+        noClasses().that().resideInAnyPackage("org.streamasr.apis..", "org.streamasr.riva..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("org.streamasr.media.opus.OpusFrameDecoder")
+                .check(production);
+    }
+
+    /**
+     * Riva's gRPC threads never expand G.711 (the law tables): streamed MULAW/ALAW goes to the ingest pipeline as
+     * packets, a Recognize file to the hosted API's ffmpeg under a G.711 WAV header. (The apis package still mixes
+     * multichannel G.711 to mono on the connection's thread, so this rule covers riva only.)
+     */
+    @Test
+    void rivaNeverExpandsG711OnItsGrpcThreads() {
+        noClasses().that().resideInAPackage("org.streamasr.riva..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("org.streamasr.media.g711.G711")
                 .check(production);
     }
 

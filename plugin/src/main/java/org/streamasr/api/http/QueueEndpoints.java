@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.jobs.Job;
 import org.streamasr.api.jobs.JobService;
+import org.streamasr.api.store.StoreUnavailableException;
 import org.streamasr.api.jobs.TranscriptionInput;
 import org.streamasr.api.store.LogLine;
 import org.streamasr.api.webhook.WebhookDispatcher;
@@ -61,8 +62,13 @@ final class QueueEndpoints {
         o.put("status", "IN_QUEUE");
         o.put("request_id", job.id());
         links(o, base, job.id());
-        JobService.JobStatus st = ctx.jobs.status(job.id(), owner);
-        o.put("queue_position", st == null ? 0 : Math.max(0, st.queuePosition()));
+        int position;
+        try {
+            position = ctx.jobs.positionOfSubmitted(job);
+        } catch (StoreUnavailableException e) {
+            position = 0;   // accepted and stored: the answer must say so, even without its queue position
+        }
+        o.put("queue_position", position);
         if (webhook != null) o.put("gateway_request_id", job.id());
         ex.json(200, o, Map.of(Endpoints.REQUEST_ID_HEADER, job.id()));
     }

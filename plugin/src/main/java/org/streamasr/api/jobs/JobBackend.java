@@ -48,6 +48,15 @@ public interface JobBackend extends AutoCloseable {
      */
     void submit(Job job) throws ApiError;
 
+    /**
+     * The queue position to answer a submission with, promptly (the embedded backend knows it; a shared store may
+     * answer from what it last saw rather than wait on the store).
+     */
+    default int positionOfSubmitted(Job job) {
+        JobService.JobStatus st = status(job.id(), job.owner());
+        return st == null ? 0 : Math.max(0, st.queuePosition());
+    }
+
     /** Queues a sync or streaming request on this node; false when the queue is full or shut down. */
     boolean offerEphemeral(Job job);
 

@@ -69,7 +69,7 @@ public final class JobService implements AutoCloseable {
     /**
      * Accepts a queue request: durable before this returns, so an acknowledged request survives a crash.
      *
-     * @throws ApiError 429 when the queue is full, 503 while shutting down
+     * @throws ApiError 429 when the queue is full, 503 while shutting down or when the store did not confirm in time
      */
     public Job submitQueued(TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl) throws ApiError {
         checkOpen();
@@ -80,10 +80,16 @@ public final class JobService implements AutoCloseable {
             backend.submit(job);
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected.labelValues("queue_full").inc();
+            else if (e.status() == 503) metrics.rejected.labelValues(e.errorType()).inc();   // submit_timeout
             throw e;
         }
         subscribers.notify(job.id());
         return job;
+    }
+
+    /** The queue position a submission is answered with (never waits long on a shared store). */
+    public int positionOfSubmitted(Job job) {
+        return backend.positionOfSubmitted(job);
     }
 
     /** A new request id (fal's are UUIDs). */
