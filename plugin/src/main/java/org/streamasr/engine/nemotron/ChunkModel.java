@@ -59,7 +59,8 @@ final class ChunkModel implements AutoCloseable {
     private final DeviceDecoder deviceDecoder;
 
     private ChunkModel(ModelDirectory.Export export, int vocabWidth, OrtSessionFactory sessions, int workers, int maxBatch,
-                       NemotronConfig.Int8Batching int8Batching, EngineStats stats, List<OrtSession> opened)
+                       NemotronConfig.Int8Batching int8Batching, boolean signedWeights, EngineStats stats,
+                       List<OrtSession> opened)
             throws OrtException, RecognitionException {
         this.stats = stats;
         this.contract = export.contract();
@@ -70,10 +71,11 @@ final class ChunkModel implements AutoCloseable {
         boolean perRow = export.dynamicallyQuantized() && int8Batching == NemotronConfig.Int8Batching.EXACT && maxBatch > 1;
         List<String> shared = new ArrayList<>();
         List<String> decoderShared = new ArrayList<>();
-        this.encoder = open(sessions, export.encoder(), perRow, shared, opened);
+        Rewrites rewrites = new Rewrites(perRow, signedWeights);
+        this.encoder = open(sessions, export.encoder(), rewrites, shared, opened);
         checkSession(encoder, export.encoderSummary());
-        this.decoder = open(sessions, export.decoder(), perRow, decoderShared, opened);
-        this.joiner = open(sessions, export.joiner(), perRow, shared, opened);
+        this.decoder = open(sessions, export.decoder(), rewrites, decoderShared, opened);
+        this.joiner = open(sessions, export.joiner(), rewrites, shared, opened);
         this.sharedQuantization = List.copyOf(shared);
         // a decoder left quantised per tensor (DynamicQuantizeLSTM) runs row by row; encoder and joiner still batch
         this.decoderRowByRow = !decoderShared.isEmpty();
@@ -109,10 +111,11 @@ final class ChunkModel implements AutoCloseable {
 
     /** Loads one export whose files {@link ModelDirectory} has checked. */
     static ChunkModel load(ModelDirectory.Export export, int vocabWidth, OrtSessionFactory sessions, int workers, int maxBatch,
-                           NemotronConfig.Int8Batching int8Batching, EngineStats stats) {
+                           NemotronConfig.Int8Batching int8Batching, boolean signedWeights, EngineStats stats) {
         List<OrtSession> opened = new ArrayList<>();
         try {
-            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, int8Batching, stats, opened);
+            return new ChunkModel(export, vocabWidth, sessions, workers, maxBatch, int8Batching, signedWeights, stats,
+                    opened);
         } catch (OrtException | RecognitionException e) {
             closeAll(opened);
             throw new ModelContractException(export.dir() + ": the decoder cannot be primed with the blank: " + e.getMessage(), e);
@@ -130,16 +133,36 @@ final class ChunkModel implements AutoCloseable {
     }
 
     /**
-     * Opens one file; with {@code perRow}, a dynamically quantised file is first rewritten to quantise per batch row
-     * ({@link RowQuantization}), and what stays quantised per tensor is added to {@code shared}.
+     * What a dynamically quantised file gets at load: {@code perRow}, its activations quantised per batch row
+     * ({@link RowQuantization}); {@code signedWeights}, its weights stored as int8 ({@link SignedWeights}).
      */
-    private static OrtSession open(OrtSessionFactory sessions, Path file, boolean perRow, List<String> shared,
+    private record Rewrites(boolean perRow, boolean signedWeights) {
+    }
+
+    /**
+     * Opens one file, a dynamically quantised one after its {@link Rewrites}; what stays quantised per tensor under
+     * {@code perRow} is added to {@code shared}.
+     */
+    private static OrtSession open(OrtSessionFactory sessions, Path file, Rewrites rewrites, List<String> shared,
                                    List<OrtSession> opened) {
         OrtSession s;
-        if (perRow && !OnnxFileSummary.read(file).dynamicQuantization().isEmpty()) {
-            RowQuantization.Result r = RowQuantization.rewrite(readModel(file));
-            for (String left : r.left()) shared.add(file.getFileName() + ": " + left);
-            s = r.rewritten() == 0 ? sessions.open(file) : sessions.open(file, r.model().toByteArray());
+        OnnxFileSummary summary = OnnxFileSummary.read(file);
+        boolean signed = rewrites.signedWeights() && summary.externalData().isEmpty();
+        if (!summary.dynamicQuantization().isEmpty() && (rewrites.perRow() || signed)) {
+            ai.onnx.proto.OnnxMl.ModelProto model = readModel(file);
+            int changed = 0;
+            if (rewrites.perRow()) {
+                RowQuantization.Result r = RowQuantization.rewrite(model);
+                for (String left : r.left()) shared.add(file.getFileName() + ": " + left);
+                model = r.model();
+                changed += r.rewritten();
+            }
+            if (signed) {
+                SignedWeights.Result r = SignedWeights.rewrite(model);
+                model = r.model();
+                changed += r.converted();
+            }
+            s = changed == 0 ? sessions.open(file) : sessions.open(file, model.toByteArray());
         } else {
             s = sessions.open(file);
         }
@@ -148,7 +171,6 @@ final class ChunkModel implements AutoCloseable {
         return s;
     }
 
-    /** A whole ONNX file (int8 exports hold their weights inline; one with external data is not rewritten). */
     private static ai.onnx.proto.OnnxMl.ModelProto readModel(Path file) {
         if (!OnnxFileSummary.read(file).externalData().isEmpty()) {
             throw new ModelContractException(file + ": a dynamically quantised file with external data cannot be "

@@ -32,11 +32,14 @@ final class ChunkModels implements AutoCloseable {
     private final int workers;
     private final int maxBatch;
     private final NemotronConfig.Int8Batching int8Batching;
+    private final NemotronConfig.Int8Weights int8Weights;
     private final EngineStats stats;
+    private Boolean signedWeights;
     private boolean closed;
 
     ChunkModels(Path modelDir, Map<Integer, ModelDirectory.Export> byChunk, OrtSessionFactory sessions, int workers,
-                int maxBatch, NemotronConfig.Int8Batching int8Batching, EngineStats stats) {
+                int maxBatch, NemotronConfig.Int8Batching int8Batching, NemotronConfig.Int8Weights int8Weights,
+                EngineStats stats) {
         this.exports = new EnumMap<>(Acceleration.class);
         for (Map.Entry<Integer, ModelDirectory.Export> e : byChunk.entrySet()) {
             Acceleration a = Acceleration.forChunkMillis(e.getKey());
@@ -55,6 +58,7 @@ final class ChunkModels implements AutoCloseable {
         this.workers = workers;
         this.maxBatch = maxBatch;
         this.int8Batching = int8Batching;
+        this.int8Weights = int8Weights;
         this.stats = stats;
         this.vocabWidth = any().contract().vocabSize() + 1;
         logDynamicQuantization();
@@ -79,6 +83,29 @@ final class ChunkModels implements AutoCloseable {
             log.warn("{}: batched anyway (asr.engine.nemotron.int8-batching = shared): results may differ slightly "
                     + "from a stream run alone", why);
         }
+    }
+
+    /**
+     * Whether dynamically quantised exports get int8 weights ({@link SignedWeights}); with {@code auto}, decided once
+     * by {@link SignedInt8Probe} on the CPU provider and logged.
+     */
+    private synchronized boolean signedWeights() {
+        if (signedWeights == null) {
+            signedWeights = switch (int8Weights) {
+                case SIGNED -> true;
+                case AS_EXPORTED -> false;
+                case AUTO -> sessions.provider().equals(OrtSessionFactory.CPU) && SignedInt8Probe.exact(sessions);
+            };
+            if (int8Weights == NemotronConfig.Int8Weights.AUTO) {
+                log.info(signedWeights ? "int8 exports: weights stored as int8 at load (the same products; this CPU's "
+                        + "ONNX Runtime multiplies uint8 by int8 exactly, on its faster dot-product kernels; "
+                        + "asr.engine.nemotron.int8-weights = auto)"
+                        : "int8 exports: weights kept as written ({}; asr.engine.nemotron.int8-weights = auto)",
+                        sessions.provider().equals(OrtSessionFactory.CPU) ? "this CPU's ONNX Runtime does not multiply "
+                                + "uint8 by int8 exactly" : "provider " + sessions.provider());
+            }
+        }
+        return signedWeights;
     }
 
     ModelDirectory.Export any() {
@@ -108,7 +135,8 @@ final class ChunkModels implements AutoCloseable {
             if (m == null) {
                 long t0 = System.nanoTime();
                 ModelDirectory.Export e = exports.get(a);
-                m = ChunkModel.load(e, vocabWidth, sessions, workers, maxBatch, int8Batching, stats);
+                m = ChunkModel.load(e, vocabWidth, sessions, workers, maxBatch, int8Batching,
+                        e.dynamicallyQuantized() && signedWeights(), stats);
                 synchronized (loaded) {
                     if (closed) {
                         m.close();

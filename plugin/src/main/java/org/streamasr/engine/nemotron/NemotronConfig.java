@@ -17,9 +17,23 @@ import org.streamasr.engine.EngineConfig;
  * @param tailFrames       mel frames of silence fed after the end of the audio
  * @param maxSymbols       RNN-T symbols per encoder frame at most
  * @param int8Batching     how streams of a dynamically quantised export share model runs
+ * @param int8Weights      whether a dynamically quantised export's uint8 weights are stored as int8 at load
  */
 record NemotronConfig(String precision, boolean vadSkip, float vadSkipThreshold, int tailFrames, int maxSymbols,
-                        Int8Batching int8Batching) {
+                        Int8Batching int8Batching, Int8Weights int8Weights) {
+
+    /**
+     * The uint8 weights of a dynamically quantised export ({@code asr.engine.nemotron.int8-weights}), see
+     * {@link SignedWeights}: the same products either way, faster as int8 on CPUs with VNNI.
+     */
+    enum Int8Weights {
+        /** int8 on the CPU provider where {@link SignedInt8Probe} finds this machine's products exact; else as written. */
+        AUTO,
+        /** Always int8 (on a CPU without VNNI, ONNX Runtime's products can then saturate). */
+        SIGNED,
+        /** As the file has them. */
+        AS_EXPORTED
+    }
 
     /** How streams of an export that quantises activations dynamically (the sherpa-onnx int8 files) are batched. */
     enum Int8Batching {
@@ -61,7 +75,16 @@ record NemotronConfig(String precision, boolean vadSkip, float vadSkipThreshold,
             default -> throw new IllegalArgumentException("asr.engine.nemotron.int8-batching: '" + batching
                     + "' is not exact or shared");
         };
-        return new NemotronConfig(precision, Boolean.parseBoolean(vadSkip), threshold, tailFrames, maxSymbols, int8);
+        String weights = extra.getOrDefault("nemotron.int8-weights", "auto").trim().toLowerCase(Locale.ROOT);
+        Int8Weights int8Weights = switch (weights) {
+            case "auto" -> Int8Weights.AUTO;
+            case "signed" -> Int8Weights.SIGNED;
+            case "as-exported" -> Int8Weights.AS_EXPORTED;
+            default -> throw new IllegalArgumentException("asr.engine.nemotron.int8-weights: '" + weights
+                    + "' is not auto, signed or as-exported");
+        };
+        return new NemotronConfig(precision, Boolean.parseBoolean(vadSkip), threshold, tailFrames, maxSymbols, int8,
+                int8Weights);
     }
 
     /** An engine-specific setting of {@code extra}, parsed, or {@code byDefault} when unset; a bad value names its key. */

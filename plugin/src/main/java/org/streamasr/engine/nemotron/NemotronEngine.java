@@ -83,7 +83,7 @@ public final class NemotronEngine implements SpeechEngine {
         this.sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), options);
         List<String> precision = ModelDirectory.preference(engineSettings.precision(), sessions.provider());
         this.models = new ChunkModels(options.modelDir(), ModelDirectory.scan(options.modelDir(), precision), sessions,
-                options.inferenceWorkers(), options.maxBatch(), engineSettings.int8Batching(), stats);
+                options.inferenceWorkers(), options.maxBatch(), engineSettings.int8Batching(), engineSettings.int8Weights(), stats);
         ModelDirectory.Export any = models.any();
         this.vocabulary = Vocabulary.read(any.tokens(), any.contract().vocabSize() + 1);
         this.languages = PromptLanguages.of(any.contract());

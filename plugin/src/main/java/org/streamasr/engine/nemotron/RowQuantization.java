@@ -205,8 +205,9 @@ final class RowQuantization {
             return;
         }
         String a3 = op("Reshape", rows[0], longs(0, -1, p.rows()));
-        String wzp = p.wzp().isEmpty() ? uint8Zero() : p.wzp();
-        String y = op("MatMulInteger", new String[] {a3, p.wq(), uint8Zero(), wzp});
+        // no weight zero point where the original had none (0), so that SignedWeights can give the weight its own
+        String y = op("MatMulInteger", p.wzp().isEmpty() ? new String[] {a3, p.wq(), uint8Zero()}
+                : new String[] {a3, p.wq(), uint8Zero(), p.wzp()});
         String corrected = op("Sub", y, op("Mul", op("Reshape", rows[1], longs(-1, 1, 1)), columnSums(p)));
         String scaled = op("Mul", op("Cast", new String[] {corrected}, intAttribute("to", FLOAT)),
                 op("Mul", op("Reshape", rows[2], longs(-1, 1, 1)), p.wScale()));

@@ -148,7 +148,7 @@ class DeviceStateTest {
         OrtSessionFactory sessions = new OrtSessionFactory(OrtEnvironment.getEnvironment(), EngineConfig.builder()
                 .intraOpThreads(1).extra("nemotron.device-state", state).build());
         return ChunkModel.load(ex, ex.contract().vocabSize() + 1, sessions, 1, maxBatch,
-                NemotronConfig.Int8Batching.EXACT, new EngineStats());
+                NemotronConfig.Int8Batching.EXACT, false, new EngineStats());
     }
 
     /** Random windows through three chunks of a batch of three: outputs and every cache bit for bit as on the host path. */

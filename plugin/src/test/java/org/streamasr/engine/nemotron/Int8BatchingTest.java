@@ -113,13 +113,16 @@ class Int8BatchingTest {
         root.addAppender(logged);
         List<Recorder> alone = new ArrayList<>();
         try (NemotronEngine engine = NemotronEngine.open(options(null).build())) {
-            root.detachAppender(logged);
             assertEquals(8, engine.maxBatch(Acceleration.FULL), "max-batch 8: the rewritten graph quantises per stream");
+            root.detachAppender(logged);
             List<String> why = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
                     .filter(m -> m.contains("int8-batching")).toList();
             assertEquals(1, why.size(), "said once, at start-up: " + why);
             assertTrue(why.get(0).contains("encoder.int8.onnx (DynamicQuantizeLinear)") && why.get(0).contains("= exact")
                     && why.get(0).contains("batch-mates") && why.get(0).contains("rewritten"), why.get(0));
+            List<String> weights = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("int8-weights = auto")).toList();
+            assertEquals(1, weights.size(), "the int8 weights decision, said once when the export loads: " + weights);
 
             for (int i = 0; i < SCRIPTS.size(); i++) {
                 alone.add(NemotronEngineTest.transcribe(engine, StreamSpec.file(LANGUAGES.get(i), Acceleration.FULL,

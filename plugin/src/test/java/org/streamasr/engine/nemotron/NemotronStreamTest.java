@@ -61,7 +61,7 @@ class NemotronStreamTest {
         RecordingOwner owner = new RecordingOwner();
         int vocabWidth = export.contract().vocabSize() + 1;
         try (ChunkModel model = ChunkModel.load(export, vocabWidth, sessions, 1, 1, NemotronConfig.Int8Batching.SHARED,
-                context.stats())) {
+                false, context.stats())) {
             Transcript transcript = new Transcript(Vocabulary.read(export.tokens(), vocabWidth), "s", "en-US", false,
                     new Transcript.Rules(10, 16_000, 1_000, 30, model.contract.subsampling() * 10L));
             ResultDelivery delivery = new ResultDelivery(new Recorder(), Runnable::run, e -> { }, () -> { });

@@ -47,7 +47,7 @@ class ToneModelSensitivityTest {
         ModelDirectory.Export e = ModelDirectory.scan(TestModels.tiny(TestModelVariant.EN), "int8").get(80);
         vocabulary = Vocabulary.read(e.tokens(), e.contract().vocabSize() + 1);
         model = ChunkModel.load(e, vocabulary.size(), new OrtSessionFactory(OrtEnvironment.getEnvironment(),
-                EngineConfig.builder().intraOpThreads(1).build()), 1, 2, NemotronConfig.Int8Batching.SHARED, new EngineStats());
+                EngineConfig.builder().intraOpThreads(1).build()), 1, 2, NemotronConfig.Int8Batching.SHARED, false, new EngineStats());
     }
 
     @AfterAll

@@ -33,7 +33,8 @@ public final class EngineBenchmark {
     /** What to run. {@code maxBatches}: one measurement per value. */
     public record Config(Path modelDir, TestModelVariant variant, Acceleration acceleration, int streams, int seconds,
                          List<Integer> maxBatches, int workers, int intraOpThreads, boolean paced, Path vadModel,
-                         Duration maxBatchWait, String int8Batching, String deviceState, String provider) {
+                         Duration maxBatchWait, String int8Batching, String int8Weights, String deviceState,
+                         String provider) {
     }
 
     private final Config config;
@@ -47,10 +48,10 @@ public final class EngineBenchmark {
     public void run() throws Exception {
         float[][] audio = audio();
         out.printf(Locale.ROOT, "%d streams x %d s of tone audio, %s (%d ms chunks), %d worker(s), %d intra-op thread(s), %d cores, "
-                        + "VAD %s, max-batch-wait %d ms, int8-batching %s, provider %s, device-state %s%n", config.streams(), config.seconds(),
+                        + "VAD %s, max-batch-wait %d ms, int8-batching %s, int8-weights %s, provider %s, device-state %s%n", config.streams(), config.seconds(),
                 config.acceleration().apiValue(), config.acceleration().chunkMillis(), config.workers(), config.intraOpThreads(),
                 Runtime.getRuntime().availableProcessors(), config.vadModel() == null ? "off" : "on every chunk (no skipping)",
-                config.maxBatchWait().toMillis(), config.int8Batching(), config.provider(), config.deviceState());
+                config.maxBatchWait().toMillis(), config.int8Batching(), config.int8Weights(), config.provider(), config.deviceState());
         for (int maxBatch : config.maxBatches()) {
             try (NemotronEngine engine = NemotronEngine.open(options(maxBatch))) {
                 warmUp(engine, audio[0]);
@@ -73,6 +74,7 @@ public final class EngineBenchmark {
                 .intraOpThreads(config.intraOpThreads()).streamBuffer(Duration.ofSeconds(config.seconds() + 10))
                 .defaultAcceleration(config.acceleration()).vadModel(config.vadModel()).extra("nemotron.vad-skip", "false")
                 .extra("nemotron.int8-batching", config.int8Batching())
+                .extra("nemotron.int8-weights", config.int8Weights())
                 .extra("nemotron.device-state", config.deviceState()).build();
     }
 

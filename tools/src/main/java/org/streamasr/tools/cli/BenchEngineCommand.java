@@ -62,6 +62,11 @@ public final class BenchEngineCommand implements Callable<Integer> {
             + "(asr.engine.nemotron.int8-batching; default: ${DEFAULT-VALUE}).")
     String int8Batching = "exact";
 
+    @Option(names = "--int8-weights", paramLabel = "auto|signed|as-exported", description = "int8 files' weights "
+            + "(asr.engine.nemotron.int8-weights; auto: int8 where this CPU multiplies uint8 by int8 exactly; default: "
+            + "${DEFAULT-VALUE}).")
+    String int8Weights = "auto";
+
     @Option(names = "--device-state", paramLabel = "auto|host|device", description = "Where streams' encoder caches live "
             + "between chunks (asr.engine.nemotron.device-state; auto: device on CUDA, host on CPU; default: ${DEFAULT-VALUE}).")
     String deviceState = "auto";
@@ -102,7 +107,8 @@ public final class BenchEngineCommand implements Callable<Integer> {
             List<Integer> batches = maxBatch == null || maxBatch.isEmpty() ? List.of(1, streams) : maxBatch;
             new EngineBenchmark(new EngineBenchmark.Config(dir, v, a, streams, seconds, batches, workers, threads, paced,
                     VadModelOption.resolve(vadModel, System.getenv("ASR_HOME"), w -> System.out.println("warning: " + w)),
-                    java.time.Duration.ofMillis(maxBatchWaitMillis), int8Batching, deviceState, provider), System.out).run();
+                    java.time.Duration.ofMillis(maxBatchWaitMillis), int8Batching, int8Weights, deviceState, provider),
+                    System.out).run();
         } finally {
             if (built != null) {
                 try (Stream<Path> s = Files.walk(built)) {
