@@ -83,6 +83,10 @@ public final class OursPeerRun {
             run.feed(new float[][] {java.util.Arrays.copyOf(audio[0], 3 * 16_000)}, false, null); // warm-up, as sherpa's
             double rssAfterLoad = procStatusMiB("VmRSS");
             if (!ladder.isEmpty()) {
+                // a batch as large as the ladder's top once before its paced runs, as sherpa's side does
+                float[][] warm = new float[audio.length][];
+                for (int i = 0; i < audio.length; i++) warm[i] = java.util.Arrays.copyOf(audio[i], 2 * 16_000);
+                run.feed(warm, false, null);
                 result.put("side", "streamasr");
                 result.put("precision", precision);
                 result.put("ladder", run.ladder(audio, ladder));

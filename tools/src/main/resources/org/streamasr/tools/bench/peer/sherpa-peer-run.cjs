@@ -164,6 +164,8 @@ function paced(input) {
 offeredAtOnce([audio[0].subarray(0, 3 * RATE)]);
 const rssAfterLoad = rssMiB();
 if (pacedArg.startsWith('ladder:')) {
+  // a batch as large as the ladder's top once before its paced runs, as OursPeerRun does
+  offeredAtOnce(audio.map((a) => a.subarray(0, 2 * RATE)));
   const ladder = [];
   for (const n of pacedArg.substring(7).split(',').map(Number)) {
     const step = Object.assign({streams: n}, paced(audio.slice(0, n)));
