@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -21,7 +22,7 @@ public final class ApiMetrics {
     public final Counter completed;
     /**
      * Requests refused before they were queued, by reason (queue_full, unauthorized, invalid, shutting_down,
-     * submit_timeout).
+     * submit_timeout, store_busy).
      */
     public final Counter rejected;
     /** Seconds from start of work to the end, by mode. */
@@ -39,7 +40,12 @@ public final class ApiMetrics {
     /** Event-stream clients disconnected because they stopped reading. */
     public final Counter stalledClients;
 
-    public ApiMetrics(PrometheusRegistry registry, IntSupplier queued, IntSupplier running, IntSupplier pendingWebhooks) {
+    /**
+     * @param pendingWebhooks read at each scrape: it must not wait on a store
+     * @param pendingWebhooksAge seconds since {@code pendingWebhooks} was read from its store (0 when read live)
+     */
+    public ApiMetrics(PrometheusRegistry registry, IntSupplier queued, IntSupplier running, IntSupplier pendingWebhooks,
+                      DoubleSupplier pendingWebhooksAge) {
         this.registry = registry;
         completed = add(Counter.builder().name("asr_api_requests_completed_total")
                 .help("Hosted API requests that ended, by mode and result").labelNames("mode", "result").withoutExemplars().build());
@@ -66,10 +72,14 @@ public final class ApiMetrics {
                 .callback(cb -> cb.call(running.getAsInt())).build());
         add(GaugeWithCallback.builder().name("asr_api_webhooks_pending").help("Webhook deliveries not yet acknowledged")
                 .callback(cb -> cb.call(pendingWebhooks.getAsInt())).build());
+        add(GaugeWithCallback.builder().name("asr_api_webhooks_pending_age_seconds")
+                .help("Seconds since asr_api_webhooks_pending was read from the store (a cluster refreshes it every "
+                        + "second; more means JetStream did not answer)")
+                .callback(cb -> cb.call(pendingWebhooksAge.getAsDouble())).build());
     }
 
     /** A gauge read when scraped, unregistered with the others. */
-    public void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+    public void gauge(String name, String help, DoubleSupplier value) {
         add(GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).build());
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -54,7 +55,9 @@ import org.streamasr.runtime.NamedThreads;
  * <p>Threads (all owned here, all ended by {@link #close()}): {@code asr-api-worker-N} (the fixed pool that
  * fetches, decodes and feeds requests to the engine), {@code asr-api-events} (timers, event-stream writes,
  * retention sweeps), {@code asr-api-webhook-N} (webhook sends), {@code asr-api-lookup-N} (DNS look-ups of webhook
- * hosts at submission). Grizzly's threads only parse, check and enqueue.
+ * hosts at submission); in a cluster also {@code asr-api-store-N} (the calls a client's request makes that wait on
+ * JetStream: submissions, status reads) and {@code asr-api-gauges} (the pending-webhooks figure for
+ * {@code /metrics}, refreshed every second). Grizzly's threads only parse, check and enqueue.
  *
  * <p>State lives in an H2 MVStore file under {@code asr.api.store-dir}: queue requests survive restarts (queued ones
  * run after a restart; ones running at shutdown get the grace period, then run again from the start at the next
@@ -65,12 +68,24 @@ public final class HostedApi implements AutoCloseable {
     private static final long SWEEP_PERIOD_MILLIS = TimeUnit.MINUTES.toMillis(10);
     /** In a cluster, how often each node looks for webhook deliveries that are due (another node's, or orphaned). */
     private static final long WEBHOOK_RESCAN_MILLIS = 2000;
+    /**
+     * In a cluster, the threads that make the client's calls which wait on JetStream (a submission up to
+     * asr.cluster.submit-timeout, a status read up to the connection's request timeout): they mostly wait, so there
+     * are more than cores; the queue is short so that a request waits there far less than the store's own timeouts
+     * (past it: 503, store_busy).
+     */
+    private static final int STORE_CALL_THREADS = 16;
+    private static final int STORE_CALL_QUEUE = 64;
 
     private final ApiConfig config;
     private final ApiStore store;
     private final ScheduledThreadPoolExecutor events;
     private final ExecutorService webhookSenders;
     private final ThreadPoolExecutor lookups;
+    /** Cluster only: {@code asr-api-store-N}, calls on JetStream made for clients' requests. */
+    private final ThreadPoolExecutor storeCalls;
+    /** Cluster only: {@code asr-api-gauges}, refreshes the figures a scrape must not wait for. */
+    private final ScheduledThreadPoolExecutor gauges;
     private final ApiMetrics metrics;
     private final JobService jobs;
     private final WebhookDispatcher webhooks;
@@ -123,11 +138,19 @@ public final class HostedApi implements AutoCloseable {
             this.lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                     NamedThreads.factory("asr-api-lookup", false));
             lookups.allowCoreThreadTimeOut(true);
+            this.storeCalls = cluster == null ? null : new ThreadPoolExecutor(STORE_CALL_THREADS, STORE_CALL_THREADS,
+                    30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(STORE_CALL_QUEUE),
+                    NamedThreads.factory("asr-api-store", false));
+            if (storeCalls != null) storeCalls.allowCoreThreadTimeOut(true);
+            this.gauges = cluster == null ? null
+                    : new ScheduledThreadPoolExecutor(1, NamedThreads.single("asr-api-gauges", false));
             JobService[] jobsRef = new JobService[1];
             WebhookDispatcher[] hooksRef = new WebhookDispatcher[1];
+            IntSupplier livePending = () -> hooksRef[0] == null ? 0 : hooksRef[0].pending();
+            RefreshedCount pending = cluster == null ? null : new RefreshedCount(livePending, System::nanoTime);
             this.metrics = new ApiMetrics(registry, () -> jobsRef[0] == null ? 0 : jobsRef[0].queued(),
                     () -> jobsRef[0] == null ? 0 : jobsRef[0].runningCount(),
-                    () -> hooksRef[0] == null ? 0 : hooksRef[0].pending());
+                    pending == null ? livePending : pending::value, pending == null ? () -> 0 : pending::ageSeconds);
             this.errors = new ErrorLog(metrics.internalErrors::inc);
             PinnedHttpClient http = new PinnedHttpClient(new AddressPolicy(config.fetch().allowPrivateAddresses()),
                     config.fetch().connectTimeout(), defaultSsl(), "streamasr/0.1");
@@ -151,11 +174,13 @@ public final class HostedApi implements AutoCloseable {
             this.jobs = new JobService(config, backend, runner, webhooks, metrics, errors, events, clock);
             jobsRef[0] = jobs;
             hooksRef[0] = webhooks;
-            this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
+            this.handler = new ApiHttpHandler(config, jobs, uploads, engine, metrics, errors, events, lookups,
+                    storeCalls, webhooks);
             this.outside = models == null ? null : new OutsideApiHandler(handler, models);
             jobs.start();
             webhooks.start(WEBHOOK_RESCAN_MILLIS);
             events.scheduleWithFixedDelay(this::sweepNow, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            if (pending != null) gauges.scheduleWithFixedDelay(pending::refresh, 0, 1, TimeUnit.SECONDS);
             ok = true;
         } finally {
             if (!ok && store != null) store.close();
@@ -222,6 +247,10 @@ public final class HostedApi implements AutoCloseable {
         closed = true;
         handler.refuseNewRequests();
         if (outside != null) outside.refuseNewRequests();
+        if (storeCalls != null) {
+            storeCalls.shutdown();   // calls already taken finish (answered 503 once the backend is closed)
+            gauges.shutdownNow();
+        }
         jobs.close();
         webhooks.close();
         handler.endStreams();
@@ -232,6 +261,10 @@ public final class HostedApi implements AutoCloseable {
                 LOG);
         ExecutorShutdown.drain(events, Duration.ofSeconds(5), "hosted API events", LOG);
         ExecutorShutdown.drain(lookups, Duration.ofSeconds(5), "hosted API lookups", LOG);
+        if (storeCalls != null) {
+            ExecutorShutdown.drain(storeCalls, Duration.ofSeconds(5), "hosted API store calls", LOG);
+            ExecutorShutdown.drain(gauges, Duration.ofSeconds(5), "hosted API gauges", LOG);
+        }
         for (HttpServer s : servers) {
             s.getServerConfiguration().removeHttpHandler(handler);
             if (outside != null) s.getServerConfiguration().removeHttpHandler(outside);

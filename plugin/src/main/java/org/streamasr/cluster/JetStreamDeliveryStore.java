@@ -62,16 +62,17 @@ final class JetStreamDeliveryStore implements DeliveryStore {
         return out;
     }
 
+    /** Waits on JetStream: read in the background for the gauge, never by a scrape. */
     @Override
     public int count() {
-        if (!cluster.connected()) return 0;
+        cluster.requireConnected();
         try {
             return kv.keys().size();
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            return 0;
+        } catch (IOException | JetStreamApiException e) {
+            throw cluster.unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            throw cluster.unavailable(e);
         }
     }
 

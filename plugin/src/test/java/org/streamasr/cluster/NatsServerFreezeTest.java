@@ -117,6 +117,86 @@ class NatsServerFreezeTest {
         }
     }
 
+    /**
+     * One network thread, and JetStream without quorum: while a submission waits on JetStream (up to the submit
+     * timeout), the same server still answers {@code GET /health} and {@code GET /metrics} at once. The submission
+     * waits on the store-call pool, not on the network thread, and a scrape reads the pending-webhooks figure that
+     * is refreshed in the background, its age growing while JetStream does not answer.
+     */
+    @Test
+    void aSubmissionWaitingOnJetStreamLeavesTheNetworkThreadFree(@TempDir Path dir) throws Exception {
+        NatsServerProcess.command();
+        List<NatsServerProcess> servers = NatsServerProcess.startCluster(dir, 3);
+        List<String> urls = servers.stream().map(NatsServerProcess::url).toList();
+        List<NatsServerProcess> frozen = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService client = java.util.concurrent.Executors.newSingleThreadExecutor(
+                org.streamasr.runtime.NamedThreads.single("test-submitter", true));
+        try {
+            NatsServerProcess.awaitJetStream(urls, Duration.ofSeconds(30));
+            try (AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
+                         "asr.api.open", true, "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls),
+                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3, "asr.server.network-threads", 1,
+                         "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms")));
+                 Http submitter = new Http(a.baseUri());
+                 Http http = new Http(a.baseUri())) {
+                assertTrue(submitted(submitter), "JetStream whole: accepted");
+                for (NatsServerProcess s : servers) if (!s.holdsConnection("streamasr a")) frozen.add(s);
+                assertEquals(2, frozen.size(), "one server holds node a's connection");
+                for (NatsServerProcess s : frozen) s.freeze();
+
+                long t0 = System.nanoTime();
+                var post = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return submitter.post(QUEUE, "{\"audio_url\": \"data:audio/wav;base64,AAAA\"}");
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, client);
+                int whilePending = 0;
+                long slowest = 0;
+                String metrics = "";
+                while (!post.isDone()) {
+                    long p0 = System.nanoTime();
+                    boolean scrape = whilePending % 2 == 1;
+                    Http.Reply r = scrape ? http.get("/metrics") : http.get("/health");
+                    long took = (System.nanoTime() - p0) / 1_000_000;
+                    {   // sent while the submission was pending
+                        whilePending++;
+                        slowest = Math.max(slowest, took);
+                        if (scrape) assertEquals(200, r.status(), r.body());   // /health may say the cluster is unwell
+                        assertTrue(took < 1000, (scrape ? "GET /metrics" : "GET /health") + " answered after " + took
+                                + " ms while a submission waited on JetStream");
+                        if (scrape) metrics = r.body();
+                    }
+                }
+                Http.Reply answer = post.get();
+                long postMillis = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("nats freeze test: %d requests answered (slowest %d ms) while the submission waited "
+                        + "%d ms for its %d%n", whilePending, slowest, postMillis, answer.status());
+                assertEquals(503, answer.status(), "no quorum: refused: " + answer.body());
+                assertTrue(postMillis >= SUBMIT_TIMEOUT.toMillis() / 2, "the submission waited on JetStream");
+                assertTrue(whilePending >= 4, "cheap requests answered while it waited: " + whilePending);
+                assertTrue(metrics.contains("asr_api_webhooks_pending_age_seconds"), "the age of the figure is shown");
+                Poll.until(() -> {
+                    try {
+                        return pendingAgeSeconds(http.get("/metrics").body()) > 2;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, Duration.ofSeconds(30), () -> "the pending-webhooks figure marked stale");
+            }
+        } finally {
+            client.shutdownNow();
+            for (NatsServerProcess s : frozen) s.thaw();
+            for (NatsServerProcess s : servers) s.close();
+        }
+    }
+
+    private static double pendingAgeSeconds(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("asr_api_webhooks_pending_age_seconds "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
     private static boolean holdsNodeA(NatsServerProcess s) {
         try {
             return s.holdsConnection("streamasr a");

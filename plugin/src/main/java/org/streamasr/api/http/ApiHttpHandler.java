@@ -47,8 +47,8 @@ public final class ApiHttpHandler extends HttpHandler {
 
     public ApiHttpHandler(ApiConfig config, JobService jobs, UploadService uploads, SpeechEngine engine,
                           ApiMetrics metrics, ErrorLog errors, ScheduledExecutorService events, Executor lookups,
-                          WebhookDispatcher webhooks) {
-        this.ctx = new Endpoints(config, jobs, uploads, engine, metrics, errors, events, lookups, webhooks);
+                          Executor storeCalls, WebhookDispatcher webhooks) {
+        this.ctx = new Endpoints(config, jobs, uploads, engine, metrics, errors, events, lookups, storeCalls, webhooks);
         this.keys = new ApiKeys(config.keys(), config.open());
         this.queue = new QueueEndpoints(ctx);
         this.run = new RunEndpoints(ctx, queue);
@@ -122,23 +122,32 @@ public final class ApiHttpHandler extends HttpHandler {
         if (!m.matches()) throw unknownEndpoint(rest);
         String id = m.group(1);
         String op = m.group(2) == null ? "" : m.group(2);
+        // each reads the request's record: in a cluster that waits on JetStream, so not on this thread
         switch (op) {
-            case "/status":
+            case "/status": {
                 requireMethod(ex, "GET");
-                queue.status(ex, owner(ex), id);
+                String owner = owner(ex);
+                ctx.offStore(ex, () -> queue.status(ex, owner, id));
                 break;
-            case "/status/stream":
+            }
+            case "/status/stream": {
                 requireMethod(ex, "GET");
-                queue.statusStream(ex, owner(ex), id);
+                String owner = owner(ex);
+                ctx.offStore(ex, () -> queue.statusStream(ex, owner, id));
                 break;
-            case "/cancel":
+            }
+            case "/cancel": {
                 requireMethod(ex, "PUT");
-                queue.cancel(ex, owner(ex), id);
+                String owner = owner(ex);
+                ctx.offStore(ex, () -> queue.cancel(ex, owner, id));
                 break;
-            default:
+            }
+            default: {
                 requireMethod(ex, "GET");
-                queue.result(ex, owner(ex), id);
+                String owner = owner(ex);
+                ctx.offStore(ex, () -> queue.result(ex, owner, id));
                 break;
+            }
         }
     }
 
@@ -163,7 +172,7 @@ public final class ApiHttpHandler extends HttpHandler {
         Matcher file = FILE.matcher(path);
         if (file.matches()) {
             requireMethod(ex, "GET");
-            storage.get(ex, file.group(1));
+            ctx.offStore(ex, () -> storage.get(ex, file.group(1)));   // in a cluster: fetched from JetStream first
             return;
         }
         throw Endpoints.notFound("unknown storage endpoint '" + path + "'");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiError;
@@ -49,6 +50,8 @@ final class Endpoints {
     final ScheduledExecutorService events;
     /** Blocking look-ups at submission (DNS for a webhook's host), off the network threads. */
     final Executor lookups;
+    /** In a cluster, the calls that wait on JetStream, off the network threads; null on one node (see offStore). */
+    private final Executor storeCalls;
     final WebhookDispatcher webhooks;
     final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Path tempDir;
@@ -56,7 +59,8 @@ final class Endpoints {
     private final JsonBodyReader jsonReader;
 
     Endpoints(ApiConfig config, JobService jobs, UploadService uploads, SpeechEngine engine, ApiMetrics metrics,
-              ErrorLog errors, ScheduledExecutorService events, Executor lookups, WebhookDispatcher webhooks) {
+              ErrorLog errors, ScheduledExecutorService events, Executor lookups, Executor storeCalls,
+              WebhookDispatcher webhooks) {
         this.config = config;
         this.jobs = jobs;
         this.uploads = uploads;
@@ -65,12 +69,48 @@ final class Endpoints {
         this.errors = errors;
         this.events = events;
         this.lookups = lookups;
+        this.storeCalls = storeCalls;
         this.webhooks = webhooks;
         this.tempDir = config.storeDir().resolve("tmp");
         this.bodyBudget = new BodyBudget(config.limits().bodyBudget());
         metrics.gauge("asr_api_body_budget_used_bytes", "Bytes of request bodies being read or parsed now, held against "
                 + "asr.api.limits.body-budget", bodyBudget::used);
         this.jsonReader = new JsonBodyReader(config.limits().maxRequestBody());
+    }
+
+    /**
+     * Runs {@code action} (guarded) where it may wait on the job store: in a cluster on the bounded store-call pool,
+     * so the network thread returns at once (the exchange is suspended; the pool's thread answers); when that pool's
+     * queue is full, 503 with Retry-After ({@code store_busy}, counted) and {@code onRefused} runs. On one node the
+     * store is a local file: the action runs here, as fast as before.
+     */
+    void offStore(HttpExchange ex, HttpExchange.Action action, Runnable onRefused) {
+        if (storeCalls == null) {
+            ex.guard(action);
+            return;
+        }
+        try {
+            storeCalls.execute(() -> ex.guard(action));
+        } catch (RejectedExecutionException e) {
+            onRefused.run();
+            metrics.rejected.labelValues("store_busy").inc();
+            ex.error(ApiError.plain(503, "runner_scheduling_failure",
+                    "too many requests waiting on the cluster store; retry shortly"));
+        }
+    }
+
+    void offStore(HttpExchange ex, HttpExchange.Action action) {
+        offStore(ex, action, () -> { });
+    }
+
+    /** Whether {@link #offStore}'s actions run on the store-call pool (a cluster), a thread that may wait. */
+    boolean onStoreCallPool() {
+        return storeCalls != null;
+    }
+
+    /** Where status-stream updates read the store: the store-call pool in a cluster, else the events thread. */
+    Executor statusReads() {
+        return storeCalls == null ? events : storeCalls;
     }
 
     String baseUrl(HttpExchange ex) {
@@ -81,7 +121,8 @@ final class Endpoints {
      * Reads the body as JSON, then runs {@code then} with it; bad JSON is a 422 like FastAPI's. The body is bounded
      * by {@code max-request-body}, takes its share of the body budget while it is read and parsed (503 past it),
      * spills to disk past 64 KiB, and a large data: URI in {@code audio_url} is decoded straight from that file into
-     * an inline upload of {@code owner}'s, whose file URL replaces it.
+     * an inline upload of {@code owner}'s, whose file URL replaces it. Parsing and {@code then} run via
+     * {@link #offStore} (in a cluster the upload and a submission wait on JetStream).
      */
     void readJson(HttpExchange ex, String owner, JsonAction then) {
         long limit = config.limits().maxRequestBody();
@@ -113,7 +154,7 @@ final class Endpoints {
                 throw e;
             }
             body.write(b, off, len);
-        }, () -> {
+        }, () -> offStore(ex, () -> {
             List<URI> inline = new ArrayList<>();
             boolean handedOver = false;
             try {
@@ -135,7 +176,7 @@ final class Endpoints {
             } finally {
                 if (!handedOver) for (URI u : inline) uploads.release(u);
             }
-        }, release);
+        }, release), release);
     }
 
     /** What a handler does with a whole body read into memory. */

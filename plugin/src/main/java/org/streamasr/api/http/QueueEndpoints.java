@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.streamasr.api.ApiError;
@@ -14,6 +15,7 @@ import org.streamasr.api.store.StoreUnavailableException;
 import org.streamasr.api.jobs.TranscriptionInput;
 import org.streamasr.api.store.LogLine;
 import org.streamasr.api.webhook.WebhookDispatcher;
+import org.streamasr.runtime.SerialExecutor;
 
 /**
  * fal's queue API ({@code queue.fal.run}): submit at the model path; status, status stream, result and cancel at
@@ -38,16 +40,21 @@ final class QueueEndpoints {
             }
             String syntax = WebhookDispatcher.precheck(webhook);
             if (syntax != null) throw refusedWebhook(webhook, syntax);
+            HttpExchange.Action checkThenEnqueue = () -> {
+                String why = ctx.webhooks.refusalAtSubmission(webhook);
+                if (why != null) {
+                    ctx.releaseInline(input.audioUrl());
+                    throw refusedWebhook(webhook, why);
+                }
+                enqueue(ex, input, owner, low, webhook);
+            };
+            if (ctx.onStoreCallPool()) {
+                checkThenEnqueue.run();   // a thread that may wait: the DNS look-up too
+                return;
+            }
             // the address rules need DNS: off the network thread
             try {
-                ctx.lookups.execute(() -> ex.guard(() -> {
-                    String why = ctx.webhooks.refusalAtSubmission(webhook);
-                    if (why != null) {
-                        ctx.releaseInline(input.audioUrl());
-                        throw refusedWebhook(webhook, why);
-                    }
-                    enqueue(ex, input, owner, low, webhook);
-                }));
+                ctx.lookups.execute(() -> ex.guard(checkThenEnqueue));
             } catch (RejectedExecutionException e) {
                 throw ApiError.plain(503, "runner_scheduling_failure", "too many submissions at once; retry shortly");
             }
@@ -136,11 +143,24 @@ final class QueueEndpoints {
                 sse.offerLatest(json);
             }
         };
-        Runnable trigger = () -> {
-            if (pending.compareAndSet(false, true)) ctx.events.execute(() -> ex.guard(push::run));
+        // one look at a time, in order (the pool has many threads); at most one waiting behind it
+        SerialExecutor looks = new SerialExecutor(ctx.statusReads(), 2, 1, SerialExecutor.WhenPoolRefuses.REFUSE,
+                (task, t) -> ctx.errors.report("status stream of " + id, t));
+        Runnable[] trigger = new Runnable[1];
+        trigger[0] = () -> {
+            if (!pending.compareAndSet(false, true)) return;
+            if (!looks.offer(() -> ex.guard(push::run))) {
+                // the store-call pool is full: look again shortly rather than miss a change
+                pending.set(false);
+                try {
+                    if (!ended.get()) ctx.events.schedule(trigger[0], 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // shutting down: the stream is ended by the API's close
+                }
+            }
         };
-        unsubscribe.set(ctx.jobs.subscribe(id, trigger));
-        trigger.run();
+        unsubscribe.set(ctx.jobs.subscribe(id, trigger[0]));
+        trigger[0].run();
     }
 
     void result(HttpExchange ex, String owner, String id) throws ApiError {

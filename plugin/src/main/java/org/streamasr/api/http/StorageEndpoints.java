@@ -61,11 +61,19 @@ final class StorageEndpoints {
             throw e;
         }
         long[] size = new long[1];
+        Runnable abandon = () -> {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the staging file is deleted next
+            }
+            ctx.uploads.abandon(slot);
+        };
         ex.readBody(limit, "asr.api.limits.max-audio-bytes", (b, off, len) -> {
             ByteBuffer buf = ByteBuffer.wrap(b, off, len);
             while (buf.hasRemaining()) ch.write(buf);
             size[0] += len;
-        }, () -> {
+        }, () -> ctx.offStore(ex, () -> {   // in a cluster the bytes go to JetStream's object store
             ch.close();
             if (size[0] == 0) {
                 ctx.uploads.abandon(slot);
@@ -83,14 +91,7 @@ final class StorageEndpoints {
             o.put("file_url", fileUrl(ctx.baseUrl(ex), done));
             o.put("size", size[0]);
             ex.json(200, o);
-        }, () -> {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the staging file is deleted next
-            }
-            ctx.uploads.abandon(slot);
-        });
+        }, abandon), abandon);
     }
 
     /** Serves an uploaded file without blocking: chunks are written as Grizzly can take them. */

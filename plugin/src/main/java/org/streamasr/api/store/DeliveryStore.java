@@ -9,6 +9,7 @@ import java.util.List;
 public interface DeliveryStore {
     List<DeliveryRecord> all();
 
+    /** Deliveries stored; a shared store waits on it (and throws StoreUnavailableException when unreachable). */
     int count();
 
     /**

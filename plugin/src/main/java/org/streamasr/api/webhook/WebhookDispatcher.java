@@ -169,7 +169,7 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         return clock.getAsLong();
     }
 
-    /** Deliveries not yet acknowledged. */
+    /** Deliveries not yet acknowledged (read from the store: in a cluster it waits on JetStream). */
     public int pending() {
         return store.count();
     }
