@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         description = {"Runs sherpa-onnx (npm " + SherpaOnnxNode.PACKAGE + " " + SherpaOnnxNode.VERSION + ", installed "
                 + "into a cache directory on first use) and the nemotron engine, each in its own process, on the same "
                 + "constructed model, tone audio and thread budget; prints times real time, streams that keep up in real "
-                + "time (--paced), CPU seconds and peak memory per stream, and ours/theirs, per precision and stream count.",
+                + "time (unless --no-paced), CPU seconds and peak memory per stream, and ours/theirs, per precision and stream count.",
                 "Needs node and npm on the PATH."})
 public final class BenchPeerCommand implements Callable<Integer> {
 
@@ -58,9 +58,10 @@ public final class BenchPeerCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime threads, each side (default: ${DEFAULT-VALUE}).")
     int threads = 2;
 
-    @Option(names = "--paced", negatable = true, description = "Also feed the streams in real time and count the streams "
-            + "that keep up (default: on; --no-paced for throughput only).")
-    boolean paced = true;
+    // a plain flag: picocli's negatable form of a boolean that defaults to true left it true
+    @Option(names = "--no-paced", description = "Throughput runs only: do not also feed the streams in real time and count "
+            + "the streams that keep up.")
+    boolean noPaced;
 
     @Option(names = "--capacity", description = "Capacity search instead: no throughput runs; per precision, each side "
             + "runs the --streams counts in ascending order, paced, until a count leaves a stream behind, and the table "
@@ -94,7 +95,7 @@ public final class BenchPeerCommand implements Callable<Integer> {
         if (seconds < 4 || threads < 1 || streams.stream().anyMatch(n -> n < 1)) {
             throw new IllegalArgumentException("--seconds must be at least 4, --threads and --streams at least 1");
         }
-        if (capacity && !paced) throw new IllegalArgumentException("--capacity counts streams kept up in paced runs; drop --no-paced");
+        if (capacity && noPaced) throw new IllegalArgumentException("--capacity counts streams kept up in paced runs; drop --no-paced");
         if (speakers < 0) throw new IllegalArgumentException("--speakers must not be negative");
         Path vad = null;
         if (speakers > 0) {
@@ -121,7 +122,7 @@ public final class BenchPeerCommand implements Callable<Integer> {
             List<String> extras = new ArrayList<>();
             engineOptions.forEach((k, v) -> extras.add(k + "=" + v));
             PeerBenchmark bench = new PeerBenchmark(new PeerBenchmark.Config(root, TestModelVariant.EN, chunkMs, precisions,
-                    streams, seconds, threads, paced, work, extras, speakers, vad, capacity), sherpa, out);
+                    streams, seconds, threads, !noPaced, work, extras, speakers, vad, capacity), sherpa, out);
             if (capacity) {
                 bench.runCapacity();
             } else {

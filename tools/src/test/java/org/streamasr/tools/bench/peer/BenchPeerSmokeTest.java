@@ -45,6 +45,7 @@ class BenchPeerSmokeTest {
                 String row = out.lines().filter(l -> l.startsWith("| " + precision + " | " + streams + " |")).findFirst()
                         .orElseThrow(() -> new AssertionError("no table row for " + precision + ", " + streams + ":\n" + out));
                 assertTrue(row.endsWith("| yes |"), "same transcript on both sides: " + row + "\n" + out);
+                assertTrue(row.contains("| - / - (-) |"), "--no-paced: no streams-kept-up figures: " + row);
             }
         }
         assertTrue(out.contains("transcripts identical"), out);
