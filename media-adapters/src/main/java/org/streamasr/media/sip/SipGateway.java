@@ -133,6 +133,9 @@ public final class SipGateway implements AutoCloseable {
         closing = true;
         for (SipCall call : calls.values()) call.tasks.offer(() -> call.end("server shutting down", true));
         ExecutorShutdown.stop(workers, Duration.ofSeconds(5), "SIP workers", LOG);
+        // a call whose lane was running a task (an ACK, say) when the pool stopped had its end task refused: the pool
+        // is stopped now, so end those calls here (end is idempotent)
+        for (SipCall call : java.util.List.copyOf(calls.values())) call.end("server shutting down", true);
         timers.close();
         stack.close();
         LOG.info("SIP gateway on port {} stopped", stack.port());
