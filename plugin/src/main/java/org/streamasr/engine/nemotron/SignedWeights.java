@@ -7,7 +7,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,9 +18,9 @@ import java.util.Set;
  * <p>Why: onnxruntime's {@code quantize_dynamic}, which made the sherpa-onnx int8 files, writes uint8 weights by
  * default, and ONNX Runtime's CPU kernels multiply uint8 by uint8 with a generic kernel, while uint8 activations by
  * int8 weights run on the VNNI dot-product instructions ({@code vpdpbusd}) of CPUs that have them: on the full-depth
- * benchmark encoder the integer products took 0.46x the time (bench-peer, README). Where a CPU lacks VNNI, ONNX
- * Runtime's uint8-by-int8 kernel adds pairs of products in saturating 16-bit arithmetic and can differ from the exact
- * sums, so this is applied only where {@link SignedInt8Probe} found the exact sums on this machine.
+ * benchmark encoder the integer products took 0.46x the time (ONNX Runtime's profile, 8 streams). Where a CPU lacks
+ * VNNI, ONNX Runtime's uint8-by-int8 kernel adds pairs of products in saturating 16-bit arithmetic and can differ from
+ * the exact sums, so this is applied only where {@link SignedInt8Probe} found the exact sums on this machine.
  *
  * <p>A weight is converted only when every use of it (and of its zero point) is the weight input (zero point input) of
  * a {@code MatMulInteger}; a missing weight zero point (0 for uint8) becomes -128. {@code ConvInteger} is left as it
@@ -57,7 +56,7 @@ final class SignedWeights {
         }
         for (var o : graph.getOutputList()) otherUses.add(o.getName());
         Set<String> toConvert = new HashSet<>();
-        List<NodeProto> products = new java.util.ArrayList<>();
+        Set<NodeProto> products = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (NodeProto n : graph.getNodeList()) {
             if (!n.getOpType().equals("MatMulInteger") || !n.getDomain().isEmpty() || n.getInputCount() < 2) continue;
             String w = n.getInput(1);
@@ -82,9 +81,8 @@ final class SignedWeights {
         GraphProto.Builder g = graph.toBuilder().clearNode().clearInitializer();
         for (TensorProto t : graph.getInitializerList()) g.addInitializer(toConvert.contains(t.getName()) ? signed(t) : t);
         boolean zeroAdded = false;
-        Set<NodeProto> converted = new HashSet<>(products);
         for (NodeProto n : graph.getNodeList()) {
-            if (!converted.contains(n) || (n.getInputCount() > 3 && !n.getInput(3).isEmpty())) {
+            if (!products.contains(n) || (n.getInputCount() > 3 && !n.getInput(3).isEmpty())) {
                 g.addNode(n);
                 continue;
             }
