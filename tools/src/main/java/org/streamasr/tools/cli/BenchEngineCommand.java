@@ -62,7 +62,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
             + "(asr.engine.nemotron.int8-batching; default: ${DEFAULT-VALUE}).")
     String int8Batching = "exact";
 
-    @Option(names = "--int8-weights", paramLabel = "auto|signed|as-exported", description = "int8 files' weights "
+    @Option(names = "--int8-weights", paramLabel = "W", description = "int8 files' weights: auto, signed or as-exported "
             + "(asr.engine.nemotron.int8-weights; auto: int8 where this CPU multiplies uint8 by int8 exactly; default: "
             + "${DEFAULT-VALUE}).")
     String int8Weights = "auto";
