@@ -73,14 +73,9 @@ class NatsServerFreezeTest {
         List<NatsServerProcess> frozen = new java.util.ArrayList<>();
         try {
             NatsServerProcess.awaitJetStream(urls, Duration.ofSeconds(30));
-            try (AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
-                         "asr.api.open", true, "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls),
-                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3,
-                         "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms")));
+            try (AsrServer a = AsrServer.start(nodeA(urls, Map.of()));
                  Http http = new Http(a.baseUri())) {
-                for (NatsServerProcess s : servers) if (!s.holdsConnection("streamasr a")) frozen.add(s);
-                assertEquals(2, frozen.size(), "one server holds node a's connection");
-                for (NatsServerProcess s : frozen) s.freeze();
+                freezeAllButNodeAsServer(servers, frozen);
 
                 assertTrue(!submitted(http), "no quorum: refused");
 
@@ -133,16 +128,11 @@ class NatsServerFreezeTest {
                 org.streamasr.runtime.NamedThreads.single("test-submitter", true));
         try {
             NatsServerProcess.awaitJetStream(urls, Duration.ofSeconds(30));
-            try (AsrServer a = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
-                         "asr.api.open", true, "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls),
-                         "asr.cluster.node-id", "a", "asr.cluster.replicas", 3, "asr.server.network-threads", 1,
-                         "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms")));
+            try (AsrServer a = AsrServer.start(nodeA(urls, Map.of("asr.server.network-threads", 1)));
                  Http submitter = new Http(a.baseUri());
                  Http http = new Http(a.baseUri())) {
                 assertTrue(submitted(submitter), "JetStream whole: accepted");
-                for (NatsServerProcess s : servers) if (!s.holdsConnection("streamasr a")) frozen.add(s);
-                assertEquals(2, frozen.size(), "one server holds node a's connection");
-                for (NatsServerProcess s : frozen) s.freeze();
+                freezeAllButNodeAsServer(servers, frozen);
 
                 long t0 = System.nanoTime();
                 var post = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -190,6 +180,23 @@ class NatsServerFreezeTest {
             for (NatsServerProcess s : frozen) s.thaw();
             for (NatsServerProcess s : servers) s.close();
         }
+    }
+
+    /** Node a: sphinx, the hosted API with one worker, on the cluster's servers (R3), with the test's submit timeout. */
+    private static org.streamasr.server.ServerConfig nodeA(List<String> urls, Map<String, Object> more) {
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of("asr.engine.name", "sphinx", "asr.api.open", true,
+                "asr.api.workers", 1, "asr.cluster.nats.url", String.join(",", urls), "asr.cluster.node-id", "a",
+                "asr.cluster.replicas", 3, "asr.cluster.submit-timeout", SUBMIT_TIMEOUT.toMillis() + "ms"));
+        settings.putAll(more);
+        return TestServers.config(settings);
+    }
+
+    /** Freezes the two servers that do not hold node a's connection (JetStream then has no quorum); adds them to {@code frozen}. */
+    private static void freezeAllButNodeAsServer(List<NatsServerProcess> servers, List<NatsServerProcess> frozen)
+            throws Exception {
+        for (NatsServerProcess s : servers) if (!s.holdsConnection("streamasr a")) frozen.add(s);
+        assertEquals(2, frozen.size(), "one server holds node a's connection");
+        for (NatsServerProcess s : frozen) s.freeze();
     }
 
     private static double pendingAgeSeconds(String metrics) {

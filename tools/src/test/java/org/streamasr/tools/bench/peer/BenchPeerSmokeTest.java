@@ -26,17 +26,7 @@ class BenchPeerSmokeTest {
 
     @Test
     void bothSidesTranscribeTheSameAudioAlikeAndTheTableHasEveryRow() {
-        RequiredTools.command("node");
-        RequiredTools.command("npm");
-        StringWriter text = new StringWriter();
-        CommandLine cmd = AsrMain.commandLine();
-        cmd.setOut(new PrintWriter(text, true));
-        StringWriter err = new StringWriter();
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute("bench-peer", "--tiny", "--streams", "1,2", "--seconds", "10", "--threads", "1",
-                "--no-paced", "--sherpa-dir", SherpaOnnxNode.defaultDirectory().toString());
-        String out = text.toString();
-        assertEquals(0, code, out + err);
+        String out = benchPeer("--tiny", "--streams", "1,2", "--seconds", "10", "--threads", "1", "--no-paced");
 
         String expected = String.join(" ", PeerBenchmark.script(TestModelVariant.EN, 0).expectedTexts("auto"));
         assertTrue(expected.startsWith("hello world."), expected);
@@ -56,17 +46,7 @@ class BenchPeerSmokeTest {
 
     @Test
     void theCapacitySearchClimbsTheLadderOnBothSidesAndPrintsATableRowPerPrecision() {
-        RequiredTools.command("node");
-        RequiredTools.command("npm");
-        StringWriter text = new StringWriter();
-        CommandLine cmd = AsrMain.commandLine();
-        cmd.setOut(new PrintWriter(text, true));
-        StringWriter err = new StringWriter();
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute("bench-peer", "--tiny", "--capacity", "--streams", "2,1", "--seconds", "4", "--threads", "1",
-                "--sherpa-dir", SherpaOnnxNode.defaultDirectory().toString());
-        String out = text.toString();
-        assertEquals(0, code, out + err);
+        String out = benchPeer("--tiny", "--capacity", "--streams", "2,1", "--seconds", "4", "--threads", "1");
         assertTrue(out.contains("paced runs of [1, 2] streams"), "the ladder climbs in ascending order:\n" + out);
         for (String precision : List.of("fp32", "int8")) {
             for (String side : List.of("streamasr", "sherpa-onnx")) {
@@ -78,5 +58,23 @@ class BenchPeerSmokeTest {
                     "a capacity table row for " + precision + ":\n" + out);
         }
         assertTrue(out.lines().noneMatch(l -> l.startsWith("| fp32 | 1 |")), "no throughput table in a capacity search:\n" + out);
+    }
+
+    /** Runs {@code bin/asr bench-peer ARGS} with the user's sherpa-onnx cache; requires exit code 0; returns its output. */
+    private static String benchPeer(String... args) {
+        RequiredTools.command("node");
+        RequiredTools.command("npm");
+        StringWriter text = new StringWriter();
+        CommandLine cmd = AsrMain.commandLine();
+        cmd.setOut(new PrintWriter(text, true));
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        List<String> all = new java.util.ArrayList<>(List.of("bench-peer"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--sherpa-dir", SherpaOnnxNode.defaultDirectory().toString()));
+        int code = cmd.execute(all.toArray(String[]::new));
+        String out = text.toString();
+        assertEquals(0, code, out + err);
+        return out;
     }
 }
