@@ -49,9 +49,12 @@ class RtpToSphinxTest {
         RequiredTools.file(Path.of("/usr/share/pocketsphinx/model/en-us"), "pocketsphinx-en-us");
         for (String c : CLIPS) RequiredTools.file(DIR.resolve(c + ".wav"), "pocketsphinx-testdata");
         // The machine's cores are shared: generous buffers and timeouts so that a slow recogniser catches up instead
-        // of dropping audio (what live calls do when the engine falls behind; not what is under test here).
+        // of dropping audio (what live calls do when the engine falls behind; not what is under test here). Idle
+        // finalisation is off for the same reason: a sender starved of CPU for 1.5 s looks like a muted participant,
+        // and the silence fed then splits an utterance (a CI run lost 5 of the L16 call's 40 words that way).
         server = AsrServer.start(TestServers.config(Map.of("asr.engine.name", "sphinx",
-                "asr.engine.stream-buffer", "60s", "asr.calls.finish-timeout", "120s", "asr.media.rtp.queue", "20s")));
+                "asr.engine.stream-buffer", "60s", "asr.calls.finish-timeout", "120s", "asr.media.rtp.queue", "20s",
+                "asr.calls.participant-idle-finalize", "0")));
         http = new Http(server.baseUri());
     }
 
@@ -91,8 +94,11 @@ class RtpToSphinxTest {
                         .map(e -> String.format(", %s %.3f", e.getKey(), WordErrorRate.score(truth, e.getValue()).rate()))
                         .reduce("", String::concat)));
         System.out.println(report);
-        System.out.println("media drops: " + server.mediaMetrics().drops());
+        System.out.println("media drops: " + server.mediaMetrics().drops() + "; counters: "
+                + server.mediaMetrics().counters());
         assertTrue(WordErrorRate.words(reference).size() > 20, "the source was transcribed: " + reference);
+        // DELETE comes right after the sender's last packet: what the RTP streams still held is played out first
+        assertEquals(Map.of(), server.mediaMetrics().drops().get("calls"), "no audio reached a call after its end");
         assertTrue(wer.get("RTP L16/16000 (ffmpeg)") <= 0.05, "lossless RTP gives the source's words: " + wer);
         // Broken audio (silence, noise, the wrong rate, codec or byte order, lost packets) scores a WER of 1 or more
         // (nothing recognised, or words that are not there). The coded paths lose some words to the codec: Opus at

@@ -67,6 +67,7 @@ final class RtpCalls {
             throw new CallRejectedException("no RTP port available: " + e.getMessage(), e);
         }
         call.info().put("rtpPort", endpoint.localPort());
+        call.drainOnEnd(endpoint::closeAsync);
         call.closeOnEnd(endpoint);
         call.closeOnEnd(handle);
     }

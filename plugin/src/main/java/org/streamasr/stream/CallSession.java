@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.apis.LanguageResolver;
@@ -63,6 +65,7 @@ public final class CallSession {
     private final List<TranscriptListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<CallLease> leases = ConcurrentHashMap.newKeySet();
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private final List<Supplier<? extends CompletionStage<?>>> sources = new CopyOnWriteArrayList<>();
     private final Map<String, Object> info = new ConcurrentHashMap<>();
     private final AtomicReference<String> endReason = new AtomicReference<>();
     private final AtomicBoolean failed = new AtomicBoolean();
@@ -196,6 +199,16 @@ public final class CallSession {
     public void closeOnEnd(AutoCloseable resource) {
         resources.add(resource);
         if (!isLive() && completed.get()) closeResources();
+    }
+
+    /**
+     * A source of this call's audio with buffers of its own (an RTP port's jitter buffers and decoders): when the call
+     * ends, {@code drain} is started first, and the participants are finished once what it completes with is done, so
+     * audio in flight when the call is ended (a DELETE right after the sender's last packet) still reaches the
+     * engine. {@code drain} must not block; it is bounded by the call's finish timeout. Register before the call ends.
+     */
+    public void drainOnEnd(Supplier<? extends CompletionStage<?>> drain) {
+        sources.add(drain);
     }
 
     private void touch() {
@@ -362,12 +375,14 @@ public final class CallSession {
     public CompletableFuture<String> end(String reason) {
         if (!endReason.compareAndSet(null, reason)) return ended;
         participants.clear();
-        List<CompletableFuture<Boolean>> flushes = new ArrayList<>();
-        for (ParticipantStream p : streams) {
-            p.finish();
-            flushes.add(p.finished());
-        }
-        CompletableFuture<Void> all = CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all = drainSources().thenCompose(drained -> {
+            List<CompletableFuture<Boolean>> flushes = new ArrayList<>();
+            for (ParticipantStream p : streams) {
+                p.finish();
+                flushes.add(p.finished());
+            }
+            return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+        });
         long timeoutMillis = context.config().finishTimeout().toMillis();
         var timeout = context.scheduler().schedule(() -> all.complete(null), timeoutMillis, TimeUnit.MILLISECONDS);
         all.whenComplete((v, e) -> {
@@ -375,6 +390,22 @@ public final class CallSession {
             complete(reason);
         });
         return ended;
+    }
+
+    /** Starts every source's drain; completes (never exceptionally) when all are done. */
+    private CompletableFuture<Void> drainSources() {
+        List<CompletableFuture<?>> drains = new ArrayList<>();
+        for (Supplier<? extends CompletionStage<?>> source : sources) {
+            try {
+                drains.add(source.get().toCompletableFuture().exceptionally(e -> {
+                    context.errors().record("call-source-drain", e);
+                    return null;
+                }));
+            } catch (RuntimeException e) {
+                context.errors().record("call-source-drain", e);
+            }
+        }
+        return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new));
     }
 
     private void complete(String reason) {

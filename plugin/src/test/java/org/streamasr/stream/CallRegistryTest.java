@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -227,6 +228,29 @@ class CallRegistryTest {
         assertTrue(registry.find("c1").isEmpty());
         assertEquals(List.of("started c1", "opened c1/alice", "closed c1/alice flushed=true", "ended c1 closed"),
                 lifecycle);
+    }
+
+    @Test
+    void aSourceDrainsBeforeTheParticipantsFinish() throws Exception {
+        CallHandle call = registry().openCall(CallSpec.of("c1", "test"), TranscriptListener.NONE);
+        ParticipantAudio alice = call.openParticipant(ParticipantSpec.of("alice"));
+        alice.push(PcmFrame.audio(samples(320, (short) 1), 0));
+        ScriptedEngine.Stream s = engine.stream("c1", "alice");
+        CallSession session = registry.find("c1").orElseThrow();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        CompletableFuture<Void> failing = CompletableFuture.failedFuture(new IllegalStateException("port gone"));
+        session.drainOnEnd(() -> drained);
+        session.drainOnEnd(() -> failing);   // a failed drain is recorded; the others are still waited for
+        CompletableFuture<String> ended = session.end("deleted");
+        // what the source still held when the call was ended reaches the engine before its end
+        alice.push(PcmFrame.audio(samples(320, (short) 1), 320));
+        assertFalse(s.isFinished());
+        assertEquals(640, s.acceptedSamples());
+        drained.complete(null);
+        assertEquals("deleted", ended.get(5, TimeUnit.SECONDS));
+        assertTrue(s.isFinished());
+        assertEquals(null, media.drops().get("calls").get("after-close"));
+        call.close();
     }
 
     @Test

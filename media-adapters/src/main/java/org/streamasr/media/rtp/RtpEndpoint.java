@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import org.streamasr.media.CallHandle;
 
@@ -87,5 +88,14 @@ public final class RtpEndpoint implements AutoCloseable {
     public void close() {
         owner.unregister(this);
         session.close();
+    }
+
+    /**
+     * Releases the port and starts closing the session without waiting (see {@link RtpSession#closeAsync()}):
+     * completes once the streams played out what they held and closed their participants. Idempotent.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        owner.unregister(this);
+        return session.closeAsync();
     }
 }

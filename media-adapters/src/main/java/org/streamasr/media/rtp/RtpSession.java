@@ -75,6 +75,8 @@ public final class RtpSession implements AutoCloseable {
     private volatile long restartedAtNanos = Long.MIN_VALUE;
     private long restartSeen = Long.MIN_VALUE;
     private volatile boolean closed;
+    /** Completes when the streams closed by {@link #closeAsync()} are done. Guarded by this. */
+    private CompletableFuture<Void> closing = CompletableFuture.completedFuture(null);
 
     /** Network-thread routing state of one participant. */
     private static final class Route {
@@ -314,22 +316,30 @@ public final class RtpSession implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<RtpStream> all = new ArrayList<>();
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-            routes.values().forEach(r -> all.add(r.stream));
-            routes.clear();
-        }
-        CompletableFuture<?>[] done = all.stream().map(RtpStream::close).toArray(CompletableFuture[]::new);
         try {
-            CompletableFuture.allOf(done).get(5, TimeUnit.SECONDS);
+            closeAsync().get(5, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             LOG.warn("call {}: RTP streams did not finish within 5 s", call.callId());
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("call {}: RTP stream failed while closing", call.callId(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops accepting datagrams and starts playing out buffered audio and closing the participants' streams, on
+     * their workers; completes when all are done. Never blocks. A second call completes when the first's streams do.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        List<RtpStream> all = new ArrayList<>();
+        synchronized (this) {
+            if (closed) return closing;
+            closed = true;
+            routes.values().forEach(r -> all.add(r.stream));
+            routes.clear();
+            closing = CompletableFuture.allOf(all.stream().map(RtpStream::close).toArray(CompletableFuture[]::new));
+            return closing;
         }
     }
 }
