@@ -23,6 +23,8 @@ public record ApiConfig(
         boolean trustForwardedHeaders,
         int workers,
         int maxQueued,
+        int storeCallThreads,
+        int storeCallQueue,
         Duration syncTimeout,
         Duration jobTimeout,
         Duration gracePeriod,
@@ -92,6 +94,8 @@ public record ApiConfig(
                     c.getBoolean("trust-forwarded-headers"),
                     positive(c, "workers"),
                     positive(c, "max-queued"),
+                    intIn(c, "store-call-threads", 1, 256),
+                    intIn(c, "store-call-queue", 1, 10_000),
                     positiveDuration(c, "sync-timeout"),
                     positiveDuration(c, "job-timeout"),
                     nonNegativeDuration(c, "grace-period"),
@@ -171,6 +175,14 @@ public record ApiConfig(
     private static int positive(Config c, String key) {
         int v = c.getInt(key);
         if (v <= 0) throw new IllegalArgumentException("asr.api." + key + ": must be > 0, got " + v);
+        return v;
+    }
+
+    private static int intIn(Config c, String key, int min, int max) {
+        int v = c.getInt(key);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("asr.api." + key + ": must be between " + min + " and " + max + ", got " + v);
+        }
         return v;
     }
 

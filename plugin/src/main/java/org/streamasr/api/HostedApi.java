@@ -56,8 +56,9 @@ import org.streamasr.runtime.NamedThreads;
  * fetches, decodes and feeds requests to the engine), {@code asr-api-events} (timers, event-stream writes,
  * retention sweeps), {@code asr-api-webhook-N} (webhook sends), {@code asr-api-lookup-N} (DNS look-ups of webhook
  * hosts at submission); in a cluster also {@code asr-api-store-N} (the calls a client's request makes that wait on
- * JetStream: submissions, status reads) and {@code asr-api-gauges} (the pending-webhooks figure for
- * {@code /metrics}, refreshed every second). Grizzly's threads only parse, check and enqueue.
+ * JetStream: submissions, status reads, upload claims; {@code asr.api.store-call-threads}) and {@code asr-api-gauges}
+ * (the pending-webhooks figure for {@code /metrics}, refreshed every second). Grizzly's threads only parse, check and
+ * enqueue.
  *
  * <p>State lives in an H2 MVStore file under {@code asr.api.store-dir}: queue requests survive restarts (queued ones
  * run after a restart; ones running at shutdown get the grace period, then run again from the start at the next
@@ -68,15 +69,6 @@ public final class HostedApi implements AutoCloseable {
     private static final long SWEEP_PERIOD_MILLIS = TimeUnit.MINUTES.toMillis(10);
     /** In a cluster, how often each node looks for webhook deliveries that are due (another node's, or orphaned). */
     private static final long WEBHOOK_RESCAN_MILLIS = 2000;
-    /**
-     * In a cluster, the threads that make the client's calls which wait on JetStream (a submission up to
-     * asr.cluster.submit-timeout, a status read up to the connection's request timeout): they mostly wait, so there
-     * are more than cores; the queue is short so that a request waits there far less than the store's own timeouts
-     * (past it: 503, store_busy).
-     */
-    private static final int STORE_CALL_THREADS = 16;
-    private static final int STORE_CALL_QUEUE = 64;
-
     private final ApiConfig config;
     private final ApiStore store;
     private final ScheduledThreadPoolExecutor events;
@@ -138,8 +130,10 @@ public final class HostedApi implements AutoCloseable {
             this.lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
                     NamedThreads.factory("asr-api-lookup", false));
             lookups.allowCoreThreadTimeOut(true);
-            this.storeCalls = cluster == null ? null : new ThreadPoolExecutor(STORE_CALL_THREADS, STORE_CALL_THREADS,
-                    30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(STORE_CALL_QUEUE),
+            // they mostly wait (a submission up to asr.cluster.submit-timeout, a read up to the connection's request
+            // timeout), so there are more than cores; a short queue, so that a request waits there far less than that
+            this.storeCalls = cluster == null ? null : new ThreadPoolExecutor(config.storeCallThreads(),
+                    config.storeCallThreads(), 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.storeCallQueue()),
                     NamedThreads.factory("asr-api-store", false));
             if (storeCalls != null) storeCalls.allowCoreThreadTimeOut(true);
             this.gauges = cluster == null ? null
@@ -152,6 +146,13 @@ public final class HostedApi implements AutoCloseable {
                     () -> jobsRef[0] == null ? 0 : jobsRef[0].runningCount(),
                     pending == null ? livePending : pending::value, pending == null ? () -> 0 : pending::ageSeconds);
             this.errors = new ErrorLog(metrics.internalErrors::inc);
+            if (storeCalls != null) {
+                metrics.gauge("asr_api_store_calls_running", "Cluster: calls on JetStream for clients' requests "
+                        + "running now (at most asr.api.store-call-threads)", storeCalls::getActiveCount);
+                metrics.gauge("asr_api_store_calls_waiting", "Cluster: calls on JetStream for clients' requests "
+                        + "waiting for a thread (beyond asr.api.store-call-queue: 503, store_busy)",
+                        () -> storeCalls.getQueue().size());
+            }
             PinnedHttpClient http = new PinnedHttpClient(new AddressPolicy(config.fetch().allowPrivateAddresses()),
                     config.fetch().connectTimeout(), defaultSsl(), "streamasr/0.1");
             UploadStore uploadStore = cluster == null ? new EmbeddedUploadStore(store, dir.resolve("uploads"))

@@ -63,8 +63,6 @@ final class JetStreamJobBackend implements JobBackend {
     private static final String CONSUMER = "workers";
     private static final long PULL_WAIT_MILLIS = 100;
     private static final long LOCAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    /** The error_type (and rejected-counter reason) of a submission JetStream did not store in time. */
-    static final String SUBMIT_TIMEOUT = "submit_timeout";
     /** How long a refused submission is kept from running: past JetStream's duplicate window, nothing late lands. */
     private static final Duration WITHDRAW_FOR = Duration.ofMinutes(3);
     /** Longer audio URLs (data: URIs) go to the object store: a record must fit in a NATS message. */
@@ -151,22 +149,27 @@ final class JetStreamJobBackend implements JobBackend {
     }
 
     /**
-     * Stores the record, then publishes the message, both within asr.cluster.submit-timeout (while JetStream
-     * re-elects a stream leader they would wait far longer): past it the client gets 503 (submit_timeout) and the
-     * submission is withdrawn. A publish not acknowledged may still be stored later (message id = request id, so
-     * JetStream never stores it twice); since the client never learnt the id, {@link #withdraw} completes the record
-     * as cancelled (or creates it so, so that a create still on its way fails), and a worker that pulls the message
-     * finds it completed and drops it; a worker that claimed it first is told to stop. Nothing runs unknown.
+     * Stores the record, then publishes the message, both within asr.cluster.submit-timeout of the request's
+     * acceptance, its wait for a store-call thread included (while JetStream re-elects a stream leader they would wait
+     * far longer): past it the client gets 503 (submit_timeout) and the submission is withdrawn (one that spent all of
+     * it waiting for a thread is refused before anything is sent). A publish not acknowledged may still be stored
+     * later (message id = request id, so JetStream never stores it twice); since the client never learnt the id,
+     * {@link #withdraw} completes the record as cancelled (or creates it so, so that a create still on its way fails),
+     * and a worker that pulls the message finds it completed and drops it; a worker that claimed it first is told to
+     * stop. Nothing runs unknown.
      */
     @Override
-    public void submit(Job job) throws ApiError {
-        long deadline = System.nanoTime() + cluster.config().submitTimeout().toNanos();
+    public void submit(Job job, long acceptedAtNanos) throws ApiError {
+        long deadline = acceptedAtNanos + cluster.config().submitTimeout().toNanos();
+        if (deadline - System.nanoTime() <= 0) {   // nothing was sent
+            throw JobService.submitTimeoutError(submitTimeout(), "it waited that long for a store-call thread");
+        }
         cluster.requireConnected();   // unreachable: 503 at once, nothing was sent
         JobRecord r = JobRecords.of(job, job.webhookUrl() == null ? null : "PENDING");
         if (r.audioUrl().length() > INLINE_URL_LIMIT) r = inputs.stash(r);   // a large data: URI
         ClusterJob rec = new ClusterJob(r, null, false, 0);
         try {
-            if (!records.create(rec)) throw new IllegalStateException("request id " + job.id() + " exists");
+            if (!records.create(rec, deadline)) throw new IllegalStateException("request id " + job.id() + " exists");
         } catch (StoreUnavailableException e) {
             withdraw(rec);   // the create may still be stored: make sure it never runs
             throw notStoredInTime(e.getMessage());
@@ -186,7 +189,7 @@ final class JetStreamJobBackend implements JobBackend {
             withdraw(rec);
             throw notStoredInTime("interrupted");
         } catch (ExecutionException e) {
-            JetStreamApiException refused = apiException(e);
+            JetStreamApiException refused = NatsCluster.apiException(e);
             if (refused == null) {
                 withdraw(rec);   // lost on the way back, perhaps stored
                 throw notStoredInTime(String.valueOf(e.getCause()));
@@ -220,17 +223,14 @@ final class JetStreamJobBackend implements JobBackend {
         return depth.positionOfNew(job.lowPriority());
     }
 
-    private static JetStreamApiException apiException(ExecutionException e) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof JetStreamApiException x) return x;
-        }
-        return null;
+    private ApiError notStoredInTime(String detail) {
+        return JobService.submitTimeoutError(cluster.config().submitTimeout(), "NATS JetStream may be electing a leader: "
+                + detail);
     }
 
-    private ApiError notStoredInTime(String detail) {
-        return ApiError.plain(503, SUBMIT_TIMEOUT, "the queue did not store the request within "
-                + cluster.config().submitTimeout().toMillis() + " ms (asr.cluster.submit-timeout; NATS JetStream may "
-                + "be electing a leader: " + detail + "); it was not accepted and will not run: retry shortly");
+    @Override
+    public Duration submitTimeout() {
+        return cluster.config().submitTimeout();
     }
 
     /**

@@ -4,8 +4,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
+import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.PublishAck;
+import io.nats.client.support.NatsKeyValueUtil;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.streamasr.api.store.StoreUnavailableException;
 import java.util.function.UnaryOperator;
 
@@ -20,7 +27,7 @@ final class JobBucket {
 
     private final NatsCluster cluster;
     private final KeyValue kv;
-    /** The same bucket, each request bounded by asr.cluster.submit-timeout: what a client's submission waits on. */
+    /** The same bucket, each request bounded by asr.cluster.submit-timeout: what withdrawing a submission waits on. */
     private final KeyValue submitKv;
 
     JobBucket(NatsCluster cluster, KeyValue kv, KeyValue submitKv) {
@@ -43,16 +50,33 @@ final class JobBucket {
         }
     }
 
-    /** Stores a new request, waiting at most asr.cluster.submit-timeout; false when the id exists. */
-    boolean create(ClusterJob j) {
+    /**
+     * Stores a new request, waiting until {@code deadlineNanos} ({@link System#nanoTime()}) at most: what is left of
+     * its submission's asr.cluster.submit-timeout. False when the id exists. A key-value create is a publish on the
+     * key's subject that expects no earlier message there; published here so that the wait is the time left.
+     */
+    boolean create(ClusterJob j, long deadlineNanos) {
         cluster.requireConnected();
+        CompletableFuture<PublishAck> ack;
         try {
-            submitKv.create(j.job().id(), JSON.writeValueAsBytes(j));
-            return true;
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) return false;
-            throw cluster.unavailable(e);
+            ack = cluster.jetStream().publishAsync(NatsKeyValueUtil.toKeyPrefix(kv.getBucketName()) + j.job().id(),
+                    JSON.writeValueAsBytes(j), PublishOptions.builder().expectedLastSubjectSequence(0).build());
         } catch (IOException e) {
+            throw cluster.unavailable(e);
+        }
+        try {
+            ack.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            ack.cancel(false);
+            throw cluster.unavailable(new IOException("no acknowledgement from JetStream in time"));
+        } catch (ExecutionException e) {
+            JetStreamApiException refused = NatsCluster.apiException(e);
+            if (refused != null && refused.getApiErrorCode() == WRONG_LAST_SEQUENCE) return false;
+            throw cluster.unavailable(refused != null ? refused
+                    : new IOException(String.valueOf(e.getCause()), e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw cluster.unavailable(e);
         }
     }

@@ -159,6 +159,14 @@ public final class NatsCluster implements AutoCloseable {
                 + ") cannot be reached (" + detail + ")", cause);
     }
 
+    /** JetStream's refusal inside a failed asynchronous publish; null when the answer was lost on the way. */
+    static JetStreamApiException apiException(java.util.concurrent.ExecutionException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JetStreamApiException x) return x;
+        }
+        return null;
+    }
+
     /** Creates the stream, or updates it to {@code sc}. */
     void ensureStream(StreamConfiguration sc) throws IOException {
         try {

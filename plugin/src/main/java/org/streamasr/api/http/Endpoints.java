@@ -9,13 +9,17 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.streamasr.api.ApiConfig;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.ApiMetrics;
@@ -41,6 +45,11 @@ final class Endpoints {
         void accept(JsonNode body) throws Exception;
     }
 
+    /** What a queue submission does with its body; {@code acceptedAtNanos}: see {@link #readSubmission}. */
+    interface SubmissionAction {
+        void accept(JsonNode body, long acceptedAtNanos) throws Exception;
+    }
+
     final ApiConfig config;
     final JobService jobs;
     final UploadService uploads;
@@ -52,6 +61,8 @@ final class Endpoints {
     final Executor lookups;
     /** In a cluster, the calls that wait on JetStream, off the network threads; null on one node (see offStore). */
     private final Executor storeCalls;
+    /** asr.cluster.submit-timeout, counted from a submission's acceptance; null on one node. */
+    private final Duration submitTimeout;
     final WebhookDispatcher webhooks;
     final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Path tempDir;
@@ -70,6 +81,7 @@ final class Endpoints {
         this.events = events;
         this.lookups = lookups;
         this.storeCalls = storeCalls;
+        this.submitTimeout = jobs.submitTimeout();
         this.webhooks = webhooks;
         this.tempDir = config.storeDir().resolve("tmp");
         this.bodyBudget = new BodyBudget(config.limits().bodyBudget());
@@ -85,13 +97,47 @@ final class Endpoints {
      * store is a local file: the action runs here, as fast as before.
      */
     void offStore(HttpExchange ex, HttpExchange.Action action, Runnable onRefused) {
+        offStore(ex, null, acceptedAt -> action.run(), onRefused);
+    }
+
+    /** An action told when its request was accepted ({@link System#nanoTime()}, before it waited for a thread). */
+    private interface TimedAction {
+        void run(long acceptedAtNanos) throws Exception;
+    }
+
+    /**
+     * {@link #offStore(HttpExchange, HttpExchange.Action, Runnable)} with a time limit counted from now ({@code bound},
+     * null: none): an action still waiting for a store-call thread when it is up never runs; the client gets 503
+     * {@code submit_timeout} then (counted) and {@code onRefused} runs. Once taken by a thread, the action itself keeps
+     * to the limit (it is told when it started counting).
+     */
+    private void offStore(HttpExchange ex, Duration bound, TimedAction action, Runnable onRefused) {
+        long acceptedAt = System.nanoTime();
         if (storeCalls == null) {
-            ex.guard(action);
+            ex.guard(() -> action.run(acceptedAt));
             return;
         }
+        AtomicBoolean taken = new AtomicBoolean();   // once: by a store-call thread, by the time limit or a refusal
+        Future<?> expiry = null;
         try {
-            storeCalls.execute(() -> ex.guard(action));
+            if (bound != null) {
+                expiry = events.schedule(() -> {
+                    if (!taken.compareAndSet(false, true)) return;
+                    onRefused.run();
+                    metrics.rejected.labelValues(JobService.SUBMIT_TIMEOUT).inc();
+                    ex.error(JobService.submitTimeoutError(bound, "it waited that long for a store-call thread "
+                            + "(asr.api.store-call-threads)"));
+                }, bound.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            Future<?> timer = expiry;
+            storeCalls.execute(() -> {
+                if (!taken.compareAndSet(false, true)) return;   // answered when its time was up
+                if (timer != null) timer.cancel(false);
+                ex.guard(() -> action.run(acceptedAt));
+            });
         } catch (RejectedExecutionException e) {
+            if (expiry != null) expiry.cancel(false);
+            if (!taken.compareAndSet(false, true)) return;
             onRefused.run();
             metrics.rejected.labelValues("store_busy").inc();
             ex.error(ApiError.plain(503, "runner_scheduling_failure",
@@ -125,6 +171,18 @@ final class Endpoints {
      * {@link #offStore} (in a cluster the upload and a submission wait on JetStream).
      */
     void readJson(HttpExchange ex, String owner, JsonAction then) {
+        readJson(ex, owner, null, (json, acceptedAt) -> then.accept(json));
+    }
+
+    /**
+     * {@link #readJson} for a queue submission: its {@code asr.cluster.submit-timeout} counts from the end of the body
+     * (before it waits for a store-call thread), and {@code then} is told when that was, for the job store to keep to.
+     */
+    void readSubmission(HttpExchange ex, String owner, SubmissionAction then) {
+        readJson(ex, owner, submitTimeout, then);
+    }
+
+    private void readJson(HttpExchange ex, String owner, Duration bound, SubmissionAction then) {
         long limit = config.limits().maxRequestBody();
         SpooledBody body = new SpooledBody(tempDir);
         BodyBudget.Claim claim = bodyBudget.claim();
@@ -154,7 +212,7 @@ final class Endpoints {
                 throw e;
             }
             body.write(b, off, len);
-        }, () -> offStore(ex, () -> {
+        }, () -> offStore(ex, bound, acceptedAt -> {
             List<URI> inline = new ArrayList<>();
             boolean handedOver = false;
             try {
@@ -171,7 +229,7 @@ final class Endpoints {
                 } finally {
                     release.run();
                 }
-                then.accept(json);
+                then.accept(json, acceptedAt);
                 handedOver = true;
             } finally {
                 if (!handedOver) for (URI u : inline) uploads.release(u);

@@ -32,10 +32,10 @@ final class QueueEndpoints {
         String webhook = ex.query("fal_webhook");
         String priority = ex.header("x-fal-queue-priority");
         boolean low = priority != null && priority.trim().toLowerCase(Locale.ROOT).equals("low");
-        ctx.readJson(ex, owner, body -> {
+        ctx.readSubmission(ex, owner, (body, acceptedAt) -> {
             TranscriptionInput input = parseCounted(body);
             if (webhook == null) {
-                enqueue(ex, input, owner, low, null);
+                enqueue(ex, input, owner, low, null, acceptedAt);
                 return;
             }
             String syntax = WebhookDispatcher.precheck(webhook);
@@ -46,7 +46,7 @@ final class QueueEndpoints {
                     ctx.releaseInline(input.audioUrl());
                     throw refusedWebhook(webhook, why);
                 }
-                enqueue(ex, input, owner, low, webhook);
+                enqueue(ex, input, owner, low, webhook, acceptedAt);
             };
             if (ctx.onStoreCallPool()) {
                 checkThenEnqueue.run();   // a thread that may wait: the DNS look-up too
@@ -61,9 +61,9 @@ final class QueueEndpoints {
         });
     }
 
-    private void enqueue(HttpExchange ex, TranscriptionInput input, String owner, boolean low, String webhook)
-            throws ApiError {
-        Job job = ctx.jobs.submitQueued(input, owner, low, webhook);
+    private void enqueue(HttpExchange ex, TranscriptionInput input, String owner, boolean low, String webhook,
+                         long acceptedAt) throws ApiError {
+        Job job = ctx.jobs.submitQueued(input, owner, low, webhook, acceptedAt);
         String base = ctx.baseUrl(ex);
         ObjectNode o = Endpoints.JSON.createObjectNode();
         o.put("status", "IN_QUEUE");

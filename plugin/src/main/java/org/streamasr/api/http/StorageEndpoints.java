@@ -47,9 +47,17 @@ final class StorageEndpoints {
                 + "@fal-ai/client uses multipart above 90 MiB");
     }
 
-    /** The PUT of an upload URL: no credentials, the token is the permission. */
-    void put(HttpExchange ex, String token) throws ApiError, IOException {
-        UploadRecord slot = ctx.uploads.claim(token);
+    /**
+     * The PUT of an upload URL: no credentials, the token is the permission. Its slot is claimed before the body is
+     * read, where store calls run ({@link Endpoints#offStore}: in a cluster the claim is a JetStream entry).
+     */
+    void put(HttpExchange ex, String token) {
+        // refused (store_busy): close rather than drain, or the body we do not take would still be read
+        ctx.offStore(ex, () -> receive(ex, ctx.uploads.claim(token)),
+                () -> ex.response.setHeader("Connection", "close"));
+    }
+
+    private void receive(HttpExchange ex, UploadRecord slot) throws ApiError, IOException {
         if (slot == null) throw Endpoints.notFound("unknown, used or expired upload URL");
         long limit = ctx.config.limits().maxAudioBytes();
         FileChannel ch;

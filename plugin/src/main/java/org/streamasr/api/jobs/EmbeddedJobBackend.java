@@ -73,7 +73,7 @@ public final class EmbeddedJobBackend implements JobBackend {
     }
 
     @Override
-    public void submit(Job job) throws ApiError {
+    public void submit(Job job, long acceptedAtNanos) throws ApiError {
         synchronized (queue) {
             active.put(job.id(), job);
             store.putJob(JobRecords.of(job, job.webhookUrl() == null ? null : "PENDING"));

@@ -1,5 +1,6 @@
 package org.streamasr.api.jobs;
 
+import java.time.Duration;
 import java.util.List;
 import org.streamasr.api.ApiError;
 import org.streamasr.api.store.DeliveryRecord;
@@ -44,9 +45,19 @@ public interface JobBackend extends AutoCloseable {
     /**
      * Stores a new queue request and queues it; returns once it is durable (acknowledged only then).
      *
-     * @throws ApiError 429 when the queue is full
+     * @param acceptedAtNanos when the request was accepted ({@link System#nanoTime()}, before it waited for a thread
+     *                        to submit it): the {@link #submitTimeout()} counts from there
+     * @throws ApiError 429 when the queue is full, 503 ({@link JobService#SUBMIT_TIMEOUT}) past the submit timeout
      */
-    void submit(Job job) throws ApiError;
+    void submit(Job job, long acceptedAtNanos) throws ApiError;
+
+    /**
+     * How long a submission may take from its acceptance, its wait for a thread included, before it is refused
+     * (503, nothing stored); null: no bound (a local store answers at once).
+     */
+    default Duration submitTimeout() {
+        return null;
+    }
 
     /**
      * The queue position to answer a submission with, promptly (the embedded backend knows it; a shared store may

@@ -1,5 +1,6 @@
 package org.streamasr.api.jobs;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +27,9 @@ public final class JobService implements AutoCloseable {
     public record JobStatus(String id, Job.State state, int queuePosition, List<LogLine> logs, Outcome outcome,
                             String webhookState) {
     }
+
+    /** The error_type (and rejected-counter reason) of a submission not stored within its submit timeout. */
+    public static final String SUBMIT_TIMEOUT = "submit_timeout";
 
     /** fal's cancel answers. */
     public enum CancelResult { CANCELLATION_REQUESTED, ALREADY_COMPLETED, NOT_FOUND }
@@ -69,15 +73,18 @@ public final class JobService implements AutoCloseable {
     /**
      * Accepts a queue request: durable before this returns, so an acknowledged request survives a crash.
      *
+     * @param acceptedAtNanos when the request was accepted ({@link System#nanoTime()}): the {@link #submitTimeout()}
+     *                        counts from there
      * @throws ApiError 429 when the queue is full, 503 while shutting down or when the store did not confirm in time
      */
-    public Job submitQueued(TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl) throws ApiError {
+    public Job submitQueued(TranscriptionInput input, String owner, boolean lowPriority, String webhookUrl,
+                            long acceptedAtNanos) throws ApiError {
         checkOpen();
         Job job = new Job(newRequestId(), Job.Kind.QUEUE, input, owner, lowPriority, webhookUrl, seq.incrementAndGet(),
                 clock.getAsLong(), durable);
         job.log("INFO", "request received");
         try {
-            backend.submit(job);
+            backend.submit(job, acceptedAtNanos);
         } catch (ApiError e) {
             if (e.status() == 429) metrics.rejected.labelValues("queue_full").inc();
             else if (e.status() == 503) metrics.rejected.labelValues(e.errorType()).inc();   // submit_timeout
@@ -85,6 +92,14 @@ public final class JobService implements AutoCloseable {
         }
         subscribers.notify(job.id());
         return job;
+    }
+
+    /**
+     * How long a submission may take from its acceptance (asr.cluster.submit-timeout), its wait for a store-call
+     * thread included; null: no bound (one node: a local file).
+     */
+    public Duration submitTimeout() {
+        return backend.submitTimeout();
     }
 
     /** The queue position a submission is answered with (never waits long on a shared store). */
@@ -218,6 +233,15 @@ public final class JobService implements AutoCloseable {
             metrics.rejected.labelValues("shutting_down").inc();
             throw ApiError.plain(503, "runner_scheduling_failure", "the server is shutting down; retry shortly");
         }
+    }
+
+    /**
+     * 503 {@link #SUBMIT_TIMEOUT}: a submission not stored within {@code timeout} of its acceptance; it was not accepted
+     * and never runs.
+     */
+    public static ApiError submitTimeoutError(Duration timeout, String why) {
+        return ApiError.plain(503, SUBMIT_TIMEOUT, "the queue did not store the request within " + timeout.toMillis()
+                + " ms (asr.cluster.submit-timeout; " + why + "); it was not accepted and will not run: retry shortly");
     }
 
     /** 429: the queue is full. */
