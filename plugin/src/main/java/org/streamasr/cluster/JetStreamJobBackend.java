@@ -171,6 +171,8 @@ final class JetStreamJobBackend implements JobBackend {
         try {
             if (!records.create(rec, deadline)) throw new IllegalStateException("request id " + job.id() + " exists");
         } catch (StoreUnavailableException e) {
+            // no server took the create (a leader election under way): nothing was stored, nothing to withdraw
+            if (NatsCluster.noResponders(e)) throw e.apiError();
             withdraw(rec);   // the create may still be stored: make sure it never runs
             throw notStoredInTime(e.getMessage());
         }

@@ -159,6 +159,20 @@ public final class NatsCluster implements AutoCloseable {
                 + ") cannot be reached (" + detail + ")", cause);
     }
 
+    /**
+     * Whether {@code e} (or a cause) is NATS's "no responders" answer: no server took the request (while JetStream
+     * elects a leader, or none runs), so nothing of it was stored, unlike a request that timed out.
+     */
+    static boolean noResponders(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null
+                    && t.getMessage().contains(io.nats.client.support.Status.NO_RESPONDERS_TEXT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** JetStream's refusal inside a failed asynchronous publish; null when the answer was lost on the way. */
     static JetStreamApiException apiException(java.util.concurrent.ExecutionException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
