@@ -29,6 +29,14 @@ public final class RtpEndpoint implements AutoCloseable {
         /** No RTP arrived for {@code idle}; reported once until packets flow again. */
         default void onInactive(Duration idle) {
         }
+
+        /**
+         * {@link #onInactive(Duration)}, with the number of the last {@link #restartInactivityTimer() restart} the
+         * report took into account (0: none): one with a smaller number than a restart asked for was made before it.
+         */
+        default void onInactive(Duration idle, long restartsSeen) {
+            onInactive(idle);
+        }
     }
 
     private final RtpEndpoints owner;
@@ -79,8 +87,8 @@ public final class RtpEndpoint implements AutoCloseable {
     }
 
     /** Starts the inactivity timeout afresh from now (see {@link RtpSession#restartInactivityTimer()}). */
-    public void restartInactivityTimer() {
-        session.restartInactivityTimer();
+    public long restartInactivityTimer() {
+        return session.restartInactivityTimer();
     }
 
     /** Releases the port, then closes the session (see {@link RtpSession#close()}). Idempotent. */

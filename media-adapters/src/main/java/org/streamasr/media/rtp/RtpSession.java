@@ -73,7 +73,9 @@ public final class RtpSession implements AutoCloseable {
     private boolean inactiveReported;
     /** When {@link #restartInactivityTimer()} was last asked for; read by housekeeping (network thread). */
     private volatile long restartedAtNanos = Long.MIN_VALUE;
-    private long restartSeen = Long.MIN_VALUE;
+    /** How many restarts were asked for; written after {@link #restartedAtNanos}, read before it. */
+    private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
+    private long restartsSeen;
     private volatile boolean closed;
     /** Completes when the streams closed by {@link #closeAsync()} are done. Guarded by this. */
     private CompletableFuture<Void> closing = CompletableFuture.completedFuture(null);
@@ -274,18 +276,23 @@ public final class RtpSession implements AutoCloseable {
     /**
      * Starts the inactivity timeout afresh from now, as a packet would: after a report, another one follows when
      * nothing arrives for the timeout again. For a stream that comes off hold. Any thread.
+     *
+     * @return this restart's number: reports made after housekeeping saw it carry it or a later one
+     *         ({@link RtpEndpoint.Listener#onInactive(Duration, long)}), so a report made before it can be told apart
      */
-    public void restartInactivityTimer() {
+    public long restartInactivityTimer() {
         restartedAtNanos = clock.getAsLong();
+        return restarts.incrementAndGet();
     }
 
     /** Periodically, on the network thread: the inactivity report and closing idle participants. */
     public void housekeeping() {
+        long seen = restarts.get();   // before the time it goes with: that time is then at least as new
         long now = clock.getAsLong();
         if (closed) return;
-        long restarted = restartedAtNanos;
-        if (restarted != restartSeen) {
-            restartSeen = restarted;
+        if (seen != restartsSeen) {
+            restartsSeen = seen;
+            long restarted = restartedAtNanos;
             if (restarted - lastPacketNanos > 0) lastPacketNanos = restarted;
             inactiveReported = false;
         }
@@ -293,7 +300,7 @@ public final class RtpSession implements AutoCloseable {
         if (!inactiveReported && idle >= spec.inactivityTimeout().toNanos()) {
             inactiveReported = true;
             metrics.counter("rtp.endpoints.inactive").increment();
-            listener.onInactive(Duration.ofNanos(idle));
+            listener.onInactive(Duration.ofNanos(idle), seen);
         }
         List<RtpStream> ended = new ArrayList<>();
         synchronized (this) {

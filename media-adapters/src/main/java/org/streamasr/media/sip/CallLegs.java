@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamasr.media.CallHandle;
@@ -32,13 +32,25 @@ final class CallLegs {
 
     /** One received stream: what was negotiated, our key, its receiver, and the participant it feeds. */
     private record Leg(StreamOffer offer, SdesKey localKey, SipMediaStream media, SwitchableParticipantAudio audio,
-                       ParticipantSpec participant) {
+                       ParticipantSpec participant, MediaTimeout timeout) {
+    }
+
+    /** One receiver's media timeout as the call's task queue sees it: the last restart it asked for. */
+    private static final class MediaTimeout {
+        long restartsAsked;
+    }
+
+    /**
+     * A receiver's report that nothing arrived for the media timeout, on its way to the call's task queue: which
+     * stream, which receiver, and the last restart the report took into account.
+     */
+    record InactivityReport(int index, Object receiver, long restartsSeen) {
     }
 
     private final SipMediaFactory factory;
     private final ParticipantSpec caller;
     private final String language;
-    private final IntConsumer onInactive;
+    private final Consumer<InactivityReport> onInactive;
     private final Map<Integer, Leg> legs = new LinkedHashMap<>();
     private final long sdpSessionId = Math.abs(KEYS.nextLong() % 1_000_000_000L);
     private long sdpVersion;
@@ -47,10 +59,10 @@ final class CallLegs {
 
     /**
      * @param caller     the plain call's caller, or {@code null} for a SIPREC session (participants from metadata)
-     * @param onInactive called from a media thread with the stream index when a stream received nothing for the
-     *                   media timeout
+     * @param onInactive called from a media thread when a stream received nothing for the media timeout; the call
+     *                   checks it on its task queue with {@link #expectsMedia(InactivityReport)}
      */
-    CallLegs(SipMediaFactory factory, ParticipantSpec caller, String language, IntConsumer onInactive) {
+    CallLegs(SipMediaFactory factory, ParticipantSpec caller, String language, Consumer<InactivityReport> onInactive) {
         this.factory = factory;
         this.caller = caller;
         this.language = language;
@@ -81,8 +93,8 @@ final class CallLegs {
         for (StreamOffer s : accepted) {
             Leg was = old.remove(s.index());
             if (was != null && was.offer.sameMediaAs(s) && Objects.equals(was.offer.label(), s.label())) {
-                legs.put(s.index(), new Leg(s, was.localKey, was.media, was.audio, was.participant));
-                if (!receives(was.offer) && receives(s)) was.media.restartInactivityTimer();
+                legs.put(s.index(), new Leg(s, was.localKey, was.media, was.audio, was.participant, was.timeout));
+                if (!receives(was.offer) && receives(s)) was.timeout.restartsAsked = was.media.restartInactivityTimer();
             } else {
                 if (was != null) closeLeg(was);
                 legs.put(s.index(), openLeg(call, s, was == null ? null : was.localKey, who.get(s.index())));
@@ -91,10 +103,15 @@ final class CallLegs {
         for (Leg gone : old.values()) closeLeg(gone);
     }
 
-    /** Whether stream {@code index} is one we expect media on now (not on hold). */
-    boolean expectsMedia(int index) {
-        Leg leg = legs.get(index);
-        return leg != null && receives(leg.offer);
+    /**
+     * Whether {@code report} still means the call gets no media: its stream is one we expect media on, from the
+     * receiver that reported, and the report was made after the last restart of its timeout (one made on hold
+     * reaches the task queue after the resume when the media thread was slow, and must not end the resumed call).
+     */
+    boolean expectsMedia(InactivityReport report) {
+        Leg leg = legs.get(report.index());
+        return leg != null && leg.timeout == report.receiver() && report.restartsSeen() >= leg.timeout.restartsAsked
+                && receives(leg.offer);
     }
 
     /** SIPREC: points each stream at the participant the metadata now names, closing the previous one's stream. */
@@ -107,7 +124,7 @@ final class CallLegs {
             if (want == null || want.equals(leg.participant)) continue;
             if (want.participantId().equals(leg.participant.participantId())) leg.audio.current().close();
             leg.audio.switchTo(call.openParticipant(want));
-            legs.put(e.getKey(), new Leg(leg.offer, leg.localKey, leg.media, leg.audio, want));
+            legs.put(e.getKey(), new Leg(leg.offer, leg.localKey, leg.media, leg.audio, want, leg.timeout));
             LOG.info("SIPREC call {}: stream {} now {} ({})", call.callId(), leg.offer.label(), want.displayName(), want.participantId());
         }
     }
@@ -146,8 +163,10 @@ final class CallLegs {
                 : SdesKey.generate(s.remoteKey().tag(), s.remoteKey().suite(), KEYS);
         SwitchableParticipantAudio audio = new SwitchableParticipantAudio(call.openParticipant(participant));
         try {
-            SipMediaStream media = factory.open(call.callId(), s, audio, () -> onInactive.accept(s.index()));
-            return new Leg(s, localKey, media, audio, participant);
+            MediaTimeout timeout = new MediaTimeout();
+            SipMediaStream media = factory.open(call.callId(), s, audio,
+                    seen -> onInactive.accept(new InactivityReport(s.index(), timeout, seen)));
+            return new Leg(s, localKey, media, audio, participant, timeout);
         } catch (IOException | RuntimeException e) {
             audio.close();
             throw e;

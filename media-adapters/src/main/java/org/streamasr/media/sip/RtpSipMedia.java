@@ -1,6 +1,7 @@
 package org.streamasr.media.sip;
 
 import java.io.IOException;
+import java.util.function.LongConsumer;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.streamasr.media.CallHandle;
@@ -43,7 +44,7 @@ public final class RtpSipMedia implements SipMediaFactory {
     }
 
     @Override
-    public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+    public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, LongConsumer onInactive) throws IOException {
         PayloadTypeMap.Builder types = PayloadTypeMap.builder().audio(stream.payloadType(), stream.codec());
         if (stream.telephoneEventType() >= 0) types.telephoneEvent(stream.telephoneEventType());
         SrtpUnprotector srtp = stream.secure() ? new SrtpUnprotector(stream.remoteKey(), srtpDrops) : null;
@@ -57,8 +58,8 @@ public final class RtpSipMedia implements SipMediaFactory {
         try {
             endpoint = rtp.open(spec, new OneParticipant(callId, audio), new RtpEndpoint.Listener() {
                 @Override
-                public void onInactive(Duration idle) {
-                    onInactive.run();
+                public void onInactive(Duration idle, long restartsSeen) {
+                    onInactive.accept(restartsSeen);
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -72,8 +73,8 @@ public final class RtpSipMedia implements SipMediaFactory {
             }
 
             @Override
-            public void restartInactivityTimer() {
-                endpoint.restartInactivityTimer();
+            public long restartInactivityTimer() {
+                return endpoint.restartInactivityTimer();
             }
 
             @Override

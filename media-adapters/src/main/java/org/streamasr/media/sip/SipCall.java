@@ -66,7 +66,7 @@ final class SipCall {
         this.sipCallId = gw.callIdOf(invite);
         this.siprec = siprec;
         this.tasks = gw.newQueue();
-        this.legs = new CallLegs(gw.media, caller, gw.config.language(), index -> tasks.offer(() -> mediaInactive(index)));
+        this.legs = new CallLegs(gw.media, caller, gw.config.language(), report -> tasks.offer(() -> mediaInactive(report)));
         this.session = new SessionTimer(gw.timers, tasks::offer, () -> end("session timer expired", true), this::sendRefresh);
         this.peerTakesUpdate = allows(invite, Request.UPDATE);
     }
@@ -321,9 +321,12 @@ final class SipCall {
         throw r;
     }
 
-    /** A stream stopped receiving: the call ends with a BYE, unless the stream is on hold (answered inactive). */
-    private void mediaInactive(int index) {
-        if (legs.expectsMedia(index)) end("no media received", true);
+    /**
+     * A stream stopped receiving: the call ends with a BYE, unless the stream is on hold (answered inactive) or the
+     * report predates its resume.
+     */
+    private void mediaInactive(CallLegs.InactivityReport report) {
+        if (legs.expectsMedia(report)) end("no media received", true);
     }
 
     private void armDurationLimit() {

@@ -21,12 +21,12 @@ final class LoopbackMediaFactory implements SipMediaFactory {
     final class Opened implements SipMediaStream {
         final StreamOffer offer;
         final ParticipantAudio audio;
-        final Runnable onInactive;
+        final java.util.function.LongConsumer onInactive;
         final DatagramSocket socket;
         volatile boolean closed;
         final java.util.concurrent.atomic.AtomicInteger inactivityRestarts = new java.util.concurrent.atomic.AtomicInteger();
 
-        Opened(StreamOffer offer, ParticipantAudio audio, Runnable onInactive) throws IOException {
+        Opened(StreamOffer offer, ParticipantAudio audio, java.util.function.LongConsumer onInactive) throws IOException {
             this.offer = offer;
             this.audio = audio;
             this.onInactive = onInactive;
@@ -39,8 +39,8 @@ final class LoopbackMediaFactory implements SipMediaFactory {
         }
 
         @Override
-        public void restartInactivityTimer() {
-            inactivityRestarts.incrementAndGet();
+        public long restartInactivityTimer() {
+            return inactivityRestarts.incrementAndGet();
         }
 
         @Override
@@ -51,7 +51,7 @@ final class LoopbackMediaFactory implements SipMediaFactory {
     }
 
     @Override
-    public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, Runnable onInactive) throws IOException {
+    public SipMediaStream open(String callId, StreamOffer stream, ParticipantAudio audio, java.util.function.LongConsumer onInactive) throws IOException {
         if (failOpens != null) throw failOpens;
         Opened o = new Opened(stream, audio, onInactive);
         opened.add(o);

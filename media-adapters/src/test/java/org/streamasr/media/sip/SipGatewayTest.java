@@ -203,7 +203,7 @@ class SipGatewayTest {
             RawSipClient.Message ok = c.awaitStatus(200);
             c.send(SipTestMessages.ack(c, "x", callId, 1, "f", SipTestMessages.tagOf(ok.header("to"))));
             poll(() -> gateway.calls().stream().anyMatch(k -> k.state() == SipCall.State.ANSWERED), "answered");
-            media.opened.get(0).onInactive.run();
+            media.opened.get(0).onInactive.accept(0);
             RawSipClient.Message bye = c.receive();
             while (bye != null && !bye.isRequest()) bye = c.receive();
             assertNotNull(bye, "no BYE from the gateway");

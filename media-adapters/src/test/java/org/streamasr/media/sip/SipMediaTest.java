@@ -45,6 +45,31 @@ class SipMediaTest {
     private MediaExecutors executors;
     private RtpEndpoints rtp;
     private SipGateway gateway;
+    private HeldReports reports;
+
+    /**
+     * The real RTP receivers, with their inactivity reports held back while {@link #hold} is set: a media thread
+     * preempted between its report and the hand-over to the call, made to happen when the test wants it.
+     */
+    private static final class HeldReports implements SipMediaFactory {
+        final SipMediaFactory real;
+        volatile boolean hold;
+        final List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        HeldReports(SipMediaFactory real) {
+            this.real = real;
+        }
+
+        @Override
+        public SipMediaStream open(String callId, org.streamasr.media.sip.sdp.StreamOffer stream,
+                                   org.streamasr.media.ParticipantAudio audio, java.util.function.LongConsumer onInactive)
+                throws java.io.IOException {
+            return real.open(callId, stream, audio, seen -> {
+                if (hold) held.add(() -> onInactive.accept(seen));
+                else onInactive.accept(seen);
+            });
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -53,7 +78,7 @@ class SipMediaTest {
                 () -> System.nanoTime() + rtpClock.get(), metrics);
         gateway = new SipGateway(SipGatewayConfig.defaults(0).withBind("127.0.0.1", 0)
                 .withMedia(List.of(AudioCodec.PCMU, AudioCodec.PCMA), SrtpMode.OPTIONAL), sink,
-                new RtpSipMedia(rtp, spec -> spec, RTP_TIMEOUT, metrics), metrics);
+                reports = new HeldReports(new RtpSipMedia(rtp, spec -> spec, RTP_TIMEOUT, metrics)), metrics);
     }
 
     @AfterEach
@@ -235,6 +260,37 @@ class SipMediaTest {
             assertEquals("BYE", bye.method());
             assertTrue(bye.header("reason").contains("no media"), bye.header("reason"));
             assertEquals(2, metrics.counter("rtp.endpoints.inactive").sum(), "reported again after the resume");
+        }
+    }
+
+    /**
+     * The report the receiver made while the call was on hold reaches the call only after the resume (its media
+     * thread was slow): it is older than the resume's restart of the timeout, so it does not end the call; the next
+     * one, made after the restart, does.
+     */
+    @Test
+    void aReportMadeOnHoldThatArrivesAfterTheResumeDoesNotEndTheCall() throws Exception {
+        try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
+            Answered call = call(c, offer("sendrecv"));
+            List<RawSipClient.Message> requests = new ArrayList<>();
+            assertEquals("a=inactive", reInvite(c, call, 2, offer("inactive"), requests));
+            reports.hold = true;
+            rtpClock.addAndGet(RTP_TIMEOUT.toNanos() * 2);
+            SipGatewayTest.poll(() -> reports.held.size() == 1, "the receiver reported no media while on hold");
+            assertEquals("a=recvonly", reInvite(c, call, 3, offer("sendrecv"), requests));
+            reports.hold = false;
+            reports.held.forEach(Runnable::run);
+            // the call's task queue runs the late report before it answers this re-INVITE
+            assertEquals("a=recvonly", reInvite(c, call, 4, offer("sendrecv"), requests));
+            assertEquals(List.of(), requests.stream().map(RawSipClient.Message::method).toList(),
+                    "no BYE for a report made before the resume");
+            assertEquals(1, sink.calls().size());
+            assertTrue(!sink.calls().get(0).isClosed(), "the resumed call goes on");
+            rtpClock.addAndGet(RTP_TIMEOUT.toNanos() + 1);
+            RawSipClient.Message bye = awaitRequest(c);
+            assertEquals("BYE", bye.method());
+            assertTrue(bye.header("reason").contains("no media"), bye.header("reason"));
+            assertEquals(2, metrics.counter("rtp.endpoints.inactive").sum());
         }
     }
 
