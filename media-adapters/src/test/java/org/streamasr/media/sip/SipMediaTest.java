@@ -248,9 +248,8 @@ class SipMediaTest {
     @Test
     void aResumedCallThatSendsNothingIsStillTimedOut() throws Exception {
         try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
-            Answered call = call(c, offer("sendrecv"));
             List<RawSipClient.Message> requests = new ArrayList<>();
-            assertEquals("a=inactive", reInvite(c, call, 2, offer("inactive"), requests));
+            Answered call = callPutOnHold(c, requests);
             rtpClock.addAndGet(RTP_TIMEOUT.toNanos() * 2);
             SipGatewayTest.poll(() -> metrics.counter("rtp.endpoints.inactive").sum() >= 1, "the receiver reported no media");
             assertEquals("a=recvonly", reInvite(c, call, 3, offer("sendrecv"), requests));
@@ -271,9 +270,8 @@ class SipMediaTest {
     @Test
     void aReportMadeOnHoldThatArrivesAfterTheResumeDoesNotEndTheCall() throws Exception {
         try (RawSipClient c = new RawSipClient("udp", gateway.port())) {
-            Answered call = call(c, offer("sendrecv"));
             List<RawSipClient.Message> requests = new ArrayList<>();
-            assertEquals("a=inactive", reInvite(c, call, 2, offer("inactive"), requests));
+            Answered call = callPutOnHold(c, requests);
             reports.hold = true;
             rtpClock.addAndGet(RTP_TIMEOUT.toNanos() * 2);
             SipGatewayTest.poll(() -> reports.held.size() == 1, "the receiver reported no media while on hold");
@@ -313,6 +311,13 @@ class SipMediaTest {
         String toTag = SipTestMessages.tagOf(ok.header("to"));
         c.send(SipTestMessages.ack(c, "x", callId, 1, "f", toTag));
         return new Answered(callId, toTag, SdpParser.parse(ok.body()).media().get(0));
+    }
+
+    /** A call answered sendrecv, then put on hold by a re-INVITE (CSeq 2) that is answered inactive. */
+    private static Answered callPutOnHold(RawSipClient c, List<RawSipClient.Message> requests) throws Exception {
+        Answered call = call(c, offer("sendrecv"));
+        assertEquals("a=inactive", reInvite(c, call, 2, offer("inactive"), requests));
+        return call;
     }
 
     /** Sends a re-INVITE, ACKs its 200, and returns the answer's direction line; requests met on the way are kept. */
