@@ -62,6 +62,10 @@ public record ClusterConfig(List<String> natsUrls, String nodeId, Duration ackWa
             throw new IllegalArgumentException("asr.cluster.replicas: between 1 and 5, got " + replicas);
         }
         Duration connect = c.getDuration("connect-timeout");
+        // the NATS client wants its socket write timeout (60 s) longer than the connection timeout
+        if (connect.toMillis() < 100 || connect.toMillis() > 59_000) {
+            throw new IllegalArgumentException("asr.cluster.connect-timeout: between 100ms and 59s, got " + connect);
+        }
         int maxStreams = c.getInt("max-streams");
         if (maxStreams < 0) throw new IllegalArgumentException("asr.cluster.max-streams: 0 (no limit) or more, got " + maxStreams);
         Duration submit = c.getDuration("submit-timeout");

@@ -43,5 +43,12 @@ class ClusterConfigTest {
         IllegalArgumentException replicas = assertThrows(IllegalArgumentException.class,
                 () -> read(Map.of(), Map.of("asr.cluster.nats.url", "nats://n:4222", "asr.cluster.replicas", 0)));
         assertTrue(replicas.getMessage().startsWith("asr.cluster.replicas:"), replicas.getMessage());
+        for (String bad : List.of("60s", "50ms")) {
+            IllegalArgumentException connect = assertThrows(IllegalArgumentException.class, () -> read(Map.of(),
+                    Map.of("asr.cluster.nats.url", "nats://n:4222", "asr.cluster.connect-timeout", bad)));
+            assertTrue(connect.getMessage().startsWith("asr.cluster.connect-timeout:"), connect.getMessage());
+        }
+        assertEquals(java.time.Duration.ofSeconds(59), read(Map.of(), Map.of("asr.cluster.nats.url", "nats://n:4222",
+                "asr.cluster.connect-timeout", "59s")).connectTimeout());
     }
 }
