@@ -95,16 +95,17 @@ final class JetStreamDeliveryStore implements DeliveryStore {
         }
     }
 
+    /** The request's state first, then the delivery: one that fails half-way is still there, and sent again. */
     @Override
     public void delivered(String requestId) {
-        remove(requestId);
         setJobState(requestId, "DELIVERED");
+        remove(requestId);
     }
 
     @Override
     public void failed(String requestId, String error) {
-        remove(requestId);
         setJobState(requestId, "FAILED: " + error);
+        remove(requestId);
     }
 
     @Override

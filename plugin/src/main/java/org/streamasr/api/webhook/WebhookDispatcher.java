@@ -28,6 +28,7 @@ import org.streamasr.api.jobs.JobService;
 import org.streamasr.api.store.DeliveryRecord;
 import org.streamasr.api.store.DeliveryStore;
 import org.streamasr.api.store.Outcome;
+import org.streamasr.api.store.StoreUnavailableException;
 
 /**
  * Delivers {@code fal_webhook} notifications: {@code POST {request_id, gateway_request_id, status, payload, error?}},
@@ -195,16 +196,30 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         if (d == null) return;
         String error = send(d);
         if (closed && error != null) return; // aborted by shutdown: retried at the next start as it stands
+        try {
+            record(d, error);
+        } catch (StoreUnavailableException e) {
+            // the claim is still on it: once it lapses the delivery is tried again (sent twice if this one was
+            // delivered: receivers are idempotent on request_id)
+            LOG.warn("hosted API: webhook for request {} {}, but the store did not record it ({}); it stays pending and "
+                    + "is tried again when its claim lapses", requestId,
+                    error == null ? "was delivered" : "failed (" + error + ")", e.getMessage());
+        }
+    }
+
+    /** Stores what an attempt came to: delivered, failed for good, or another attempt later. */
+    private void record(DeliveryRecord d, String error) {
+        String requestId = d.requestId();
         if (error == null) {
-            store.delivered(requestId);
             metrics.webhookAttempts.labelValues("delivered").inc();
+            store.delivered(requestId);
             return;
         }
         int attempts = d.attempts() + 1;
         boolean refused = error.startsWith("refused: ");
         if (attempts >= config.attempts() || refused) {
-            store.failed(requestId, error);
             metrics.webhookAttempts.labelValues("failed").inc();
+            store.failed(requestId, error);
             LOG.warn("hosted API: webhook for request {} to {} failed after {} attempt(s): {}", requestId,
                     d.url(), attempts, error);
             return;
@@ -212,8 +227,8 @@ public final class WebhookDispatcher implements JobService.WebhookSink, AutoClos
         long backoff = Math.min(config.maxBackoff().toMillis(),
                 config.initialBackoff().toMillis() * (1L << Math.min(30, attempts - 1)));
         DeliveryRecord next = new DeliveryRecord(requestId, d.url(), d.body(), attempts, clock.getAsLong() + backoff, error);
-        store.retryLater(next);
         metrics.webhookAttempts.labelValues("retry").inc();
+        store.retryLater(next);
         LOG.info("hosted API: webhook for request {} attempt {} failed ({}); next in {} s", requestId, attempts, error,
                 backoff / 1000);
         schedule(next);
