@@ -34,15 +34,9 @@ class HostedApiUploadTest {
         return ApiServer.json(r);
     }
 
-    /**
-     * PUTs as HTTP/1.1, as fal's clients do: java.net.http's default h2c upgrade makes Grizzly close the connection
-     * after each answer, and an answer that comes before the body is all sent (the 413) then meets a client still
-     * writing, which reports its broken pipe instead of the answer.
-     */
     HttpResponse<String> put(String url, byte[] bytes) throws Exception {
-        return server.http.send(HttpRequest.newBuilder(URI.create(url)).version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .header("Content-Type", "audio/wav").PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return server.http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "audio/wav")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

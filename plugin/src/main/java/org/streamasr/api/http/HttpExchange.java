@@ -55,6 +55,11 @@ final class HttpExchange {
         void write(HttpExchange ex, ApiError e);
     }
 
+    /** Bodies up to this size are read and dropped before an early error answer (see {@link #dropsBodyFirst()}). */
+    static final long DROP_BEFORE_ANSWER = 1 << 20;
+    /** The body is being read (or dropped): an error answers without touching it. */
+    private volatile boolean bodyTaken;
+
     HttpExchange(Request request, Response response, ErrorLog errors) {
         this.request = request;
         this.response = response;
@@ -122,6 +127,14 @@ final class HttpExchange {
 
     void error(ApiError e) {
         if (!claim()) return;
+        if (dropsBodyFirst()) {
+            dropBodyThen(() -> writeError(e));
+            return;
+        }
+        writeError(e);
+    }
+
+    private void writeError(ApiError e) {
         ErrorWriter w = errorWriter;
         if (w != null) {
             w.write(this, e);
@@ -206,6 +219,67 @@ final class HttpExchange {
     }
 
     /**
+     * An error answered before the request's body was read, to java.net.http with its default settings: it asks for an
+     * h2c upgrade on each new connection, Grizzly closes such a connection after the answer, and a client still sending
+     * its body then reports a broken pipe instead of the answer. So a body of up to {@value #DROP_BEFORE_ANSWER} bytes
+     * (by its Content-Length) is read and dropped first; larger ones are answered at once, as before.
+     */
+    private boolean dropsBodyFirst() {
+        if (bodyTaken || request.getHeader("Upgrade") == null) return false;
+        long declared = request.getContentLengthLong();
+        return declared > 0 && declared <= DROP_BEFORE_ANSWER;
+    }
+
+    /** Reads the (raw-framed) body and drops it, then runs {@code answer}: once, whatever happens to the body. */
+    private void dropBodyThen(Runnable answer) {
+        bodyTaken = true;
+        RawBodyFraming raw = new RawBodyFraming(request.getContentLengthLong(), false);
+        AtomicBoolean answered = new AtomicBoolean();
+        Runnable once = () -> {
+            if (answered.compareAndSet(false, true)) answer.run();
+        };
+        NIOInputStream in = request.getNIOInputStream();
+        in.notifyAvailable(new ReadHandler() {
+            private final byte[] buf = new byte[16 * 1024];
+
+            @Override
+            public void onDataAvailable() {
+                if (drop()) in.notifyAvailable(this);
+            }
+
+            @Override
+            public void onAllDataRead() {
+                drop();
+                once.run();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                once.run();
+            }
+
+            /** Reads what is there; false once the body is complete or cannot be read. */
+            private boolean drop() {
+                try {
+                    int ready;
+                    while ((ready = in.readyData()) > 0) {
+                        int n = in.read(buf, 0, Math.min(buf.length, ready));
+                        if (n <= 0) break;
+                        if (raw.feed(buf, 0, n, (b, off, len) -> { })) {
+                            once.run();
+                            return false;
+                        }
+                    }
+                    return true;
+                } catch (IOException | ApiError | RuntimeException e) {
+                    once.run();
+                    return false;
+                }
+            }
+        });
+    }
+
+    /**
      * Reads the request body into {@code sink} without blocking, then runs {@code onComplete} (guarded). A body over
      * {@code limit} bytes is answered with 413 naming {@code setting}, the config key of the limit.
      */
@@ -216,6 +290,7 @@ final class HttpExchange {
             error(tooLarge(limit, setting));
             return;
         }
+        bodyTaken = true;
         RawBodyFraming raw = request.getHeader("Upgrade") == null ? null : new RawBodyFraming(declared,
                 "chunked".equalsIgnoreCase(String.valueOf(request.getHeader("Transfer-Encoding")).trim()));
         if (raw != null && raw.emptyBody()) {
